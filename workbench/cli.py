@@ -1,0 +1,181 @@
+"""The command line: the TUI by default, and headless commands over the same model.
+
+Exit codes: 0 success, 1 invalid input (the message on stderr), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench.files import ScenarioError, load
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.model import report
+
+    a = report.analyze(load(args.file))
+    if args.format == "json":
+        sys.stdout.write(report.to_json(a) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(report.to_csv(a))
+    elif args.format == "markdown":
+        sys.stdout.write(report.to_markdown(a))
+    else:
+        _print_table(a)
+    return 0
+
+
+def _print_table(a) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from workbench.model import report
+
+    con = Console(highlight=False)
+    s = a.scenario
+    rec = a.ladder.recommendation
+    con.print(Text(s.name, style="bold"))
+    w = s.workload
+    con.print(
+        f"{w.requests_per_day:,.0f} requests/day · {w.input_tokens:,.0f} in + {w.output_tokens:,.0f} out tokens · "
+        f"{s.horizon_months} months · {s.currency}"
+    )
+    t = Table(show_lines=False, header_style="bold")
+    for col, just in (
+        ("Option", "left"), ("Month 1", "right"), ("Avg/mo", "right"), ("TCO", "right"), ("/req", "right"),
+        ("/1M tok", "right"), ("B/E month", "right"), ("B/E volume", "right"), ("GPUs", "right"),
+    ):
+        t.add_column(col, justify=just)
+    for row in report.option_rows(a):
+        label = row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
+        style = "bold green" if "★" in row["marks"] else None
+        t.add_row(
+            label, row["month1"], row["average"], row["tco"], row["per_request"], row["per_mtok"],
+            row["breakeven_month"], row["breakeven_volume"], row["gpus"], style=style,
+        )
+    con.print(t)
+    con.print("[dim]B baseline · $ cheapest TCO · ★ recommended[/dim]")
+    con.print(Text(f"Recommendation: step {rec.step}, {rec.option}", style="bold"))
+    con.print(Text(rec.why))
+    con.print(Text("Decision ladder", style="bold"))
+    for st in a.ladder.steps:
+        con.print(Text(f" {report.VERDICT_MARK[st.verdict]} {st.step}. {st.title}: {st.verdict}"))
+        for reason in st.reasons:
+            con.print(Text(f"     {reason}", style="dim"))
+    flagged = [x for x in a.risks if x.flagged]
+    con.print(Text(f"Risks flagged: {len(flagged)} of {len(a.risks)}", style="bold"))
+    for x in flagged:
+        mark = "[x]" if x.mitigated else "[ ]"
+        con.print(Text(f" {mark} {x.title}: {x.why}"))
+
+
+@command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for f in args.files:
+        try:
+            s = load(f)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            bad += 1
+            continue
+        print(f"{f}: ok ({s.name}: {len(s.options)} options, {s.horizon_months} months)")
+    return 1 if bad else 0
+
+
+@command("presets")
+def cmd_presets(args: argparse.Namespace) -> int:
+    from workbench.paths import list_presets
+
+    items = list_presets()
+    if not items:
+        return _fail("no presets found")
+    width = max(len(p.name) for p, _, _ in items)
+    for p, name, desc in items:
+        print(f"{p.name:<{width}}  {name}")
+        if desc:
+            print(f"{'':<{width}}  {desc}")
+    return 0
+
+
+def open_tui(files: list[str]) -> int:
+    from workbench.paths import default_preset
+
+    paths = files or [str(default_preset())]
+    scenarios = []
+    for f in paths:
+        try:
+            scenarios.append((Path(f), load(f)))
+        except ScenarioError as exc:
+            return _fail(str(exc))
+    try:
+        from workbench.tui.app import run
+    except ImportError:  # the TUI has not landed yet: show the report instead
+        from workbench.model import report
+
+        for _, s in scenarios:
+            _print_table(report.analyze(s))
+        return 0
+    return run(scenarios)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Build-vs-buy workbench for LLM features. With no command, opens the TUI on the given "
+        "scenario files (or the starter preset).",
+        epilog="Commands: report, validate, presets. `workbench COMMAND --help` for each.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("report", help="compute a scenario and print the results")
+    p.add_argument("file", help="scenario TOML file")
+    p.add_argument(
+        "--format", choices=("table", "json", "csv", "markdown"), default="table",
+        help="table (default): a readable table; json: the full report; csv: the monthly frame; "
+        "markdown: a summary for meeting notes",
+    )
+    p = sub.add_parser("validate", help="check scenario files and report every problem")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
+    sub.add_parser("presets", help="list the shipped presets with their descriptions")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        if argv[0].startswith("-"):
+            build_parser().parse_args(argv)  # prints usage and exits 2 for unknown flags
+        return open_tui(argv)
+    if not argv:
+        return open_tui([])
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Scenario files: tomllib in, tomli-w out, atomic replace, and one clear message per problem.
+
+Every failure becomes a `ScenarioError` whose text reads `FILE: [table].key: what is wrong (what was
+expected)`; callers print it and never show a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from workbench.model import scenario as sc
+from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
+
+MAX_FILE_BYTES = 5_000_000
+HEADER = "# A workbench scenario (schema_version 1). Every key is described in the README.\n"
+
+
+class ScenarioError(Exception):
+    """A problem with a scenario file or value, already worded for the user."""
+
+
+# --- Locations and messages ------------------------------------------------------------------------
+
+
+def format_loc(loc: tuple, data: Any = None) -> str:
+    """('options', 1, 'gpu') -> '[[options]][2] "Fine-tuned 8B".gpu'; ('workload', 'x') -> '[workload].x'."""
+    if not loc:
+        return "(file)"
+    head, rest = loc[0], loc[1:]
+    if head in sc.LISTS or (rest and isinstance(rest[0], int)):
+        if rest and isinstance(rest[0], int):
+            idx = rest[0]
+            label = f"[[{head}]][{idx + 1}]"
+            try:
+                row = data[head][idx]
+                row_name = row.get("name") or row.get("id")
+                if isinstance(row_name, str) and row_name:
+                    label += f' "{row_name}"'
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+            rest = rest[1:]
+        else:
+            label = f"[[{head}]]"
+    elif head in sc.TABLES or rest:
+        label = f"[{head}]"
+    else:
+        return str(head)
+    return label + "".join(f".{p}" for p in rest)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _expected_for(loc: tuple) -> str:
+    model = sc.model_at(loc)
+    name = loc[-1] if loc else None
+    if model is None or not isinstance(name, str) or name not in model.model_fields:
+        return ""
+    bounds = sc.field_bounds(model, name)
+    unit = sc.field_unit(model, name)
+    return ", ".join(p for p in (bounds, unit) if p)
+
+
+def describe_error(err: dict, data: Any) -> tuple[str, str, str]:
+    """One pydantic error -> (location, problem, expected)."""
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    where = format_loc(loc, data)
+    if kind == "extra_forbidden":
+        known = sc.known_keys(loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        expected = f"did you mean {hint[0]!r}?" if hint else "known keys: " + ", ".join(known[:12])
+        return where, "unknown key", expected
+    if kind == "missing":
+        return where, "is missing", "a value"
+    if kind == "finite_number":
+        return where, f"must be a finite number (got {_show(value)})", _expected_for(loc) or "a finite number"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return where, f"out of range (got {_show(value)})", _expected_for(loc)
+    if kind in ("float_type", "int_type", "bool_type", "string_type", "int_from_float"):
+        want = {
+            "float_type": "a number",
+            "int_type": "a whole number",
+            "int_from_float": "a whole number",
+            "bool_type": "true or false",
+            "string_type": "a text in quotes",
+        }[kind]
+        got = type(value).__name__
+        return where, f"wrong type: {_show(value)} is a {got}", want
+    if kind == "literal_error":
+        return where, f"{_show(value)} is not a choice", f"one of {ctx.get('expected', '')}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return where, f"expected a table, got {_show(value)}", "a [table]"
+    if kind == "list_type":
+        return where, f"expected a list of tables, got {_show(value)}", "[[table]] rows"
+    if kind in ("string_too_short",):
+        return where, "is empty", "a non-empty text"
+    if kind in ("string_too_long", "too_long"):
+        return where, "is too long", str(ctx.get("max_length", "shorter"))
+    return where, err.get("msg", "is invalid"), ""
+
+
+def problems_of(exc: Exception, data: Any) -> list[tuple[str, str, str]]:
+    """Turn a validation failure into (location, problem, expected) triples, cross-checks included."""
+    out: list[tuple[str, str, str]] = []
+    if isinstance(exc, CrossCheckError):
+        return [(format_loc(loc, data), p, e) for loc, p, e in exc.problems]
+    if isinstance(exc, ValidationError):
+        for err in exc.errors():
+            inner = (err.get("ctx") or {}).get("error")
+            if isinstance(inner, CrossCheckError):
+                out.extend((format_loc(loc, data), p, e) for loc, p, e in inner.problems)
+            else:
+                out.append(describe_error(err, data))
+        return out
+    return [("(file)", str(exc), "")]
+
+
+def join_problems(prefix: str, problems: list[tuple[str, str, str]], limit: int = 3) -> str:
+    lines = []
+    for where, problem, expected in problems[:limit]:
+        line = f"{prefix}{where}: {problem}"
+        if expected:
+            line += f" ({expected})"
+        lines.append(line)
+    if len(problems) > limit:
+        lines[-1] += f" (+{len(problems) - limit} more)"
+    return "\n".join(lines)
+
+
+# --- Loading ---------------------------------------------------------------------------------------
+
+_LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_text(text: str, name: str = "<text>") -> Scenario:
+    """Parse TOML text into a validated Scenario, or raise ScenarioError with one short message."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _LINE_COL.search(msg)
+        where = f"line {m.group(1)}, column {m.group(2)}" if m else "TOML"
+        reason = _LINE_COL.sub("", msg).strip()
+        raise ScenarioError(f"{name}: {where}: TOML syntax error: {reason} (valid TOML)") from None
+    except RecursionError:
+        raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
+    return from_dict(data, name)
+
+
+def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise ScenarioError(
+            f"{name}: schema_version: {version} is newer than this workbench reads "
+            f"({SCHEMA_VERSION} or lower; update the workbench)"
+        )
+    try:
+        return sc.validate(data)
+    except (ValidationError, CrossCheckError) as exc:
+        raise ScenarioError(join_problems(f"{name}: ", problems_of(exc, data))) from None
+    except RecursionError:
+        raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
+
+
+def load(path: str | os.PathLike) -> Scenario:
+    """Read and validate one scenario file."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise ScenarioError(f"{name}: is a folder (a .toml scenario file)")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{name}: file is {size:,} bytes (a scenario file under {MAX_FILE_BYTES:,} bytes)")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{name}: no such file (a path to a .toml scenario)") from None
+    except PermissionError:
+        raise ScenarioError(f"{name}: permission denied (a readable file)") from None
+    except OSError as exc:
+        raise ScenarioError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{name}: not a text file: invalid UTF-8 at byte {exc.start} (a UTF-8 TOML scenario file)"
+        ) from None
+    if "\x00" in text:
+        raise ScenarioError(f"{name}: not a text file: it contains NUL bytes (a UTF-8 TOML scenario file)")
+    return parse_text(text, name)
+
+
+# --- Saving ----------------------------------------------------------------------------------------
+
+
+def _tidy(value: Any) -> Any:
+    """Whole floats are written as integers (100000, not 100000.0); they load back as equal floats."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _tidy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    return value
+
+
+def to_dict(scenario: Scenario) -> dict:
+    """The scenario as a plain dict, as it is written to TOML (None values left out)."""
+    return _tidy(scenario.model_dump(exclude_none=True))
+
+
+def dump_text(scenario: Scenario) -> str:
+    return HEADER + tomli_w.dumps(to_dict(scenario), multiline_strings=True)
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write text to path so that a crash leaves either the old file or the new one, never half of one."""
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ScenarioError(f"{path}: folder {str(folder)!r} does not exist (an existing folder)")
+    data = text.encode("utf-8")
+    fd = None
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fd = None
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+        tmp = None
+        try:
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+    except PermissionError:
+        raise ScenarioError(f"{path}: permission denied (a folder you can write to)") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError(f"{path}: cannot save: {reason} (free space and a writable folder)") from None
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def save(scenario: Scenario, path: str | os.PathLike) -> None:
+    """Atomically save a scenario as TOML."""
+    write_atomic(path, dump_text(scenario))

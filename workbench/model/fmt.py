@@ -1,0 +1,79 @@
+"""Numbers formatted for people: $22.5k, $1.43M, 3.0M requests, 95%. Used by reasons, the CLI and the TUI."""
+
+from __future__ import annotations
+
+import math
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def _scaled(x: float, digits: int = 3) -> str:
+    """3 significant digits with k/M/B/T suffix: 22500 -> 22.5k, 1432800 -> 1.43M."""
+    a = abs(x)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div * 0.9995:
+            v = x / div
+            decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
+            return f"{v:.{decimals}f}{suffix}"
+    if a == 0:
+        return "0"
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 1:
+        return f"{x:.2f}".rstrip("0").rstrip(".") if a >= 10 else f"{x:.2f}"
+    if a >= 0.01:
+        return f"{x:.3f}".rstrip("0") if a >= 0.1 else f"{x:.4f}".rstrip("0")
+    return f"{x:.2g}" if a >= 1e-4 else f"{x:.1e}"
+
+
+def money(x: float | None, currency: str = "USD") -> str:
+    """Short money: $22.5k, $1.43M, $0.0075, -$3.2k."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    sym = _SYMBOLS.get(currency, "")
+    sign = "-" if x < 0 else ""
+    body = _scaled(abs(x))
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
+def money_full(x: float | None, currency: str = "USD") -> str:
+    """Full precision money for the status line: $22,500.00, $0.007500."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    sym = _SYMBOLS.get(currency, "")
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    body = f"{a:,.2f}" if a >= 1 or a == 0 else f"{a:.6f}"
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
+def count(x: float | None) -> str:
+    """Short count: 3.0M, 20k, 480."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    a = abs(x)
+    if a >= 1e3:
+        return _scaled(x, 2 if a < 1e4 or (1e6 <= a < 1e7) else 3)
+    if a == int(a):
+        return f"{int(x):,}"
+    return f"{x:.1f}" if a >= 1 else f"{x:.2g}"
+
+
+def whole(x: float) -> str:
+    """Whole number with separators: 5,000."""
+    return f"{x:,.0f}"
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    if x is None or not math.isfinite(x):
+        return "—"
+    v = x * 100
+    if digits == 0 and v != round(v) and abs(v) < 100:
+        digits = 1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2
+    return f"{v:.{digits}f}%"
+
+
+def months(n: int | None) -> str:
+    if n is None:
+        return "never"
+    return f"month {n}"

@@ -1,0 +1,183 @@
+"""One computed scenario in every shape the CLI prints: the JSON contract (MODEL.md section 3), CSV,
+Markdown for meeting notes, and the plain rows the table and the TUI show."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from workbench.model import fmt
+from workbench.model.engine import COMPONENTS, Results, compute
+from workbench.model.ladder import Ladder, build
+from workbench.model.risks import RiskResult, evaluate
+from workbench.model.scenario import Scenario
+
+
+@dataclass
+class Analysis:
+    """Everything the panes and the CLI need about one scenario, computed once."""
+
+    scenario: Scenario
+    results: Results
+    ladder: Ladder
+    risks: list[RiskResult]
+
+
+def analyze(s: Scenario) -> Analysis:
+    r = compute(s)
+    lad = build(s, r)
+    return Analysis(s, r, lad, evaluate(s, r, lad.recommendation))
+
+
+def _num(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def to_json_dict(a: Analysis) -> dict:
+    """The report of MODEL.md section 3 (plus added keys: rungs, currency, per-option extras)."""
+    s, r = a.scenario, a.results
+    options = []
+    for o in r.options:
+        sub = r.monthly.filter(pl.col("opt") == o.index)
+        options.append(
+            {
+                "name": o.name,
+                "monthly_total": sub["total"].to_list(),
+                "cumulative": sub["cumulative"].to_list(),
+                "components": {c: sub[c].to_list() for c in COMPONENTS},
+                "tco": o.tco,
+                "cost_per_request": _num(o.cost_per_request),
+                "cost_per_mtok": _num(o.cost_per_mtok),
+                "breakeven_month": o.breakeven_month,
+                "breakeven_requests_per_day": _num(o.breakeven_requests_per_day),
+                "gpus_at_horizon": o.gpus_at_horizon,
+                # Added keys (MODEL.md allows extensions):
+                "serve": o.serve,
+                "baseline": o.is_baseline,
+                "month1": o.month1,
+                "average_monthly": o.average_monthly,
+                "breakeven_tokens_per_day": _num(o.breakeven_tokens_per_day),
+                "gpu_hours_at_horizon": _num(o.gpu_hours_at_horizon),
+                "requests": sub["req"].to_list(),
+                "gpus": sub["gpus"].to_list(),
+                "gpu_hours": sub["gpu_hours"].to_list(),
+            }
+        )
+    return {
+        "schema_version": s.schema_version,
+        "name": s.name,
+        "horizon_months": s.horizon_months,
+        "baseline": r.baseline,
+        "options": options,
+        "ladder": [st.as_dict() for st in a.ladder.steps],
+        "recommendation": a.ladder.recommendation.as_dict(),
+        "risks": [x.as_dict() for x in a.risks],
+        "rungs": [st.as_dict() for st in a.ladder.rungs],
+        "currency": s.currency,
+        "cheapest": r.cheapest,
+    }
+
+
+def to_json(a: Analysis) -> str:
+    return json.dumps(to_json_dict(a), indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def to_csv(a: Analysis) -> str:
+    """The monthly frame: one row per option and month, every component."""
+    names = {o.index: o.name for o in a.results.options}
+    frame = a.results.monthly
+    if frame.height == 0:
+        return "option,month\n"
+    out = frame.select(
+        pl.col("opt").replace_strict(names, return_dtype=pl.String).alias("option"),
+        pl.col("m").alias("month"),
+        pl.col("rpd").alias("requests_per_day"),
+        pl.col("req").alias("requests"),
+        *COMPONENTS,
+        "total",
+        "cumulative",
+        "gpus",
+        "gpu_hours",
+    )
+    buf = io.StringIO()
+    out.write_csv(buf)
+    return buf.getvalue()
+
+
+VERDICT_MARK = {"go": "✔", "not needed": "–", "not yet": "…", "blocked": "✖"}
+
+
+def option_rows(a: Analysis) -> list[dict]:
+    """Per option, the figures people read (already formatted), in scenario order."""
+    cur = a.scenario.currency
+    rec = a.ladder.recommendation.option
+    rows = []
+    for o in a.results.options:
+        rows.append(
+            {
+                "name": o.name,
+                "serve": o.serve,
+                "marks": ("B" if o.is_baseline else "") + ("$" if o.name == a.results.cheapest else "")
+                + ("★" if o.name == rec else ""),
+                "month1": fmt.money(o.month1, cur),
+                "average": fmt.money(o.average_monthly, cur),
+                "tco": fmt.money(o.tco, cur),
+                "per_request": fmt.money(o.cost_per_request, cur),
+                "per_mtok": fmt.money(o.cost_per_mtok, cur),
+                "breakeven_month": "—" if o.is_baseline else (str(o.breakeven_month) if o.breakeven_month else "never"),
+                "breakeven_volume": "—"
+                if o.is_baseline
+                else ("never" if o.breakeven_requests_per_day is None else fmt.count(o.breakeven_requests_per_day) + "/d"),
+                "gpus": "—" if o.gpus_at_horizon is None else str(o.gpus_at_horizon),
+            }
+        )
+    return rows
+
+
+def to_markdown(a: Analysis) -> str:
+    """A summary fit to paste into meeting notes."""
+    s = a.scenario
+    rec = a.ladder.recommendation
+    w = s.workload
+    lines = [
+        f"# {s.name}",
+        "",
+        f"{fmt.count(w.requests_per_day)} requests/day, {fmt.whole(w.input_tokens)} input + "
+        f"{fmt.whole(w.output_tokens)} output tokens, growth {fmt.pct(w.growth_per_month)}/month, "
+        f"{s.horizon_months}-month horizon ({s.currency}).",
+        "",
+        f"**Recommendation:** step {rec.step}, {rec.option or '—'}: {rec.why}.",
+        "",
+        "| Option | Month 1 | Avg/month | TCO | Per request | Per 1M tok | Breakeven month | Breakeven volume | GPUs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in option_rows(a):
+        marks = {"B": "baseline", "$": "cheapest", "★": "recommended"}
+        tags = ", ".join(marks[c] for c in row["marks"] if c in marks)
+        name = f"{row['name']} ({tags})" if tags else row["name"]
+        lines.append(
+            f"| {name} | {row['month1']} | {row['average']} | {row['tco']} | {row['per_request']} | "
+            f"{row['per_mtok']} | {row['breakeven_month']} | {row['breakeven_volume']} | {row['gpus']} |"
+        )
+    lines += ["", "## Decision ladder", ""]
+    for st in a.ladder.steps:
+        lines.append(f"{st.step}. **{st.title}**: {VERDICT_MARK[st.verdict]} {st.verdict}. " + "; ".join(st.reasons))
+    for st in a.ladder.rungs:
+        lines.append(f"- {st.title}: {st.verdict}. " + "; ".join(st.reasons))
+    flagged = [x for x in a.risks if x.flagged]
+    lines += ["", "## Risks", ""]
+    if not flagged:
+        lines.append("No risk flagged.")
+    for x in flagged:
+        box = "x" if x.mitigated else " "
+        note = f" Mitigation: {x.note}" if x.note else ""
+        lines.append(f"- [{box}] **{x.title}** ({x.id}): {x.why}.{note}")
+    return "\n".join(lines) + "\n"

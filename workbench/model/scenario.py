@@ -1,0 +1,369 @@
+"""The scenario: pydantic models of the TOML file (MODEL.md section 1).
+
+Every field carries its default, bounds, a one-line description and a unit. The grids of the TUI, the
+validation messages and the README's format table are generated from this metadata, so a field is
+described here once and nowhere else.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from workbench.model.catalog import RISK_IDS
+
+SCHEMA_VERSION = 1
+"""The highest `schema_version` this version of the workbench reads."""
+
+
+def _integral(value: Any) -> Any:
+    """Accept 24.0 where a whole number is expected; TOML writers sometimes emit floats."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_integral)]
+
+
+def fld(default: Any, description: str, unit: str = "", **kwargs: Any) -> Any:
+    """A field with its one-line description and unit (kept in json_schema_extra for the grids)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **kwargs)
+
+
+class Table(BaseModel):
+    """Base of every table: strict types, no unknown keys, finite numbers only."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, validate_default=False)
+
+
+class Workload(Table):
+    requests_per_day: float = fld(20000.0, "Requests per day in month 1 (R0)", "req/day", ge=0, le=1e10)
+    input_tokens: float = fld(1000.0, "Input tokens per request (Tin)", "tokens", ge=0, le=1e7)
+    output_tokens: float = fld(500.0, "Output tokens per request (Tout)", "tokens", ge=0, le=1e7)
+    cacheable_share: float = fld(
+        0.0, "Share of input that is a static prefix (system prompt, policies)", "share", ge=0, le=1
+    )
+    growth_per_month: float = fld(0.0, "Compound growth of volume per month (g)", "share/month", gt=-1, le=1)
+    peak_to_average: float = fld(2.0, "Peak traffic over average traffic (P), for capacity sizing", "x", ge=1, le=100)
+    days_per_month: float = fld(30.0, "Days in a month (D)", "days", ge=1, le=31)
+
+
+class Market(Table):
+    api_price_change_per_year: float = fld(
+        0.0, "Yearly change of API list prices (-0.5 = they halve each year)", "share/year", gt=-1, le=10
+    )
+    gpu_price_change_per_year: float = fld(0.0, "Yearly change of GPU hourly prices", "share/year", gt=-1, le=10)
+
+
+class Requirements(Table):
+    consistency_target: float = fld(
+        0.95, "Required share of correct / well-formed outputs", "share", ge=0, le=1
+    )
+    needs_proprietary_data: bool = fld(False, "The task needs the organisation's own documents or data", "yes/no")
+    data_must_stay_on_prem: bool = fld(False, "Data may not leave the organisation's network", "yes/no")
+    latency_target_ms: float = fld(0.0, "Required response time; 0 = no latency requirement", "ms", ge=0, le=1e7)
+    requirements_stable_months: float = fld(
+        12.0, "How long the task stays unchanged", "months", ge=0, le=1200
+    )
+    can_commit_to_maintenance: bool = fld(
+        True, "The team can commit to monitoring and retraining a model", "yes/no"
+    )
+    unique_domain_without_public_data: bool = fld(
+        False, "A domain with no public training data (the case for continued pre-training)", "yes/no"
+    )
+
+
+class Overheads(Table):
+    engineer_annual_cost: float = fld(
+        250000.0, "Fully loaded cost of one ML/MLOps engineer per year", "money/year", ge=0, le=1e9
+    )
+    cost_per_review: float = fld(0.0, "Cost of one human review of an output", "money", ge=0, le=1e6)
+    labeling_cost_per_example: float = fld(3.0, "Cost of labeling one training example", "money", ge=0, le=1e6)
+    labeling_qa_overhead: float = fld(0.25, "Extra share on top of labeling for quality checks", "share", ge=0, le=10)
+    eval_setup: float = fld(
+        0.0, "One-time cost of an evaluation harness (fine-tune / distill options)", "money", ge=0, le=1e10
+    )
+
+
+class Training(Table):
+    gpu: str = fld("", "GPU row used for training runs (empty = no training compute)", "name")
+    gpus: Int = fld(1, "GPUs per training run", "GPUs", ge=1, le=100000)
+    hours_per_run: float = fld(6.0, "Hours one training run takes", "hours", ge=0, le=1e6)
+    runs: Int = fld(10, "Training runs during development (iterations)", "runs", ge=0, le=100000)
+    examples: Int = fld(5000, "Training examples prepared", "examples", ge=0, le=10**10)
+    already_labeled: Int = fld(0, "Examples that exist already and cost nothing to label", "examples", ge=0, le=10**10)
+    retrain_every_months: Int = fld(0, "Retrain every this many months; 0 = never", "months", ge=0, le=1200)
+    relabel_share: float = fld(
+        0.2, "Share of the labeling (or teacher) bill paid again at each retrain", "share", ge=0, le=1
+    )
+
+
+class Rag(Table):
+    context_tokens: float = fld(1500.0, "Retrieved tokens added to each request's input", "tokens", ge=0, le=1e7)
+    cost_per_query: float = fld(0.0, "Retrieval cost per request (embedding, vector search)", "money", ge=0, le=1e6)
+    fixed_monthly: float = fld(0.0, "Vector store and index hosting per month", "money/month", ge=0, le=1e10)
+
+
+class ApiModel(Table):
+    name: str = fld(..., "Model name, as options refer to it", "name", min_length=1, max_length=200)
+    input: float = fld(0.0, "Price of 1M input tokens", "money/1M tok", ge=0, le=1e7)
+    output: float = fld(0.0, "Price of 1M output tokens", "money/1M tok", ge=0, le=1e7)
+    cached_input: float | None = fld(
+        None, "Price of 1M cached input tokens; absent = same as input", "money/1M tok", ge=0, le=1e7
+    )
+    source: str = fld("", "Where the price comes from", "text", max_length=500)
+
+    @property
+    def cached_price(self) -> float:
+        return self.input if self.cached_input is None else self.cached_input
+
+
+class Gpu(Table):
+    name: str = fld(..., "GPU name, as options refer to it", "name", min_length=1, max_length=200)
+    hourly: float = fld(0.0, "Price of one GPU-hour", "money/hour", ge=0, le=1e7)
+    source: str = fld("", "Where the price comes from", "text", max_length=500)
+
+
+class Option(Table):
+    name: str = fld(..., "Name of the path compared (unique)", "name", min_length=1, max_length=200)
+    serve: Literal["api", "self_hosted"] = fld("api", "How the model is served: api or self_hosted", "choice")
+    model: str = fld("", "serve = api: the API model row", "name")
+    gpu: str = fld("", "serve = self_hosted: the GPU row", "name")
+    baseline: bool = fld(False, "The option others are compared with (at most one)", "yes/no")
+    prompt_caching: bool = fld(False, "Cache the static prompt prefix", "yes/no")
+    rag: bool = fld(False, "Add retrieved context to each request", "yes/no")
+    fine_tune: bool = fld(False, "Fine-tune a model on labeled examples", "yes/no")
+    distill: bool = fld(False, "Distill: train on examples a teacher model generates", "yes/no")
+    teacher: str = fld("", "distill: the API model row that generates the training data", "name")
+    prompt_reduction: float = fld(0.0, "Share of input tokens removed (shorter prompts)", "share", ge=0, le=1)
+    output_reduction: float = fld(0.0, "Share of output tokens removed", "share", ge=0, le=1)
+    review_rate: float = fld(0.0, "Share of requests a human reviews", "share", ge=0, le=1)
+    consistency: float = fld(0.9, "Expected share of correct / well-formed outputs", "share", ge=0, le=1)
+    latency_ms: float = fld(0.0, "Typical response time; 0 = unknown", "ms", ge=0, le=1e7)
+    ops_fte: float = fld(0.0, "Engineers this option needs", "FTE", ge=0, le=10000)
+    fixed_monthly: float = fld(0.0, "Monitoring, eval runs, licences per month", "money/month", ge=0, le=1e10)
+    setup_cost: float = fld(0.0, "Other one-time cost (integration, migration)", "money", ge=0, le=1e10)
+    tokens_per_second_per_gpu: float = fld(
+        0.0, "self_hosted: output tokens per second one GPU sustains", "tok/s", ge=0, le=1e9
+    )
+    requests_per_second_per_gpu: float = fld(
+        0.0, "self_hosted: requests per second one GPU sustains (used if > 0)", "req/s", ge=0, le=1e9
+    )
+    hosting: Literal["always_on", "on_demand"] = fld(
+        "always_on", "self_hosted: always_on or on_demand", "choice"
+    )
+    min_gpus: Int = fld(1, "always_on: least GPUs kept running (replicas)", "GPUs", ge=0, le=100000)
+    min_gpu_hours_per_month: float = fld(
+        0.0, "on_demand: least GPU-hours billed per month", "hours/month", ge=0, le=1e8
+    )
+    target_utilization: float = fld(
+        0.7, "self_hosted: share of capacity planned to be used", "share", gt=0, le=1
+    )
+    throughput_estimated: bool = fld(
+        False, "The throughput is an estimate (GPU sizing), not a measurement", "yes/no"
+    )
+
+    @property
+    def adapts(self) -> bool:
+        """Whether the option trains a model (fine-tune or distill) and so pays training and data."""
+        return self.fine_tune or self.distill
+
+
+class RiskState(Table):
+    id: str = fld(..., "An id from the risk catalog", "id")
+    mitigated: bool = fld(False, "The risk is mitigated", "yes/no")
+    note: str = fld("", "How it is mitigated", "text", max_length=2000)
+
+
+class Scenario(Table):
+    schema_version: Int = fld(SCHEMA_VERSION, "Version of the file format", "", ge=1)
+    name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
+    description: str = fld("", "What the scenario models and where its numbers come from", "text", max_length=5000)
+    currency: str = fld("USD", "Currency label for money", "text", min_length=1, max_length=12)
+    horizon_months: Int = fld(24, "Months the comparison runs (H)", "months", ge=1, le=120)
+    workload: Workload = Field(default_factory=Workload)
+    market: Market = Field(default_factory=Market)
+    requirements: Requirements = Field(default_factory=Requirements)
+    overheads: Overheads = Field(default_factory=Overheads)
+    training: Training = Field(default_factory=Training)
+    rag: Rag = Field(default_factory=Rag)
+    api_models: list[ApiModel] = Field(default_factory=list, max_length=500)
+    gpus: list[Gpu] = Field(default_factory=list, max_length=500)
+    options: list[Option] = Field(default_factory=list, max_length=100)
+    risks: list[RiskState] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems: list[tuple[tuple, str, str]] = []
+        models = {m.name for m in self.api_models}
+        gpus = {g.name for g in self.gpus}
+        for table, rows in (("api_models", self.api_models), ("gpus", self.gpus), ("options", self.options)):
+            seen: set[str] = set()
+            for i, row in enumerate(rows):
+                if row.name in seen:
+                    problems.append(((table, i, "name"), f'"{row.name}" is used twice', "unique names"))
+                seen.add(row.name)
+        if self.training.gpu and self.training.gpu not in gpus:
+            problems.append(_dangling(("training", "gpu"), self.training.gpu, gpus, "[[gpus]]"))
+        baselines = [o.name for o in self.options if o.baseline]
+        if len(baselines) > 1:
+            i = next(i for i, o in enumerate(self.options) if o.baseline and o.name == baselines[1])
+            problems.append(
+                (("options", i, "baseline"), f"two baselines ({baselines[0]!r} and {baselines[1]!r})", "at most one")
+            )
+        for i, o in enumerate(self.options):
+            if o.serve == "api":
+                if o.model not in models:
+                    problems.append(_dangling(("options", i, "model"), o.model, models, "[[api_models]]"))
+            else:
+                if o.gpu not in gpus:
+                    problems.append(_dangling(("options", i, "gpu"), o.gpu, gpus, "[[gpus]]"))
+                if o.requests_per_second_per_gpu <= 0 and o.tokens_per_second_per_gpu <= 0:
+                    problems.append(
+                        (
+                            ("options", i, "tokens_per_second_per_gpu"),
+                            "a self-hosted option needs a throughput",
+                            "tokens_per_second_per_gpu or requests_per_second_per_gpu > 0",
+                        )
+                    )
+            if o.distill and o.teacher not in models:
+                problems.append(_dangling(("options", i, "teacher"), o.teacher, models, "[[api_models]]"))
+        seen_risks: set[str] = set()
+        for i, r in enumerate(self.risks):
+            if r.id not in RISK_IDS:
+                hint = difflib.get_close_matches(r.id, RISK_IDS, n=1)
+                expected = f"did you mean {hint[0]!r}?" if hint else "an id from the risk catalog"
+                problems.append(((("risks", i, "id")), f"unknown risk {r.id!r}", expected))
+            elif r.id in seen_risks:
+                problems.append(((("risks", i, "id")), f"risk {r.id!r} is listed twice", "each risk once"))
+            seen_risks.add(r.id)
+        if problems:
+            raise CrossCheckError(problems)
+        return self
+
+    # Small conveniences used by the engine, ladder and panes.
+    def baseline_index(self) -> int | None:
+        for i, o in enumerate(self.options):
+            if o.baseline:
+                return i
+        return 0 if self.options else None
+
+    def api_model(self, name: str) -> ApiModel | None:
+        return next((m for m in self.api_models if m.name == name), None)
+
+    def gpu(self, name: str) -> Gpu | None:
+        return next((g for g in self.gpus if g.name == name), None)
+
+    def risk_state(self, risk_id: str) -> RiskState | None:
+        return next((r for r in self.risks if r.id == risk_id), None)
+
+
+def _dangling(loc: tuple, value: str, known: set[str], grid: str) -> tuple[tuple, str, str]:
+    if not value:
+        return loc, "is empty", f"the name of a {grid} row"
+    hint = difflib.get_close_matches(value, sorted(known), n=1)
+    expected = f"did you mean {hint[0]!r}?" if hint else f"one of {sorted(known)}" if known else f"add a {grid} row first"
+    return loc, f"{value!r} is not a {grid} row", expected
+
+
+class CrossCheckError(ValueError):
+    """Referential problems found after every field validated; carries (loc, problem, expected) triples."""
+
+    def __init__(self, problems: list[tuple[tuple, str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(p for _, p, _ in problems))
+
+
+# --- Field metadata, for grids, messages and the README ---------------------------------------------
+
+TABLES: dict[str, type[Table]] = {
+    "workload": Workload,
+    "market": Market,
+    "requirements": Requirements,
+    "overheads": Overheads,
+    "training": Training,
+    "rag": Rag,
+}
+LISTS: dict[str, type[Table]] = {
+    "api_models": ApiModel,
+    "gpus": Gpu,
+    "options": Option,
+    "risks": RiskState,
+}
+
+
+def field_unit(model: type[BaseModel], name: str) -> str:
+    extra = model.model_fields[name].json_schema_extra
+    return extra.get("unit", "") if isinstance(extra, dict) else ""
+
+
+def field_bounds(model: type[BaseModel], name: str) -> str:
+    """Human text for a field's bounds, e.g. '>= 0, <= 1' (used in messages and docs)."""
+    parts = []
+    for meta in model.model_fields[name].metadata:
+        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            v = getattr(meta, attr, None)
+            if v is not None:
+                parts.append(f"{sym} {v:g}" if isinstance(v, int | float) else f"{sym} {v}")
+    return ", ".join(parts)
+
+
+def known_keys(loc: tuple) -> list[str]:
+    """The keys allowed at a location (for 'did you mean' on unknown keys)."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is Scenario and part in TABLES:
+            model = TABLES[part]
+        elif model is Scenario and part in LISTS:
+            model = LISTS[part]
+        else:
+            break
+    return list(model.model_fields)
+
+
+def model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model that owns the last key of a location, or None."""
+    model: type[BaseModel] = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        nxt = TABLES.get(part) or LISTS.get(part)
+        if nxt is None:
+            return None
+        model = nxt
+    return model
+
+
+def validate(data: dict) -> Scenario:
+    """Validate a plain dict (from TOML or an edit); raises ValidationError or CrossCheckError."""
+    return Scenario.model_validate(data)
+
+
+__all__ = [
+    "ApiModel",
+    "CrossCheckError",
+    "Gpu",
+    "LISTS",
+    "Market",
+    "Option",
+    "Overheads",
+    "Rag",
+    "Requirements",
+    "RiskState",
+    "SCHEMA_VERSION",
+    "Scenario",
+    "TABLES",
+    "Training",
+    "ValidationError",
+    "Workload",
+    "field_bounds",
+    "field_unit",
+    "known_keys",
+    "model_at",
+    "validate",
+]
