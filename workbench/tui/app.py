@@ -1,0 +1,317 @@
+"""The workbench TUI: one tab per scenario, plus a Compare tab over all of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from workbench import files
+from workbench.document import Document
+from workbench.model.scenario import Scenario
+from workbench.tui.screens import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
+from workbench.tui.view import ScenarioView
+from workbench.tui.widgets.compare import CompareView
+from workbench.tui.widgets.grid import Grid
+from workbench.tui.widgets.panes import RiskTable
+
+MIN_WIDTH, MIN_HEIGHT = 60, 16
+
+
+class WorkbenchApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "workbench"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the tab (a preset saves under saves/)"),
+        Binding("ctrl+a", "save_as", "Save as", show=False, tooltip="Save the tab under a new path"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last edit of this tab"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
+        Binding("ctrl+t", "new_tab", "New", tooltip="New tab from a preset"),
+        Binding("ctrl+o", "open_file", "Open", show=False, tooltip="Open a scenario file in a new tab"),
+        Binding("ctrl+d", "duplicate_tab", "Dup tab", show=False, tooltip="Duplicate this tab"),
+        Binding("ctrl+r", "rename_tab", "Rename tab", show=False, tooltip="Rename this tab"),
+        Binding("ctrl+w", "close_tab", "Close", show=False, tooltip="Close this tab"),
+        Binding("greater_than_sign", "next_tab", "Next tab", show=False, tooltip="Next scenario tab"),
+        Binding("less_than_sign", "prev_tab", "Prev tab", show=False, tooltip="Previous scenario tab"),
+        Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab"),
+        Binding("question_mark", "help", "Help", tooltip="Every key"),
+        Binding("q,ctrl+q", "quit_app", "Quit", priority=False, tooltip="Quit (asks about unsaved tabs)"),
+    ]
+
+    def __init__(self, docs: list[Document]) -> None:
+        super().__init__()
+        self.docs = docs
+        self._counter = 0
+        self.clipboard_text = ""
+
+    # --- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="tabs"):
+            for doc in self.docs:
+                yield self._pane(doc)
+            with TabPane("Compare", id="compare"):
+                yield CompareView(id="compare-view")
+        yield Static("", id="too-small")
+        yield Footer()
+
+    def _pane(self, doc: Document) -> TabPane:
+        self._counter += 1
+        pane = TabPane(self._title(doc), id=f"s{self._counter}")
+        pane.compose_add_child(ScenarioView(doc, id=f"view-s{self._counter}"))
+        return pane
+
+    @staticmethod
+    def _title(doc: Document) -> str:
+        return ("● " if doc.dirty else "") + doc.title
+
+    def on_mount(self) -> None:
+        self._check_size()
+        self.call_after_refresh(self._focus_active)
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        w, h = self.size
+        small = w < MIN_WIDTH or h < MIN_HEIGHT
+        self.screen.set_class(small, "too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Terminal too small: {w}×{h}.\nThe workbench needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
+                "Enlarge the window (q quits)."
+            )
+
+    # --- helpers -------------------------------------------------------------------------------
+    def active_view(self) -> ScenarioView | None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        pane = tabs.active_pane
+        if pane is None or pane.id == "compare":
+            return None
+        return pane.query_one(ScenarioView)
+
+    def views(self) -> list[ScenarioView]:
+        return list(self.query(ScenarioView))
+
+    def _focus_active(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            grids = list(view.query(Grid))
+            if grids:
+                grids[0].focus()
+
+    def _retitle(self, view: ScenarioView) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        pane = view.parent
+        if pane is not None and pane.id:
+            tabs.get_tab(pane.id).label = self._title(view.doc)
+
+    def message(self, text: str, error: bool = False) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.status(text, error=error)
+        else:
+            self.notify(text, severity="error" if error else "information")
+
+    @on(ScenarioView.Changed)
+    def _changed(self, event: ScenarioView.Changed) -> None:
+        self._retitle(event.view)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "compare":
+            self._show_compare()
+        else:
+            self.call_after_refresh(self._focus_active)
+
+    def _show_compare(self) -> None:
+        items = [(v.doc.title, v.doc.analysis()) for v in self.views()]
+        self.query_one(CompareView).show(items)
+
+    # --- actions: history ----------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab"):
+            return self.active_view() is not None
+        return True
+
+    def action_undo(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.undo()
+
+    def action_redo(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.redo()
+
+    # --- actions: files ------------------------------------------------------------------------
+    def action_save(self) -> None:
+        view = self.active_view()
+        if view is None:
+            return
+        target = view.doc.save_target()
+        if view.doc.from_preset and target.exists():
+            def answer(choice: str | None) -> None:
+                if choice == "save":
+                    self._save(view, target)
+
+            self.push_screen(
+                Confirm(f"{target} exists. Overwrite it with this tab?", save_label="Overwrite"), answer
+            )
+            return
+        self._save(view, target)
+
+    def _save(self, view: ScenarioView, target: Path | None) -> bool:
+        was_preset = view.doc.from_preset
+        try:
+            where = view.doc.save(target)
+        except files.ScenarioError as exc:
+            view.status(f"not saved: {exc} (your edits are kept)", error=True)
+            return False
+        note = " (presets are templates; your copy is under saves/)" if was_preset else ""
+        view.status(f"✔ saved to {where}{note}")
+        self._retitle(view)
+        return True
+
+    def action_save_as(self) -> None:
+        view = self.active_view()
+        if view is None:
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                path = Path(value).expanduser()
+                if path.suffix != ".toml":
+                    path = path.with_suffix(".toml")
+                self._save(view, path)
+
+        self.push_screen(TextPrompt("Save as (path):", str(view.doc.save_target())), chosen)
+
+    def open_doc(self, doc: Document) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        pane = self._pane(doc)
+        tabs.add_pane(pane, before="compare")
+        tabs.active = pane.id
+
+    def _open_path(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            scenario = files.load(path)
+        except files.ScenarioError as exc:
+            self.message(str(exc), error=True)
+            return
+        self.open_doc(Document(scenario, path))
+
+    def action_new_tab(self) -> None:
+        self.push_screen(PresetPicker(), self._open_path)
+
+    def action_open_file(self) -> None:
+        self.push_screen(OpenPicker(), self._open_path)
+
+    def action_duplicate_tab(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            self.open_doc(view.doc.copy(f"{view.doc.title} copy"))
+
+    def action_rename_tab(self) -> None:
+        view = self.active_view()
+        if view is None:
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                view.doc.title = value
+                self._retitle(view)
+
+        self.push_screen(TextPrompt("Rename tab:", view.doc.title), chosen)
+
+    @work
+    async def action_close_tab(self) -> None:
+        view = self.active_view()
+        if view is None:
+            return
+        if view.doc.dirty:
+            choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before closing?"))
+            if choice == "cancel":
+                return
+            if choice == "save" and not self._save(view, None):
+                return
+        tabs = self.query_one("#tabs", TabbedContent)
+        pane_id = view.parent.id
+        await tabs.remove_pane(pane_id)
+        if not self.views():
+            self.exit()
+
+    def action_next_tab(self, step: int = 1) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        ids = [p.id for p in tabs.query(TabPane) if p.parent is not None and p.id and p.id.startswith(("s", "compare"))]
+        ids = [i for i in ids if i == "compare" or i.startswith("s")]
+        if tabs.active in ids:
+            tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+
+    def action_prev_tab(self) -> None:
+        self.action_next_tab(-1)
+
+    def action_compare(self) -> None:
+        self.query_one("#tabs", TabbedContent).active = "compare"
+
+    @work
+    async def action_quit_app(self) -> None:
+        for view in self.views():
+            if not view.doc.dirty:
+                continue
+            self.query_one("#tabs", TabbedContent).active = view.parent.id
+            choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?"))
+            if choice == "cancel":
+                return
+            if choice == "save" and not self._save(view, None):
+                return
+        self.exit()
+
+    # --- help and the palette ------------------------------------------------------------------
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        from workbench.tui.view import EditBar, ScenarioView
+
+        def rows(bindings) -> list[tuple[str, str]]:
+            out = []
+            for b in bindings:
+                keys = b.key.replace("question_mark", "?").replace("greater_than_sign", ">").replace("less_than_sign", "<")
+                what = b.tooltip or b.description
+                if what:
+                    out.append((keys, what))
+            return out
+
+        return [
+            ("Anywhere", rows(self.BINDINGS)),
+            ("Scenario tab", rows(ScenarioView.BINDINGS)),
+            ("Grids", rows(Grid.BINDINGS) + [("0-9 . - $", "Start typing a number into the cell"), ("arrows hjkl", "Move")]),
+            ("Editing a cell", [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")] + rows(EditBar.BINDINGS)),
+            ("Risks pane", rows(RiskTable.BINDINGS)),
+            ("Plots pane", [("[ ]", "Previous / next plot")]),
+        ]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen) -> object:
+        yield from super().get_system_commands(screen)
+        for b in self.BINDINGS:
+            if b.action in ("help",):
+                continue
+            title = b.description or b.action
+            yield SystemCommand(title, b.tooltip or title, lambda a=b.action: self.run_action(a))
+        view = self.active_view()
+        if view is not None:
+            for b in ScenarioView.BINDINGS:
+                yield SystemCommand(b.description, b.tooltip or f"Go to {b.description}", lambda a=b.action, v=view: v.run_action(a))
+
+
+def run(scenarios: list[tuple[Path, Scenario]]) -> int:
+    docs = [Document(s, p) for p, s in scenarios]
+    WorkbenchApp(docs).run()
+    return 0

@@ -1,0 +1,154 @@
+"""Modal screens: pickers, prompts, confirmations and the help screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from workbench import paths
+
+
+class PresetPicker(ModalScreen[Path | None]):
+    """New tab from a preset: every shipped preset with its one-line description."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("New tab from a preset  (Enter opens, Esc cancels)", classes="dialog-title")
+            options = []
+            for p, name, desc in paths.list_presets():
+                t = Text()
+                t.append(name, style="bold")
+                t.append(f"  {p.name}\n", style="dim")
+                t.append(desc or "")
+                options.append(Option(t, id=str(p)))
+            yield OptionList(*options, id="picker")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(Path(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OpenPicker(ModalScreen[Path | None]):
+    """Open a file: presets and saves listed, or a typed path."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Open a scenario: pick one, or type a path and press Enter", classes="dialog-title")
+            yield Input(placeholder="path/to/scenario.toml", id="open-path")
+            options = []
+            for folder, tag in ((paths.saves_dir(), "saves"), (paths.presets_dir(), "presets")):
+                for p in sorted(folder.glob("*.toml")):
+                    options.append(Option(Text.assemble((f"{tag}/", "dim"), (p.name, "bold")), id=str(p)))
+            yield OptionList(*options, id="picker")
+            yield Static("", id="open-error", classes="error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            self.query_one(OptionList).focus()
+            return
+        p = Path(value).expanduser()
+        if not p.exists():
+            self.query_one("#open-error", Static).update(f"{value}: no such file")
+            return
+        self.dismiss(p)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(Path(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text (a tab name, a save-as path)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.value, id="prompt-input")
+            yield Label("Enter accepts · Esc cancels", classes="dim")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[str]):
+    """Unsaved changes: save, discard or cancel. Returns 'save', 'discard' or 'cancel'."""
+
+    BINDINGS = [
+        Binding("escape", "choose('cancel')", "Cancel"),
+        Binding("s", "choose('save')", "Save"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("c", "choose('cancel')", "Cancel", show=False),
+    ]
+
+    def __init__(self, message: str, save_label: str = "Save") -> None:
+        super().__init__()
+        self.message = message
+        self.save_label = save_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Label(self.message, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.save_label} [s]", id="save", variant="primary")
+                yield Button("Discard [d]", id="discard", variant="error")
+                yield Button("Cancel [esc]", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped, generated from the bindings the app and its widgets declare."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        t = Text()
+        t.append("workbench keys  (Esc closes; ctrl+p opens the command palette)\n\n", style="bold")
+        for title, rows in self.sections:
+            t.append(f"{title}\n", style="bold underline")
+            for keys, what in rows:
+                t.append(f"  {keys:<18}", style="bold cyan")
+                t.append(f"{what}\n")
+            t.append("\n")
+        with VerticalScroll(classes="dialog help"):
+            yield Static(t)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

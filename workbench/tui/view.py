@@ -1,0 +1,365 @@
+"""One scenario tab: input grids on one side, result panes on the other, an edit bar and a status line.
+
+Data flows one way: a grid posts what the user asked for, `workbench.edit` makes a new Scenario, the
+Document records it, and `refresh_all` re-renders every pane from the new Analysis in the same handler.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Static, TabbedContent, TabPane
+
+from workbench import edit
+from workbench.document import Document
+from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, help_of, sections_for
+from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable
+from workbench.tui.widgets.plots import PlotsPane
+
+INPUT_PANES = ("pricing", "workload", "overheads", "options")
+OUTPUT_PANES = ("results", "ladder", "plots", "risks")
+ROW_TABLES = {"grid-api_models": "api_models", "grid-gpus": "gpus", "grid-options": "options"}
+
+
+class EditBar(Horizontal):
+    """The formula bar: the cell being edited, its value, and why a value was refused."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+
+    class Cancelled(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="edit-label")
+        yield Input(id="edit-input", select_on_focus=False)
+        yield Static("", id="edit-error")
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+class ScenarioView(Vertical):
+    """Everything about one open scenario."""
+
+    BINDINGS = [
+        Binding("a", "add_row", "Add row", tooltip="Add a row below the cursor"),
+        Binding("D", "delete_row", "Del row", tooltip="Delete the row under the cursor (undo brings it back)"),
+        Binding("C", "duplicate_row", "Dup row", tooltip="Duplicate the row under the cursor"),
+        Binding("r", "rename_row", "Rename", tooltip="Rename the row under the cursor"),
+        Binding("o", "other_half", "Inputs/Results", tooltip="Switch between the input grids and the result panes"),
+        Binding("f1", "pane('pricing')", "Pricing", show=False),
+        Binding("f2", "pane('workload')", "Workload", show=False),
+        Binding("f3", "pane('overheads')", "Overheads", show=False),
+        Binding("f4", "pane('options')", "Options", show=False),
+        Binding("f5", "pane('results')", "Results", show=False),
+        Binding("f6", "pane('ladder')", "Ladder", show=False),
+        Binding("f7", "pane('plots')", "Plots", show=False),
+        Binding("f8", "pane('risks')", "Risks", show=False),
+    ]
+
+    class Changed(Message):
+        """The scenario of this view changed (an edit, an undo, a save)."""
+
+        def __init__(self, view: ScenarioView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, doc: Document, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.doc = doc
+        self.focus_option = 0
+        self._editing: tuple | None = None  # path being edited, or ("risk-note", id)
+        self._edit_grid = None
+        self._half = "inputs"
+        self._keep_status = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="halves"):
+            with TabbedContent(id="inputs", initial="pricing"):
+                with TabPane("Pricing", id="pricing"):
+                    yield Label("API models (price per 1M tokens)", classes="grid-title")
+                    yield RowGrid("api_models", id="grid-api_models")
+                    yield Label("GPUs (price per GPU-hour)", classes="grid-title")
+                    yield RowGrid("gpus", id="grid-gpus")
+                with TabPane("Workload", id="workload"):
+                    yield FieldGrid(
+                        sections_for([None, "workload", "market", "requirements"], ("name", "currency", "horizon_months")),
+                        id="grid-workload",
+                    )
+                with TabPane("Overheads", id="overheads"):
+                    yield FieldGrid(sections_for(["overheads", "training", "rag"]), id="grid-overheads")
+                with TabPane("Options", id="options"):
+                    yield RowGrid("options", id="grid-options")
+            with TabbedContent(id="outputs", initial="results"):
+                with TabPane("Results", id="results"):
+                    yield ResultsTable(id="results-table")
+                    yield BreakdownTable(id="breakdown")
+                with TabPane("Ladder", id="ladder"):
+                    yield LadderView(id="ladder-view")
+                with TabPane("Plots", id="plots"):
+                    yield PlotsPane(id="plots-pane")
+                with TabPane("Risks", id="risks"):
+                    yield RiskTable(id="risk-table")
+        yield EditBar(id="edit-bar")
+        yield Static("", id="status")
+
+    def on_mount(self) -> None:
+        self.query_one(EditBar).display = False
+        self.refresh_all(flash=False)
+        self.set_half("inputs")
+
+    # --- rendering ----------------------------------------------------------------------------
+    def refresh_all(self, flash: bool = True) -> None:
+        """Re-render every grid and pane from the current scenario; the only way panes change."""
+        s = self.doc.scenario
+        a = self.doc.analysis()
+        for grid in self.query(Grid):
+            grid.load(s)
+        n = len(a.results.options)
+        self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
+        self.query_one(ResultsTable).show(a)
+        self.query_one(BreakdownTable).show(a, self.focus_option)
+        self.query_one(LadderView).show(a)
+        self.query_one(PlotsPane).show(a, self.focus_option)
+        self.query_one(RiskTable).show(a)
+        self.post_message(self.Changed(self))
+
+    def status(self, text: str, error: bool = False) -> None:
+        st = self.query_one("#status", Static)
+        st.update(text)
+        st.set_class(error, "error")
+
+    # --- halves and panes ------------------------------------------------------------------------
+    def set_half(self, half: str) -> None:
+        self._half = half
+        self.set_class(half == "outputs", "show-outputs")
+
+    def action_other_half(self) -> None:
+        target = "outputs" if self._half == "inputs" else "inputs"
+        self.set_half(target)
+        tc = self.query_one(f"#{target}", TabbedContent)
+        self._focus_pane(tc.active)
+
+    def action_pane(self, pane: str) -> None:
+        half = "inputs" if pane in INPUT_PANES else "outputs"
+        self.set_half(half)
+        self.query_one(f"#{half}", TabbedContent).active = pane
+        self._focus_pane(pane)
+
+    def _focus_pane(self, pane: str) -> None:
+        def go() -> None:
+            try:
+                pane_widget = self.query_one(f"#{pane}", TabPane)
+            except Exception:
+                return
+            for w in pane_widget.query("*"):
+                if w.focusable:
+                    w.focus()
+                    return
+
+        self.call_after_refresh(go)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        half = event.tabbed_content.id
+        if half in ("inputs", "outputs"):
+            self.set_half(half)
+
+    # --- focus and status ----------------------------------------------------------------------
+    @on(Grid.Focused)
+    def _grid_focused(self, event: Grid.Focused) -> None:
+        self.set_half("inputs")
+        if self._keep_status:
+            self._keep_status = False  # the grid regained focus after an edit: keep its message
+        elif event.path is None:
+            self.status("")
+        else:
+            self.status(help_of(event.path))
+        if event.path is None:
+            return
+        if event.grid.id == "grid-options" and isinstance(event.path[1], int):
+            self._set_focus_option(event.path[1])
+
+    @on(ResultsTable.OptionFocused)
+    def _option_focused(self, event: ResultsTable.OptionFocused) -> None:
+        self._set_focus_option(event.index)
+        self.status(self.query_one(ResultsTable).full_precision())
+
+    def _set_focus_option(self, index: int) -> None:
+        if index != self.focus_option:
+            self.focus_option = index
+            a = self.doc.analysis()
+            self.query_one(BreakdownTable).show(a, index)
+            self.query_one(PlotsPane).show(a, index)
+
+    # --- editing -------------------------------------------------------------------------------
+    @on(Grid.EditRequested)
+    def _edit_requested(self, event: Grid.EditRequested) -> None:
+        self.open_editor(event.path, event.text, grid=event.grid)
+
+    def open_editor(self, path: tuple, text: str, grid=None, label: str | None = None) -> None:
+        self._editing = path
+        self._edit_grid = grid
+        bar = self.query_one(EditBar)
+        bar.display = True
+        where = label or ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+        self.query_one("#edit-label", Label).update(f" {where} = ")
+        self.query_one("#edit-error", Static).update("Enter commits · Esc cancels")
+        self.query_one("#edit-error", Static).remove_class("error")
+        inp = self.query_one("#edit-input", Input)
+        inp.value = text
+        inp.focus()
+        inp.cursor_position = len(text)
+        if path[0] != "risk-note":
+            self.status(help_of(path))
+
+    def close_editor(self) -> None:
+        self._editing = None
+        self.query_one(EditBar).display = False
+        if self._edit_grid is not None:
+            self._keep_status = True
+            self._edit_grid.focus()
+        else:
+            self.query_one(RiskTable).focus()
+
+    @on(EditBar.Cancelled)
+    def _cancelled(self) -> None:
+        self.close_editor()
+        self.status("edit cancelled; nothing changed")
+
+    @on(Input.Submitted, "#edit-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        path = self._editing
+        if path is None:
+            return
+        try:
+            if path[0] == "risk-note":
+                new = edit.set_risk(self.doc.scenario, path[1], note=event.value)
+            else:
+                new = edit.apply_text(self.doc.scenario, path, event.value)
+        except edit.EditError as exc:
+            err = self.query_one("#edit-error", Static)
+            err.update(f"✖ {exc}")
+            err.add_class("error")
+            self.status(f"not changed: {exc}", error=True)
+            return
+        self.close_editor()
+        self.commit(new, f"{'.'.join(map(str, path))} = {event.value.strip()}")
+
+    def commit(self, new, what: str) -> None:
+        if self.doc.push(new):
+            self.refresh_all()
+            self.status(f"✔ {what}")
+        else:
+            self.status(f"{what}: unchanged")
+
+    @on(Grid.CellAction)
+    def _cell_action(self, event: Grid.CellAction) -> None:
+        path = event.path
+        if event.action == "cycle":
+            try:
+                new = edit.cycle(self.doc.scenario, path)
+            except edit.EditError as exc:
+                self.status(str(exc), error=True)
+                return
+            self.commit(new, f"{'.'.join(map(str, path))} = {edit.display(edit.get_value(new, path))}")
+        elif event.action == "copy":
+            text = edit.display(edit.get_value(self.doc.scenario, path))
+            self.app.clipboard_text = text
+            try:
+                self.app.copy_to_clipboard(text)
+            except Exception:
+                pass
+            self.status(f"copied {text!r}")
+        elif event.action == "paste":
+            text = getattr(self.app, "clipboard_text", "")
+            if not text:
+                self.status("nothing copied yet (y copies a cell)", error=True)
+                return
+            try:
+                new = edit.apply_text(self.doc.scenario, path, text)
+            except edit.EditError as exc:
+                self.status(f"not pasted: {exc}", error=True)
+                return
+            self.commit(new, f"pasted {text!r} into {'.'.join(map(str, path))}")
+
+    @on(RiskTable.Toggle)
+    def _risk_toggle(self, event: RiskTable.Toggle) -> None:
+        state = self.doc.scenario.risk_state(event.risk_id)
+        new = edit.set_risk(self.doc.scenario, event.risk_id, mitigated=not (state and state.mitigated))
+        self.commit(new, f"risk {event.risk_id}: {'mitigated' if not (state and state.mitigated) else 'open'}")
+
+    @on(RiskTable.EditNote)
+    def _risk_note(self, event: RiskTable.EditNote) -> None:
+        self.open_editor(("risk-note", event.risk_id), event.note, label=f"note for {event.risk_id}")
+
+    # --- rows ----------------------------------------------------------------------------------
+    def _row_grid(self) -> RowGrid | None:
+        w = self.app.focused
+        return w if isinstance(w, RowGrid) else None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("add_row", "delete_row", "duplicate_row", "rename_row"):
+            return self._row_grid() is not None
+        return True
+
+    def action_add_row(self) -> None:
+        grid = self._row_grid()
+        if grid is None:
+            return
+        try:
+            new, at = edit.add_row(self.doc.scenario, grid.table, grid.current_index())
+        except edit.EditError as exc:
+            self.status(str(exc), error=True)
+            return
+        self.commit(new, f"added a row to [[{grid.table}]]")
+        grid.move_cursor(row=at, column=0)
+
+    def action_delete_row(self) -> None:
+        grid = self._row_grid()
+        if grid is None or grid.current_index() is None:
+            return
+        try:
+            new = edit.delete_row(self.doc.scenario, grid.table, grid.current_index())
+        except edit.EditError as exc:
+            self.status(str(exc), error=True)
+            return
+        self.commit(new, f"deleted a row of [[{grid.table}]] (u undoes)")
+
+    def action_duplicate_row(self) -> None:
+        grid = self._row_grid()
+        if grid is None or grid.current_index() is None:
+            return
+        try:
+            new, at = edit.duplicate_row(self.doc.scenario, grid.table, grid.current_index())
+        except edit.EditError as exc:
+            self.status(str(exc), error=True)
+            return
+        self.commit(new, f"duplicated a row of [[{grid.table}]]")
+        grid.move_cursor(row=at)
+
+    def action_rename_row(self) -> None:
+        grid = self._row_grid()
+        if grid is None or grid.current_index() is None:
+            return
+        grid.move_cursor(column=0)
+        path = (grid.table, grid.current_index(), "name")
+        self.open_editor(path, edit.display(edit.get_value(self.doc.scenario, path)), grid=grid)
+
+    # --- history -------------------------------------------------------------------------------
+    def undo(self) -> None:
+        if self.doc.undo():
+            self.refresh_all()
+            self.status(f"undone ({self.doc.pos} edit(s) left to undo)")
+        else:
+            self.status("nothing to undo: this is the scenario as opened")
+
+    def redo(self) -> None:
+        if self.doc.redo():
+            self.refresh_all()
+            self.status("redone")
+        else:
+            self.status("nothing to redo")

@@ -1,0 +1,260 @@
+"""Editable grids generated from the schema's field metadata.
+
+A grid never edits the scenario itself: it posts a message with the cell's path and the view turns it
+into a new Scenario (workbench.edit), then calls `load` with the result. Two shapes:
+- a field grid (label / value / unit / about rows) over one or more tables of the scenario;
+- a row grid over a list of tables ([[api_models]], [[gpus]], [[options]]), one column per field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from workbench import edit
+from workbench.model import scenario as sc
+from workbench.model.scenario import Scenario
+
+START_EDIT_CHARS = set("0123456789.-$€£")
+
+
+def label_of(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def help_of(path: tuple) -> str:
+    """Description, unit and bounds of the field at a path, for the status line."""
+    model = sc.model_at(path)
+    name = path[-1]
+    if model is None or name not in model.model_fields:
+        return ""
+    f = model.model_fields[name]
+    unit = sc.field_unit(model, name)
+    bounds = sc.field_bounds(model, name)
+    where = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+    extra = ", ".join(x for x in (unit, bounds) if x)
+    return f"{where}: {f.description}" + (f" [{extra}]" if extra else "")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    table: str | None  # None: top-level scenario keys
+    fields: tuple[str, ...]
+
+
+def sections_for(tables: list[str | None], top_fields: tuple[str, ...] = ()) -> list[Section]:
+    """Field-grid sections generated from the schema: every field of each table, in schema order."""
+    out = []
+    for t in tables:
+        if t is None:
+            out.append(Section("Scenario", None, top_fields))
+        else:
+            model = sc.TABLES[t]
+            out.append(Section(t.replace("_", " ").title(), t, tuple(model.model_fields)))
+    return out
+
+
+class Grid(DataTable):
+    """Base: the cell under the cursor maps to a scenario path (or None for read-only cells)."""
+
+    BINDINGS = [
+        Binding("enter", "edit", "Edit", priority=True, tooltip="Edit the cell (Enter commits, Esc cancels)"),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells"),
+        Binding("h", "cursor_left", show=False),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+        Binding("l", "cursor_right", show=False),
+        Binding("y", "copy", "Copy", show=False),
+        Binding("p", "paste", "Paste", show=False),
+    ]
+
+    class EditRequested(Message):
+        def __init__(self, grid: Grid, path: tuple, text: str, replace: bool) -> None:
+            super().__init__()
+            self.grid = grid
+            self.path = path
+            self.text = text
+            self.replace = replace
+
+    class CellAction(Message):
+        """cycle, copy, paste on a cell path."""
+
+        def __init__(self, grid: Grid, action: str, path: tuple) -> None:
+            super().__init__()
+            self.grid = grid
+            self.action = action
+            self.path = path
+
+    class Focused(Message):
+        def __init__(self, grid: Grid, path: tuple | None) -> None:
+            super().__init__()
+            self.grid = grid
+            self.path = path
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._paths: dict[tuple[int, int], tuple] = {}
+        self._scenario: Scenario | None = None
+
+    # --- what is under the cursor
+    def current_path(self) -> tuple | None:
+        if self.row_count == 0:
+            return None
+        c = self.cursor_coordinate
+        return self._path_at(c.row, c.column)
+
+    def _path_at(self, row: int, column: int) -> tuple | None:
+        return self._paths.get((row, column))
+
+    def current_value_text(self) -> str:
+        path = self.current_path()
+        if path is None or self._scenario is None:
+            return ""
+        try:
+            return edit.display(edit.get_value(self._scenario, path))
+        except (AttributeError, IndexError, KeyError):
+            return ""
+
+    # --- actions
+    def action_edit(self) -> None:
+        path = self.current_path()
+        if path is not None:
+            self.post_message(self.EditRequested(self, path, self.current_value_text(), False))
+
+    def action_cycle(self) -> None:
+        path = self.current_path()
+        if path is not None:
+            self.post_message(self.CellAction(self, "cycle", path))
+
+    def action_copy(self) -> None:
+        path = self.current_path()
+        if path is not None:
+            self.post_message(self.CellAction(self, "copy", path))
+
+    def action_paste(self) -> None:
+        path = self.current_path()
+        if path is not None:
+            self.post_message(self.CellAction(self, "paste", path))
+
+    def on_key(self, event) -> None:
+        if event.character and event.character in START_EDIT_CHARS:
+            path = self.current_path()
+            if path is not None and edit.field_kind(path)[0] in ("number", "int"):
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.EditRequested(self, path, event.character, True))
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.post_message(self.Focused(self, self.current_path()))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.post_message(self.Focused(self, self.current_path()))
+
+    def on_focus(self) -> None:
+        self.post_message(self.Focused(self, self.current_path()))
+
+    def load(self, scenario: Scenario) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _cell(value: object, path: tuple) -> Text:
+    text = edit.display(value)
+    kind = edit.field_kind(path)[0]
+    if kind == "bool":
+        return Text("yes" if value else "no", style="bold" if value else "dim")
+    if kind in ("number", "int"):
+        return Text(text, justify="right")
+    return Text(text)
+
+
+class FieldGrid(Grid):
+    """label / value / unit / about rows for the fields of one or more tables."""
+
+    def __init__(self, sections: list[Section], **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.sections = sections
+        self._built = False
+        self._rows: list[tuple | None] = []
+
+    def _path_at(self, row: int, column: int) -> tuple | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def load(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        if not self._built:
+            self.add_column("Field", key="label", width=30)
+            self.add_column("Value", key="value", width=16)
+            self.add_column("Unit", key="unit", width=12)
+            self.add_column("About", key="about")
+            for sec in self.sections:
+                self._rows.append(None)
+                self.add_row(Text(f"▌{sec.title}", style="bold"), "", "", "", key=f"h:{sec.title}")
+                model = sc.Scenario if sec.table is None else sc.TABLES[sec.table]
+                for name in sec.fields:
+                    path = (name,) if sec.table is None else (sec.table, name)
+                    self._rows.append(path)
+                    f = model.model_fields[name]
+                    self.add_row(
+                        Text("  " + label_of(name)),
+                        _cell(edit.get_value(scenario, path), path),
+                        Text(sc.field_unit(model, name), style="dim"),
+                        Text(f.description or "", style="dim"),
+                        key=".".join(path),
+                    )
+            self._built = True
+            if len(self._rows) > 1:
+                self.move_cursor(row=1)
+            return
+        for path in self._rows:
+            if path is not None:
+                self.update_cell(".".join(path), "value", _cell(edit.get_value(scenario, path), path))
+
+
+class RowGrid(Grid):
+    """One row per entry of a list table, one column per field (generated from the row model)."""
+
+    def __init__(self, table: str, **kwargs) -> None:
+        super().__init__(cursor_type="cell", fixed_columns=1, **kwargs)
+        self.table = table
+        self.model = sc.LISTS[table]
+        self.columns_order = [n for n in self.model.model_fields]
+        self._count = -1
+
+    def load(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        rows = getattr(scenario, self.table)
+        if not self.columns:
+            for name in self.columns_order:
+                width = max(len(label_of(name)), 6)
+                if name in ("name", "source", "note"):
+                    width = 22
+                elif name in ("model", "gpu", "teacher"):
+                    width = 16
+                self.add_column(label_of(name), key=name, width=min(width, 24))
+        keep = self.cursor_coordinate
+        if len(rows) != self._count:
+            self.clear()
+            self._paths = {}
+            for i, row in enumerate(rows):
+                cells = []
+                for j, name in enumerate(self.columns_order):
+                    path = (self.table, i, name)
+                    self._paths[(i, j)] = path
+                    cells.append(_cell(getattr(row, name), path))
+                self.add_row(*cells, key=str(i))
+            self._count = len(rows)
+            if rows:
+                self.move_cursor(row=min(keep.row, len(rows) - 1), column=keep.column)
+            return
+        for i, row in enumerate(rows):
+            for name in self.columns_order:
+                self.update_cell(str(i), name, _cell(getattr(row, name), (self.table, i, name)))
+
+    def current_index(self) -> int | None:
+        return self.cursor_coordinate.row if self.row_count else None

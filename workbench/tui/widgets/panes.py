@@ -1,0 +1,267 @@
+"""Result panes: they render an Analysis and never compute anything themselves."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from workbench.model import fmt
+from workbench.model.engine import COMPONENTS
+from workbench.model.report import VERDICT_MARK, Analysis, option_rows
+
+VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
+FLASH = "reverse"
+
+RESULT_COLUMNS = (
+    ("name", "Option", 22),
+    ("marks", "", 3),
+    ("month1", "Month 1", 8),
+    ("average", "Avg/mo", 8),
+    ("tco", "TCO", 8),
+    ("per_request", "/request", 9),
+    ("per_mtok", "/1M tok", 8),
+    ("breakeven_month", "B/E mo", 6),
+    ("breakeven_volume", "B/E vol", 9),
+    ("gpus", "GPUs", 5),
+)
+
+
+class ResultsTable(DataTable):
+    """One row per option; cells that moved since the last edit are flashed for a moment."""
+
+    BINDINGS = [
+        Binding("h", "cursor_left", show=False),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+        Binding("l", "cursor_right", show=False),
+    ]
+
+    class OptionFocused(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", fixed_columns=1, **kwargs)
+        self._last: list[dict] = []
+        self._analysis: Analysis | None = None
+        self.flashed: set[tuple[str, str]] = set()
+
+    def on_mount(self) -> None:
+        for key, label, width in RESULT_COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    def show(self, a: Analysis) -> None:
+        self._analysis = a
+        rows = option_rows(a)
+        rec = a.ladder.recommendation.option
+        same_shape = len(rows) == len(self._last) and all(
+            r["name"] == o["name"] for r, o in zip(rows, self._last, strict=True)
+        )
+        changed: set[tuple[str, str]] = set()
+        if same_shape:
+            for i, (new, old) in enumerate(zip(rows, self._last, strict=True)):
+                for key, _, _ in RESULT_COLUMNS:
+                    if new[key] != old[key]:
+                        changed.add((str(i), key))
+                    self.update_cell(str(i), key, self._render(new, key, rec, a, (str(i), key) in changed))
+        else:
+            keep = self.cursor_coordinate
+            self.clear()
+            for i, row in enumerate(rows):
+                self.add_row(*(self._render(row, key, rec, a, False) for key, _, _ in RESULT_COLUMNS), key=str(i))
+            if rows:
+                self.move_cursor(row=min(keep.row, len(rows) - 1), column=keep.column)
+        self._last = rows
+        self.flashed = changed
+        if changed:
+            self.set_timer(1.2, lambda: self._unflash(rows))
+
+    def _unflash(self, rows: list[dict]) -> None:
+        if rows is not self._last or self._analysis is None:
+            return
+        rec = self._analysis.ladder.recommendation.option
+        for cell in self.flashed:
+            i, key = cell
+            self.update_cell(i, key, self._render(rows[int(i)], key, rec, self._analysis, False))
+        self.flashed = set()
+
+    @staticmethod
+    def _render(row: dict, key: str, rec: str | None, a: Analysis, flash: bool) -> Text:
+        style = ""
+        if row["name"] == rec:
+            style = "bold green"
+        elif row["name"] == a.results.cheapest:
+            style = "bold"
+        if flash:
+            style = (style + " " + FLASH).strip()
+        value = row[key]
+        justify = "left" if key in ("name", "marks") else "right"
+        return Text(value, style=style, justify=justify)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.post_message(self.OptionFocused(event.coordinate.row))
+
+    def full_precision(self) -> str:
+        """The focused cell's figure at full precision, for the status line."""
+        a = self._analysis
+        if a is None or not a.results.options or self.row_count == 0:
+            return ""
+        c = self.cursor_coordinate
+        if c.row >= len(a.results.options):
+            return ""
+        o = a.results.options[c.row]
+        key = RESULT_COLUMNS[c.column][0]
+        cur = a.scenario.currency
+        values = {
+            "month1": ("month-1 cost", fmt.money_full(o.month1, cur)),
+            "average": ("average monthly cost", fmt.money_full(o.average_monthly, cur)),
+            "tco": (f"TCO over {a.scenario.horizon_months} months", fmt.money_full(o.tco, cur)),
+            "per_request": ("cost per request", fmt.money_full(o.cost_per_request, cur)),
+            "per_mtok": ("cost per 1M workload tokens", fmt.money_full(o.cost_per_mtok, cur)),
+            "breakeven_month": ("first month its cumulative cost is at most the baseline's", str(o.breakeven_month)),
+            "breakeven_volume": (
+                "requests/day from which it is never dearer than the baseline (month-1 prices)",
+                "—" if o.breakeven_requests_per_day is None else
+                f"{o.breakeven_requests_per_day:,.1f} req/day = {o.breakeven_tokens_per_day:,.0f} tokens/day",
+            ),
+            "gpus": ("GPUs at the horizon", f"{o.gpus_at_horizon} GPUs, {o.gpu_hours_at_horizon or 0:,.1f} GPU-hours/month"),
+        }
+        if key in values:
+            what, v = values[key]
+            return f"{o.name}: {what} = {v}"
+        marks = {"B": "baseline", "$": "cheapest TCO", "★": "recommended"}
+        row = self._last[c.row] if c.row < len(self._last) else {"marks": ""}
+        tags = ", ".join(marks[m] for m in row["marks"] if m in marks)
+        return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "") + "  · B baseline  $ cheapest  ★ recommended"
+
+
+class BreakdownTable(DataTable):
+    """Monthly breakdown by component of the focused option."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", show_cursor=False, **kwargs)
+
+    def on_mount(self) -> None:
+        self.add_column("Month", key="m", width=5)
+        for c in COMPONENTS:
+            self.add_column(c.replace("_", "-"), key=c, width=9)
+        self.add_column("total", key="total", width=9)
+        self.add_column("cumulative", key="cumulative", width=10)
+
+    def show(self, a: Analysis, index: int) -> None:
+        self.clear()
+        if not a.results.options:
+            return
+        index = max(0, min(index, len(a.results.options) - 1))
+        cur = a.scenario.currency
+        sub = a.results.monthly.filter(a.results.monthly["opt"] == index)
+        cols = {c: sub[c].to_list() for c in (*COMPONENTS, "total", "cumulative")}
+        for i, m in enumerate(sub["m"].to_list()):
+            self.add_row(
+                Text(str(m), justify="right"),
+                *(Text(fmt.money(cols[c][i], cur) if cols[c][i] else "·", justify="right") for c in COMPONENTS),
+                Text(fmt.money(cols["total"][i], cur), justify="right", style="bold"),
+                Text(fmt.money(cols["cumulative"][i], cur), justify="right"),
+            )
+        self.border_title = f"Monthly breakdown: {a.results.options[index].name}"
+
+
+class LadderView(VerticalScroll):
+    """The recommendation, the six steps with verdicts and reasons, and the two rungs above them."""
+
+    can_focus = True
+
+    def compose(self):
+        yield Static(id="ladder-text")
+
+    def show(self, a: Analysis) -> None:
+        self.query_one("#ladder-text", Static).update(ladder_text(a))
+
+
+def ladder_text(a: Analysis) -> Text:
+    rec = a.ladder.recommendation
+    t = Text()
+    t.append("★ Recommendation: ", style="bold")
+    t.append(f"step {rec.step}, {rec.option or '—'}\n", style="bold green")
+    t.append(f"  {rec.why}\n\n")
+    for st in a.ladder.steps:
+        mark = VERDICT_MARK[st.verdict]
+        t.append(f"{mark} {st.step}. {st.title}  ", style="bold")
+        t.append(f"[{st.verdict}]\n", style=VERDICT_STYLE[st.verdict])
+        for reason in st.reasons:
+            t.append(f"     {reason}\n", style="" if st.verdict != "not needed" else "dim")
+    t.append("\nAbove the ladder\n", style="bold")
+    for st in a.ladder.rungs:
+        t.append(f"{VERDICT_MARK[st.verdict]} {st.title}  ", style="bold")
+        t.append(f"[{st.verdict}]\n", style=VERDICT_STYLE[st.verdict])
+        for reason in st.reasons:
+            t.append(f"     {reason}\n", style="dim")
+    t.append("\n✔ go  – not needed  … not yet  ✖ blocked", style="dim")
+    return t
+
+
+class RiskTable(DataTable):
+    """Every catalog risk, flagged ones first; space toggles mitigated, Enter edits the note."""
+
+    BINDINGS = [
+        Binding("space", "toggle", "Mitigated", tooltip="Toggle mitigated"),
+        Binding("enter", "note", "Note", priority=True, tooltip="Edit the risk's note"),
+        Binding("e", "note", show=False),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
+    class Toggle(Message):
+        def __init__(self, risk_id: str) -> None:
+            super().__init__()
+            self.risk_id = risk_id
+
+    class EditNote(Message):
+        def __init__(self, risk_id: str, note: str) -> None:
+            super().__init__()
+            self.risk_id = risk_id
+            self.note = note
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+        self._order: list = []
+
+    def on_mount(self) -> None:
+        self.add_column("", key="flag", width=2)
+        self.add_column("Done", key="done", width=4)
+        self.add_column("Risk", key="title", width=34)
+        self.add_column("Why / note", key="why")
+
+    def show(self, a: Analysis) -> None:
+        keep = self.cursor_coordinate.row if self.row_count else 0
+        current = self._order[keep].id if self._order and keep < len(self._order) else None
+        order = sorted(a.risks, key=lambda x: (not x.flagged, x.mitigated))
+        self.clear()
+        for x in order:
+            flag = Text("⚑", style="bold red") if x.flagged and not x.mitigated else Text("⚑" if x.flagged else "·", style="dim")
+            done = Text("[x]" if x.mitigated else "[ ]", style="green" if x.mitigated else "")
+            why = x.why + (f" — note: {x.note}" if x.note else "")
+            self.add_row(flag, done, Text(x.title, style="bold" if x.flagged else "dim"), Text(why), key=x.id)
+        self._order = order
+        if current is not None:
+            idx = next((i for i, x in enumerate(order) if x.id == current), 0)
+            self.move_cursor(row=idx)
+
+    def current(self):
+        if not self._order or not self.row_count:
+            return None
+        return self._order[self.cursor_coordinate.row]
+
+    def action_toggle(self) -> None:
+        x = self.current()
+        if x is not None:
+            self.post_message(self.Toggle(x.id))
+
+    def action_note(self) -> None:
+        x = self.current()
+        if x is not None:
+            self.post_message(self.EditNote(x.id, x.note))

@@ -1,0 +1,617 @@
+"""Plots of one analysis (cumulative cost, cost against volume, monthly breakdown) and of several.
+
+`Chart` is a textual-plotext `PlotextPlot` whose content is a draw function plus a legend. It draws its
+own title line and legend (below the plot, so the legend never covers data, and with a glyph per series
+so it reads without colour), catches plotext failures at tiny sizes, and caches the rendered text per
+size, so a refresh that changes nothing costs nothing. `show()` on the panes only swaps the draw
+function and refreshes: no widget is rebuilt after an edit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widget import Widget
+from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
+
+from workbench.model import fmt
+from workbench.model.engine import COMPONENTS
+from workbench.model.report import Analysis
+from workbench.model.sweep import volume_sweep
+
+RGB = tuple[int, int, int]
+
+# Colours that read on dark and light backgrounds (textual-plotext's own sequence, reordered), and one
+# glyph per series so that lines stay apart under NO_COLOR or on a 16-colour terminal.
+PALETTE: tuple[RGB, ...] = (
+    (0, 130, 200),
+    (230, 25, 75),
+    (60, 180, 75),
+    (245, 130, 48),
+    (145, 30, 180),
+    (0, 160, 160),
+    (240, 50, 230),
+    (128, 128, 0),
+)
+GLYPHS: tuple[str, ...] = ("•", "+", "x", "o", "*", "#", "=", "%")
+NEUTRAL: RGB = (128, 128, 128)
+BREAKEVEN_GLYPH = "◆"
+
+COMPONENT_LABELS = {
+    "inference": "inference",
+    "retrieval": "retrieval",
+    "review": "review",
+    "people": "people",
+    "fixed": "fixed",
+    "one_time": "one-time",
+    "retrain": "retrain",
+}
+COMPONENT_COLORS: dict[str, RGB] = {
+    "inference": (0, 130, 200),
+    "retrieval": (60, 180, 75),
+    "review": (245, 130, 48),
+    "people": (145, 30, 180),
+    "fixed": (128, 128, 0),
+    "one_time": (230, 25, 75),
+    "retrain": (0, 160, 160),
+}
+# Fill glyphs for the stacked bars when there is no colour to tell the components apart.
+COMPONENT_FILLS = {
+    "inference": "█",
+    "retrieval": "▓",
+    "review": "▒",
+    "people": "░",
+    "fixed": "#",
+    "one_time": "=",
+    "retrain": ":",
+}
+
+MIN_PLOT_WIDTH = 24
+MIN_PLOT_HEIGHT = 5
+
+Draw = Callable[[Plot, int, int], None]
+
+
+def color(i: int) -> RGB:
+    return PALETTE[i % len(PALETTE)]
+
+
+def glyph(i: int) -> str:
+    return GLYPHS[i % len(GLYPHS)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ticks in units people read
+
+
+def _symbol(currency: str) -> str:
+    return fmt._SYMBOLS.get(currency, "")
+
+
+def tick_number(x: float) -> str:
+    """1, 250, 1k, 2.5k, 10M: the shortest exact-looking label for a round tick value."""
+    a = abs(x)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div * 0.9995:
+            return f"{x / div:.3g}{suffix}"
+    if a == 0:
+        return "0"
+    return f"{x:.3g}"
+
+
+def tick_money(x: float, currency: str = "USD") -> str:
+    """$0, $25k, $1.2M; currencies without a symbol get bare numbers (the title names the currency)."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}{_symbol(currency)}{tick_number(abs(x))}"
+
+
+def nice_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
+    """Round tick values covering lo..hi (1, 2, 2.5, 5 x 10^k steps), at most max_ticks of them."""
+    max_ticks = max(2, max_ticks)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0, 1.0]
+    if hi <= lo:
+        hi = lo + (abs(lo) if lo else 1.0)
+    span = hi - lo
+    raw = span / (max_ticks - 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = 10 * mag
+    for m in (1, 2, 2.5, 5, 10):
+        if span / (m * mag) <= max_ticks - 1 + 1e-9:
+            step = m * mag
+            break
+    start = math.floor(lo / step + 1e-9) * step
+    ticks = [start]
+    while ticks[-1] < hi - 1e-9 * step:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def month_ticks(horizon: int, width: int) -> list[int]:
+    """Whole months, spaced so labels do not collide (1, 6, 12, 18, 24 ...)."""
+    room = max(2, width // 6)
+    for step in (1, 2, 3, 6, 12, 24, 60):
+        if horizon / step <= room:
+            break
+    ticks = [1] + list(range(step, horizon + 1, step)) if step > 1 else list(range(1, horizon + 1))
+    if len(ticks) > 1 and ticks[1] - ticks[0] < step / 2:
+        ticks.pop(1)
+    return ticks
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
+    """Decades (and 2x, 5x within them when the range is short) between lo and hi, lo > 0."""
+    d0, d1 = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
+    decades = [10.0**d for d in range(d0, d1 + 1)]
+    ticks = [t for t in decades if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+    if len(ticks) * 3 <= max_ticks:
+        ticks = sorted(
+            t * m for t in decades for m in (1, 2, 5) if lo * (1 - 1e-9) <= t * m <= hi * (1 + 1e-9)
+        )
+    if len(ticks) < 2:
+        ticks = sorted({lo, hi, *ticks})
+    while len(ticks) > max(2, max_ticks):
+        ticks = ticks[::2]
+    return ticks
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chart widget
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    glyph: str
+    label: str
+    color: RGB | None = None
+
+
+class Chart(PlotextPlot):
+    """One plot: a title line, the plotext canvas, a legend below; short text when there is no room."""
+
+    DEFAULT_CSS = """
+    Chart {
+        width: 1fr;
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
+    def __init__(self, title: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self.chart_title = title
+        self.prefix = ""
+        self.message = "nothing to plot yet"
+        self.legend: list[LegendItem] = []
+        self._draw: Draw | None = None
+        self._version = 0
+        self._cache: tuple[tuple, Text] | None = None
+        self.last_error: str | None = None
+
+    def set_plot(self, title: str, draw: Draw | None, legend: Sequence[LegendItem] = (), message: str = "") -> None:
+        """Replace what is drawn (cheap: the plot is built on the next render, at the widget's size)."""
+        self.chart_title = title
+        self._draw = draw
+        self.legend = list(legend)
+        self.message = message or "nothing to plot"
+        self._version += 1
+        self.refresh()
+
+    def set_prefix(self, prefix: str) -> None:
+        if prefix != self.prefix:
+            self.prefix = prefix
+            self.refresh()
+
+    @property
+    def no_color(self) -> bool:
+        try:
+            return bool(self.app.no_color)
+        except Exception:
+            return False
+
+    def _legend_lines(self, width: int, max_lines: int) -> list[Text]:
+        if max_lines <= 0 or not self.legend:
+            return []
+        lines: list[Text] = []
+        line = Text()
+        for n, item in enumerate(self.legend):
+            piece = Text()
+            piece.append(item.glyph, style=Style(color=_rich_color(item.color)) if item.color else "")
+            piece.append(" " + item.label)
+            if len(piece) > width:
+                piece.truncate(width, overflow="ellipsis")
+            sep = 3 if line.plain else 0
+            if line.plain and len(line) + sep + len(piece) > width:
+                lines.append(line)
+                line = Text()
+                sep = 0
+                if len(lines) == max_lines:
+                    rest = len(self.legend) - n
+                    last = lines[-1]
+                    more = f" +{rest} more"
+                    if len(last) + len(more) > width:
+                        last.truncate(max(0, width - len(more)))
+                    last.append(more, style="dim")
+                    return lines
+            line.append(" " * sep)
+            line.append_text(piece)
+        if line.plain:
+            lines.append(line)
+        return lines[:max_lines]
+
+    def render(self) -> Text:
+        width, height = self.size.width, self.size.height
+        theme = self._get_plotext_theme_name(self.app.theme)
+        key = (width, height, self._version, theme, self.prefix, self.no_color)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        text = self._render_text(width, height, theme)
+        self._cache = (key, text)
+        return text
+
+    def _render_text(self, width: int, height: int, theme: str) -> Text:
+        title = Text(self.prefix + self.chart_title, style="bold", no_wrap=True, overflow="ellipsis")
+        title.truncate(max(1, width), overflow="ellipsis")
+        if height <= 1:
+            return title
+        if self._draw is None:
+            return Text.assemble(title, "\n", Text(self.message, style="dim"))
+        legend_room = 0 if height < 9 else 1 if height < 14 else 2 if height < 22 else 3
+        legend = self._legend_lines(width, legend_room)
+        plot_height = height - 1 - len(legend)
+        if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT:
+            return Text.assemble(title, "\n", Text("(enlarge to see the plot)", style="dim"))
+        try:
+            plt = self._plot
+            plt.clear_figure()
+            plt.theme(theme)
+            plt.plotsize(width, plot_height)
+            plt._set_size(width, plot_height)
+            self._draw(plt, width, plot_height)
+            canvas = Text.from_ansi(plt.build(), no_wrap=True)
+            self.last_error = None
+        except Exception as error:  # plotext fails on some degenerate sizes and data
+            self.last_error = f"{type(error).__name__}: {error}"
+            return Text.assemble(title, "\n", Text("(plot unavailable at this size)", style="dim"))
+        out = Text(no_wrap=True, overflow="crop")
+        out.append_text(title)
+        out.append("\n")
+        out.append_text(canvas)
+        for line in legend:
+            out.append("\n")
+            out.append_text(line)
+        return out
+
+
+def _rich_color(c: RGB | None) -> str:
+    return f"rgb({c[0]},{c[1]},{c[2]})" if c else "default"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The three plots of one analysis, as draw functions (pure over their data)
+
+
+def _short(name: str, n: int = 28) -> str:
+    return name if len(name) <= n else name[: n - 1] + "…"
+
+
+def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
+    r, cur = a.results, a.scenario.currency
+    title = f"Cumulative cost by month, every option ({cur}; {BREAKEVEN_GLYPH} = pays back vs the baseline)"
+    if not r.options:
+        return title, None, [], "no options in this scenario"
+    H = a.scenario.horizon_months
+    months = list(range(1, H + 1))
+    series = {o.index: r.series(o.index, "cumulative") for o in r.options}
+    legend = []
+    for k, o in enumerate(r.options):
+        label = f"{o.name} {fmt.money(o.tco, cur)}"
+        if o.is_baseline:
+            label += " (baseline)"
+        elif o.breakeven_month is not None:
+            label += f" {BREAKEVEN_GLYPH}m{o.breakeven_month}"
+        legend.append(LegendItem(glyph(k) * 2, label, color(k)))
+
+    def draw(plt: Plot, w: int, h: int) -> None:
+        top = max((max(v) for v in series.values() if v), default=0.0)
+        yt = nice_ticks(0.0, top if top > 0 else 1.0, max(2, min(6, h // 3)))
+        for k, o in enumerate(r.options):
+            ys = series[o.index]
+            if H == 1:
+                plt.scatter(months, ys, marker=glyph(k), color=color(k))
+            else:
+                plt.plot(months, ys, marker=glyph(k), color=color(k))
+        for k, o in enumerate(r.options):
+            bm = o.breakeven_month
+            if o.is_baseline or bm is None:
+                continue
+            y = series[o.index][bm - 1]
+            plt.scatter([bm], [y], marker=BREAKEVEN_GLYPH, color=color(k))
+            plt.text(f"m{bm}", bm, y + (yt[-1] - yt[0]) * 1.2 / max(1, h - 3), color=color(k), alignment="center")
+        plt.ylim(yt[0], yt[-1])
+        plt.yticks(yt, [tick_money(t, cur) for t in yt])
+        plt.xlim(*((0.5, 1.5) if H == 1 else (1, H)))
+        xt = month_ticks(H, w)
+        plt.xticks(xt, [str(t) for t in xt])
+        plt.xlabel("month")
+
+    return title, draw, legend, ""
+
+
+def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
+    s, r, cur = a.scenario, a.results, a.scenario.currency
+    title = f"Monthly cost vs requests/day, log-log ({cur}; steady state at month-1 prices)"
+    if not r.options:
+        return title, None, [], "no options in this scenario"
+    sw = volume_sweep(s, results=r)
+    vols = sw["volumes"]
+    costs = sw["costs"]
+    positive = costs[costs > 0]
+    if positive.size == 0:
+        return title, None, [], "every option costs nothing at every volume"
+    y_hi = float(positive.max())
+    y_lo = max(float(positive.min()), y_hi / 1e6)
+    today = sw["today"]
+    lx = [math.log10(v) for v in vols]
+    v_lo, v_hi = float(vols[0]), float(vols[-1])
+    legend = []
+    marks: list[tuple[float, str, RGB]] = []
+    for k, o in enumerate(r.options):
+        be = sw["breakeven"].get(o.name)
+        label = o.name
+        if o.is_baseline:
+            label += " (baseline)"
+        elif be is None:
+            label += ": never cheaper"
+        elif be == 0:
+            label += ": cheaper at any volume"
+        else:
+            label += f": cheaper from {fmt.count(be)}/day"
+            if v_lo <= be <= v_hi:
+                marks.append((be, f"{glyph(k)}{tick_number(be)}", color(k)))
+        legend.append(LegendItem(glyph(k) * 2, label, color(k)))
+    legend.append(LegendItem("│", f"today {fmt.count(today)}/day", None))
+
+    def draw(plt: Plot, w: int, h: int) -> None:
+        ly_lo, ly_hi = math.log10(y_lo), math.log10(y_hi)
+        if ly_hi - ly_lo < 1e-9:
+            ly_lo, ly_hi = ly_lo - 0.5, ly_hi + 0.5
+        for k in range(len(r.options)):
+            ys = [math.log10(max(float(c), y_lo)) for c in costs[k]]
+            plt.plot(lx, ys, marker=glyph(k), color=color(k))
+        row = (ly_hi - ly_lo) / max(1, h - 3)
+        if v_lo <= today <= v_hi:
+            plt.vertical_line(math.log10(today), color=NEUTRAL)
+            plt.text("today", math.log10(today), ly_lo + row * 0.5, alignment="left" if today < v_hi / 10 else "right")
+        for n, (v, label, c) in enumerate(sorted(marks)):
+            x = math.log10(v)
+            plt.vertical_line(x, color=c)
+            plt.text(label, x, ly_hi - row * (n % max(1, h - 4)), color=c, alignment="left" if v < v_hi / 10 else "right")
+        yt = log_ticks(10**ly_lo, 10**ly_hi, max(2, min(6, h // 3)))
+        plt.ylim(ly_lo, ly_hi)
+        plt.yticks([math.log10(t) for t in yt], [tick_money(t, cur) for t in yt])
+        xt = log_ticks(v_lo, v_hi, max(2, w // 8))
+        plt.xlim(lx[0], lx[-1])
+        plt.xticks([math.log10(t) for t in xt], [tick_number(t) for t in xt])
+        plt.xlabel("requests/day")
+
+    return title, draw, legend, ""
+
+
+def _breakdown_plot(a: Analysis, focus: int, no_color: bool) -> tuple[str, Draw | None, list[LegendItem], str]:
+    r, cur = a.results, a.scenario.currency
+    if not r.options:
+        return "Monthly cost by component", None, [], "no options in this scenario"
+    focus = min(max(0, focus), len(r.options) - 1)
+    o = r.options[focus]
+    title = f"Monthly cost by component: {o.name} ({cur})"
+    H = a.scenario.horizon_months
+    months = list(range(1, H + 1))
+    data = {c: r.series(o.index, c) for c in COMPONENTS}
+    used = [c for c in COMPONENTS if any(v > 0 for v in data[c])]
+    if not used:
+        return title, None, [], f"{o.name} costs nothing"
+    totals = [sum(data[c][m] for c in used) for m in range(H)]
+    steady = [totals[m] - data["one_time"][m] for m in range(H)]
+    peak = max(totals)
+    cap = max(steady) * 1.3 if max(steady) > 0 else peak
+    clipped = peak > cap * 1.5  # a one-time spike would flatten every other month: clip it and say so
+    top_value = cap if clipped else peak
+    legend = [
+        LegendItem(COMPONENT_FILLS[c] * 2 if no_color else "██", COMPONENT_LABELS[c], COMPONENT_COLORS[c])
+        for c in used
+    ]
+    if clipped:
+        legend.append(LegendItem("↑", "bar cut off: total shown above it", None))
+
+    def draw(plt: Plot, w: int, h: int) -> None:
+        yt = nice_ticks(0.0, top_value, max(2, min(6, h // 3)))
+        markers = [COMPONENT_FILLS[c] if no_color else "sd" for c in used]
+        plt.stacked_bar(
+            months, [data[c] for c in used], marker=markers, color=[COMPONENT_COLORS[c] for c in used], width=0.8
+        )
+        plt.ylim(yt[0], yt[-1])
+        plt.yticks(yt, [tick_money(t, cur) for t in yt])
+        if clipped:
+            row = (yt[-1] - yt[0]) / max(1, h - 3)
+            for m in range(H):
+                if totals[m] > yt[-1]:
+                    plt.text(f"↑{fmt.money(totals[m], cur)}", m + 1, yt[-1] - row, alignment="left")
+        xt = month_ticks(H, w)
+        plt.xticks(xt, [str(t) for t in xt])
+        plt.xlabel("month")
+
+    return title, draw, legend, ""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The panes
+
+
+class PlotsPane(Widget, can_focus=True):
+    """Three plots of one analysis; one at a time on a small pane (`[` and `]` switch), all on a big one."""
+
+    BINDINGS = [
+        Binding("[", "previous_plot", "Prev plot", id="plots.previous", tooltip="Show the previous plot"),
+        Binding("]", "next_plot", "Next plot", id="plots.next", tooltip="Show the next plot"),
+    ]
+
+    DEFAULT_CSS = """
+    PlotsPane {
+        layout: vertical;
+        width: 1fr;
+        height: 1fr;
+    }
+    PlotsPane > Chart {
+        width: 1fr;
+        height: 1fr;
+    }
+    PlotsPane.-single > Chart {
+        display: none;
+    }
+    PlotsPane.-single > Chart.-current {
+        display: block;
+    }
+    PlotsPane.-grid {
+        layout: grid;
+        grid-size: 2 2;
+        grid-columns: 1fr 1fr;
+        grid-rows: 1fr 1fr;
+        grid-gutter: 0 2;
+    }
+    PlotsPane.-grid > #plot-breakdown {
+        column-span: 2;
+    }
+    """
+
+    PLOT_IDS = ("plot-cumulative", "plot-sweep", "plot-breakdown")
+    GRID_MIN = (140, 30)  # width, height from which the three plots share a 2x2 grid
+    STACK_MIN_HEIGHT = 45  # height from which they are stacked (about 15 rows each)
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self.current = 0
+        self.mode = "single"
+        self.analysis: Analysis | None = None
+        self.focus_index = 0
+        self.add_class("-single")
+
+    def compose(self):
+        for n, pid in enumerate(self.PLOT_IDS):
+            yield Chart(id=pid, classes="-current" if n == self.current else "")
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [self.query_one(f"#{pid}", Chart) for pid in self.PLOT_IDS]
+
+    def show(self, analysis: Analysis, focus: int = 0) -> None:
+        """(Re)draw the three plots for `analysis`; `focus` is the option whose breakdown is shown."""
+        self.analysis = analysis
+        self.focus_index = focus
+        cumulative, sweep, breakdown = self.charts
+        cumulative.set_plot(*_cumulative_plot(analysis))
+        sweep.set_plot(*_sweep_plot(analysis))
+        breakdown.set_plot(*_breakdown_plot(analysis, focus, breakdown.no_color))
+        self._update_prefixes()
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_mode(event.size.width, event.size.height)
+
+    def _apply_mode(self, width: int, height: int) -> None:
+        if width >= self.GRID_MIN[0] and height >= self.GRID_MIN[1]:
+            mode = "grid"
+        elif height >= self.STACK_MIN_HEIGHT:
+            mode = "stack"
+        else:
+            mode = "single"
+        if mode != self.mode:
+            self.mode = mode
+            for m in ("single", "grid", "stack"):
+                self.set_class(m == mode, f"-{m}")
+            self._update_prefixes()
+            self.refresh_bindings()
+
+    def _update_prefixes(self) -> None:
+        single = self.mode == "single"
+        for n, chart in enumerate(self.charts):
+            chart.set_class(n == self.current, "-current")
+            chart.set_prefix(f"{n + 1}/{len(self.PLOT_IDS)} " if single else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_plot", "previous_plot"):
+            return self.mode == "single"
+        return True
+
+    def action_next_plot(self) -> None:
+        self.switch(self.current + 1)
+
+    def action_previous_plot(self) -> None:
+        self.switch(self.current - 1)
+
+    def switch(self, index: int) -> None:
+        """Show plot `index` (wraps around) when the pane shows one plot at a time."""
+        self.current = index % len(self.PLOT_IDS)
+        self._update_prefixes()
+
+
+class CompareChart(Chart):
+    """Cumulative cost of each scenario's recommended option (solid) and baseline (dotted), overlaid."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__("Cumulative cost: recommended (solid) vs baseline (dotted)", name=name, id=id, classes=classes)
+
+    def show(self, items: Sequence[tuple[str, Analysis]]) -> None:
+        self.set_plot(*_compare_plot(list(items)))
+
+
+def _compare_plot(items: list[tuple[str, Analysis]]) -> tuple[str, Draw | None, list[LegendItem], str]:
+    currencies = {a.scenario.currency for _, a in items}
+    cur = items[0][1].scenario.currency if items else "USD"
+    unit = cur if len(currencies) <= 1 else "mixed currencies!"
+    title = f"Cumulative cost: recommended option (solid) vs baseline (dotted), {unit}"
+    lines: list[tuple[list[float], int, bool]] = []  # (cumulative, scenario number, is baseline line)
+    legend: list[LegendItem] = []
+    for k, (label, a) in enumerate(items):
+        r = a.results
+        rec_name = a.ladder.recommendation.option if a.ladder and a.ladder.recommendation else None
+        rec = r.option(rec_name) if rec_name else None
+        base = r.option(r.baseline) if r.baseline else None
+        if rec is not None:
+            lines.append((r.series(rec.index, "cumulative"), k, False))
+            extra = " (also the baseline)" if base is not None and base.index == rec.index else ""
+            legend.append(LegendItem(glyph(k) * 3, f"{label}: {rec.name}{extra} {fmt.money(rec.tco, a.scenario.currency)}", color(k)))
+        if base is not None and (rec is None or base.index != rec.index):
+            lines.append((r.series(base.index, "cumulative"), k, True))
+            legend.append(LegendItem(f"{glyph(k)} {glyph(k)}", f"{label}: {base.name} (baseline) {fmt.money(base.tco, a.scenario.currency)}", color(k)))
+    if not lines:
+        return title, None, [], "no scenarios to compare" if not items else "no options to compare"
+    horizon = max(len(ys) for ys, _, _ in lines)
+
+    def draw(plt: Plot, w: int, h: int) -> None:
+        top = max((max(ys) for ys, _, _ in lines if ys), default=0.0)
+        yt = nice_ticks(0.0, top if top > 0 else 1.0, max(2, min(6, h // 3)))
+        gap = max(2, math.ceil(3 * horizon / max(1, w - 10)))  # months between dots: about 3 columns
+        for ys, k, is_base in lines:
+            xs = list(range(1, len(ys) + 1))
+            if is_base:
+                pick = [i for i in range(len(ys)) if i % gap == 0 or i == len(ys) - 1]
+                plt.scatter([xs[i] for i in pick], [ys[i] for i in pick], marker=glyph(k), color=color(k))
+            elif len(ys) == 1:
+                plt.scatter(xs, ys, marker=glyph(k), color=color(k))
+            else:
+                plt.plot(xs, ys, marker=glyph(k), color=color(k))
+        plt.ylim(yt[0], yt[-1])
+        plt.yticks(yt, [tick_money(t, cur) for t in yt])
+        plt.xlim(*((0.5, 1.5) if horizon == 1 else (1, horizon)))
+        xt = month_ticks(horizon, w)
+        plt.xticks(xt, [str(t) for t in xt])
+        plt.xlabel("month")
+
+    return title, draw, legend, ""
