@@ -40,7 +40,7 @@ class Table(BaseModel):
 
 
 class Workload(Table):
-    requests_per_day: float = fld(20000.0, "Requests per day in month 1 (R0)", "req/day", ge=0, le=1e10)
+    requests_per_day: float = fld(100000.0, "Requests per day in month 1 (R0)", "req/day", ge=0, le=1e10)
     input_tokens: float = fld(1000.0, "Input tokens per request (Tin)", "tokens", ge=0, le=1e7)
     output_tokens: float = fld(500.0, "Output tokens per request (Tout)", "tokens", ge=0, le=1e7)
     cacheable_share: float = fld(

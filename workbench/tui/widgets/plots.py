@@ -275,7 +275,7 @@ class Chart(PlotextPlot):
             plt.plotsize(width, plot_height)
             plt._set_size(width, plot_height)
             self._draw(plt, width, plot_height)
-            canvas = Text.from_ansi(plt.build(), no_wrap=True)
+            canvas = Text.from_ansi(plt.build().rstrip("\n"), no_wrap=True)
             self.last_error = None
         except Exception as error:  # plotext fails on some degenerate sizes and data
             self.last_error = f"{type(error).__name__}: {error}"
@@ -435,7 +435,7 @@ def _breakdown_plot(a: Analysis, focus: int, no_color: bool) -> tuple[str, Draw 
         yt = nice_ticks(0.0, top_value, max(2, min(6, h // 3)))
         markers = [COMPONENT_FILLS[c] if no_color else "sd" for c in used]
         plt.stacked_bar(
-            months, [data[c] for c in used], marker=markers, color=[COMPONENT_COLORS[c] for c in used], width=0.8
+            months, [data[c] for c in used], marker=markers, color=[COMPONENT_COLORS[c] for c in used], width=0.6
         )
         plt.ylim(yt[0], yt[-1])
         plt.yticks(yt, [tick_money(t, cur) for t in yt])
