@@ -243,59 +243,79 @@ def steady_costs(rows: pl.DataFrame, volumes: np.ndarray) -> np.ndarray:
     return out["cost"].to_numpy().reshape(k, n)
 
 
-def _breakpoints(row: dict) -> list[float]:
-    """Volumes where an option's steady cost has a kink or a jump (GPU count steps, on-demand floor)."""
+def _breakpoints(row: dict) -> tuple[np.ndarray, float]:
+    """Volumes where an option's steady cost jumps or bends, and the largest jump (one more GPU-month)."""
     if row["is_api"]:
-        return []
+        return np.empty(0), 0.0
     tout = row["Tout"] * (1 - row["output_red"])
     thr = row["rps"] if row["rps"] > 0 else (row["tps"] / tout if tout > 0 else math.inf)
     if not math.isfinite(thr) or thr <= 0:
-        return []
+        return np.empty(0), 0.0
     if row["always_on"]:
         step = thr * row["util"] * 86400.0 / row["P"]
-        count = int(MAX_VOLUME // step) if step > 0 else 0
-        if count > 20000 or count < 1:
-            return []
-        ks = np.arange(1, count + 1, dtype=float) * step
-        return list(ks) + list(ks * (1 + 1e-9))
+        count = int(min(MAX_VOLUME / step, 1e6)) if step > 0 else 0
+        ks = np.arange(max(1, int(row["min_gpus"])), count + 1, dtype=float) * step
+        return np.concatenate((ks, ks * (1 + 1e-9))), row["hourly"] * 24.0 * row["D"]
     if row["min_hours"] > 0 and row["D"] > 0:
-        return [row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]
-    return []
+        return np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]), 0.0
+    return np.empty(0), 0.0
+
+
+def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float | None:
+    """Smallest V from which a <= b at every evaluated volume above; None if a > b at the top."""
+    diff = a - b
+    tol = 1e-9 * (np.abs(a) + np.abs(b)) + 1e-12
+    above = np.nonzero(diff > tol)[0]
+    if above.size == 0:
+        return 0.0
+    j = int(above[-1])
+    if j == len(volumes) - 1:
+        return None
+    v0, v1, d0, d1 = volumes[j], volumes[j + 1], diff[j], diff[j + 1]
+    return float(v0 + (v1 - v0) * d0 / (d0 - d1)) if d0 != d1 else float(v1)
 
 
 def breakeven_volumes(rows: pl.DataFrame) -> list[float | None]:
     """For each option, the smallest requests/day from which it is never dearer than the baseline.
 
-    Steady state at month-1 prices, one-time and retrain costs left out (MODEL.md section 2). Evaluated
-    on a log grid plus every kink of the step functions, so between two points each cost is linear and
-    the crossing is found by interpolation.
+    Steady state at month-1 prices, one-time and retrain costs left out (MODEL.md section 2). A log grid
+    finds where the costs cross; then, only in the grid intervals where one GPU more could tip the
+    difference back above zero, every GPU step is evaluated too. Between two evaluated volumes both
+    costs are then linear, so the crossing is interpolated exactly.
     """
     k = rows.height
     base = next((i for i, b in enumerate(rows["is_baseline"].to_list()) if b), None)
     if base is None or k == 0:
         return [None] * k
     records = rows.to_dicts()
-    grid = np.concatenate(([0.0], np.logspace(-2, math.log10(MAX_VOLUME), 1200)))
-    extra = [v for r in records for v in _breakpoints(r) if 0 < v < MAX_VOLUME]
-    volumes = np.unique(np.concatenate((grid, np.asarray(extra, dtype=float)))) if extra else grid
-    costs = steady_costs(rows, volumes)
+    grid = np.concatenate(([0.0], np.logspace(-2, math.log10(MAX_VOLUME), 400)))
+    costs = steady_costs(rows, grid)
+    base_bp, base_jump = _breakpoints(records[base])
     out: list[float | None] = []
     for i in range(k):
         if i == base:
             out.append(None)
             continue
+        bp, jump = _breakpoints(records[i])
+        points = np.concatenate((bp, base_bp))
         diff = costs[i] - costs[base]
-        tol = 1e-9 * (np.abs(costs[i]) + np.abs(costs[base])) + 1e-12
-        above = np.nonzero(diff > tol)[0]
-        if above.size == 0:
-            out.append(0.0)
-            continue
-        j = int(above[-1])
-        if j == len(volumes) - 1:
-            out.append(None)
-            continue
-        v0, v1, d0, d1 = volumes[j], volumes[j + 1], diff[j], diff[j + 1]
-        out.append(float(v0 + (v1 - v0) * d0 / (d0 - d1)) if d0 != d1 else float(v1))
+        reach = jump + base_jump
+        if points.size and reach > 0:
+            near = np.maximum(diff[:-1], diff[1:]) > -reach * (1 + 1e-9)
+            lo, hi = grid[:-1][near], grid[1:][near]
+            idx = np.searchsorted(grid, points, side="right") - 1
+            keep = (idx >= 0) & (idx < len(grid) - 1)
+            keep[keep] &= near[idx[keep]]
+            points = points[keep] if lo.size else np.empty(0)
+        else:
+            points = np.empty(0)
+        points = points[(points > 0) & (points < MAX_VOLUME)]
+        if points.size:
+            vols = np.unique(np.concatenate((grid, points)))
+            pair = steady_costs(rows.select(pl.all().gather([i, base])), vols)
+            out.append(_last_crossing(vols, pair[0], pair[1]))
+        else:
+            out.append(_last_crossing(grid, costs[i], costs[base]))
     return out
 
 
