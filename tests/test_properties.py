@@ -211,3 +211,45 @@ def test_doubling_volume_never_lowers_a_cost(data):
     doubled["workload"]["requests_per_day"] *= 2
     after = compute(validate(doubled))
     not_lower(totals(after), totals(before))
+
+
+def steady_sweep(data: dict, start: float, stop: float, months: int = 120):
+    """The month-1 steady-state costs (no one-time, no retrain, month-1 prices) at volumes growing
+    geometrically from `start` to `stop`: month m of the returned results is volume start * q^(m-1)."""
+    sweep = copy.deepcopy(data)
+    sweep["horizon_months"] = months
+    sweep["workload"]["requests_per_day"] = start
+    sweep["workload"]["growth_per_month"] = (stop / start) ** (1 / (months - 1)) - 1
+    sweep["market"] = {"api_price_change_per_year": 0.0, "gpu_price_change_per_year": 0.0}
+    for o in sweep["options"]:
+        o.update(setup_cost=0.0, fine_tune=False, distill=False)
+    return compute(validate(sweep))
+
+
+@SETTINGS
+@given(scenarios())
+def test_breakeven_volume_is_a_crossing(data):
+    """Above the reported breakeven volume the option is never dearer than the baseline; with null it is
+    dearer at 1e9 requests/day (MODEL.md section 2, checked at 120 volumes up to 1e9)."""
+    r = compute(validate(data))
+    base = r.options and next(o.index for o in r.options if o.is_baseline)
+    checks = [o for o in r.options if not o.is_baseline]
+    if not checks:
+        return
+    for o in checks:
+        v = o.breakeven_requests_per_day
+        start = max(0.01, (v or 0.0) * 1.01)
+        if v is not None and start >= 1e9:
+            continue
+        if v is None:
+            start = 1e9 / 2
+        sw = steady_sweep(data, start, 1e9)
+        mine = sw.series(o.index, "total")
+        theirs = sw.series(base, "total")
+        tol = [1e-9 * (abs(a) + abs(b)) + 1e-6 for a, b in zip(mine, theirs, strict=True)]
+        if v is None:
+            assert mine[-1] > theirs[-1] - tol[-1], f"{o.name}: null, yet not dearer at 1e9 req/day"
+        else:
+            vols = sw.series(o.index, "rpd")
+            dearer = [(vols[m], mine[m], theirs[m]) for m in range(len(mine)) if mine[m] > theirs[m] + tol[m]]
+            assert not dearer, f"{o.name}: breakeven {v:,.0f} req/day, yet dearer at {dearer[:3]}"

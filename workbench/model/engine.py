@@ -302,11 +302,10 @@ def breakeven_volumes(rows: pl.DataFrame) -> list[float | None]:
         reach = jump + base_jump
         if points.size and reach > 0:
             near = np.maximum(diff[:-1], diff[1:]) > -reach * (1 + 1e-9)
-            lo, hi = grid[:-1][near], grid[1:][near]
             idx = np.searchsorted(grid, points, side="right") - 1
             keep = (idx >= 0) & (idx < len(grid) - 1)
             keep[keep] &= near[idx[keep]]
-            points = points[keep] if lo.size else np.empty(0)
+            points = points[keep] if near.any() else np.empty(0)
         else:
             points = np.empty(0)
         points = points[(points > 0) & (points < MAX_VOLUME)]

@@ -367,15 +367,18 @@ def _recommend(s: Scenario, r: Results, steps: list[Step]) -> Recommendation:
 
     ok = [o for o in s.options if allowed(o)]
     if not ok:
-        base = s.options[s.baseline_index() or 0]
-        missing = "; ".join(f"{o.name!r}: {shortfalls(s, o)[0]}" for o in s.options if shortfalls(s, o))
-        blockers = [f"step {st.step} is '{st.verdict}'" for st in steps[3:] if st.verdict in ("blocked", "not yet")]
-        why = "no option meets every requirement and the steps that would are not justified"
-        if missing:
-            why += f" ({missing})"
-        if blockers:
-            why += "; " + ", ".join(blockers)
-        return Recommendation(step_of(base), base.name, why + f"; stay with the baseline {base.name!r} for now")
+        pool = [o for o in s.options if step_of(o) <= 3 or verdict[step_of(o)] == "go"] or list(s.options)
+        pick = min(pool, key=lambda o: (len(shortfalls(s, o)), step_of(o), tco[o.name]))
+        why = (
+            f"no option both meets every requirement and is justified; {pick.name!r} comes closest "
+            f"({'; '.join(shortfalls(s, pick)) or 'it meets them'}), {fmt.money(tco[pick.name], cur)} over "
+            f"{s.horizon_months} months"
+        )
+        for o in s.options:
+            if not shortfalls(s, o) and not allowed(o):
+                k = step_of(o)
+                why += f"; {o.name!r} meets them but step {k} ({STEP_TITLES[k]}) is '{verdict[k]}'"
+        return Recommendation(step_of(pick), pick.name, why)
     low = min(step_of(o) for o in ok)
     pick = min((o for o in ok if step_of(o) == low), key=lambda o: tco[o.name])
     upgrade = {1: 3, 2: 3, 4: 5}.get(low)

@@ -26,7 +26,9 @@ SPAN = 100.0  # the default range is volume / SPAN .. volume * SPAN
 EMPTY_VOLUME_TOP = 1e5  # range top when the scenario's volume is 0
 
 
-def default_volumes(volume: float, breakevens: list[float | None] | tuple = (), points: int = POINTS) -> np.ndarray:
+def default_volumes(
+    volume: float, breakevens: list[float | None] | tuple = (), points: int = POINTS
+) -> np.ndarray:
     """Log-spaced requests/day from volume/100 to volume*100, clamped to 1..1e9.
 
     The range is widened (by a factor of 2 beyond) to take in any breakeven volume inside 1..1e9, so a
@@ -76,7 +78,9 @@ def volume_sweep(
         vols = default_volumes(today, breakeven)
     else:
         vols = np.asarray(volumes, dtype=float)
-    costs = engine.steady_costs(rows, vols) if rows.height and len(vols) else np.zeros((len(names), len(vols)))
+    costs = (
+        engine.steady_costs(rows, vols) if rows.height and len(vols) else np.zeros((len(names), len(vols)))
+    )
     base = scenario.baseline_index() if names else None
     return {
         "volumes": vols,

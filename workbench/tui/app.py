@@ -192,9 +192,12 @@ class WorkbenchApp(App):
         self.push_screen(TextPrompt("Save as (path):", str(view.doc.save_target())), chosen)
 
     def open_doc(self, doc: Document) -> None:
+        self.call_later(self._add_tab, doc)
+
+    async def _add_tab(self, doc: Document) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         pane = self._pane(doc)
-        tabs.add_pane(pane, before="compare")
+        await tabs.add_pane(pane, before="compare")
         tabs.active = pane.id
 
     def _open_path(self, path: Path | None) -> None:

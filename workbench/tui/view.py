@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 from workbench import edit
 from workbench.document import Document
 from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, help_of, sections_for
-from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable
+from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
 from workbench.tui.widgets.plots import PlotsPane
 
 INPUT_PANES = ("pricing", "workload", "overheads", "options")
@@ -103,6 +103,7 @@ class ScenarioView(Vertical):
                     yield PlotsPane(id="plots-pane")
                 with TabPane("Risks", id="risks"):
                     yield RiskTable(id="risk-table")
+                    yield Static("", id="risk-detail")
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
@@ -167,6 +168,28 @@ class ScenarioView(Vertical):
         half = event.tabbed_content.id
         if half in ("inputs", "outputs"):
             self.set_half(half)
+        if half == "outputs":
+            self.status(self.pane_status(event.pane.id))
+
+    def pane_status(self, pane: str | None) -> str:
+        """What the status line says on a result pane."""
+        a = self.doc.analysis()
+        rec = a.ladder.recommendation
+        if pane == "results":
+            return self.query_one(ResultsTable).full_precision()
+        if pane == "ladder":
+            return f"★ step {rec.step}, {rec.option}: verdicts ✔ go – not needed … not yet ✖ blocked"
+        if pane == "plots":
+            return "[ and ] switch plots · the cumulative plot marks each option's breakeven month"
+        if pane == "risks":
+            flagged = [x for x in a.risks if x.flagged]
+            open_ = [x for x in flagged if not x.mitigated]
+            return f"{len(flagged)} risks flagged, {len(open_)} open · space ticks mitigated · Enter writes a note"
+        return ""
+
+    @on(RiskTable.Focused)
+    def _risk_focused(self, event: RiskTable.Focused) -> None:
+        self.query_one("#risk-detail", Static).update(risk_detail(event.risk))
 
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)

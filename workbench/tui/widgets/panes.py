@@ -29,8 +29,27 @@ RESULT_COLUMNS = (
 )
 
 
+TALL_BELOW = 110  # terminal columns: below this, options become columns and figures become rows
+
+
+def _wrap_name(name: str, width: int = 11) -> str:
+    """An option name in at most two header lines."""
+    words, lines, cur = name.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return "\n".join(line[:width] for line in lines)
+
+
 class ResultsTable(DataTable):
-    """One row per option; cells that moved since the last edit are flashed for a moment."""
+    """One row per option (wide terminals) or one column per option (narrow ones); cells that moved
+    since the last edit are flashed for a moment."""
 
     BINDINGS = [
         Binding("h", "cursor_left", show=False),
@@ -48,33 +67,64 @@ class ResultsTable(DataTable):
         super().__init__(cursor_type="cell", fixed_columns=1, **kwargs)
         self._last: list[dict] = []
         self._analysis: Analysis | None = None
-        self.flashed: set[tuple[str, str]] = set()
+        self.flashed: set[tuple[int, str]] = set()
+        self.tall = False
 
-    def on_mount(self) -> None:
-        for key, label, width in RESULT_COLUMNS:
-            self.add_column(label, key=key, width=width)
+    def _want_tall(self) -> bool:
+        return self.app.size.width < TALL_BELOW
+
+    def on_resize(self) -> None:
+        if self._analysis is not None and self._want_tall() != self.tall:
+            self._last = []
+            self.show(self._analysis)
+
+    def _key(self, i: int, metric: str) -> tuple[str, str]:
+        return (metric, str(i)) if self.tall else (str(i), metric)
+
+    def _rebuild(self, rows: list[dict], rec: str | None, a: Analysis) -> None:
+        self.tall = self._want_tall()
+        self.clear(columns=True)
+        if self.tall:
+            self.header_height = 2
+            self.add_column("", key="label", width=11)
+            for i, row in enumerate(rows):
+                self.add_column(_wrap_name(row["name"]), key=str(i), width=11)
+            for key, label, _ in RESULT_COLUMNS[1:]:
+                self.add_row(
+                    Text(label or "marks", style="bold"),
+                    *(self._render(row, key, rec, a, False) for row in rows),
+                    key=key,
+                )
+        else:
+            self.header_height = 1
+            for key, label, width in RESULT_COLUMNS:
+                self.add_column(label, key=key, width=width)
+            for i, row in enumerate(rows):
+                self.add_row(*(self._render(row, key, rec, a, False) for key, _, _ in RESULT_COLUMNS), key=str(i))
 
     def show(self, a: Analysis) -> None:
         self._analysis = a
         rows = option_rows(a)
         rec = a.ladder.recommendation.option
-        same_shape = len(rows) == len(self._last) and all(
-            r["name"] == o["name"] for r, o in zip(rows, self._last, strict=True)
+        same_shape = (
+            self._want_tall() == self.tall
+            and len(rows) == len(self._last)
+            and all(r["name"] == o["name"] for r, o in zip(rows, self._last, strict=True))
         )
-        changed: set[tuple[str, str]] = set()
+        changed: set[tuple[int, str]] = set()
         if same_shape:
             for i, (new, old) in enumerate(zip(rows, self._last, strict=True)):
                 for key, _, _ in RESULT_COLUMNS:
+                    if self.tall and key == "name":
+                        continue
                     if new[key] != old[key]:
-                        changed.add((str(i), key))
-                    self.update_cell(str(i), key, self._render(new, key, rec, a, (str(i), key) in changed))
+                        changed.add((i, key))
+                    self.update_cell(*self._key(i, key), self._render(new, key, rec, a, (i, key) in changed))
         else:
             keep = self.cursor_coordinate
-            self.clear()
-            for i, row in enumerate(rows):
-                self.add_row(*(self._render(row, key, rec, a, False) for key, _, _ in RESULT_COLUMNS), key=str(i))
-            if rows:
-                self.move_cursor(row=min(keep.row, len(rows) - 1), column=keep.column)
+            self._rebuild(rows, rec, a)
+            if self.row_count:
+                self.move_cursor(row=min(keep.row, self.row_count - 1), column=keep.column)
         self._last = rows
         self.flashed = changed
         if changed:
@@ -84,9 +134,8 @@ class ResultsTable(DataTable):
         if rows is not self._last or self._analysis is None:
             return
         rec = self._analysis.ladder.recommendation.option
-        for cell in self.flashed:
-            i, key = cell
-            self.update_cell(i, key, self._render(rows[int(i)], key, rec, self._analysis, False))
+        for i, key in self.flashed:
+            self.update_cell(*self._key(i, key), self._render(rows[i], key, rec, self._analysis, False))
         self.flashed = set()
 
     @staticmethod
@@ -102,19 +151,30 @@ class ResultsTable(DataTable):
         justify = "left" if key in ("name", "marks") else "right"
         return Text(value, style=style, justify=justify)
 
+    def focused_cell(self) -> tuple[int, str] | None:
+        """(option index, metric key) under the cursor."""
+        if not self._last or self.row_count == 0:
+            return None
+        c = self.cursor_coordinate
+        if self.tall:
+            if c.column == 0:
+                return None
+            return c.column - 1, RESULT_COLUMNS[c.row + 1][0]
+        return c.row, RESULT_COLUMNS[c.column][0]
+
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        self.post_message(self.OptionFocused(event.coordinate.row))
+        cell = self.focused_cell()
+        if cell is not None:
+            self.post_message(self.OptionFocused(cell[0]))
 
     def full_precision(self) -> str:
         """The focused cell's figure at full precision, for the status line."""
         a = self._analysis
-        if a is None or not a.results.options or self.row_count == 0:
-            return ""
-        c = self.cursor_coordinate
-        if c.row >= len(a.results.options):
-            return ""
-        o = a.results.options[c.row]
-        key = RESULT_COLUMNS[c.column][0]
+        cell = self.focused_cell()
+        if a is None or cell is None or cell[0] >= len(a.results.options):
+            return "B baseline · $ cheapest · ★ recommended · a figure shows here in full"
+        index, key = cell
+        o = a.results.options[index]
         cur = a.scenario.currency
         values = {
             "month1": ("month-1 cost", fmt.money_full(o.month1, cur)),
@@ -124,7 +184,7 @@ class ResultsTable(DataTable):
             "per_mtok": ("cost per 1M workload tokens", fmt.money_full(o.cost_per_mtok, cur)),
             "breakeven_month": ("first month its cumulative cost is at most the baseline's", str(o.breakeven_month)),
             "breakeven_volume": (
-                "requests/day from which it is never dearer than the baseline (month-1 prices)",
+                "never dearer than the baseline from (month-1 prices)",
                 "—" if o.breakeven_requests_per_day is None else
                 f"{o.breakeven_requests_per_day:,.1f} req/day = {o.breakeven_tokens_per_day:,.0f} tokens/day",
             ),
@@ -134,36 +194,40 @@ class ResultsTable(DataTable):
             what, v = values[key]
             return f"{o.name}: {what} = {v}"
         marks = {"B": "baseline", "$": "cheapest TCO", "★": "recommended"}
-        row = self._last[c.row] if c.row < len(self._last) else {"marks": ""}
+        row = self._last[index]
         tags = ", ".join(marks[m] for m in row["marks"] if m in marks)
-        return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "") + "  · B baseline  $ cheapest  ★ recommended"
+        return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "")
 
 
 class BreakdownTable(DataTable):
-    """Monthly breakdown by component of the focused option."""
+    """Monthly breakdown by component of the focused option (components that are zero throughout are
+    left out, so the table fits a narrow terminal)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", show_cursor=False, **kwargs)
-
-    def on_mount(self) -> None:
-        self.add_column("Month", key="m", width=5)
-        for c in COMPONENTS:
-            self.add_column(c.replace("_", "-"), key=c, width=9)
-        self.add_column("total", key="total", width=9)
-        self.add_column("cumulative", key="cumulative", width=10)
+        self._shown: tuple = ()
 
     def show(self, a: Analysis, index: int) -> None:
-        self.clear()
         if not a.results.options:
+            self.clear(columns=True)
             return
         index = max(0, min(index, len(a.results.options) - 1))
         cur = a.scenario.currency
         sub = a.results.monthly.filter(a.results.monthly["opt"] == index)
         cols = {c: sub[c].to_list() for c in (*COMPONENTS, "total", "cumulative")}
+        used = tuple(c for c in COMPONENTS if any(cols[c]))
+        self.clear(columns=used != self._shown)
+        if used != self._shown or not self.columns:
+            self.add_column("Month", key="m", width=5)
+            for c in used:
+                self.add_column(c.replace("_", "-"), key=c, width=9)
+            self.add_column("total", key="total", width=9)
+            self.add_column("cumulative", key="cumulative", width=10)
+            self._shown = used
         for i, m in enumerate(sub["m"].to_list()):
             self.add_row(
                 Text(str(m), justify="right"),
-                *(Text(fmt.money(cols[c][i], cur) if cols[c][i] else "·", justify="right") for c in COMPONENTS),
+                *(Text(fmt.money(cols[c][i], cur) if cols[c][i] else "·", justify="right") for c in used),
                 Text(fmt.money(cols["total"][i], cur), justify="right", style="bold"),
                 Text(fmt.money(cols["cumulative"][i], cur), justify="right"),
             )
@@ -220,6 +284,11 @@ class RiskTable(DataTable):
             super().__init__()
             self.risk_id = risk_id
 
+    class Focused(Message):
+        def __init__(self, risk) -> None:
+            super().__init__()
+            self.risk = risk
+
     class EditNote(Message):
         def __init__(self, risk_id: str, note: str) -> None:
             super().__init__()
@@ -233,7 +302,7 @@ class RiskTable(DataTable):
     def on_mount(self) -> None:
         self.add_column("", key="flag", width=2)
         self.add_column("Done", key="done", width=4)
-        self.add_column("Risk", key="title", width=34)
+        self.add_column("Risk", key="title", width=30)
         self.add_column("Why / note", key="why")
 
     def show(self, a: Analysis) -> None:
@@ -256,6 +325,11 @@ class RiskTable(DataTable):
             return None
         return self._order[self.cursor_coordinate.row]
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        x = self.current()
+        if x is not None:
+            self.post_message(self.Focused(x))
+
     def action_toggle(self) -> None:
         x = self.current()
         if x is not None:
@@ -265,3 +339,18 @@ class RiskTable(DataTable):
         x = self.current()
         if x is not None:
             self.post_message(self.EditNote(x.id, x.note))
+
+
+def risk_detail(x) -> Text:
+    """The full text of one risk: flag, reason, the source's reasoning and the user's note."""
+    t = Text()
+    t.append(f"{x.title} ({x.id}): ", style="bold")
+    if x.flagged:
+        t.append("FLAGGED" + (", mitigated" if x.mitigated else ", open"), style="bold red" if not x.mitigated else "green")
+    else:
+        t.append("not flagged", style="dim")
+    t.append(f"\n{x.why}\n")
+    t.append(x.reasoning, style="dim")
+    t.append("\nNote: ", style="bold")
+    t.append(x.note or "(none: Enter writes one)")
+    return t

@@ -112,6 +112,11 @@ def tick_money(x: float, currency: str = "USD") -> str:
     return f"{sign}{_symbol(currency)}{tick_number(abs(x))}"
 
 
+def volume(v: float) -> str:
+    """Requests/day for a legend: 219, 68.1k, 1.2M."""
+    return tick_number(round(v) if v >= 100 else v)
+
+
 def nice_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
     """Round tick values covering lo..hi (1, 2, 2.5, 5 x 10^k steps), at most max_ticks of them."""
     max_ticks = max(2, max_ticks)
@@ -141,7 +146,7 @@ def month_ticks(horizon: int, width: int) -> list[int]:
         if horizon / step <= room:
             break
     ticks = [1] + list(range(step, horizon + 1, step)) if step > 1 else list(range(1, horizon + 1))
-    if len(ticks) > 1 and ticks[1] - ticks[0] < step / 2:
+    if len(ticks) > 2 and ticks[1] - ticks[0] <= step / 2:
         ticks.pop(1)
     return ticks
 
@@ -184,7 +189,9 @@ class Chart(PlotextPlot):
     }
     """
 
-    def __init__(self, title: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None):
+    def __init__(
+        self, title: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ):
         super().__init__(name=name, id=id, classes=classes)
         self.chart_title = title
         self.prefix = ""
@@ -195,7 +202,9 @@ class Chart(PlotextPlot):
         self._cache: tuple[tuple, Text] | None = None
         self.last_error: str | None = None
 
-    def set_plot(self, title: str, draw: Draw | None, legend: Sequence[LegendItem] = (), message: str = "") -> None:
+    def set_plot(
+        self, title: str, draw: Draw | None, legend: Sequence[LegendItem] = (), message: str = ""
+    ) -> None:
         """Replace what is drawn (cheap: the plot is built on the next render, at the widget's size)."""
         self.chart_title = title
         self._draw = draw
@@ -263,7 +272,7 @@ class Chart(PlotextPlot):
             return title
         if self._draw is None:
             return Text.assemble(title, "\n", Text(self.message, style="dim"))
-        legend_room = 0 if height < 9 else 1 if height < 14 else 2 if height < 22 else 3
+        legend_room = max(0, min(4, height - 1 - max(MIN_PLOT_HEIGHT + 3, math.ceil(0.6 * height))))
         legend = self._legend_lines(width, legend_room)
         plot_height = height - 1 - len(legend)
         if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT:
@@ -298,10 +307,6 @@ def _rich_color(c: RGB | None) -> str:
 # The three plots of one analysis, as draw functions (pure over their data)
 
 
-def _short(name: str, n: int = 28) -> str:
-    return name if len(name) <= n else name[: n - 1] + "…"
-
-
 def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
     r, cur = a.results, a.scenario.currency
     title = f"Cumulative cost by month, every option ({cur}; {BREAKEVEN_GLYPH} = pays back vs the baseline)"
@@ -334,13 +339,17 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
                 continue
             y = series[o.index][bm - 1]
             plt.scatter([bm], [y], marker=BREAKEVEN_GLYPH, color=color(k))
-            plt.text(f"m{bm}", bm, y + (yt[-1] - yt[0]) * 1.2 / max(1, h - 3), color=color(k), alignment="center")
+            align = "left" if bm <= H / 4 else "right" if bm >= H * 3 / 4 else "center"
+            plt.text(
+                f"m{bm}", bm, y + (yt[-1] - yt[0]) * 1.2 / max(1, h - 3), color=color(k), alignment=align
+            )
         plt.ylim(yt[0], yt[-1])
         plt.yticks(yt, [tick_money(t, cur) for t in yt])
         plt.xlim(*((0.5, 1.5) if H == 1 else (1, H)))
         xt = month_ticks(H, w)
         plt.xticks(xt, [str(t) for t in xt])
-        plt.xlabel("month")
+        if h >= 12:
+            plt.xlabel("month")
 
     return title, draw, legend, ""
 
@@ -373,11 +382,10 @@ def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
         elif be == 0:
             label += ": cheaper at any volume"
         else:
-            label += f": cheaper from {fmt.count(be)}/day"
+            label += f": cheaper from {volume(be)}/day"
             if v_lo <= be <= v_hi:
                 marks.append((be, f"{glyph(k)}{tick_number(be)}", color(k)))
         legend.append(LegendItem(glyph(k) * 2, label, color(k)))
-    legend.append(LegendItem("│", f"today {fmt.count(today)}/day", None))
 
     def draw(plt: Plot, w: int, h: int) -> None:
         ly_lo, ly_hi = math.log10(y_lo), math.log10(y_hi)
@@ -389,23 +397,37 @@ def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
         row = (ly_hi - ly_lo) / max(1, h - 3)
         if v_lo <= today <= v_hi:
             plt.vertical_line(math.log10(today), color=NEUTRAL)
-            plt.text("today", math.log10(today), ly_lo + row * 0.5, alignment="left" if today < v_hi / 10 else "right")
+            plt.text(
+                f"today {volume(today)}",
+                math.log10(today),
+                ly_lo + row * 0.5,
+                alignment="left" if today < v_hi / 10 else "right",
+            )
         for n, (v, label, c) in enumerate(sorted(marks)):
             x = math.log10(v)
             plt.vertical_line(x, color=c)
-            plt.text(label, x, ly_hi - row * (n % max(1, h - 4)), color=c, alignment="left" if v < v_hi / 10 else "right")
+            plt.text(
+                label,
+                x,
+                ly_hi - row * (n % max(1, h - 4)),
+                color=c,
+                alignment="left" if v < v_hi / 10 else "right",
+            )
         yt = log_ticks(10**ly_lo, 10**ly_hi, max(2, min(6, h // 3)))
         plt.ylim(ly_lo, ly_hi)
         plt.yticks([math.log10(t) for t in yt], [tick_money(t, cur) for t in yt])
         xt = log_ticks(v_lo, v_hi, max(2, w // 8))
         plt.xlim(lx[0], lx[-1])
         plt.xticks([math.log10(t) for t in xt], [tick_number(t) for t in xt])
-        plt.xlabel("requests/day")
+        if h >= 12:
+            plt.xlabel("requests/day")
 
     return title, draw, legend, ""
 
 
-def _breakdown_plot(a: Analysis, focus: int, no_color: bool) -> tuple[str, Draw | None, list[LegendItem], str]:
+def _breakdown_plot(
+    a: Analysis, focus: int, no_color: bool
+) -> tuple[str, Draw | None, list[LegendItem], str]:
     r, cur = a.results, a.scenario.currency
     if not r.options:
         return "Monthly cost by component", None, [], "no options in this scenario"
@@ -413,7 +435,6 @@ def _breakdown_plot(a: Analysis, focus: int, no_color: bool) -> tuple[str, Draw 
     o = r.options[focus]
     title = f"Monthly cost by component: {o.name} ({cur})"
     H = a.scenario.horizon_months
-    months = list(range(1, H + 1))
     data = {c: r.series(o.index, c) for c in COMPONENTS}
     used = [c for c in COMPONENTS if any(v > 0 for v in data[c])]
     if not used:
@@ -432,21 +453,61 @@ def _breakdown_plot(a: Analysis, focus: int, no_color: bool) -> tuple[str, Draw 
         legend.append(LegendItem("↑", "bar cut off: total shown above it", None))
 
     def draw(plt: Plot, w: int, h: int) -> None:
+        # Bars are painted column by column (plotext's own bars round their edges unevenly, so some
+        # neighbours merge): with xlim (0.5, H + 0.5) plotext puts column i of C at 0.5 + i * H / (C - 1).
         yt = nice_ticks(0.0, top_value, max(2, min(6, h // 3)))
-        markers = [COMPONENT_FILLS[c] if no_color else "sd" for c in used]
-        plt.stacked_bar(
-            months, [data[c] for c in used], marker=markers, color=[COMPONENT_COLORS[c] for c in used], width=0.6
-        )
-        plt.ylim(yt[0], yt[-1])
-        plt.yticks(yt, [tick_money(t, cur) for t in yt])
-        if clipped:
-            row = (yt[-1] - yt[0]) / max(1, h - 3)
+        labels = [tick_money(t, cur) for t in yt]
+        with_xlabel = h >= 12
+        rows = h - 3 - (1 if with_xlabel else 0)
+        cols = w - max(len(t) for t in labels) - 2
+        if rows < 2 or cols < 2:
+            raise ValueError("no room for bars")
+        y_lo, y_hi = yt[0], yt[-1]
+        row_step = (y_hi - y_lo) / (rows - 1)
+        x_step = H / (cols - 1)
+        slot = (cols - 1) / H  # columns per month
+        bar_cols: list[tuple[float, int]] = []
+        if slot >= 2:  # bars of equal width with at least one blank column between them
+            width = max(1, min(math.floor(slot) - 1, round(slot * 0.65)))
             for m in range(H):
-                if totals[m] > yt[-1]:
-                    plt.text(f"↑{fmt.money(totals[m], cur)}", m + 1, yt[-1] - row, alignment="left")
+                centre = round((m + 0.5) * slot)
+                for i in range(centre - (width - 1) // 2, centre + width // 2 + 1):
+                    if 0 <= i < cols:
+                        bar_cols.append((0.5 + i * x_step, m))
+        else:  # too many months for gaps: each column shows its nearest month
+            for i in range(cols):
+                x = 0.5 + i * x_step
+                bar_cols.append((x, min(H, max(1, round(x))) - 1))
+        bottom = [0.0] * H
+        for n, c in enumerate(used):
+            xs: list[float] = []
+            ys: list[float] = []
+            for x, m in bar_cols:
+                v = data[c][m]
+                if v <= 0:
+                    continue
+                a, b = bottom[m], min(bottom[m] + v, y_hi)
+                r0 = round((a - y_lo) / row_step) + (1 if n and a > 0 else 0)
+                r1 = round((b - y_lo) / row_step)
+                for r in range(r0, r1 + 1):
+                    xs.append(x)
+                    ys.append(y_lo + r * row_step)
+            for m in range(H):
+                bottom[m] += max(0.0, data[c][m])
+            if xs:
+                mark = COMPONENT_FILLS[c] if no_color else "█"
+                plt.scatter(xs, ys, marker=mark, color=COMPONENT_COLORS[c])
+        plt.xlim(0.5, H + 0.5)
+        plt.ylim(y_lo, y_hi)
+        plt.yticks(yt, labels)
+        if clipped:
+            for m in range(H):
+                if totals[m] > y_hi:
+                    plt.text(f"↑{fmt.money(totals[m], cur)}", m + 1, y_hi, alignment="left")
         xt = month_ticks(H, w)
         plt.xticks(xt, [str(t) for t in xt])
-        plt.xlabel("month")
+        if with_xlabel:
+            plt.xlabel("month")
 
     return title, draw, legend, ""
 
@@ -497,6 +558,7 @@ class PlotsPane(Widget, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
+        self._ready = False  # set in on_mount: show() before then is drawn on mount
         self.current = 0
         self.mode = "single"
         self.analysis: Analysis | None = None
@@ -515,11 +577,18 @@ class PlotsPane(Widget, can_focus=True):
         """(Re)draw the three plots for `analysis`; `focus` is the option whose breakdown is shown."""
         self.analysis = analysis
         self.focus_index = focus
+        if not self._ready:  # drawn in on_mount
+            return
         cumulative, sweep, breakdown = self.charts
         cumulative.set_plot(*_cumulative_plot(analysis))
         sweep.set_plot(*_sweep_plot(analysis))
         breakdown.set_plot(*_breakdown_plot(analysis, focus, breakdown.no_color))
         self._update_prefixes()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        if self.analysis is not None:
+            self.show(self.analysis, self.focus_index)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_mode(event.size.width, event.size.height)
@@ -565,9 +634,12 @@ class CompareChart(Chart):
     """Cumulative cost of each scenario's recommended option (solid) and baseline (dotted), overlaid."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
-        super().__init__("Cumulative cost: recommended (solid) vs baseline (dotted)", name=name, id=id, classes=classes)
+        super().__init__(
+            "Cumulative cost: recommended (solid) vs baseline (dotted)", name=name, id=id, classes=classes
+        )
 
     def show(self, items: Sequence[tuple[str, Analysis]]) -> None:
+        """Overlay the scenarios' recommended and baseline cumulative costs; items are (label, analysis)."""
         self.set_plot(*_compare_plot(list(items)))
 
 
@@ -586,32 +658,66 @@ def _compare_plot(items: list[tuple[str, Analysis]]) -> tuple[str, Draw | None, 
         if rec is not None:
             lines.append((r.series(rec.index, "cumulative"), k, False))
             extra = " (also the baseline)" if base is not None and base.index == rec.index else ""
-            legend.append(LegendItem(glyph(k) * 3, f"{label}: {rec.name}{extra} {fmt.money(rec.tco, a.scenario.currency)}", color(k)))
+            legend.append(
+                LegendItem(
+                    glyph(k) * 3,
+                    f"{label}: {rec.name}{extra} {fmt.money(rec.tco, a.scenario.currency)}",
+                    color(k),
+                )
+            )
         if base is not None and (rec is None or base.index != rec.index):
             lines.append((r.series(base.index, "cumulative"), k, True))
-            legend.append(LegendItem(f"{glyph(k)} {glyph(k)}", f"{label}: {base.name} (baseline) {fmt.money(base.tco, a.scenario.currency)}", color(k)))
+            legend.append(
+                LegendItem(
+                    f"{glyph(k)} {glyph(k)}",
+                    f"{label}: {base.name} (baseline) {fmt.money(base.tco, a.scenario.currency)}",
+                    color(k),
+                )
+            )
     if not lines:
         return title, None, [], "no scenarios to compare" if not items else "no options to compare"
     horizon = max(len(ys) for ys, _, _ in lines)
+    finals = [ys[-1] for ys, _, _ in lines if ys and ys[-1] > 0]
+    # Scenarios of very different size would flatten the small ones to the floor: use a log scale then.
+    log_scale = len(finals) > 1 and max(finals) / min(finals) > 30
+    if log_scale:
+        title += ", log scale"
+    positive = [v for ys, _, _ in lines for v in ys if v > 0]
+    floor = min(positive) if positive else 1.0
 
     def draw(plt: Plot, w: int, h: int) -> None:
         top = max((max(ys) for ys, _, _ in lines if ys), default=0.0)
-        yt = nice_ticks(0.0, top if top > 0 else 1.0, max(2, min(6, h // 3)))
+        n_ticks = max(2, min(6, h // 3))
+        if log_scale:
+            yt = log_ticks(floor, top, n_ticks)
+            y_lo, y_hi = math.log10(floor), math.log10(top)
+
+            def fy(v: float) -> float:
+                return math.log10(max(v, floor))
+        else:
+            yt = nice_ticks(0.0, top if top > 0 else 1.0, n_ticks)
+            y_lo, y_hi = yt[0], yt[-1]
+
+            def fy(v: float) -> float:
+                return v
+
         gap = max(2, math.ceil(3 * horizon / max(1, w - 10)))  # months between dots: about 3 columns
         for ys, k, is_base in lines:
             xs = list(range(1, len(ys) + 1))
+            ty = [fy(v) for v in ys]
             if is_base:
                 pick = [i for i in range(len(ys)) if i % gap == 0 or i == len(ys) - 1]
-                plt.scatter([xs[i] for i in pick], [ys[i] for i in pick], marker=glyph(k), color=color(k))
+                plt.scatter([xs[i] for i in pick], [ty[i] for i in pick], marker=glyph(k), color=color(k))
             elif len(ys) == 1:
-                plt.scatter(xs, ys, marker=glyph(k), color=color(k))
+                plt.scatter(xs, ty, marker=glyph(k), color=color(k))
             else:
-                plt.plot(xs, ys, marker=glyph(k), color=color(k))
-        plt.ylim(yt[0], yt[-1])
-        plt.yticks(yt, [tick_money(t, cur) for t in yt])
+                plt.plot(xs, ty, marker=glyph(k), color=color(k))
+        plt.ylim(y_lo, y_hi)
+        plt.yticks([fy(t) for t in yt], [tick_money(t, cur) for t in yt])
         plt.xlim(*((0.5, 1.5) if horizon == 1 else (1, horizon)))
         xt = month_ticks(horizon, w)
         plt.xticks(xt, [str(t) for t in xt])
-        plt.xlabel("month")
+        if h >= 12:
+            plt.xlabel("month")
 
     return title, draw, legend, ""
