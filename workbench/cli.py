@@ -139,12 +139,17 @@ def open_tui(files: list[str]) -> int:
     return run(scenarios)
 
 
+# More commands live in their own modules: each defines `add_parsers(sub)` and registers its handlers
+# with @command. Add a module here to add its commands (keep the modules' heavy imports inside functions).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Build-vs-buy workbench for LLM features. With no command, opens the TUI on the given "
         "scenario files (or the starter preset).",
-        epilog="Commands: report, validate, presets. `workbench COMMAND --help` for each.",
+        epilog="`workbench COMMAND --help` for each command.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("report", help="compute a scenario and print the results")
@@ -157,18 +162,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files and report every problem")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
     sub.add_parser("presets", help="list the shipped presets with their descriptions")
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         if argv[0].startswith("-"):
-            build_parser().parse_args(argv)  # prints usage and exits 2 for unknown flags
+            parser.parse_args(argv)  # prints usage and exits 2 for unknown flags
         return open_tui(argv)
     if not argv:
         return open_tui([])
-    args = build_parser().parse_args(argv)
+    args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:

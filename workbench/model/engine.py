@@ -190,8 +190,12 @@ def _cost_columns(df: pl.LazyFrame | pl.DataFrame) -> list[list[pl.Expr]]:
 
 def monthly_frame(rows: pl.DataFrame, horizon: int) -> pl.DataFrame:
     """Expand option rows over months 1..horizon and compute every component, total and cumulative."""
-    months = pl.DataFrame({"m": pl.Series(range(1, horizon + 1), dtype=pl.Int64)})
-    lf = rows.lazy().join(months.lazy(), how="cross")
+    k = rows.height
+    lf = (
+        rows.select(pl.all().gather(np.repeat(np.arange(k), horizon)))
+        .with_columns(pl.Series("m", np.tile(np.arange(1, horizon + 1), k), dtype=pl.Int64))
+        .lazy()
+    )  # each option's months contiguous and in order: (variant, opt, m)
     for stage in _cost_columns(lf):
         lf = lf.with_columns(stage)
     lf = lf.with_columns(pl.sum_horizontal(*COMPONENTS).alias("total"))
@@ -353,8 +357,10 @@ class Results:
         return next((o for o in self.options if o.name == name), None)
 
     def series(self, option: int, column: str) -> list[float]:
-        """One column of the monthly frame for one option, month 1..H."""
-        return self.monthly.filter(pl.col("opt") == option)[column].to_list()
+        """One column of the monthly frame for one option, month 1..H (sliced, not filtered: the frame
+        holds each option's months contiguously, in order)."""
+        H = self.scenario.horizon_months
+        return self.monthly[column].slice(option * H, H).to_list()
 
 
 def compute(s: Scenario) -> Results:
