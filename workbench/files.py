@@ -228,6 +228,16 @@ def dump_text(scenario: Scenario) -> str:
     return HEADER + tomli_w.dumps(to_dict(scenario), multiline_strings=True)
 
 
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | os.PathLike, text: str) -> None:
     """Write text to path so that a crash leaves either the old file or the new one, never half of one."""
     p = Path(path)
@@ -244,6 +254,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(p))
         os.replace(tmp, p)
         tmp = None
         try:

@@ -25,6 +25,7 @@ class WorkbenchApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "workbench"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    AUTO_FOCUS = None  # _focus_active puts the focus in the visible tab's first grid
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the tab (a preset saves under saves/)"),
@@ -39,6 +40,15 @@ class WorkbenchApp(App):
         Binding("greater_than_sign", "next_tab", "Next tab", show=False, tooltip="Next scenario tab"),
         Binding("less_than_sign", "prev_tab", "Prev tab", show=False, tooltip="Previous scenario tab"),
         Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab"),
+        Binding("o", "view('action_other_half')", "Inputs/Results", tooltip="Switch between the input grids and the result panes"),
+        Binding("f1", "view('action_pane', 'pricing')", "Pricing", show=False, priority=True, tooltip="Pricing grid (API models, GPUs)"),
+        Binding("f2", "view('action_pane', 'workload')", "Workload", show=False, priority=True, tooltip="Workload, market, requirements"),
+        Binding("f3", "view('action_pane', 'overheads')", "Overheads", show=False, priority=True, tooltip="Overheads, training, RAG"),
+        Binding("f4", "view('action_pane', 'options')", "Options", show=False, priority=True, tooltip="Options grid"),
+        Binding("f5", "view('action_pane', 'results')", "Results", show=False, priority=True, tooltip="Results pane"),
+        Binding("f6", "view('action_pane', 'ladder')", "Ladder", show=False, priority=True, tooltip="Decision ladder pane"),
+        Binding("f7", "view('action_pane', 'plots')", "Plots", show=False, priority=True, tooltip="Plots pane"),
+        Binding("f8", "view('action_pane', 'risks')", "Risks", show=False, priority=True, tooltip="Risk checklist pane"),
         Binding("question_mark", "help", "Help", tooltip="Every key"),
         Binding("q,ctrl+q", "quit_app", "Quit", priority=False, tooltip="Quit (asks about unsaved tabs)"),
     ]
@@ -72,6 +82,7 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         self._check_size()
         self.call_after_refresh(self._focus_active)
+        self.set_timer(0.05, self._focus_active)
 
     def on_resize(self) -> None:
         self._check_size()
@@ -99,7 +110,8 @@ class WorkbenchApp(App):
 
     def _focus_active(self) -> None:
         view = self.active_view()
-        if view is not None:
+        focused = self.focused
+        if view is not None and (focused is None or view not in focused.ancestors_with_self):
             grids = list(view.query(Grid))
             if grids:
                 grids[0].focus()
@@ -134,9 +146,15 @@ class WorkbenchApp(App):
 
     # --- actions: history ----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab"):
+        if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab", "view"):
             return self.active_view() is not None
         return True
+
+    def action_view(self, method: str, *args: str) -> None:
+        """Pane keys act on the visible tab, wherever the focus is."""
+        view = self.active_view()
+        if view is not None:
+            getattr(view, method)(*args)
 
     def action_undo(self) -> None:
         view = self.active_view()

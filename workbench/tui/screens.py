@@ -18,6 +18,8 @@ from workbench import paths
 class PresetPicker(ModalScreen[Path | None]):
     """New tab from a preset: every shipped preset with its one-line description."""
 
+    AUTO_FOCUS = "OptionList"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
@@ -41,6 +43,8 @@ class PresetPicker(ModalScreen[Path | None]):
 
 class OpenPicker(ModalScreen[Path | None]):
     """Open a file: presets and saves listed, or a typed path."""
+
+    AUTO_FOCUS = "Input"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -75,6 +79,8 @@ class OpenPicker(ModalScreen[Path | None]):
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a tab name, a save-as path)."""
+
+    AUTO_FOCUS = "Input"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -131,6 +137,8 @@ class Confirm(ModalScreen[str]):
 
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped, generated from the bindings the app and its widgets declare."""
+
+    AUTO_FOCUS = "VerticalScroll"
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 

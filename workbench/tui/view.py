@@ -6,6 +6,7 @@ Document records it, and `refresh_all` re-renders every pane from the new Analys
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,15 +50,6 @@ class ScenarioView(Vertical):
         Binding("D", "delete_row", "Del row", tooltip="Delete the row under the cursor (undo brings it back)"),
         Binding("C", "duplicate_row", "Dup row", tooltip="Duplicate the row under the cursor"),
         Binding("r", "rename_row", "Rename", tooltip="Rename the row under the cursor"),
-        Binding("o", "other_half", "Inputs/Results", tooltip="Switch between the input grids and the result panes"),
-        Binding("f1", "pane('pricing')", "Pricing", show=False),
-        Binding("f2", "pane('workload')", "Workload", show=False),
-        Binding("f3", "pane('overheads')", "Overheads", show=False),
-        Binding("f4", "pane('options')", "Options", show=False),
-        Binding("f5", "pane('results')", "Results", show=False),
-        Binding("f6", "pane('ladder')", "Ladder", show=False),
-        Binding("f7", "pane('plots')", "Plots", show=False),
-        Binding("f8", "pane('risks')", "Risks", show=False),
     ]
 
     class Changed(Message):
@@ -130,7 +122,7 @@ class ScenarioView(Vertical):
 
     def status(self, text: str, error: bool = False) -> None:
         st = self.query_one("#status", Static)
-        st.update(text)
+        st.update(Text(text))  # plain text: option names and keys like "[" are not markup
         st.set_class(error, "error")
 
     # --- halves and panes ------------------------------------------------------------------------
@@ -151,17 +143,16 @@ class ScenarioView(Vertical):
         self._focus_pane(pane)
 
     def _focus_pane(self, pane: str) -> None:
-        def go() -> None:
-            try:
-                pane_widget = self.query_one(f"#{pane}", TabPane)
-            except Exception:
+        """Focus the pane's first widget now (not after a refresh): keys typed right after the pane
+        key must land there, and a focused widget left in a hidden pane would steal them."""
+        try:
+            pane_widget = self.query_one(f"#{pane}", TabPane)
+        except Exception:
+            return
+        for w in pane_widget.query("*"):
+            if w.can_focus and not w.disabled:
+                self.screen.set_focus(w)
                 return
-            for w in pane_widget.query("*"):
-                if w.focusable:
-                    w.focus()
-                    return
-
-        self.call_after_refresh(go)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -234,7 +225,7 @@ class ScenarioView(Vertical):
         self.query_one("#edit-error", Static).remove_class("error")
         inp = self.query_one("#edit-input", Input)
         inp.value = text
-        inp.focus()
+        self.screen.set_focus(inp)  # now, so the next keys typed land in the editor
         inp.cursor_position = len(text)
         if path[0] != "risk-note":
             self.status(help_of(path))
@@ -253,16 +244,32 @@ class ScenarioView(Vertical):
         self.close_editor()
         self.status("edit cancelled; nothing changed")
 
+    def editor_key(self, event) -> None:
+        """A key that reached a grid while the editor is open (it was queued before the focus moved)."""
+        inp = self.query_one("#edit-input", Input)
+        if event.key == "escape":
+            self._cancelled()
+        elif event.key == "backspace":
+            inp.action_delete_left()
+        elif event.is_printable and event.character:
+            inp.insert_text_at_cursor(event.character)
+
+    def submit_editor(self) -> None:
+        self._submit(self.query_one("#edit-input", Input).value)
+
     @on(Input.Submitted, "#edit-input")
     def _submitted(self, event: Input.Submitted) -> None:
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
         path = self._editing
         if path is None:
             return
         try:
             if path[0] == "risk-note":
-                new = edit.set_risk(self.doc.scenario, path[1], note=event.value)
+                new = edit.set_risk(self.doc.scenario, path[1], note=value)
             else:
-                new = edit.apply_text(self.doc.scenario, path, event.value)
+                new = edit.apply_text(self.doc.scenario, path, value)
         except edit.EditError as exc:
             err = self.query_one("#edit-error", Static)
             err.update(f"✖ {exc}")
@@ -270,7 +277,7 @@ class ScenarioView(Vertical):
             self.status(f"not changed: {exc}", error=True)
             return
         self.close_editor()
-        self.commit(new, f"{'.'.join(map(str, path))} = {event.value.strip()}")
+        self.commit(new, f"{'.'.join(map(str, path))} = {value.strip()}")
 
     def commit(self, new, what: str) -> None:
         if self.doc.push(new):

@@ -63,7 +63,7 @@ class Grid(DataTable):
     """Base: the cell under the cursor maps to a scenario path (or None for read-only cells)."""
 
     BINDINGS = [
-        Binding("enter", "edit", "Edit", priority=True, tooltip="Edit the cell (Enter commits, Esc cancels)"),
+        Binding("enter", "edit", "Edit", tooltip="Edit the cell (Enter commits, Esc cancels)"),
         Binding("e", "edit", "Edit", show=False),
         Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells"),
         Binding("h", "cursor_left", show=False),
@@ -122,10 +122,30 @@ class Grid(DataTable):
             return ""
 
     # --- actions
+    def _request_edit(self, path: tuple, text: str, replace: bool) -> None:
+        """Open the editor now, not via a message: keys typed right after the first one must reach the
+        editor, not move the grid's cursor."""
+        for node in self.ancestors:
+            if hasattr(node, "open_editor"):
+                node.open_editor(path, text, grid=self)
+                return
+        self.post_message(self.EditRequested(self, path, text, replace))
+
+    def _editing_host(self):
+        """The view, if its editor is open: keys that were already queued for this grid belong there."""
+        for node in self.ancestors:
+            if getattr(node, "_editing", None) is not None:
+                return node
+        return None
+
     def action_edit(self) -> None:
+        host = self._editing_host()
+        if host is not None:
+            host.submit_editor()
+            return
         path = self.current_path()
         if path is not None:
-            self.post_message(self.EditRequested(self, path, self.current_value_text(), False))
+            self._request_edit(path, self.current_value_text(), False)
 
     def action_cycle(self) -> None:
         path = self.current_path()
@@ -143,12 +163,18 @@ class Grid(DataTable):
             self.post_message(self.CellAction(self, "paste", path))
 
     def on_key(self, event) -> None:
+        host = self._editing_host()
+        if host is not None:  # typed fast (or over a slow link) before the editor took the focus
+            event.stop()
+            event.prevent_default()
+            host.editor_key(event)
+            return
         if event.character and event.character in START_EDIT_CHARS:
             path = self.current_path()
             if path is not None and edit.field_kind(path)[0] in ("number", "int"):
                 event.stop()
                 event.prevent_default()
-                self.post_message(self.EditRequested(self, path, event.character, True))
+                self._request_edit(path, event.character, True)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         self.post_message(self.Focused(self, self.current_path()))

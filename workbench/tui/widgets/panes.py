@@ -273,7 +273,7 @@ class RiskTable(DataTable):
 
     BINDINGS = [
         Binding("space", "toggle", "Mitigated", tooltip="Toggle mitigated"),
-        Binding("enter", "note", "Note", priority=True, tooltip="Edit the risk's note"),
+        Binding("enter", "note", "Note", tooltip="Edit the risk's note"),
         Binding("e", "note", show=False),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
