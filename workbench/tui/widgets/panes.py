@@ -29,7 +29,7 @@ RESULT_COLUMNS = (
 )
 
 
-TALL_BELOW = 110  # terminal columns: below this, options become columns and figures become rows
+TALL_BELOW = 106  # pane columns: below this, options become columns and figures become rows
 
 
 def _wrap_name(name: str, width: int = 11) -> str:
@@ -71,7 +71,9 @@ class ResultsTable(DataTable):
         self.tall = False
 
     def _want_tall(self) -> bool:
-        return self.app.size.width < TALL_BELOW
+        """Options as columns when the pane (not the terminal) is too narrow for one row per option."""
+        width = self.size.width or (self.app.size.width // (2 if self.app.size.width >= 120 else 1))
+        return width < TALL_BELOW
 
     def on_resize(self) -> None:
         if self._analysis is not None and self._want_tall() != self.tall:
