@@ -176,6 +176,12 @@ class Grid(DataTable):
                 event.prevent_default()
                 self._request_edit(path, event.character, True)
 
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_edit()  # a click on the highlighted cell edits it, as Enter does
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         self.post_message(self.Focused(self, self.current_path()))
 
