@@ -556,13 +556,18 @@ def test_one_time_and_retrain_fine_tune_and_distill():
     # one_time(1) = 0 + 720 + 37.5 + 2,000 = 2,757.5
     assert r.series(2, "one_time") == approx_list([2757.5] + z)
     # retrain = 72 * fg(m) + 0.2 * 37.5 = 72 * fg(m) + 7.5
-    assert r.series(2, "retrain") == approx_list([0, 0, 0, 72 * 1.2**0.25 + 7.5, 0, 0, 72 * 1.2**0.5 + 7.5, 0])
+    assert r.series(2, "retrain") == approx_list(
+        [0, 0, 0, 72 * 1.2**0.25 + 7.5, 0, 0, 72 * 1.2**0.5 + 7.5, 0]
+    )
     # the free model has zero inference, so the fine-tuned TCO is its one-time plus retrains:
     # 22,720 + (72 * 1.2^0.25 + 3,000) + (72 * 1.2^0.5 + 3,000)
     assert r.options[1].tco == pytest.approx(28720.0 + 72 * 1.2**0.25 + 72 * 1.2**0.5, **EXACT)
     # per-component sum equals total
     for i in range(3):
-        parts = [r.series(i, c) for c in ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")]
+        parts = [
+            r.series(i, c)
+            for c in ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
+        ]
         assert r.series(i, "total") == approx_list([sum(p[m] for p in parts) for m in range(8)])
 
 
@@ -592,7 +597,9 @@ def test_no_retrain_when_every_is_zero_and_every_one_is_monthly():
     assert r0.series(1, "retrain") == approx_list([0.0] * 8)
     _, r1 = run(ADAPT.replace("retrain_every_months = 3", "retrain_every_months = 1"))
     # every month from m = 2: 72 * 1.2^((m-1)/12) + 3,000
-    assert r1.series(1, "retrain") == approx_list([0.0] + [72 * 1.2 ** ((m - 1) / 12) + 3000 for m in range(2, 9)])
+    assert r1.series(1, "retrain") == approx_list(
+        [0.0] + [72 * 1.2 ** ((m - 1) / 12) + 3000 for m in range(2, 9)]
+    )
 
 
 def test_fine_tuned_self_hosted_option():
@@ -880,6 +887,56 @@ tokens_per_second_per_gpu = 400
     # Above 1,838,760 the GPU option is never dearer again.
     o = r.options[1]
     assert o.breakeven_requests_per_day == pytest.approx(1838760.0, **VOLUME)
+
+
+STEP_BASELINE = """
+horizon_months = 1
+[workload]
+requests_per_day = {rpd}
+input_tokens = 1000
+output_tokens = 500
+peak_to_average = 2
+[[api_models]]
+name = "small"
+input = 0.50
+output = 1.00
+[[gpus]]
+name = "H100"
+hourly = 1.99
+[[options]]
+name = "Self-hosted"
+serve = "self_hosted"
+gpu = "H100"
+baseline = true
+requests_per_second_per_gpu = 0.5
+target_utilization = 0.6
+[[options]]
+name = "API + licence"
+model = "small"
+fixed_monthly = 7360.2
+"""
+
+
+def test_breakeven_volume_crossing_on_a_baseline_gpu_step():
+    """The baseline is the step function: the option is dearer up to the volume where the baseline needs
+    one more GPU, and cheaper from there on. The crossing is that GPU step."""
+    # Baseline: one GPU carries s = 0.5 * 0.6 * 86400 / 2 = 12,960 req/day and costs c = 1,432.80 a month.
+    # Option: (1000 * 0.50 + 500 * 1.00) / 1e6 = 0.001 per request -> a = 0.03 per (req/day) per month,
+    #         plus 7,360.20 a month.
+    # At the end of step k (V = k * s, k GPUs) the option is dearer by 7,360.20 + 0.03 * 12,960 k - 1,432.80 k
+    # = 7,360.20 - 1,044 k: positive for k <= 7 (52.20 at k = 7), and it only falls within a step
+    # (slope 0.03 < 1,432.80 / 12,960) and after each step (-1,432.80). The last volume at which the
+    # option is dearer is the end of step 7: V = 7 * 12,960 = 90,720 req/day.
+    _, r = run(STEP_BASELINE.format(rpd=90000))
+    # at 90,000 req/day: API 0.03 * 90,000 + 7,360.20 = 10,060.20; GPUs ceil(90,000 / 12,960) = 7 -> 10,029.60
+    assert r.options[0].month1 == pytest.approx(10029.60, **EXACT)
+    assert r.options[1].month1 == pytest.approx(10060.20, **EXACT)
+    # at 91,000: 8 GPUs -> 11,462.40 against 2,730 + 7,360.20 = 10,090.20: the option is cheaper
+    _, r2 = run(STEP_BASELINE.format(rpd=91000))
+    assert r2.options[0].month1 == pytest.approx(11462.40, **EXACT)
+    assert r2.options[1].month1 == pytest.approx(10090.20, **EXACT)
+    # so the option is dearer at 90,000 and the breakeven volume is 90,720 (not below 90,000)
+    assert r.options[1].breakeven_requests_per_day == pytest.approx(90720.0, **VOLUME)
 
 
 def test_breakeven_volume_self_hosted_baseline():

@@ -141,7 +141,7 @@ def open_tui(files: list[str]) -> int:
 
 # More commands live in their own modules: each defines `add_parsers(sub)` and registers its handlers
 # with @command. Add a module here to add its commands (keep the modules' heavy imports inside functions).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("workbench.commands_data", "workbench.commands_analysis")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,11 +48,13 @@ def _table(title: str, model: type[BaseModel], skip: tuple[str, ...] = ()) -> li
 
 
 def schema_markdown() -> str:
-    parts = _table("Top level", sc.Scenario, skip=tuple(sc.TABLES) + tuple(sc.LISTS))
+    parts = _table("Top level", sc.Scenario, skip=tuple(sc.TABLES) + tuple(sc.LISTS) + ("uncertainty",))
     for name, model in sc.TABLES.items():
         parts += _table(f"[{name}]", model)
     for name, model in sc.LISTS.items():
         parts += _table(f"[[{name}]]", model)
+    parts += _table('[uncertainty] (optional; each key an input path, e.g. `"workload.requests_per_day" = '
+                    '{low = 50000, high = 200000, dist = "lognormal"}`)', sc.Range)
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -138,8 +138,16 @@ def parse_value(path: Path, text: str) -> Any:
 def get_value(s: Scenario, path: Path) -> Any:
     obj: Any = s
     for part in path:
-        obj = obj[part] if isinstance(part, int) else getattr(obj, part)
+        obj = obj[part] if isinstance(part, int) or isinstance(obj, dict) else getattr(obj, part)
     return obj
+
+
+def current_value(s: Scenario, path: Path) -> Any:
+    """get_value for an edit: a cell whose row is gone (an undo while its editor was open) is an EditError."""
+    try:
+        return get_value(s, path)
+    except (IndexError, KeyError, AttributeError):
+        raise EditError(f"{'.'.join(map(str, path))} no longer exists (its row was removed)") from None
 
 
 def _set(data: dict, path: Path, value: Any) -> None:
@@ -177,11 +185,16 @@ def _rename_refs(data: dict, table: str, old: str, new: str) -> None:
 
 def apply(s: Scenario, path: Path, value: Any) -> Scenario:
     """A new scenario with one field changed, validated whole; raises EditError."""
+    current_value(s, path)
     data = files.to_dict(s)
     if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus"):
         old = get_value(s, path)
         if isinstance(value, str) and value != old:
             _rename_refs(data, path[0], old, value)
+    if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus", "options"):
+        from workbench.model.columns import rename_in_uncertainty
+
+        rename_in_uncertainty(data, path[0], get_value(s, path), value)  # [uncertainty] keys name rows
     if path[-1] == "baseline" and path[0] == "options" and value is True:
         for o in data.get("options", []):
             o["baseline"] = False  # one baseline at a time, like a radio button
@@ -191,13 +204,21 @@ def apply(s: Scenario, path: Path, value: Any) -> Scenario:
 
 def apply_text(s: Scenario, path: Path, text: str) -> Scenario:
     """Parse what was typed into a cell and apply it."""
+    if path and path[0] == "uncertainty":  # a range of the Uncertainty grid
+        from workbench import range_edits
+
+        return range_edits.apply_text(s, path, text)
     return apply(s, path, parse_value(path, text))
 
 
 def cycle(s: Scenario, path: Path) -> Scenario:
     """Space on a boolean or a choice: the next value."""
+    if path and path[0] == "uncertainty":
+        from workbench import range_edits
+
+        return range_edits.cycle(s, path)
     kind, choices = field_kind(path)
-    cur = get_value(s, path)
+    cur = current_value(s, path)
     if kind == "bool":
         return apply(s, path, not cur)
     if kind == "choice":
@@ -258,6 +279,9 @@ def delete_row(s: Scenario, table: str, index: int) -> Scenario:
         raise EditError("no row to delete")
     name = rows[index].get("name")
     del rows[index]
+    from workbench.model.columns import drop_from_uncertainty
+
+    drop_from_uncertainty(data, table, name)  # ranges of the deleted row go with it
     try:
         return validated(data)
     except EditError as exc:

@@ -130,9 +130,19 @@ def problems_of(exc: Exception, data: Any) -> list[tuple[str, str, str]]:
     return [("(file)", str(exc), "")]
 
 
+def _tidy_text(text: str, limit: int) -> str:
+    """One short line: control and line-break characters escaped, the middle of long text elided."""
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    if len(text) > limit:
+        text = text[: limit * 2 // 3] + "…" + text[-(limit // 3 - 1) :]
+    return text
+
+
 def join_problems(prefix: str, problems: list[tuple[str, str, str]], limit: int = 3) -> str:
     lines = []
     for where, problem, expected in problems[:limit]:
+        # A file may hold huge keys or names with newlines; the message stays one short line each.
+        where, problem, expected = _tidy_text(where, 100), _tidy_text(problem, 120), _tidy_text(expected, 160)
         line = f"{prefix}{where}: {problem}"
         if expected:
             line += f" ({expected})"
@@ -159,6 +169,8 @@ def parse_text(text: str, name: str = "<text>") -> Scenario:
         raise ScenarioError(f"{name}: {where}: TOML syntax error: {reason} (valid TOML)") from None
     except RecursionError:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
+    except ValueError:  # Python refuses to read integers of more than 4,300 digits
+        raise ScenarioError(f"{name}: (file): a number has too many digits (a number of at most 4,300 digits)") from None
     return from_dict(data, name)
 
 
@@ -166,7 +178,7 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ScenarioError(
-            f"{name}: schema_version: {version} is newer than this workbench reads "
+            f"{name}: schema_version: {_show(version)} is newer than this workbench reads "
             f"({SCHEMA_VERSION} or lower; update the workbench)"
         )
     try:

@@ -174,6 +174,15 @@ def compare_rows(items: Sequence[tuple[str, Analysis]]) -> list[dict]:
         lambda i: f"{tr[i].retrain_every_months} months" if tr[i].retrain_every_months else "never",
     )
     add("Inputs", "options", "Number of options", lambda i: str(len(scen[i].options)))
+    # Every other input that differs, found by the function behind `workbench diff` (prices have their
+    # own rows below).
+    from workbench.model import diff
+
+    flat = [diff.flatten(s) for s in scen]
+    shown = {r["key"] for r in rows}
+    for path in diff.changed_paths(scen):
+        if path not in shown and not path.startswith(("api_models[", "gpus[")):
+            add("Inputs", path, path, lambda i, p=path: diff.show(flat[i][p]) if p in flat[i] else MISSING)
 
     # Prices, matched by model / GPU name
     for name in _union([[a.name for a in s.api_models] for s in scen]):

@@ -10,11 +10,28 @@ into per-option figures. The same expressions serve every caller, so no figure h
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from workbench.model import columns
+from workbench.model.formula import (
+    Ceil,
+    ClipLow,
+    Col,
+    Const,
+    Def,
+    Eq,
+    Gt,
+    Max,
+    Meta,
+    Node,
+    SumH,
+    When,
+    specialize,
+)
 from workbench.model.scenario import Scenario
 
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
@@ -22,46 +39,9 @@ STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
 MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (MODEL.md section 2)
 
 # Every input column the formulas read, with where it comes from in the scenario (for sensitivity and
-# Monte Carlo, which vary columns of this frame rather than rebuilding scenarios).
-SCENARIO_COLUMNS: dict[str, str] = {
-    "R0": "workload.requests_per_day",
-    "g": "workload.growth_per_month",
-    "D": "workload.days_per_month",
-    "P": "workload.peak_to_average",
-    "Tin": "workload.input_tokens",
-    "Tout": "workload.output_tokens",
-    "cshare": "workload.cacheable_share",
-    "api_chg": "market.api_price_change_per_year",
-    "gpu_chg": "market.gpu_price_change_per_year",
-    "eng": "overheads.engineer_annual_cost",
-    "rev_cost": "overheads.cost_per_review",
-    "lab_cost": "overheads.labeling_cost_per_example",
-    "lab_qa": "overheads.labeling_qa_overhead",
-    "eval_setup": "overheads.eval_setup",
-    "t_gpus": "training.gpus",
-    "t_hours": "training.hours_per_run",
-    "t_runs": "training.runs",
-    "t_examples": "training.examples",
-    "t_already": "training.already_labeled",
-    "t_every": "training.retrain_every_months",
-    "t_relabel": "training.relabel_share",
-    "rag_ctx": "rag.context_tokens",
-    "rag_cpq": "rag.cost_per_query",
-    "rag_fixed": "rag.fixed_monthly",
-}
-OPTION_COLUMNS: dict[str, str] = {
-    "prompt_red": "prompt_reduction",
-    "output_red": "output_reduction",
-    "review_rate": "review_rate",
-    "ops_fte": "ops_fte",
-    "fixed_monthly": "fixed_monthly",
-    "setup_cost": "setup_cost",
-    "tps": "tokens_per_second_per_gpu",
-    "rps": "requests_per_second_per_gpu",
-    "min_gpus": "min_gpus",
-    "min_hours": "min_gpu_hours_per_month",
-    "util": "target_utilization",
-}
+# Monte Carlo, which vary columns of this frame rather than rebuilding scenarios): see columns.py.
+SCENARIO_COLUMNS = columns.SCENARIO_COLUMNS
+OPTION_COLUMNS = columns.OPTION_COLUMNS
 
 
 def _get(obj: object, dotted: str) -> float:
@@ -119,91 +99,234 @@ def _c(name: str) -> pl.Expr:
     return pl.col(name)
 
 
-def _cost_columns(df: pl.LazyFrame | pl.DataFrame) -> list[list[pl.Expr]]:
-    """The formulas, as successive with_columns stages over rows that carry a month `m`."""
-    m = _c("m").cast(pl.Float64)
-    stage1 = [
-        (_c("R0") * (1.0 + _c("g")).pow(m - 1.0)).alias("rpd"),
-        ((1.0 + _c("api_chg")).pow((m - 1.0) / 12.0)).alias("fa"),
-        ((1.0 + _c("gpu_chg")).pow((m - 1.0) / 12.0)).alias("fg"),
-        (_c("Tin") * (1.0 - _c("prompt_red")) + pl.when(_c("rag")).then(_c("rag_ctx")).otherwise(0.0)).alias("tin"),
-        (_c("Tout") * (1.0 - _c("output_red"))).alias("tout"),
-        pl.when(_c("caching")).then(_c("cshare")).otherwise(0.0).alias("c"),
-        (_c("t_gpus") * _c("t_hours") * _c("t_hourly")).alias("training_run"),
-    ]
-    stage2 = [
-        (_c("rpd") * _c("D")).alias("req"),
-        (_c("c") * _c("tin")).alias("cached"),
-        pl.when(_c("rps") > 0).then(_c("rps")).otherwise(_c("tps") / _c("tout")).alias("thr"),
-        pl.when(_c("distill"))
-        .then(_c("t_examples") * (_c("Tin") * _c("teach_in") + _c("Tout") * _c("teach_out")) / 1e6)
-        .otherwise(
-            (_c("t_examples") - _c("t_already")).clip(lower_bound=0.0)
-            * _c("lab_cost")
-            * (1.0 + _c("lab_qa"))
-        )
-        .alias("data"),
-    ]
-    peak = _c("rpd") / 86400.0 * _c("P")
-    always_gpus = pl.max_horizontal(_c("min_gpus"), (peak / (_c("thr") * _c("util"))).ceil())
-    stage3 = [
-        pl.when(_c("is_api") | ~_c("always_on")).then(None).otherwise(always_gpus).alias("gpus"),
-        pl.when(_c("is_api"))
-        .then(None)
-        .when(_c("always_on"))
-        .then(always_gpus * 24.0 * _c("D"))
-        .otherwise(
-            pl.max_horizontal(_c("min_hours"), _c("req") / (_c("thr") * 3600.0 * _c("util")))
-        )
-        .alias("gpu_hours"),
-    ]
-    uncached = _c("tin") - _c("cached")
-    api_inference = (
-        _c("req") * _c("fa") * (uncached * _c("p_in") + _c("cached") * _c("p_cached") + _c("tout") * _c("p_out")) / 1e6
-    )
-    first = _c("m") == 1
-    retrain_due = (
-        _c("adapt") & (_c("t_every") > 0) & (_c("m") > 1) & (((m - 1.0) % _c("t_every").clip(lower_bound=1.0)) == 0)
-    )
-    stage4 = [
-        pl.when(_c("is_api")).then(api_inference).otherwise(_c("gpu_hours") * _c("hourly") * _c("fg")).alias("inference"),
-        pl.when(_c("rag")).then(_c("req") * _c("rag_cpq") + _c("rag_fixed")).otherwise(0.0).alias("retrieval"),
-        (_c("req") * _c("review_rate") * _c("rev_cost")).alias("review"),
-        (_c("ops_fte") * _c("eng") / 12.0).alias("people"),
-        _c("fixed_monthly").alias("fixed"),
-        pl.when(first)
-        .then(
-            _c("setup_cost")
-            + pl.when(_c("adapt"))
-            .then(_c("t_runs") * _c("training_run") + _c("data") + _c("eval_setup"))
-            .otherwise(0.0)
-        )
-        .otherwise(0.0)
-        .alias("one_time"),
-        pl.when(retrain_due)
-        .then(_c("training_run") * _c("fg") + _c("t_relabel") * _c("data"))
-        .otherwise(0.0)
-        .alias("retrain"),
-    ]
-    return [stage1, stage2, stage3, stage4]
+# --- The formulas of MODEL.md section 2, each written once ------------------------------------------
+# Each `Def` is a column and its expression tree (workbench.model.formula): the tree compiles to the
+# polars expression below and renders the explanation of any figure (workbench.model.explain), so the
+# text a user reads and the number the engine computes come from the same definition.
+
+C = Col
+_m = Col("m", cast_float=True)  # the month as a float, for exponents and modulo
+
+
+def _money(label: str) -> Meta:
+    return Meta(label, "money")
+
+
+INPUT_META: dict[str, Meta] = {
+    "m": Meta("month", "number"),
+    "R0": Meta("requests/day in month 1", "count", "req/day"),
+    "g": Meta("growth/month", "share"),
+    "D": Meta("days/month", "number", "days"),
+    "P": Meta("peak/average", "number"),
+    "Tin": Meta("input tokens", "number"),
+    "Tout": Meta("output tokens", "number"),
+    "cshare": Meta("cacheable share", "share"),
+    "api_chg": Meta("API price change/year", "share"),
+    "gpu_chg": Meta("GPU price change/year", "share"),
+    "eng": Meta("engineer cost/year", "money"),
+    "rev_cost": Meta("cost per review", "price"),
+    "lab_cost": Meta("labeling cost/example", "price"),
+    "lab_qa": Meta("labeling QA overhead", "share"),
+    "eval_setup": Meta("eval setup", "money"),
+    "t_gpus": Meta("training GPUs", "number"),
+    "t_hours": Meta("hours/run", "number", "h"),
+    "t_runs": Meta("training runs", "number"),
+    "t_examples": Meta("training examples", "number"),
+    "t_already": Meta("already labeled", "number"),
+    "t_every": Meta("retrain every (months)", "number"),
+    "t_relabel": Meta("relabel share", "share"),
+    "rag_ctx": Meta("RAG context tokens", "number"),
+    "rag_cpq": Meta("retrieval cost/query", "price"),
+    "rag_fixed": Meta("retrieval fixed/month", "money"),
+    "t_hourly": Meta("training GPU price/hour", "price"),
+    "p_in": Meta("input price/1M", "price"),
+    "p_cached": Meta("cached price/1M", "price"),
+    "p_out": Meta("output price/1M", "price"),
+    "hourly": Meta("GPU price/hour", "price"),
+    "teach_in": Meta("teacher input price/1M", "price"),
+    "teach_out": Meta("teacher output price/1M", "price"),
+    "prompt_red": Meta("prompt reduction", "share"),
+    "output_red": Meta("output reduction", "share"),
+    "review_rate": Meta("review rate", "share"),
+    "ops_fte": Meta("ops FTE", "number"),
+    "fixed_monthly": Meta("fixed/month", "money"),
+    "setup_cost": Meta("setup cost", "money"),
+    "tps": Meta("tokens/s per GPU", "number"),
+    "rps": Meta("requests/s per GPU", "number"),
+    "min_gpus": Meta("min GPUs", "number"),
+    "min_hours": Meta("min GPU-hours/month", "number"),
+    "util": Meta("target utilization", "share"),
+    "is_api": Meta("API option", "bool"),
+    "caching": Meta("prompt caching", "bool"),
+    "rag": Meta("RAG", "bool"),
+    "adapt": Meta("fine-tune or distill", "bool"),
+    "distill": Meta("distill", "bool"),
+    "always_on": Meta("always on", "bool"),
+}
+
+
+def _retrain_why(r) -> str:
+    if not r["adapt"]:
+        return "no retraining: the option trains no model"
+    if r["t_every"] <= 0:
+        return "no retraining: retrain_every_months = 0"
+    if r["m"] == 1:
+        return "no retraining in month 1 (development runs are one-time)"
+    return f"month {r['m']} is not a retrain month (every {r['t_every']:g} months)"
+
+
+_always_gpus = Max(C("min_gpus"), Ceil(C("peak") / (C("thr") * C("util"))))
+_first = Eq(Col("m"), Const(1))
+_retrain_due = (
+    C("adapt") & Gt(C("t_every"), Const(0)) & Gt(Col("m"), Const(1))
+    & Eq((_m - 1.0) % ClipLow(C("t_every"), 1.0), Const(0))
+)
+_api_inference = (
+    C("req") * C("fa")
+    * (C("uncached") * C("p_in") + C("cached") * C("p_cached") + C("tout") * C("p_out"))
+    / Const(1e6, "1M")
+)
+
+# Successive with_columns stages over rows that carry a month `m`: a stage reads only columns of the
+# inputs and of earlier stages.
+STAGES: list[list[Def]] = [
+    [
+        Def("rpd", C("R0") * (1.0 + C("g")) ** (_m - 1.0), Meta("requests/day", "count", "req/day")),
+        Def("fa", (1.0 + C("api_chg")) ** ((_m - 1.0) / 12.0), Meta("API price factor", "factor")),
+        Def("fg", (1.0 + C("gpu_chg")) ** ((_m - 1.0) / 12.0), Meta("GPU price factor", "factor")),
+        Def(
+            "tin",
+            C("Tin") * (1.0 - C("prompt_red")) + When(C("rag"), C("rag_ctx"), 0.0, why_else="no RAG context"),
+            Meta("input tokens/request", "number"),
+        ),
+        Def("tout", C("Tout") * (1.0 - C("output_red")), Meta("output tokens/request", "number")),
+        Def(
+            "c",
+            When(C("caching"), C("cshare"), 0.0, why_else="no prompt caching: nothing billed as cached"),
+            Meta("cached share", "share"),
+        ),
+        Def("training_run", C("t_gpus") * C("t_hours") * C("t_hourly"), _money("one training run")),
+    ],
+    [
+        Def("req", C("rpd") * C("D"), Meta("requests", "count", "requests")),
+        Def("cached", C("c") * C("tin"), Meta("cached input tokens", "number")),
+        Def(
+            "thr",
+            When(Gt(C("rps"), Const(0)), C("rps"), C("tps") / C("tout"),
+                 why_then="throughput given in requests/s", why_else="throughput from tokens/s ÷ output tokens"),
+            Meta("throughput per GPU", "number", "req/s"),
+        ),
+        Def(
+            "data",
+            When(
+                C("distill"),
+                C("t_examples") * (C("Tin") * C("teach_in") + C("Tout") * C("teach_out")) / Const(1e6, "1M"),
+                ClipLow(C("t_examples") - C("t_already")) * C("lab_cost") * (1.0 + C("lab_qa")),
+                why_then="distillation: the teacher model's bill for the examples",
+                why_else="labeling the examples not yet labeled, plus QA",
+            ),
+            _money("data bill"),
+        ),
+        Def("peak", C("rpd") / 86400.0 * C("P"), Meta("peak requests/s", "number", "req/s")),
+    ],
+    [
+        Def("uncached", C("tin") - C("cached"), Meta("uncached input tokens", "number")),
+        Def(
+            "gpus",
+            When(C("is_api") | ~C("always_on"), None, _always_gpus,
+                 why_then="no always-on GPUs (API or on-demand)", why_else="always on: enough GPUs for peak"),
+            Meta("GPUs", "number", "GPUs"),
+        ),
+    ],
+    [
+        Def(
+            "gpu_hours",
+            When(
+                C("is_api"),
+                None,
+                When(
+                    C("always_on"),
+                    C("gpus") * 24.0 * C("D"),
+                    Max(C("min_hours"), C("req") / (C("thr") * 3600.0 * C("util"))),
+                    why_then="always on: every GPU billed 24 h a day",
+                    why_else="on demand: the hours the requests need",
+                ),
+                why_then="API option: no GPU-hours",
+            ),
+            Meta("GPU-hours", "number", "GPU-h"),
+        ),
+    ],
+    [
+        Def(
+            "inference",
+            When(C("is_api"), _api_inference, C("gpu_hours") * C("hourly") * C("fg")),
+            _money("inference"),
+        ),
+        Def(
+            "retrieval",
+            When(C("rag"), C("req") * C("rag_cpq") + C("rag_fixed"), 0.0, why_else="not a RAG option"),
+            _money("retrieval"),
+        ),
+        Def("review", C("req") * C("review_rate") * C("rev_cost"), _money("review")),
+        Def("people", C("ops_fte") * C("eng") / 12.0, _money("people")),
+        Def("fixed", C("fixed_monthly"), _money("fixed")),
+        Def(
+            "one_time",
+            When(
+                _first,
+                C("setup_cost")
+                + When(C("adapt"), C("t_runs") * C("training_run") + C("data") + C("eval_setup"), 0.0,
+                       why_then="fine-tune/distill: development runs, data and eval harness",
+                       why_else="no training: setup cost only"),
+                0.0,
+                why_else="one-time costs fall in month 1 only",
+            ),
+            _money("one-time"),
+        ),
+        Def(
+            "retrain",
+            When(_retrain_due, C("training_run") * C("fg") + C("t_relabel") * C("data"), 0.0, why_else=_retrain_why),
+            _money("retrain"),
+        ),
+    ],
+]
+TOTAL = Def("total", SumH(*(C(c) for c in COMPONENTS)), _money("total"))
+STEADY = Def(
+    "steady", SumH(*(C(c) for c in STEADY_COMPONENTS)), _money("steady monthly cost (month-1 prices)")
+)
+DEFS: dict[str, Def] = {d.name: d for stage in STAGES for d in stage} | {"total": TOTAL, "steady": STEADY}
+META: dict[str, Meta] = INPUT_META | {name: d.meta for name, d in DEFS.items()}
+_COMPILED: list[list[pl.Expr]] | None = None
+
+
+def _cost_columns(df: pl.LazyFrame | pl.DataFrame | None = None) -> list[list[pl.Expr]]:
+    """The formulas, compiled once, as successive with_columns stages over rows that carry a month `m`."""
+    global _COMPILED
+    if _COMPILED is None:
+        _COMPILED = [[d.expr() for d in stage] for stage in STAGES]
+    return _COMPILED
 
 
 def monthly_frame(rows: pl.DataFrame, horizon: int) -> pl.DataFrame:
-    """Expand option rows over months 1..horizon and compute every component, total and cumulative."""
+    """Expand option rows over months 1..horizon and compute every component, total and cumulative.
+
+    Runs eagerly: for the frames of one scenario (options x months) the lazy optimizer costs more than
+    it saves. Large batches that need only a few columns go through `monthly_totals` instead.
+    """
     k = rows.height
-    lf = (
-        rows.select(pl.all().gather(np.repeat(np.arange(k), horizon)))
-        .with_columns(pl.Series("m", np.tile(np.arange(1, horizon + 1), k), dtype=pl.Int64))
-        .lazy()
+    df = rows.select(pl.all().gather(np.repeat(np.arange(k), horizon))).with_columns(
+        pl.Series("m", np.tile(np.arange(1, horizon + 1), k), dtype=pl.Int64)
     )  # each option's months contiguous and in order: (variant, opt, m)
-    for stage in _cost_columns(lf):
-        lf = lf.with_columns(stage)
-    lf = lf.with_columns(pl.sum_horizontal(*COMPONENTS).alias("total"))
-    lf = lf.with_columns(_c("total").cum_sum().over(["variant", "opt"]).alias("cumulative"))
-    lf = lf.with_columns(
-        _c("cumulative").filter(_c("is_baseline")).first().over(["variant", "m"]).alias("base_cum")
+    for stage in _cost_columns():
+        df = df.with_columns(stage)
+    # The total stays in the lazy engine: polars' eager sum_horizontal may round differently.
+    return (
+        df.lazy()
+        .with_columns(TOTAL.expr())
+        .with_columns(_c("total").cum_sum().over(["variant", "opt"]).alias("cumulative"))
+        .with_columns(_c("cumulative").filter(_c("is_baseline")).first().over(["variant", "m"]).alias("base_cum"))
+        .collect()
     )
-    return lf.collect()
 
 
 def summarize(frame: pl.DataFrame) -> pl.DataFrame:
@@ -229,11 +352,8 @@ def summarize(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def steady_costs(rows: pl.DataFrame, volumes: np.ndarray) -> np.ndarray:
-    """Month-1 monthly cost without one-time and retrain costs, for each option row at each volume.
-
-    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
-    """
+def _steady_lazy(rows: pl.DataFrame, volumes: np.ndarray) -> pl.LazyFrame:
+    """Option rows (option-major) x volumes, at month 1, with every formula column (lazy)."""
     n = len(volumes)
     k = rows.height
     batch = rows.select(pl.all().gather(np.repeat(np.arange(k), n))).with_columns(
@@ -241,10 +361,97 @@ def steady_costs(rows: pl.DataFrame, volumes: np.ndarray) -> np.ndarray:
         pl.Series("variant", np.tile(np.arange(n), k), dtype=pl.Int64),
     )
     lf = batch.lazy().with_columns(pl.lit(1, dtype=pl.Int64).alias("m"))
-    for stage in _cost_columns(lf):
+    for stage in _cost_columns():
         lf = lf.with_columns(stage)
-    out = lf.select(pl.sum_horizontal(*STEADY_COMPONENTS).alias("cost")).collect()
-    return out["cost"].to_numpy().reshape(k, n)
+    return lf
+
+
+def steady_costs(rows: pl.DataFrame, volumes: np.ndarray) -> np.ndarray:
+    """Month-1 monthly cost without one-time and retrain costs, for each option row at each volume.
+
+    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
+    """
+    out = _steady_lazy(rows, volumes).select(STEADY.expr()).collect()
+    return out["steady"].to_numpy().reshape(rows.height, len(volumes))
+
+
+def steady_frame(rows: pl.DataFrame, volumes: np.ndarray) -> pl.DataFrame:
+    """`steady_costs` with every column kept (for explanations): one row per option and volume."""
+    return _steady_lazy(rows, volumes).with_columns(STEADY.expr()).collect()
+
+
+class Cancelled(Exception):
+    """A batch stopped because its caller no longer wants the result (a newer edit came in)."""
+
+
+def _fold(stages: list[list[tuple[str, Node]]], consts: dict) -> list[list[tuple[str, Node]]]:
+    """Specialize each formula with the known constants; formulas that fold become constants too."""
+    out = []
+    for stage in stages:
+        keep = []
+        for name, node in stage:
+            n = specialize(node, consts)
+            if isinstance(n, Const):
+                consts[name] = n.value
+            else:
+                keep.append((name, n))
+        out.append(keep)
+    return out
+
+
+def batch_totals(
+    rows: pl.DataFrame,
+    horizon: int,
+    varied: dict[str, np.ndarray],
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> np.ndarray:
+    """Monthly totals of N variants of the option rows that differ only in some input columns.
+
+    `varied[col]` is an (N, options) array of that column's values. Returns an array
+    (options, months, N). This is the engine's formulas (the same `STAGES`) as one batch for a Monte
+    Carlo run: for each option and month every input that is not drawn is a constant, so the formula
+    trees are partially evaluated (`formula.specialize`) and polars computes, over the N draws, only
+    what depends on a drawn input; all (option, month) slices go through one `collect_all` (in a few
+    groups when `progress` or `cancelled` is given, so a caller can report progress and stop early).
+    """
+    k, H = rows.height, horizon
+    n = next(iter(varied.values())).shape[0] if varied else 1
+    out = np.empty((k, H, n))
+    jobs: list[tuple[int, int, pl.LazyFrame]] = []
+    base_stages = [[(d.name, d.node) for d in stage] for stage in [*STAGES, [TOTAL]]]
+    for i in range(k):
+        rec = rows.row(i, named=True)
+        cols = {c: v[:, i] for c, v in varied.items() if not np.all(v[:, i] == v[0, i])}
+        consts = {c: v for c, v in rec.items() if c not in cols}
+        for c, v in varied.items():
+            if c not in cols:
+                consts[c] = float(v[0, i])
+        consts.pop("m", None)
+        opt_stages = _fold(base_stages, consts)
+        frame = pl.DataFrame({c: np.asarray(v, dtype=float) for c, v in cols.items()}) if cols else None
+        for m in range(1, H + 1):
+            mc = dict(consts, m=m)
+            month_stages = _fold(opt_stages, mc)
+            if "total" in mc:
+                out[i, m - 1, :] = mc["total"]
+                continue
+            lf = frame.lazy()
+            for stage in month_stages:
+                if stage:
+                    lf = lf.with_columns([node.expr().alias(name) for name, node in stage])
+            jobs.append((i, m - 1, lf.select(_c("total").cast(pl.Float64))))
+    groups = 1 if progress is None and cancelled is None else min(len(jobs), 10) or 1
+    size = -(-len(jobs) // groups) if jobs else 0
+    for g in range(groups):
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        part = jobs[g * size : (g + 1) * size]
+        for (i, j, _), res in zip(part, pl.collect_all([lf for _, _, lf in part]), strict=True):
+            out[i, j, :] = res["total"].to_numpy()
+        if progress is not None:
+            progress((g + 1) / groups)
+    return out
 
 
 def _breakpoints(row: dict) -> tuple[np.ndarray, float]:
@@ -259,7 +466,8 @@ def _breakpoints(row: dict) -> tuple[np.ndarray, float]:
         step = thr * row["util"] * 86400.0 / row["P"]
         count = int(min(MAX_VOLUME / step, 1e6)) if step > 0 else 0
         ks = np.arange(max(1, int(row["min_gpus"])), count + 1, dtype=float) * step
-        return np.concatenate((ks, ks * (1 + 1e-9))), row["hourly"] * 24.0 * row["D"]
+        # ceil() may already step at k*step in floating point: evaluate both sides of each jump.
+        return np.concatenate((ks * (1 - 1e-9), ks, ks * (1 + 1e-9))), row["hourly"] * 24.0 * row["D"]
     if row["min_hours"] > 0 and row["D"] > 0:
         return np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]), 0.0
     return np.empty(0), 0.0
@@ -363,6 +571,14 @@ class Results:
         return self.monthly[column].slice(option * H, H).to_list()
 
 
+def _per(total: float, amount: float, scale: float = 1.0) -> float | None:
+    """total / amount * scale; None where the amount is 0 or so small (1e-300 requests) the ratio overflows."""
+    if not amount > 0:
+        return None
+    value = total / amount * scale
+    return value if math.isfinite(value) else None
+
+
 def compute(s: Scenario) -> Results:
     """Scenario -> Results: every formula of MODEL.md section 2, for every option and month."""
     rows = inputs(s)
@@ -388,8 +604,8 @@ def compute(s: Scenario) -> Results:
                 tco=rec["tco"],
                 month1=rec["month1"],
                 average_monthly=rec["tco"] / H,
-                cost_per_request=rec["tco"] / req if req > 0 else None,
-                cost_per_mtok=rec["tco"] / (req * tokens) * 1e6 if req > 0 and tokens > 0 else None,
+                cost_per_request=_per(rec["tco"], req),
+                cost_per_mtok=_per(rec["tco"], req * tokens, 1e6),
                 breakeven_month=rec["breakeven_month"],
                 breakeven_requests_per_day=vol,
                 breakeven_tokens_per_day=vol * tokens if vol is not None else None,

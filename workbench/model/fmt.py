@@ -10,6 +10,8 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 def _scaled(x: float, digits: int = 3) -> str:
     """3 significant digits with k/M/B/T suffix: 22500 -> 22.5k, 1432800 -> 1.43M."""
     a = abs(x)
+    if a >= 999.5e12:  # past 999T, suffixes stop helping: 1.2e+17 keeps the cell narrow
+        return f"{x:.2g}"
     for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= div * 0.9995:
             v = x / div
@@ -43,7 +45,7 @@ def money_full(x: float | None, currency: str = "USD") -> str:
     sym = _SYMBOLS.get(currency, "")
     sign = "-" if x < 0 else ""
     a = abs(x)
-    body = f"{a:,.2f}" if a >= 1 or a == 0 else f"{a:.6f}"
+    body = f"{a:,.2f}" if 1 <= a < 1e15 or a == 0 else f"{a:.6e}" if a >= 1e15 else f"{a:.6f}" if a >= 1e-6 else f"{a:.3e}"
     return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
 
 
@@ -68,6 +70,8 @@ def pct(x: float | None, digits: int = 0) -> str:
     if x is None or not math.isfinite(x):
         return "—"
     v = x * 100
+    if abs(v) >= 1e6:
+        return f"{v:.3g}%"
     if digits == 0 and v != round(v) and abs(v) < 100:
         digits = 1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2
     return f"{v:.{digits}f}%"

@@ -136,7 +136,8 @@ def option_rows(a: Analysis) -> list[dict]:
                 "breakeven_volume": "—"
                 if o.is_baseline
                 else ("never" if o.breakeven_requests_per_day is None else fmt.count(o.breakeven_requests_per_day) + "/d"),
-                "gpus": "—" if o.gpus_at_horizon is None else str(o.gpus_at_horizon),
+                "gpus": "—" if o.gpus_at_horizon is None
+                else str(o.gpus_at_horizon) if o.gpus_at_horizon < 100_000 else fmt.count(float(o.gpus_at_horizon)),
             }
         )
     return rows

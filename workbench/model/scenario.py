@@ -8,6 +8,7 @@ described here once and nowhere else.
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -37,6 +38,14 @@ class Table(BaseModel):
     """Base of every table: strict types, no unknown keys, finite numbers only."""
 
     model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, validate_default=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unix_newlines(cls, data: Any) -> Any:
+        """Text keeps \n line ends: a TOML multi-line string cannot carry \r\n through a save."""
+        if isinstance(data, dict) and any(isinstance(v, str) and "\r" in v for v in data.values()):
+            return {k: v.replace("\r\n", "\n") if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class Workload(Table):
@@ -178,6 +187,17 @@ class RiskState(Table):
     note: str = fld("", "How it is mitigated", "text", max_length=2000)
 
 
+class Range(Table):
+    """One [uncertainty] entry: the plausible range of an input, for Monte Carlo and sensitivity."""
+
+    low: float = fld(..., "Lowest plausible value (lognormal: the 5th percentile)", "input's unit")
+    high: float = fld(..., "Highest plausible value (lognormal: the 95th percentile)", "input's unit")
+    dist: Literal["uniform", "triangular", "lognormal"] = fld(
+        "uniform", "Distribution of draws: uniform, triangular or lognormal", "choice"
+    )
+    mode: float | None = fld(None, "triangular: the most likely value; absent = midway", "input's unit")
+
+
 class Scenario(Table):
     schema_version: Int = fld(SCHEMA_VERSION, "Version of the file format", "", ge=1)
     name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
@@ -194,6 +214,7 @@ class Scenario(Table):
     gpus: list[Gpu] = Field(default_factory=list, max_length=500)
     options: list[Option] = Field(default_factory=list, max_length=100)
     risks: list[RiskState] = Field(default_factory=list, max_length=100)
+    uncertainty: dict[str, Range] = Field(default_factory=dict, max_length=200)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -229,6 +250,15 @@ class Scenario(Table):
                             "tokens_per_second_per_gpu or requests_per_second_per_gpu > 0",
                         )
                     )
+                elif _capacity(o, self.workload) < MIN_CAPACITY:  # else GPU counts overflow to infinity
+                    key = "requests_per_second_per_gpu" if o.requests_per_second_per_gpu > 0 else "tokens_per_second_per_gpu"
+                    problems.append(
+                        (
+                            ("options", i, key),
+                            "throughput × target_utilization is under one request per GPU in 30 years",
+                            f"at least {MIN_CAPACITY:g} requests per second per GPU",
+                        )
+                    )
             if o.distill and o.teacher not in models:
                 problems.append(_dangling(("options", i, "teacher"), o.teacher, models, "[[api_models]]"))
         seen_risks: set[str] = set()
@@ -240,6 +270,10 @@ class Scenario(Table):
             elif r.id in seen_risks:
                 problems.append(((("risks", i, "id")), f"risk {r.id!r} is listed twice", "each risk once"))
             seen_risks.add(r.id)
+        if self.uncertainty:
+            from workbench.model.columns import uncertainty_problems
+
+            problems.extend(uncertainty_problems(self))
         if problems:
             raise CrossCheckError(problems)
         return self
@@ -259,6 +293,19 @@ class Scenario(Table):
 
     def risk_state(self, risk_id: str) -> RiskState | None:
         return next((r for r in self.risks if r.id == risk_id), None)
+
+
+MIN_CAPACITY = 1e-9
+"""Requests per second one self-hosted GPU must plan to serve (throughput × utilization); below it the
+GPU count of a large workload is no longer a finite number."""
+
+
+def _capacity(o: Option, w: Workload) -> float:
+    """Requests per second one GPU of a self-hosted option serves at its target utilization."""
+    if o.requests_per_second_per_gpu > 0:
+        return o.requests_per_second_per_gpu * o.target_utilization
+    tout = w.output_tokens * (1.0 - o.output_reduction)
+    return math.inf if tout <= 0 else o.tokens_per_second_per_gpu / tout * o.target_utilization
 
 
 def _dangling(loc: tuple, value: str, known: set[str], grid: str) -> tuple[tuple, str, str]:
@@ -313,6 +360,8 @@ def field_bounds(model: type[BaseModel], name: str) -> str:
 
 def known_keys(loc: tuple) -> list[str]:
     """The keys allowed at a location (for 'did you mean' on unknown keys)."""
+    if len(loc) >= 2 and loc[0] == "uncertainty":
+        return list(Range.model_fields)
     model: type[BaseModel] = Scenario
     for part in loc:
         if isinstance(part, int):
@@ -328,6 +377,8 @@ def known_keys(loc: tuple) -> list[str]:
 
 def model_at(loc: tuple) -> type[BaseModel] | None:
     """The pydantic model that owns the last key of a location, or None."""
+    if len(loc) == 3 and loc[0] == "uncertainty":
+        return Range  # ("uncertainty", "workload.requests_per_day", "low")
     model: type[BaseModel] = Scenario
     for part in loc[:-1]:
         if isinstance(part, int):
@@ -354,6 +405,7 @@ __all__ = [
     "Overheads",
     "Rag",
     "Requirements",
+    "Range",
     "RiskState",
     "SCHEMA_VERSION",
     "Scenario",

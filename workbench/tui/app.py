@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.command import CommandPalette
+from textual.geometry import Size
+from textual.widgets import Static, TabbedContent, TabPane
 
-from workbench import files
+from workbench import files, recovery
 from workbench.document import Document
 from workbench.model.scenario import Scenario
+from workbench.tui.data_screens import DataAppActions
+from workbench.tui.palette import SafeCommandPalette
+from workbench.tui.recover_screen import RecoverScreen
 from workbench.tui.screens import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
 from workbench.tui.view import ScenarioView
 from workbench.tui.widgets.compare import CompareView
+from workbench.tui.widgets.footer import KeyFooter
 from workbench.tui.widgets.grid import Grid
 from workbench.tui.widgets.panes import RiskTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 
 
-class WorkbenchApp(App):
+class WorkbenchApp(DataAppActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "workbench"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -49,6 +56,16 @@ class WorkbenchApp(App):
         Binding("f6", "view('action_pane', 'ladder')", "Ladder", show=False, priority=True, tooltip="Decision ladder pane"),
         Binding("f7", "view('action_pane', 'plots')", "Plots", show=False, priority=True, tooltip="Plots pane"),
         Binding("f8", "view('action_pane', 'risks')", "Risks", show=False, priority=True, tooltip="Risk checklist pane"),
+        Binding("f9", "view('action_pane', 'sensitivity')", "Sensitivity", show=False, priority=True, tooltip="Sensitivity (tornado) pane: which inputs decide it"),
+        Binding("f10", "view('action_pane', 'simulation')", "Simulation", show=False, priority=True, tooltip="Simulation pane: Monte Carlo over the uncertainty ranges"),
+        Binding("f11", "view('action_pane', 'uncertainty')", "Ranges", show=False, priority=True, tooltip="Uncertainty grid: low/high ranges of inputs"),
+        Binding("T", "view('action_pane', 'sensitivity')", "Tornado", show=False, tooltip="Sensitivity pane (as F9)"),
+        Binding("M", "view('action_pane', 'simulation')", "Monte Carlo", show=False, tooltip="Simulation pane (as F10)"),
+        Binding("U", "view('action_pane', 'uncertainty')", "Uncertainty", show=False, tooltip="Uncertainty grid (as F11)"),
+        Binding("x", "view('action_explain')", "Explain", show=False, tooltip="Explain the figure under the cursor: its formula with this scenario's numbers"),
+        Binding("P", "view('action_price_catalog')", "Prices", show=False, tooltip="Price catalog: add or update an API model from genai-prices (offline)"),
+        Binding("S", "view('action_size_gpu')", "Sizing", show=False, tooltip="GPU sizing: estimate the option's tokens/s per GPU and fill it"),
+        Binding("E", "export", "Export", show=False, tooltip="Export the tab into saves/: Markdown summary, CSV monthly table, SVG screenshot"),
         Binding("question_mark", "help", "Help", tooltip="Every key"),
         Binding("q,ctrl+q", "quit_app", "Quit", priority=False, tooltip="Quit (asks about unsaved tabs)"),
     ]
@@ -58,6 +75,7 @@ class WorkbenchApp(App):
         self.docs = docs
         self._counter = 0
         self.clipboard_text = ""
+        self._recovery_timers: dict[int, object] = {}  # id(doc) -> the Timer that writes its copy
 
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -67,7 +85,7 @@ class WorkbenchApp(App):
             with TabPane("Compare", id="compare"):
                 yield CompareView(id="compare-view")
         yield Static("", id="too-small")
-        yield Footer()
+        yield KeyFooter()  # rebuilt only when the keys it shows change
 
     def _pane(self, doc: Document) -> TabPane:
         self._counter += 1
@@ -82,15 +100,27 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         self._check_size()
         self.call_after_refresh(self._focus_active)
+        self.call_after_refresh(self._offer_recovery)
         self.set_timer(0.05, self._focus_active)
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))  # see workbench/tui/palette.py
 
-    def _check_size(self) -> None:
-        w, h = self.size
+    def pop_screen(self) -> AwaitComplete:
+        """Never pop the last screen. Keys typed faster than a dialog closes can close it twice (the
+        command palette runs a delayed selection after Esc closed it), which would crash the app."""
+        if len(self._screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)  # self.size still holds the old size while the app handles Resize
+
+    def _check_size(self, size: Size | None = None) -> None:
+        w, h = size or self.size
         small = w < MIN_WIDTH or h < MIN_HEIGHT
-        self.screen.set_class(small, "too-small")
+        self.screen_stack[0].set_class(small, "too-small")  # the main screen, even under a dialog
         if small:
             self.query_one("#too-small", Static).update(
                 f"Terminal too small: {w}×{h}.\nThe workbench needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
@@ -120,7 +150,10 @@ class WorkbenchApp(App):
         tabs = self.query_one("#tabs", TabbedContent)
         pane = view.parent
         if pane is not None and pane.id:
-            tabs.get_tab(pane.id).label = self._title(view.doc)
+            tab = tabs.get_tab(pane.id)
+            title = self._title(view.doc)
+            if tab.label_text != title:  # relabelling re-lays out the tab strip and animates its underline
+                tab.label = title
 
     def message(self, text: str, error: bool = False) -> None:
         view = self.active_view()
@@ -132,6 +165,37 @@ class WorkbenchApp(App):
     @on(ScenarioView.Changed)
     def _changed(self, event: ScenarioView.Changed) -> None:
         self._retitle(event.view)
+        self._keep_recovery_later(event.view.doc)
+
+    # --- recovery copies (workbench.recovery) ---------------------------------------------------
+    def _keep_recovery_later(self, doc: Document) -> None:
+        """Debounced: the copy is written recovery.DELAY seconds after the last edit of the tab."""
+        old = self._recovery_timers.pop(id(doc), None)
+        if old is not None:
+            old.stop()
+        self._recovery_timers[id(doc)] = self.set_timer(recovery.DELAY, lambda: self._keep_recovery(doc))
+
+    def _keep_recovery(self, doc: Document) -> None:
+        self._recovery_timers.pop(id(doc), None)
+        try:
+            recovery.keep(doc)
+        except files.ScenarioError as exc:
+            self.message(f"recovery copy not written: {exc}", error=True)
+
+    def _drop_recovery(self, doc: Document) -> None:
+        timer = self._recovery_timers.pop(id(doc), None)
+        if timer is not None:
+            timer.stop()
+        recovery.discard(doc)
+
+    def _offer_recovery(self) -> None:
+        copies = recovery.scan()
+        if copies:
+            self.push_screen(RecoverScreen(copies), self._restore_copies)
+
+    def _restore_copies(self, copies: list[recovery.Copy] | None) -> None:
+        for c in copies or []:
+            self.open_doc(recovery.restore(c))
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -146,6 +210,8 @@ class WorkbenchApp(App):
 
     # --- actions: history ----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if self.screen is not self.screen_stack[0] and action in {b.action.split("(")[0] for b in self.BINDINGS}:
+            return False  # a dialog is open: closing or changing its tab underneath would strand its answer
         if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab", "view"):
             return self.active_view() is not None
         return True
@@ -193,6 +259,7 @@ class WorkbenchApp(App):
         note = " (presets are templates; your copy is under saves/)" if was_preset else ""
         view.status(f"✔ saved to {where}{note}")
         self._retitle(view)
+        self._drop_recovery(view.doc)
         return True
 
     def action_save_as(self) -> None:
@@ -262,16 +329,19 @@ class WorkbenchApp(App):
                 return
             if choice == "save" and not self._save(view, None):
                 return
+        if len(self.screen_stack) > 1:  # a dialog of this tab opened meanwhile (fast keys): keep the tab
+            return
         tabs = self.query_one("#tabs", TabbedContent)
         pane_id = view.parent.id
+        self._drop_recovery(view.doc)  # saved, discarded on purpose, or never edited
         await tabs.remove_pane(pane_id)
         if not self.views():
             self.exit()
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
-        ids = [p.id for p in tabs.query(TabPane) if p.parent is not None and p.id and p.id.startswith(("s", "compare"))]
-        ids = [i for i in ids if i == "compare" or i.startswith("s")]
+        # The scenario tabs, in order, then Compare (not the panes nested inside a tab, such as "simulation").
+        ids = [v.parent.id for v in self.views() if v.parent is not None] + ["compare"]
         if tabs.active in ids:
             tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 
@@ -292,6 +362,8 @@ class WorkbenchApp(App):
                 return
             if choice == "save" and not self._save(view, None):
                 return
+        for view in self.views():
+            self._drop_recovery(view.doc)  # every tab is saved or its edits were discarded on purpose
         self.exit()
 
     # --- help and the palette ------------------------------------------------------------------
@@ -330,6 +402,7 @@ class WorkbenchApp(App):
         if view is not None:
             for b in ScenarioView.BINDINGS:
                 yield SystemCommand(b.description, b.tooltip or f"Go to {b.description}", lambda a=b.action, v=view: v.run_action(a))
+        yield from self.data_system_commands()
 
 
 def run(scenarios: list[tuple[Path, Scenario]]) -> int:

@@ -16,12 +16,21 @@ from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
 from workbench import edit
 from workbench.document import Document
-from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, help_of, sections_for
+from workbench.tui.data_screens import DataViewActions
+from workbench.tui.widgets.analysis import (
+    ANALYSIS_INPUTS,
+    ANALYSIS_OUTPUTS,
+    AnalysisViewActions,
+    SensitivityPane,
+    SimulationPane,
+    UncertaintyGrid,
+)
+from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, about_of, help_of, sections_for
 from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
 from workbench.tui.widgets.plots import PlotsPane
 
-INPUT_PANES = ("pricing", "workload", "overheads", "options")
-OUTPUT_PANES = ("results", "ladder", "plots", "risks")
+INPUT_PANES = ("pricing", "workload", "overheads", "options", *ANALYSIS_INPUTS)
+OUTPUT_PANES = ("results", "ladder", "plots", "risks", *ANALYSIS_OUTPUTS)
 ROW_TABLES = {"grid-api_models": "api_models", "grid-gpus": "gpus", "grid-options": "options"}
 
 
@@ -42,7 +51,7 @@ class EditBar(Horizontal):
         self.post_message(self.Cancelled())
 
 
-class ScenarioView(Vertical):
+class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
     """Everything about one open scenario."""
 
     BINDINGS = [
@@ -85,6 +94,10 @@ class ScenarioView(Vertical):
                     yield FieldGrid(sections_for(["overheads", "training", "rag"]), id="grid-overheads")
                 with TabPane("Options", id="options"):
                     yield RowGrid("options", id="grid-options")
+                with TabPane("Uncertainty", id="uncertainty"):
+                    yield Label("Ranges for the Simulation pane: type Low and High · space adds ±25% · an empty "
+                                "Low removes", classes="grid-title")
+                    yield UncertaintyGrid(id="grid-uncertainty")
             with TabbedContent(id="outputs", initial="results"):
                 with TabPane("Results", id="results"):
                     yield ResultsTable(id="results-table")
@@ -96,6 +109,10 @@ class ScenarioView(Vertical):
                 with TabPane("Risks", id="risks"):
                     yield RiskTable(id="risk-table")
                     yield Static("", id="risk-detail")
+                with TabPane("Sensitivity", id="sensitivity"):
+                    yield SensitivityPane(id="sensitivity-pane")
+                with TabPane("Simulation", id="simulation"):
+                    yield SimulationPane(id="simulation-pane")
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
@@ -109,16 +126,26 @@ class ScenarioView(Vertical):
         """Re-render every grid and pane from the current scenario; the only way panes change."""
         s = self.doc.scenario
         a = self.doc.analysis()
-        for grid in self.query(Grid):
+        for grid in self._found("grids", lambda: list(self.query(Grid))):
             grid.load(s)
         n = len(a.results.options)
         self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
-        self.query_one(ResultsTable).show(a)
-        self.query_one(BreakdownTable).show(a, self.focus_option)
-        self.query_one(LadderView).show(a)
-        self.query_one(PlotsPane).show(a, self.focus_option)
-        self.query_one(RiskTable).show(a)
+        self._found(ResultsTable).show(a)
+        self._found(BreakdownTable).show(a, self.focus_option)
+        self._found(LadderView).show(a)
+        self._found(PlotsPane).show(a, self.focus_option)
+        self._found(RiskTable).show(a)
+        self.refresh_analysis(a)
         self.post_message(self.Changed(self))
+
+    def _found(self, key, find=None):
+        """`query_one(key)` (or `find()`), remembered while the widgets stay mounted: a query walks the
+        whole tab's DOM, a few milliseconds each, and refresh_all runs on every edit."""
+        cache = self.__dict__.setdefault("_found_cache", {})
+        hit = cache.get(key)
+        if hit is None or not all(w.is_attached for w in (hit if isinstance(hit, list) else [hit])):
+            hit = cache[key] = find() if find is not None else self.query_one(key)
+        return hit
 
     def status(self, text: str, error: bool = False) -> None:
         st = self.query_one("#status", Static)
@@ -158,6 +185,10 @@ class ScenarioView(Vertical):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         half = event.tabbed_content.id
         if half in ("inputs", "outputs"):
+            seen = self.__dict__.setdefault("_halves_activated", set())
+            if half not in seen:  # each half's initial tab, posted while mounting: not the user's choice
+                seen.add(half)  # (following it flipped the tab's CSS class twice at start-up, ~0.1 s each)
+                return
             self.set_half(half)
         if half == "outputs":
             self.status(self.pane_status(event.pane.id))
@@ -176,7 +207,7 @@ class ScenarioView(Vertical):
             flagged = [x for x in a.risks if x.flagged]
             open_ = [x for x in flagged if not x.mitigated]
             return f"{len(flagged)} risks flagged, {len(open_)} open · space ticks mitigated · Enter writes a note"
-        return ""
+        return self.analysis_pane_status(pane)
 
     @on(RiskTable.Focused)
     def _risk_focused(self, event: RiskTable.Focused) -> None:
@@ -221,7 +252,9 @@ class ScenarioView(Vertical):
         bar.display = True
         where = label or ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
         self.query_one("#edit-label", Label).update(f" {where} = ")
-        self.query_one("#edit-error", Static).update("Enter commits · Esc cancels")
+        # The bar covers the status line while it is open: it carries the cell's help after the keys.
+        about = about_of(path, bounds_first=True) if path[0] != "risk-note" else ""
+        self.query_one("#edit-error", Static).update(Text("Enter commits · Esc cancels" + (f" · {about}" if about else "")))
         self.query_one("#edit-error", Static).remove_class("error")
         inp = self.query_one("#edit-input", Input)
         inp.value = text
@@ -232,12 +265,12 @@ class ScenarioView(Vertical):
 
     def close_editor(self) -> None:
         self._editing = None
+        # Focus first, then hide the bar: hiding the focused Input first would move the focus to some
+        # other widget and then to the grid, and each move rebuilds the footer (a layout pass each).
+        target = self._edit_grid if self._edit_grid is not None else self.query_one(RiskTable)
+        self._keep_status = self._edit_grid is not None
+        self.screen.set_focus(target)
         self.query_one(EditBar).display = False
-        if self._edit_grid is not None:
-            self._keep_status = True
-            self._edit_grid.focus()
-        else:
-            self.query_one(RiskTable).focus()
 
     @on(EditBar.Cancelled)
     def _cancelled(self) -> None:
@@ -297,7 +330,11 @@ class ScenarioView(Vertical):
                 return
             self.commit(new, f"{'.'.join(map(str, path))} = {edit.display(edit.get_value(new, path))}")
         elif event.action == "copy":
-            text = edit.display(edit.get_value(self.doc.scenario, path))
+            try:  # the row may be gone: an undo can land between the key and this message
+                text = edit.display(edit.current_value(self.doc.scenario, path))
+            except edit.EditError as exc:
+                self.status(str(exc), error=True)
+                return
             self.app.clipboard_text = text
             try:
                 self.app.copy_to_clipboard(text)

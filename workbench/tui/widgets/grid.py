@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 from workbench import edit
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
+from workbench.tui.widgets.table import CellCache
 
 START_EDIT_CHARS = set("0123456789.-$€£")
 
@@ -28,16 +29,29 @@ def label_of(name: str) -> str:
 
 def help_of(path: tuple) -> str:
     """Description, unit and bounds of the field at a path, for the status line."""
-    model = sc.model_at(path)
+    about = about_of(path)
+    if not about:
+        return ""
+    where = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+    return f"{where}: {about}"
+
+
+def about_of(path: tuple, bounds_first: bool = False) -> str:
+    """Description, unit and bounds of the field at a path, without the path ("" if none)."""
+    try:
+        model = sc.model_at(path)
+    except Exception:  # not a scenario path (a risk note)
+        return ""
     name = path[-1]
     if model is None or name not in model.model_fields:
         return ""
     f = model.model_fields[name]
     unit = sc.field_unit(model, name)
     bounds = sc.field_bounds(model, name)
-    where = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
     extra = ", ".join(x for x in (unit, bounds) if x)
-    return f"{where}: {f.description}" + (f" [{extra}]" if extra else "")
+    if bounds_first:
+        return (f"[{extra}] " if extra else "") + f"{f.description}"
+    return f"{f.description}" + (f" [{extra}]" if extra else "")
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,7 @@ def sections_for(tables: list[str | None], top_fields: tuple[str, ...] = ()) -> 
     return out
 
 
-class Grid(DataTable):
+class Grid(CellCache):
     """Base: the cell under the cursor maps to a scenario path (or None for read-only cells)."""
 
     BINDINGS = [
@@ -101,6 +115,26 @@ class Grid(DataTable):
         super().__init__(**kwargs)
         self._paths: dict[tuple[int, int], tuple] = {}
         self._scenario: Scenario | None = None
+        self._shown: dict[tuple[str, str], tuple[type, object]] = {}  # (row key, column key) -> value shown
+
+    def _show(self, row_key: str, column_key: str, value: object, path: tuple) -> None:
+        """Show a value in a cell, touching the table only when it differs from what is shown: any
+        update invalidates the table's whole render cache, so an edit re-renders only grids it changed."""
+        shown = (type(value), value)
+        if self._shown.get((row_key, column_key)) != shown:
+            self._shown[(row_key, column_key)] = shown
+            self.update_cell(row_key, column_key, _cell(value, path))
+
+    def clear(self, columns: bool = False):
+        self._shown = {}  # rows re-added from scratch show what they were given
+        return super().clear(columns)
+
+    def _show_text(self, row_key: str, column_key: str, cell: Text) -> None:
+        """`_show` for a cell given as Text: updated only when its text or style changed."""
+        shown = (str, (cell.plain, str(cell.style), cell.justify))
+        if self._shown.get((row_key, column_key)) != shown:
+            self._shown[(row_key, column_key)] = shown
+            self.update_cell(row_key, column_key, cell)
 
     # --- what is under the cursor
     def current_path(self) -> tuple | None:
@@ -195,9 +229,21 @@ class Grid(DataTable):
         raise NotImplementedError
 
 
+_KINDS: dict[tuple, str] = {}
+
+
+def _kind(path: tuple) -> str:
+    """`edit.field_kind(path)[0]`, remembered per table and field (a row's index does not change it)."""
+    key = (path[0], path[-1]) if len(path) == 3 else path
+    kind = _KINDS.get(key)
+    if kind is None:
+        kind = _KINDS[key] = edit.field_kind(path)[0]
+    return kind
+
+
 def _cell(value: object, path: tuple) -> Text:
     text = edit.display(value)
-    kind = edit.field_kind(path)[0]
+    kind = _kind(path)
     if kind == "bool":
         return Text("yes" if value else "no", style="bold" if value else "dim")
     if kind in ("number", "int"):
@@ -232,9 +278,11 @@ class FieldGrid(Grid):
                     path = (name,) if sec.table is None else (sec.table, name)
                     self._rows.append(path)
                     f = model.model_fields[name]
+                    value = edit.get_value(scenario, path)
+                    self._shown[(".".join(path), "value")] = (type(value), value)
                     self.add_row(
                         Text("  " + label_of(name)),
-                        _cell(edit.get_value(scenario, path), path),
+                        _cell(value, path),
                         Text(sc.field_unit(model, name), style="dim"),
                         Text(f.description or "", style="dim"),
                         key=".".join(path),
@@ -245,7 +293,7 @@ class FieldGrid(Grid):
             return
         for path in self._rows:
             if path is not None:
-                self.update_cell(".".join(path), "value", _cell(edit.get_value(scenario, path), path))
+                self._show(".".join(path), "value", edit.get_value(scenario, path), path)
 
 
 class RowGrid(Grid):
@@ -273,12 +321,15 @@ class RowGrid(Grid):
         if len(rows) != self._count:
             self.clear()
             self._paths = {}
+            self._shown = {}
             for i, row in enumerate(rows):
                 cells = []
                 for j, name in enumerate(self.columns_order):
                     path = (self.table, i, name)
                     self._paths[(i, j)] = path
-                    cells.append(_cell(getattr(row, name), path))
+                    value = getattr(row, name)
+                    self._shown[(str(i), name)] = (type(value), value)
+                    cells.append(_cell(value, path))
                 self.add_row(*cells, key=str(i))
             self._count = len(rows)
             if rows:
@@ -286,7 +337,7 @@ class RowGrid(Grid):
             return
         for i, row in enumerate(rows):
             for name in self.columns_order:
-                self.update_cell(str(i), name, _cell(getattr(row, name), (self.table, i, name)))
+                self._show(str(i), name, getattr(row, name), (self.table, i, name))
 
     def current_index(self) -> int | None:
         return self.cursor_coordinate.row if self.row_count else None

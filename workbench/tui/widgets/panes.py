@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
 from workbench.model.report import VERDICT_MARK, Analysis, option_rows
+from workbench.tui.widgets.table import CellCache
 
 VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
 FLASH = "reverse"
@@ -47,7 +48,7 @@ def _wrap_name(name: str, width: int = 11) -> str:
     return "\n".join(line[:width] for line in lines)
 
 
-class ResultsTable(DataTable):
+class ResultsTable(CellCache):
     """One row per option (wide terminals) or one column per option (narrow ones); cells that moved
     since the last edit are flashed for a moment."""
 
@@ -69,6 +70,14 @@ class ResultsTable(DataTable):
         self._analysis: Analysis | None = None
         self.flashed: set[tuple[int, str]] = set()
         self.tall = False
+        self._cells: dict[tuple[int, str], tuple[str, str]] = {}  # what each cell shows: (text, style)
+
+    def _set(self, i: int, key: str, cell: Text) -> None:
+        """Update a cell only when what it shows changes (any update re-renders the whole table)."""
+        shown = (cell.plain, str(cell.style))
+        if self._cells.get((i, key)) != shown:
+            self._cells[(i, key)] = shown
+            self.update_cell(*self._key(i, key), cell)
 
     def _want_tall(self) -> bool:
         """Options as columns when the pane (not the terminal) is too narrow for one row per option."""
@@ -86,6 +95,13 @@ class ResultsTable(DataTable):
     def _rebuild(self, rows: list[dict], rec: str | None, a: Analysis) -> None:
         self.tall = self._want_tall()
         self.clear(columns=True)
+        self._cells = {}
+
+        def cell(i: int, key: str) -> Text:
+            out = self._render(rows[i], key, rec, a, False)
+            self._cells[(i, key)] = (out.plain, str(out.style))
+            return out
+
         if self.tall:
             self.header_height = 2
             self.add_column("", key="label", width=11)
@@ -94,15 +110,15 @@ class ResultsTable(DataTable):
             for key, label, _ in RESULT_COLUMNS[1:]:
                 self.add_row(
                     Text(label or "marks", style="bold"),
-                    *(self._render(row, key, rec, a, False) for row in rows),
+                    *(cell(i, key) for i in range(len(rows))),
                     key=key,
                 )
         else:
             self.header_height = 1
             for key, label, width in RESULT_COLUMNS:
                 self.add_column(label, key=key, width=width)
-            for i, row in enumerate(rows):
-                self.add_row(*(self._render(row, key, rec, a, False) for key, _, _ in RESULT_COLUMNS), key=str(i))
+            for i in range(len(rows)):
+                self.add_row(*(cell(i, key) for key, _, _ in RESULT_COLUMNS), key=str(i))
 
     def show(self, a: Analysis) -> None:
         self._analysis = a
@@ -121,7 +137,7 @@ class ResultsTable(DataTable):
                         continue
                     if new[key] != old[key]:
                         changed.add((i, key))
-                    self.update_cell(*self._key(i, key), self._render(new, key, rec, a, (i, key) in changed))
+                    self._set(i, key, self._render(new, key, rec, a, (i, key) in changed))
         else:
             keep = self.cursor_coordinate
             self._rebuild(rows, rec, a)
@@ -137,7 +153,7 @@ class ResultsTable(DataTable):
             return
         rec = self._analysis.ladder.recommendation.option
         for i, key in self.flashed:
-            self.update_cell(*self._key(i, key), self._render(rows[i], key, rec, self._analysis, False))
+            self._set(i, key, self._render(rows[i], key, rec, self._analysis, False))
         self.flashed = set()
 
     @staticmethod
@@ -201,13 +217,14 @@ class ResultsTable(DataTable):
         return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "")
 
 
-class BreakdownTable(DataTable):
+class BreakdownTable(CellCache):
     """Monthly breakdown by component of the focused option (components that are zero throughout are
     left out, so the table fits a narrow terminal)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", show_cursor=False, **kwargs)
+        super().__init__(cursor_type="cell", **kwargs)  # a cell cursor, so `x` can explain any figure
         self._shown: tuple = ()
+        self._texts: dict[str, list[str]] = {}  # column key -> the text of each month's cell
 
     def show(self, a: Analysis, index: int) -> None:
         if not a.results.options:
@@ -218,22 +235,43 @@ class BreakdownTable(DataTable):
         sub = a.results.monthly.filter(a.results.monthly["opt"] == index)
         cols = {c: sub[c].to_list() for c in (*COMPONENTS, "total", "cumulative")}
         used = tuple(c for c in COMPONENTS if any(cols[c]))
-        self.clear(columns=used != self._shown)
-        if used != self._shown or not self.columns:
-            self.add_column("Month", key="m", width=5)
-            for c in used:
-                self.add_column(c.replace("_", "-"), key=c, width=9)
-            self.add_column("total", key="total", width=9)
-            self.add_column("cumulative", key="cumulative", width=10)
-            self._shown = used
-        for i, m in enumerate(sub["m"].to_list()):
-            self.add_row(
-                Text(str(m), justify="right"),
-                *(Text(fmt.money(cols[c][i], cur) if cols[c][i] else "·", justify="right") for c in used),
-                Text(fmt.money(cols["total"][i], cur), justify="right", style="bold"),
-                Text(fmt.money(cols["cumulative"][i], cur), justify="right"),
-            )
-        self.border_title = f"Monthly breakdown: {a.results.options[index].name}"
+        months = sub["m"].to_list()
+        texts = {
+            **{c: [fmt.money(v, cur) if v else "·" for v in cols[c]] for c in used},
+            "total": [fmt.money(v, cur) for v in cols["total"]],
+            "cumulative": [fmt.money(v, cur) for v in cols["cumulative"]],
+        }
+        if used == self._shown and self.columns and self.row_count == len(months):
+            # Same shape: touch only the cells whose text changed, so the table keeps its rows, its
+            # scroll position and (when nothing changed) its render cache.
+            for key, values in texts.items():
+                before = self._texts.get(key, [])
+                for i, text in enumerate(values):
+                    if i >= len(before) or before[i] != text:
+                        self.update_cell(str(i), key, self._text(key, text))
+        else:
+            self.clear(columns=used != self._shown)
+            if used != self._shown or not self.columns:
+                self.add_column("Month", key="m", width=5)
+                for c in used:
+                    self.add_column(c.replace("_", "-"), key=c, width=9)
+                self.add_column("total", key="total", width=9)
+                self.add_column("cumulative", key="cumulative", width=10)
+                self._shown = used
+            for i, m in enumerate(months):
+                self.add_row(
+                    Text(str(m), justify="right"),
+                    *(self._text(key, texts[key][i]) for key in (*used, "total", "cumulative")),
+                    key=str(i),
+                )
+        self._texts = texts
+        title = f"Monthly breakdown: {a.results.options[index].name}"
+        if self.border_title != title:
+            self.border_title = title
+
+    @staticmethod
+    def _text(key: str, text: str) -> Text:
+        return Text(text, justify="right", style="bold" if key == "total" else "")
 
 
 class LadderView(VerticalScroll):
@@ -245,7 +283,12 @@ class LadderView(VerticalScroll):
         yield Static(id="ladder-text")
 
     def show(self, a: Analysis) -> None:
-        self.query_one("#ladder-text", Static).update(ladder_text(a))
+        text = ladder_text(a)
+        if text != self._text:  # an update re-lays the pane out: only when the words changed
+            self._text = text
+            self.query_one("#ladder-text", Static).update(text)
+
+    _text: Text | None = None
 
 
 def ladder_text(a: Analysis) -> Text:
@@ -270,7 +313,7 @@ def ladder_text(a: Analysis) -> Text:
     return t
 
 
-class RiskTable(DataTable):
+class RiskTable(CellCache):
     """Every catalog risk, flagged ones first; space toggles mitigated, Enter edits the note."""
 
     BINDINGS = [
@@ -300,6 +343,7 @@ class RiskTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", **kwargs)
         self._order: list = []
+        self._shown_rows: list[tuple] = []
 
     def on_mount(self) -> None:
         self.add_column("", key="flag", width=2)
@@ -311,6 +355,11 @@ class RiskTable(DataTable):
         keep = self.cursor_coordinate.row if self.row_count else 0
         current = self._order[keep].id if self._order and keep < len(self._order) else None
         order = sorted(a.risks, key=lambda x: (not x.flagged, x.mitigated))
+        shown = [(x.id, x.flagged, x.mitigated, x.title, x.why, x.note) for x in order]
+        if shown == self._shown_rows and self.row_count == len(order):
+            self._order = order  # same rows: rebuilding them would only cost a layout and a repaint
+            return
+        self._shown_rows = shown
         self.clear()
         for x in order:
             flag = Text("⚑", style="bold red") if x.flagged and not x.mitigated else Text("⚑" if x.flagged else "·", style="dim")

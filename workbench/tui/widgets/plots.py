@@ -98,6 +98,8 @@ def _symbol(currency: str) -> str:
 def tick_number(x: float) -> str:
     """1, 250, 1k, 2.5k, 10M: the shortest exact-looking label for a round tick value."""
     a = abs(x)
+    if a >= 999.5e12:  # past 999T: 3e+60, not 3e+48T
+        return f"{x:.2g}"
     for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= div * 0.9995:
             return f"{x / div:.3g}{suffix}"
@@ -200,6 +202,7 @@ class Chart(PlotextPlot):
         self._draw: Draw | None = None
         self._version = 0
         self._cache: tuple[tuple, Text] | None = None
+        self._pending: Callable[[], tuple[str, Draw | None, Sequence[LegendItem], str]] | None = None
         self.last_error: str | None = None
 
     def set_plot(
@@ -210,8 +213,29 @@ class Chart(PlotextPlot):
         self._draw = draw
         self.legend = list(legend)
         self.message = message or "nothing to plot"
+        self._pending = None
         self._version += 1
         self.refresh()
+
+    def set_plot_later(
+        self, title: str, build: Callable[[], tuple[str, Draw | None, Sequence[LegendItem], str]]
+    ) -> None:
+        """Like `set_plot(*build())`, but `build` runs when the chart is next rendered: a plot whose data
+        costs an engine run (the volume sweep) costs nothing while it is not on screen."""
+        self.chart_title = title
+        self._pending = build
+        self._version += 1
+        self.refresh()
+
+    def resolve(self) -> None:
+        """Run a pending `set_plot_later` build now."""
+        if self._pending is not None:
+            build, self._pending = self._pending, None
+            title, draw, legend, message = build()
+            self.chart_title = title
+            self._draw = draw
+            self.legend = list(legend)
+            self.message = message or "nothing to plot"
 
     def set_prefix(self, prefix: str) -> None:
         if prefix != self.prefix:
@@ -256,6 +280,7 @@ class Chart(PlotextPlot):
         return lines[:max_lines]
 
     def render(self) -> Text:
+        self.resolve()
         width, height = self.size.width, self.size.height
         theme = self._get_plotext_theme_name(self.app.theme)
         key = (width, height, self._version, theme, self.prefix, self.no_color)
@@ -354,9 +379,13 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
     return title, draw, legend, ""
 
 
+def _sweep_title(a: Analysis) -> str:
+    return f"Monthly cost vs requests/day, log-log ({a.scenario.currency}; steady state at month-1 prices)"
+
+
 def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
     s, r, cur = a.scenario, a.results, a.scenario.currency
-    title = f"Monthly cost vs requests/day, log-log ({cur}; steady state at month-1 prices)"
+    title = _sweep_title(a)
     if not r.options:
         return title, None, [], "no options in this scenario"
     sw = volume_sweep(s, results=r)
@@ -581,7 +610,7 @@ class PlotsPane(Widget, can_focus=True):
             return
         cumulative, sweep, breakdown = self.charts
         cumulative.set_plot(*_cumulative_plot(analysis))
-        sweep.set_plot(*_sweep_plot(analysis))
+        sweep.set_plot_later(_sweep_title(analysis), lambda: _sweep_plot(analysis))
         breakdown.set_plot(*_breakdown_plot(analysis, focus, breakdown.no_color))
         self._update_prefixes()
 

@@ -1,0 +1,595 @@
+"""How fast the workbench answers: `python benchmarks/run.py [--quick] [--json]`.
+
+Prints medians (p50) and 95th percentiles (p95) over repeated runs, for every preset and for a large
+synthetic scenario (12 options, 120 months). Nothing here fails on time: the figures are printed, and
+benchmarks/README.md records them with the machine, the load and the date.
+
+What each figure spans (see also benchmarks/README.md):
+
+engine_ms            `report.analyze(scenario)`: the engine (monthly frame, summary, breakeven volumes),
+                     the ladder and the risk rules; the scenario is already parsed.
+edit_to_repaint_ms   in a headless `App.run_test(size=(120, 40))`: from the Enter key event that commits a
+                     typed value in the Workload grid (posted to the app's driver) to the end of the first
+                     screen update painted after the scenario view has re-rendered every pane (results,
+                     breakdown, ladder, plots, risks, the grids). The end is time-stamped inside the app's
+                     `_display` hook, after the compositor has rendered the update and it has been turned
+                     into the terminal's byte string (what a terminal driver would write); the headless
+                     driver discards the bytes. The benchmark waits on that hook, not on sleeps. Edits
+                     alternate between two volumes, with the Results, Ladder or Plots pane visible in turn.
+                     `settled` is the same span to the last screen update the edit causes (footer
+                     rebuilds after the focus returns to the grid, layout passes).
+cold_start_s         from just before the `workbench presets/starter.toml` process is spawned on a 120x40
+                     pseudo-terminal to the moment its first frame (the screen with the tabs and grids)
+                     has been read from the terminal; `with_results` to the first frame showing the
+                     results table's figures. A new process every run.
+monte_carlo_s        the Monte Carlo batch of workbench/model/montecarlo.py on the starter preset with the
+                     uncertainty ranges below, 10,000 and 100,000 draws (null until that module exists).
+python_baseline_ratio  the same draws computed by benchmarks/baseline.py (a plain-Python loop over draws,
+                     options and months), its time divided by the engine's, both timed in this run.
+sweep_ms             `sweep.volume_sweep` over 1,000 volumes (1 .. 1e9 requests/day), breakeven volumes
+                     already known (as the plots pane calls it).
+rss_mb               peak resident memory (VmHWM) of the `workbench` process on a pseudo-terminal with four
+                     presets open as tabs, after every tab and its result panes have been shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import baseline  # noqa: E402
+import numpy as np  # noqa: E402
+import synthetic  # noqa: E402
+
+from workbench import files  # noqa: E402
+from workbench.model.scenario import Scenario  # noqa: E402
+
+PRESETS = ROOT / "presets"
+SYNTHETIC = "synthetic-12x120"
+VENV_BIN = Path(sys.executable).parent
+
+# The Monte Carlo benchmark runs on the starter preset with its own [uncertainty] ranges (these, if the
+# preset ever has none).
+MC_PRESET = "starter"
+MC_FALLBACK_UNCERTAINTY: dict[str, dict] = {
+    "workload.requests_per_day": {"low": 8000, "high": 80000, "dist": "lognormal"},
+    "market.api_price_change_per_year": {"low": -0.5, "high": 0.0, "dist": "triangular", "mode": -0.2},
+    "overheads.engineer_annual_cost": {"low": 200000, "high": 400000},
+}
+
+
+# --- statistics -------------------------------------------------------------------------------------------
+
+
+def stats(samples: list[float], digits: int = 3) -> dict:
+    xs = np.asarray(samples, dtype=float)
+    return {
+        "p50": round(float(np.percentile(xs, 50)), digits),
+        "p95": round(float(np.percentile(xs, 95)), digits),
+        "n": len(samples),
+    }
+
+
+def timed(fn: Callable[[], object], repeat: int, warmup: int = 2, scale: float = 1e3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * scale)
+    return out
+
+
+def scenarios() -> dict[str, Scenario]:
+    out = {p.stem: files.load(p) for p in sorted(PRESETS.glob("*.toml"))}
+    out[SYNTHETIC] = synthetic.large_scenario(12, 120)
+    return out
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- engine and sweep -------------------------------------------------------------------------------------
+
+
+def bench_engine(scns: dict[str, Scenario], repeat: int) -> dict:
+    from workbench.model.report import analyze
+
+    return {name: stats(timed(lambda s=s: analyze(s), repeat)) for name, s in scns.items()}
+
+
+def bench_sweep(scns: dict[str, Scenario], repeat: int) -> dict:
+    from workbench.model.engine import compute
+    from workbench.model.sweep import volume_sweep
+
+    vols = np.logspace(0, 9, 1000)
+    out = {}
+    for name, s in scns.items():
+        r = compute(s)
+        out[name] = stats(timed(lambda s=s, r=r: volume_sweep(s, vols, results=r), repeat))
+    return out
+
+
+# --- Monte Carlo ------------------------------------------------------------------------------------------
+
+
+def mc_scenario(scns: dict[str, Scenario]) -> Scenario:
+    s = scns[MC_PRESET]
+    if getattr(s, "uncertainty", None):
+        return s
+    from workbench.model.scenario import validate
+
+    return validate({**s.model_dump(exclude_none=True), "uncertainty": MC_FALLBACK_UNCERTAINTY})
+
+
+def montecarlo_runner(s: Scenario) -> Callable[[int, int], object] | None:
+    """A function (draws, seed) -> result that runs the engine's Monte Carlo, or None when
+    workbench/model/montecarlo.py does not exist: the one place that knows its interface."""
+    try:
+        from workbench.model import montecarlo
+    except ImportError:
+        return None
+    return lambda draws, seed: montecarlo.simulate(s, draws, seed)
+
+
+def bench_monte_carlo(scns: dict[str, Scenario], sizes: list[int], repeat: int, baseline_sizes: list[int]) -> dict:
+    out: dict = {"monte_carlo_s": None, "python_baseline_ratio": None, "python_baseline_s": None}
+    try:
+        s = mc_scenario(scns)
+    except Exception as exc:  # the schema has no [uncertainty] yet
+        out["note"] = f"no Monte Carlo scenario: {exc}"
+        return out
+    run = montecarlo_runner(s)
+    if run is None:
+        out["note"] = "workbench/model/montecarlo.py does not exist yet: no engine Monte Carlo to time"
+        return out
+    mc = {}
+    for n in sizes:
+        reps = repeat if n <= 10000 else max(2, repeat // 2)
+        mc[str(n)] = stats(timed(lambda n=n: run(n, 1), reps, warmup=1, scale=1.0), digits=4)
+    out["monte_carlo_s"] = mc
+    base_s, ratio = {}, {}
+    for n in baseline_sizes:
+        d = s.model_dump()
+        gc.collect()
+        t = time.perf_counter()
+        baseline.monte_carlo(d, n, seed=1)
+        base_s[str(n)] = round(time.perf_counter() - t, 3)
+        ratio[str(n)] = round(base_s[str(n)] / mc[str(n)]["p50"], 1)
+    out["python_baseline_s"] = base_s
+    out["python_baseline_ratio"] = ratio
+    out["ranges"] = {p: r.model_dump() for p, r in s.uncertainty.items()}
+    return out
+
+
+# --- edit to repaint (headless app) -----------------------------------------------------------------------
+
+
+async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tuple[str, ...]) -> dict:
+    from textual import events
+
+    from workbench.document import Document
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.widgets.grid import FieldGrid
+    from workbench.tui.widgets.panes import ResultsTable
+
+    doc = Document(s, path)
+    app = WorkbenchApp([doc])
+    frames: list[float] = []
+    frame_cpu: list[float] = []
+    frame_seen = asyncio.Event()
+    first: dict[str, list[float]] = {p: [] for p in panes}
+    cpu: list[float] = []
+    settled: dict[str, list[float]] = {p: [] for p in panes}
+    async with app.run_test(size=(120, 40)) as pilot:
+        display = app._display
+
+        def hook(screen, renderable) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                renderable.render_segments(app.console)  # what a terminal driver would write
+                frames.append(time.perf_counter())
+                frame_cpu.append(time.process_time())
+                frame_seen.set()
+
+        app._display = hook
+        view = app.active_view()
+        refreshed: list[float] = []
+        refresh_all = view.refresh_all
+
+        def timed_refresh(*args, **kwargs) -> None:
+            refresh_all(*args, **kwargs)
+            refreshed.append(time.perf_counter())
+
+        view.refresh_all = timed_refresh
+        view.action_pane("workload")
+        await pilot.pause()
+        grid = view.query_one("#grid-workload", FieldGrid)
+        grid.focus()
+        await pilot.pause()
+        grid.move_cursor(row=grid._rows.index(("workload", "requests_per_day")))
+        await pilot.pause()
+        volume = s.workload.requests_per_day or 1000.0
+        outputs = view.query_one("#outputs")
+        for i in range(edits + 2):  # the first two edits warm caches up and are not counted
+            pane = panes[i % len(panes)]
+            outputs.active = pane
+            await pilot.pause()
+            await pilot.press("enter")  # open the editor on the cell
+            value = volume * (1.25 if i % 2 == 0 else 1.5)  # never the saved value: the tab stays "unsaved"
+            view.query_one("#edit-input").value = f"{value:g}"
+            await pilot.pause()
+            await pilot.pause()
+            refreshed.clear()
+            frame_seen.clear()
+            gc.collect()
+            t0 = time.perf_counter()
+            c0 = time.process_time()
+            app._driver.send_message(events.Key("enter", "\r"))  # commit, as the Enter key does
+            first_frame = None
+            deadline = t0 + 60
+            while first_frame is None:
+                await asyncio.wait_for(frame_seen.wait(), 60)
+                frame_seen.clear()
+                if refreshed and frames[-1] > refreshed[-1]:
+                    first_frame = frames[-1]
+                    first_cpu = frame_cpu[-1]
+                elif time.perf_counter() > deadline:
+                    raise RuntimeError(f"no repaint after the edit (focus on {app.focused!r})")
+            # Settled: no more screen updates pending once the app is idle.
+            await pilot.pause()
+            await pilot.pause()
+            last = frames[-1]
+            if view.doc.scenario.workload.requests_per_day != value:
+                raise RuntimeError("the edit was not committed")
+            shown = view.query_one(ResultsTable)._analysis
+            if shown is None or shown.scenario is not view.doc.scenario:
+                raise RuntimeError("the results table does not show the edited scenario")
+            if i >= 2:
+                first[pane].append((first_frame - t0) * 1e3)
+                cpu.append((first_cpu - c0) * 1e3)
+                settled[pane].append((last - t0) * 1e3)
+    every = [x for p in panes for x in first[p]]
+    every_settled = [x for p in panes for x in settled[p]]
+    return {
+        **stats(every, 1),
+        "settled": stats(every_settled, 1),
+        "cpu": stats(cpu, 1),
+        "by_pane": {p: stats(first[p], 1) for p in panes if first[p]},
+    }
+
+
+def bench_edit_to_repaint(scns: dict[str, Scenario], edits: int, budget_s: float = 150.0) -> dict:
+    out = {}
+    start = time.perf_counter()
+    for name, s in scns.items():
+        path = PRESETS / f"{name}.toml" if name != SYNTHETIC else None
+        n = edits if time.perf_counter() - start < budget_s else 3  # a loaded machine: fewer samples
+        out[name] = asyncio.run(_edit_to_repaint(s, path, n, ("results", "ladder", "plots")))
+    return out
+
+
+# --- processes on a pseudo-terminal ------------------------------------------------------------------------
+
+
+class PtyApp:
+    """The `workbench` command on a 120x40 pseudo-terminal; reads everything it writes."""
+
+    def __init__(self, args: list[str], cols: int = 120, rows: int = 40) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(cols), LINES=str(rows))
+        env.pop("TEXTUAL", None)
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "workbench"), *args],
+            stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True,
+        )
+        os.close(slave)
+        self.buffer = b""
+
+    def read_until(self, predicate: Callable[[bytes], bool], timeout: float = 60.0) -> float | None:
+        """Read output until predicate(all output so far) holds; the time since spawn, or None."""
+        import select
+
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 1 << 16)
+                except OSError:
+                    return None
+                if not chunk:
+                    return None
+                self.buffer += chunk
+                if predicate(self.buffer):
+                    return time.perf_counter() - self.t0
+            elif self.proc.poll() is not None:
+                return None
+        return None
+
+    def drain(self, quiet: float = 0.5, timeout: float = 20.0) -> None:
+        """Read until the app has written nothing for `quiet` seconds (it has finished painting)."""
+        import select
+
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            ready, _, _ = select.select([self.master], [], [], quiet)
+            if not ready:
+                return
+            try:
+                chunk = os.read(self.master, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.buffer += chunk
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def close(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.close(self.master)
+
+
+def _first_frame(buf: bytes) -> bool:
+    # The tab strip of the input half and of the result half: painted in the first frame.
+    return b"Pricing" in buf and b"Results" in buf and b"Workload" in buf
+
+
+def _results_frame(buf: bytes) -> bool:
+    # "/request" is a row or column label of the results table once an analysis is shown; "$" figures too.
+    return _first_frame(buf) and b"/request" in buf and b"$" in buf
+
+
+def bench_cold_start(runs: int) -> dict:
+    first, with_results, failures = [], [], 0
+    for _ in range(runs):
+        app = PtyApp(["presets/starter.toml"])
+        try:
+            t1 = app.read_until(_first_frame)
+            t2 = app.read_until(_results_frame) if t1 is not None else None
+        finally:
+            app.close()
+        if t1 is None or t2 is None:
+            failures += 1
+            continue
+        first.append(t1)
+        with_results.append(t2)
+    out = {**stats(first, 3), "with_results": stats(with_results, 3) if with_results else None}
+    if failures:
+        out["failures"] = failures
+    return out
+
+
+IMPORTS = ("numpy", "polars", "pydantic", "workbench.model.scenario", "textual.app", "workbench.tui.app")
+
+
+def bench_imports(runs: int) -> dict:
+    """Import time of the heavy dependencies, each in a fresh interpreter (what bounds cold_start_s)."""
+    code = "import sys, time; t = time.perf_counter(); __import__(sys.argv[1]); print(time.perf_counter() - t)"
+    out = {}
+    for name in ("(interpreter start)", *IMPORTS):
+        samples = []
+        for _ in range(runs):
+            if name.startswith("("):
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "pass"], check=True)
+                samples.append((time.perf_counter() - t) * 1e3)
+            else:
+                done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, cwd=ROOT)
+                samples.append(float(done.stdout.strip()) * 1e3)
+        out[name] = stats(samples, 1)
+    return out
+
+
+def bench_rss() -> dict | None:
+    tabs = ["starter", "loan-underwriting-100k", "two-million-tokens-a-day", "travel-support-bot"]
+    app = PtyApp([f"presets/{t}.toml" for t in tabs])
+    try:
+        if app.read_until(_results_frame) is None:
+            return None
+        app.drain()
+        for _ in tabs:
+            for key in ("\x1b[15~", "\x1b[17~", "\x1b[18~", "\x1b[19~"):  # F5..F8: every result pane
+                app.send(key)
+                app.drain(0.3)
+            app.send(">")  # next tab
+            app.drain(0.3)
+        app.send("m")  # the Compare tab
+        app.drain()
+        status = Path(f"/proc/{app.proc.pid}/status").read_text()
+    finally:
+        app.close()
+    values = {
+        line.split(":")[0]: round(int(line.split()[1]) / 1024, 1)
+        for line in status.splitlines()
+        if line.startswith(("VmHWM:", "VmRSS:", "RssAnon:", "RssFile:"))
+    }
+    # RssFile is mostly the pages of polars' 178 MB shared library the engine has touched: shared with
+    # every other process using it, and dropped by the kernel under memory pressure.
+    return {"peak": values.get("VmHWM"), "rss": values.get("VmRSS"), "anon": values.get("RssAnon"),
+            "file": values.get("RssFile")}
+
+
+# --- the machine -----------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )
+    mem = next(
+        (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")),
+        0,
+    )
+    from importlib.metadata import version
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "libraries": {p: version(p) for p in ("textual", "polars", "numpy", "pydantic", "rich", "plotext")},
+        "platform": platform.platform(),
+    }
+
+
+# --- main ------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument(
+        "--only", default="", help="comma-separated subset: engine,sweep,edit,cold,rss,mc (default: all)"
+    )
+    parser.add_argument("--scenarios", default="", help="comma-separated subset of scenario names")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "cold", "rss", "mc"}
+    log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
+
+    started = time.perf_counter()
+    # The app writes recovery copies of unsaved tabs under saves/: keep the benchmark's out of the user's.
+    import shutil
+    import tempfile
+
+    saves = tempfile.mkdtemp(prefix="workbench-bench-saves-")
+    os.environ["WORKBENCH_SAVES"] = saves
+    try:
+        return _run(args, only, log, started)
+    finally:
+        shutil.rmtree(saves, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float) -> int:
+    quick = args.quick
+    result: dict = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": machine(),
+        "load_average_start": load_average(),
+    }
+    scns = scenarios()
+    if args.scenarios:
+        scns = {k: v for k, v in scns.items() if k in args.scenarios.split(",")}
+    if "engine" in only:
+        log("engine_ms ...")
+        result["engine_ms"] = bench_engine(scns, 10 if quick else 30)
+    if "sweep" in only:
+        log("sweep_ms ...")
+        result["sweep_ms"] = bench_sweep(scns, 5 if quick else 15)
+    if "mc" in only:
+        log("monte_carlo_s ...")
+        mc = bench_monte_carlo(scns, [10000, 100000], 3 if quick else 5, [10000] if quick else [10000, 100000])
+        result.update(mc)
+    if "edit" in only:
+        log("edit_to_repaint_ms ...")
+        result["edit_to_repaint_ms"] = bench_edit_to_repaint(scns, 6 if quick else 12)
+    if "cold" in only:
+        log("cold_start_s ...")
+        # A loaded machine slows everything above: keep the whole run under five minutes.
+        late = time.perf_counter() - started > 170
+        result["cold_start_s"] = bench_cold_start(3 if quick or late else 8)
+        result["import_ms"] = bench_imports(2 if quick or late else 3)
+    if "rss" in only:
+        log("rss_mb ...")
+        detail = bench_rss()
+        result["rss_mb"] = detail["peak"] if detail else None
+        result["rss_detail_mb"] = detail
+    result["load_average_end"] = load_average()
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    for key in ("engine_ms", "edit_to_repaint_ms", "cold_start_s", "monte_carlo_s", "sweep_ms",
+                "python_baseline_ratio", "rss_mb"):
+        result.setdefault(key, None)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_tables(result)
+    return 0
+
+
+def print_tables(r: dict) -> None:
+    m = r["machine"]
+    print(f"\n{r['date']}  {m['cpu']}, {m['nproc']} CPUs, {m['ram_gb']} GB, Python {m['python']}")
+    print(f"load average at start {r['load_average_start']}, at end {r['load_average_end']}; took {r['wall_s']} s\n")
+
+    def table(title: str, rows: dict | None, unit: str, extra: str | None = None) -> None:
+        if not rows:
+            return
+        print(f"{title} ({unit})")
+        for name, st in rows.items():
+            line = f"  {name:<32} p50 {st['p50']:>9}  p95 {st['p95']:>9}  (n={st['n']})"
+            if extra and st.get(extra):
+                line += f"  {extra}: p50 {st[extra]['p50']} p95 {st[extra]['p95']}"
+            print(line)
+        print()
+
+    table("engine_ms: analyze() = results, ladder, risks, breakeven volumes", r.get("engine_ms"), "ms")
+    table("sweep_ms: 1,000-point volume sweep", r.get("sweep_ms"), "ms")
+    table("edit_to_repaint_ms: committed edit -> first repainted frame, 120x40", r.get("edit_to_repaint_ms"), "ms",
+          "settled")
+    if r.get("edit_to_repaint_ms"):
+        for name, st in r["edit_to_repaint_ms"].items():
+            panes = ", ".join(f"{p} p50 {v['p50']} p95 {v['p95']}" for p, v in st["by_pane"].items())
+            print(f"  {name:<32} {panes}")
+        print()
+    if r.get("cold_start_s"):
+        c = r["cold_start_s"]
+        wr = c.get("with_results") or {}
+        print(f"cold_start_s: first frame p50 {c['p50']} p95 {c['p95']} (n={c['n']}); "
+              f"with results p50 {wr.get('p50')} p95 {wr.get('p95')}\n")
+    if r.get("import_ms"):
+        print("import_ms (each in a fresh interpreter; workbench.tui.app includes all the others)")
+        for name, st in r["import_ms"].items():
+            print(f"  {name:<32} p50 {st['p50']:>7}  p95 {st['p95']:>7}")
+        print()
+    if r.get("monte_carlo_s"):
+        table("monte_carlo_s (starter preset)", r["monte_carlo_s"], "s")
+        print(f"python_baseline_s {r['python_baseline_s']}  python_baseline_ratio {r['python_baseline_ratio']}\n")
+    elif "note" in r:
+        print(f"monte_carlo_s: null ({r['note']})\n")
+    if r.get("rss_mb") is not None:
+        d = r.get("rss_detail_mb") or {}
+        print(f"rss_mb: {r['rss_mb']} MB peak with four tabs open (at the end: {d.get('rss')} MB = "
+              f"{d.get('anon')} anonymous + {d.get('file')} file-backed)\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

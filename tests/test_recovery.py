@@ -1,0 +1,231 @@
+"""Recovery (issue 7, part 5): unsaved edits survive a crash or a dropped SSH session.
+
+The app keeps a copy of each modified tab in saves/.recovery (written atomically, a debounce delay after
+the last edit), offers to restore it on the next start, and removes it on a clean save, an undo back to
+the file, or an explicit discard.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench import files, recovery
+from workbench.document import Document
+from workbench.tui.recover_screen import RecoverScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def saves(tmp_path, monkeypatch):
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    monkeypatch.setenv("WORKBENCH_SAVES", str(folder))
+    monkeypatch.setattr(recovery, "DELAY", 0.05)
+    return folder
+
+
+def user_file(folder: Path) -> Path:
+    target = folder / "mine.toml"
+    files.save(files.load(ROOT / "presets" / "starter.toml"), target)
+    return target
+
+
+def edited(doc: Document, rpd: float = 4242.0) -> Document:
+    s = doc.scenario
+    doc.push(s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_day": rpd})}))
+    return doc
+
+
+# --- the pure module ---------------------------------------------------------------------------------
+
+
+def test_keep_writes_a_scenario_file_with_its_origin_and_removes_it_when_clean(saves):
+    target = user_file(saves)
+    doc = Document(files.load(target), target)
+    assert recovery.keep(doc) is None and not (saves / ".recovery").exists()
+    edited(doc)
+    copy_file = recovery.keep(doc)
+    assert copy_file.parent == saves / ".recovery" and copy_file.name.startswith("mine-")
+    assert files.load(copy_file) == doc.scenario  # an ordinary scenario file
+    found = recovery.scan()
+    assert [c.original for c in found] == [target] and found[0].title == "mine"
+    assert found[0].scenario == doc.scenario
+    doc.undo()  # back to the file: nothing to recover
+    recovery.keep(doc)
+    assert not copy_file.exists() and recovery.scan() == []
+
+
+def test_restore_points_at_the_original_and_is_unsaved(saves):
+    target = user_file(saves)
+    doc = edited(Document(files.load(target), target))
+    recovery.keep(doc)
+    (c,) = recovery.scan()
+    back = recovery.restore(c)
+    assert back.path == target and back.dirty and back.scenario.workload.requests_per_day == 4242
+    assert back.undo() and back.scenario == files.load(target)  # undo goes to the file on disk
+    assert back.recovery_key == c.key  # the copy stays until this tab is saved or discarded
+
+
+def test_restore_when_the_original_is_gone_or_was_never_saved(saves):
+    target = user_file(saves)
+    doc = edited(Document(files.load(target), target))
+    recovery.keep(doc)
+    target.unlink()
+    back = recovery.restore(recovery.scan()[0])
+    assert back.path == target and back.dirty and back.save_target() == target
+    new = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "brand new"))
+    recovery.discard(doc)
+    recovery.keep(new)
+    (c,) = recovery.scan()
+    assert c.original is None and c.title == "brand new"
+    assert recovery.restore(c).path is None
+
+
+def test_copies_of_a_running_session_and_unreadable_copies(saves):
+    doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "other"))
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        copy_file = recovery.keep(doc)
+        text = copy_file.read_text("utf-8").replace(f'"pid": {os.getpid()}', f'"pid": {live.pid}')
+        copy_file.write_text(text, "utf-8")
+        assert recovery.scan() == [], "another workbench still running owns this copy"
+    finally:
+        live.kill()
+        live.wait()
+    assert [c.key for c in recovery.scan()] == [copy_file.stem], "its session is gone: offer it"
+    (saves / ".recovery" / "broken.toml").write_text("[workload\n", "utf-8")
+    (saves / ".recovery" / ".x.toml.123.tmp").write_text("half", "utf-8")  # an interrupted write
+    found = {c.key: c for c in recovery.scan()}
+    assert set(found) == {copy_file.stem, "broken"}
+    assert found["broken"].scenario is None and "TOML" in found["broken"].error
+    with pytest.raises(files.ScenarioError):
+        recovery.restore(found["broken"])
+
+
+def test_a_copy_that_cannot_be_written_says_why(saves, monkeypatch):
+    doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "x"))
+    (saves / ".recovery").write_text("not a folder", "utf-8")
+    with pytest.raises(files.ScenarioError):
+        recovery.keep(doc)
+
+
+# --- in the app --------------------------------------------------------------------------------------
+
+
+async def wait_until(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition()
+
+
+async def edit_volume(pilot, view, text: str) -> None:
+    view.action_pane("workload")
+    await pilot.pause()
+    grid = view.query_one("#grid-workload")
+    grid.focus()
+    grid.move_cursor(row=grid._rows.index(("workload", "requests_per_day")))
+    await pilot.pause()
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+def copies(saves: Path) -> list[Path]:
+    return sorted((saves / ".recovery").glob("*.toml")) if (saves / ".recovery").exists() else []
+
+
+async def test_crash_then_restore_offer_then_save_removes_the_copy(saves):
+    from workbench.tui.app import WorkbenchApp
+
+    target = user_file(saves)
+    before = target.read_bytes()
+    app = WorkbenchApp([Document(files.load(target), target)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.active_view()
+        await edit_volume(pilot, view, "777")
+        assert view.doc.dirty
+        await wait_until(pilot, lambda: len(copies(saves)) == 1)
+        assert files.load(copies(saves)[0]).workload.requests_per_day == 777
+        await edit_volume(pilot, view, "888")  # each edit restarts the wait, then the copy follows
+        await wait_until(pilot, lambda: files.load(copies(saves)[0]).workload.requests_per_day == 888)
+    # The session ends without quitting (a crash, a dropped SSH session): the file is untouched, the copy stays.
+    assert target.read_bytes() == before and len(copies(saves)) == 1
+
+    app = WorkbenchApp(
+        [Document(files.load(ROOT / "presets" / "starter.toml"), ROOT / "presets" / "starter.toml")]
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
+        )
+        await pilot.pause()
+        listed = str(app.screen.query_one("#recover-list").get_option_at_index(0).prompt)
+        assert "mine" in listed and str(target) in listed
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(app.views()) == 2)
+        restored = app.views()[1].doc
+        assert restored.path == target and restored.dirty
+        assert restored.scenario.workload.requests_per_day == 888
+        await wait_until(
+            pilot, lambda: str(app.query_one("#tabs").get_tab(app.views()[1].parent.id).label).startswith("●")
+        )
+        app.query_one("#tabs").active = app.views()[1].parent.id
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not restored.dirty)
+        await wait_until(pilot, lambda: copies(saves) == [])  # a clean save removes the copy
+    assert files.load(target).workload.requests_per_day == 888
+
+
+async def test_discard_in_the_offer_and_on_quit_removes_copies(saves):
+    from workbench.tui.app import WorkbenchApp
+
+    target = user_file(saves)
+    for rpd in (1.0, 2.0):
+        recovery.keep(edited(Document(files.load(target), target), rpd))
+    assert len(copies(saves)) == 2
+    app = WorkbenchApp([Document(files.load(target), target)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
+        )
+        await pilot.pause()
+        await pilot.press("d")  # discard the first: its copy is deleted
+        await wait_until(pilot, lambda: len(copies(saves)) == 1)
+        assert isinstance(app.screen, RecoverScreen)
+        await pilot.press("escape")  # decide later: the other copy stays
+        await pilot.pause()
+        assert not isinstance(app.screen, RecoverScreen) and len(copies(saves)) == 1
+        view = app.active_view()
+        await edit_volume(pilot, view, "5")
+        await wait_until(pilot, lambda: len(copies(saves)) == 2)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
+        await pilot.press("d")  # quit, discarding this tab's edits on purpose
+        await wait_until(pilot, lambda: not app.is_running)
+    assert len(copies(saves)) == 1, "the tab's own copy went with the discard; the one left for later stays"
+    assert files.load(target) == files.load(ROOT / "presets" / "starter.toml")
+
+
+async def test_failed_save_keeps_the_copy(saves, tmp_path):
+    from workbench.tui.app import WorkbenchApp
+
+    target = user_file(saves)
+    app = WorkbenchApp([Document(files.load(target), target)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.active_view()
+        await edit_volume(pilot, view, "31")
+        await wait_until(pilot, lambda: len(copies(saves)) == 1)
+        view.doc.path = tmp_path / "gone" / "mine.toml"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert view.doc.dirty and "not saved" in str(view.query_one("#status").render())
+        await pilot.pause(0.2)
+        assert len(copies(saves)) == 1

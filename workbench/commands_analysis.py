@@ -1,0 +1,262 @@
+"""Commands that go beyond a spreadsheet: explain, sensitivity, simulate, diff.
+
+Registered with workbench.cli through COMMAND_MODULES; heavy imports stay inside the handlers.
+Exit codes as everywhere: 0 success, 1 invalid input (one message on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from workbench.cli import command
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return v
+
+
+def _step(text: str) -> float:
+    from workbench.edit import EditError, parse_number
+
+    try:
+        v = parse_number(text)
+    except EditError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not 0 < v < 10:
+        raise argparse.ArgumentTypeError(f"{text!r}: the step must be above 0 and below 10 (0.25 or 25% = ±25%)")
+    return v
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="show the formula behind one figure, with the scenario's numbers put in",
+        description="Explain one figure of one option: the formula the engine used, with this scenario's "
+        "numbers, down to the inputs and the scenario paths where they are edited. "
+        "Example: workbench explain presets/loan-underwriting-100k.toml 'API + prompting' inference",
+    )
+    p.add_argument("file", help="scenario TOML file")
+    p.add_argument("option", help="option name (or a unique prefix, or its number from 1)")
+    p.add_argument(
+        "metric",
+        help="a component (inference, retrieval, review, people, fixed, one_time, retrain), total, cumulative, "
+        "tco, month1, average, cost_per_request, cost_per_mtok, breakeven_month, breakeven_volume, "
+        "gpus_at_horizon, gpu_hours_at_horizon, or an intermediate (req, rpd, tin, tout, gpus, gpu_hours, ...)",
+    )
+    p.add_argument("--month", type=_positive_int, help="month for monthly figures (default 1)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+
+    p = sub.add_parser(
+        "sensitivity",
+        help="tornado: which inputs decide the comparison of two options",
+        description="Move every numeric input down and up by --step (or to its [uncertainty] range) and "
+        "rank the inputs by how much the horizon TCO difference between two options swings. By default "
+        "the recommended option against the baseline. One batch through the engine.",
+    )
+    p.add_argument("file", help="scenario TOML file")
+    p.add_argument("--step", type=_step, default=0.25, help="relative move, e.g. 0.25 or 25%% (default ±25%%)")
+    p.add_argument("--option", help="option A (default: the recommended option)")
+    p.add_argument("--against", help="option B (default: the baseline)")
+    p.add_argument("--top", type=_positive_int, default=None, help="show only the first N inputs (table)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+
+    p = sub.add_parser(
+        "simulate",
+        help="Monte Carlo over the scenario's [uncertainty] ranges",
+        description="Draw every [uncertainty] range N times (seeded, reproducible) and run all draws "
+        "through the engine as one batch: P10/P50/P90 of each option's TCO, the probability that each "
+        "is the cheapest, and the spread of the breakeven month.",
+    )
+    p.add_argument("file", help="scenario TOML file with an [uncertainty] table")
+    p.add_argument("--draws", type=_positive_int, default=10_000, help="number of draws (default 10,000)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0); same seed, same result")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+
+    p = sub.add_parser(
+        "diff",
+        help="inputs that differ between two scenarios, and how the results moved",
+        description="Compare scenario B with scenario A: every input that differs (rows matched by name), "
+        "and how TCO per option, breakeven and the recommendation moved.",
+    )
+    p.add_argument("a", metavar="A", help="scenario TOML file (before)")
+    p.add_argument("b", metavar="B", help="scenario TOML file (after)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+
+
+def _dump(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+@command("explain")
+def cmd_explain(args: argparse.Namespace) -> int:
+    from workbench.files import load
+    from workbench.model.engine import compute
+    from workbench.model.explain import ExplainError, explain
+
+    r = compute(load(args.file))
+    try:
+        e = explain(r, args.option, args.metric, args.month)
+    except ExplainError as exc:
+        return _fail(f"{args.file}: {exc}")
+    if args.format == "json":
+        _dump(e.as_dict())
+    else:
+        sys.stdout.write(f"{e.title}\n\n{e.text()}\n")
+    return 0
+
+
+@command("sensitivity")
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from workbench.files import load
+    from workbench.model.sensitivity import SensitivityError, sensitivity
+
+    s = load(args.file)
+    try:
+        res = sensitivity(s, step=args.step, option=args.option, against=args.against)
+    except SensitivityError as exc:
+        return _fail(f"{args.file}: {exc}")
+    if args.format == "json":
+        _dump(res.as_dict())
+        return 0
+    sys.stdout.write(sensitivity_table(res, args.top))
+    return 0
+
+
+def sensitivity_table(res, top: int | None = None) -> str:
+    from workbench.model import fmt
+
+    cur = res.scenario.currency
+    H = res.scenario.horizon_months
+
+    def money(x: float) -> str:
+        return ("+" if x > 0 else "-" if x < 0 else "±") + fmt.money(abs(x), cur)
+
+    def month(m: int | None) -> str:
+        return "never" if m is None else str(m)
+
+    lines = [
+        res.scenario.name,
+        f"{res.option} against {res.against}: TCO over {H} months {fmt.money(res.tco_option, cur)} vs "
+        f"{fmt.money(res.tco_against, cur)}, difference {money(res.diff)}; breakeven month {month(res.breakeven)}",
+        f"Each input moved ±{res.step:.0%} (or to its [uncertainty] range, marked R); ranked by the swing of "
+        "the TCO difference.",
+        "",
+        f"{'#':>3}  {'input':<44} {'base':>10} {'low → high':>23} {'Δ at low':>10} {'Δ at high':>10} {'B/E mo':>11}",
+    ]
+    effects = res.effects[:top] if top else res.effects
+    for n, e in enumerate(effects, 1):
+        label = e.label if len(e.label) <= 42 else e.label[:41] + "…"
+        mark = "R" if e.source == "range" else " "
+        be = f"{month(e.breakeven_low)}/{month(e.breakeven_high)}"
+        lines.append(
+            f"{n:>3}{mark} {label:<44} {_num(e.base):>10} {_num(e.low) + ' → ' + _num(e.high):>23} "
+            f"{money(e.diff_low - res.diff):>10} {money(e.diff_high - res.diff):>10} {be:>11}"
+        )
+    if top and len(res.effects) > top:
+        lines.append(f"     … {len(res.effects) - top} more (--top to show more)")
+    if res.unchanged:
+        lines.append("")
+        lines.append(f"At 0, so a relative move leaves them unchanged ({len(res.unchanged)}): " + ", ".join(res.unchanged))
+        lines.append("Give such an input a range in [uncertainty] to include it.")
+    lines.append("")
+    lines.append("Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high.")
+    return "\n".join(lines) + "\n"
+
+
+def _num(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.4g}"
+
+
+@command("simulate")
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from workbench.files import load
+    from workbench.model.montecarlo import SimulationError, simulate
+
+    s = load(args.file)
+    if not s.uncertainty:
+        return _fail(
+            f"{args.file}: [uncertainty]: no ranges to draw (add e.g. "
+            '"workload.requests_per_day" = {low = 50000, high = 200000, dist = "lognormal"})'
+        )
+    try:
+        sim = simulate(s, draws=args.draws, seed=args.seed)
+    except SimulationError as exc:
+        return _fail(f"{args.file}: {exc}")
+    if args.format == "json":
+        _dump(sim.as_dict())
+        return 0
+    sys.stdout.write(simulation_table(sim))
+    return 0
+
+
+def simulation_table(sim) -> str:
+    from workbench.model import fmt
+
+    s = sim.scenario
+    cur = s.currency
+    H = s.horizon_months
+    lines = [s.name, f"{sim.draws:,} draws, seed {sim.seed}, {H}-month horizon ({cur})", "", "Ranges:"]
+    for path, r in sim.ranges:
+        extra = f", mode {r.mode:g}" if r.dist == "triangular" and r.mode is not None else ""
+        lines.append(f"  {path}: {r.dist} {r.low:,.6g} .. {r.high:,.6g}{extra}")
+    lines += [
+        "",
+        f"{'option':<34} {'P10':>9} {'P50':>9} {'P90':>9} {'as is':>9} {'cheapest':>9}  {'breakeven month P10/P50/P90':>27}",
+    ]
+    for o in sim.options:
+        name = o.name if len(o.name) <= 34 else o.name[:33] + "…"
+        if o.is_baseline:
+            be = "baseline"
+        else:
+            be = "/".join("never" if x is None else str(x) for x in (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90))
+            be += f" ({1 - o.never / sim.draws:.0%} pay back)"
+        lines.append(
+            f"{name:<34} {fmt.money(o.p10, cur):>9} {fmt.money(o.p50, cur):>9} {fmt.money(o.p90, cur):>9} "
+            f"{fmt.money(o.deterministic_tco, cur):>9} {o.p_cheapest:>9.1%}  {be:>27}"
+        )
+    lines += ["", "TCO over the horizon; 'as is' = the scenario's own values; cheapest = share of draws in which"
+              " the option has the lowest TCO."]
+    return "\n".join(lines) + "\n"
+
+
+@command("diff")
+def cmd_diff(args: argparse.Namespace) -> int:
+    from workbench.files import load
+    from workbench.model.diff import diff
+    from workbench.model.report import analyze
+
+    a, b = analyze(load(args.a)), analyze(load(args.b))
+    d = diff(a, b, args.a, args.b)
+    if args.format == "json":
+        _dump(d.as_dict())
+    else:
+        sys.stdout.write(d.text())
+    return 0

@@ -1,0 +1,288 @@
+"""Commands that bring in outside data and take the workbench elsewhere: prices, gpus, size, serve.
+
+Registered with workbench.cli through COMMAND_MODULES; heavy imports stay inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+
+from workbench.cli import command
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def parse_count(text: str) -> float:
+    """'8e9', '8B', '70b', '1.5T', '8,000,000,000' -> a number of parameters."""
+    t = text.strip().lower().replace(",", "").replace("_", "")
+    m = re.fullmatch(r"(\d+(?:\.\d*)?(?:e[+-]?\d+)?)\s*([kmbt]?)", t)
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of parameters (try 8e9 or 8B)")
+    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m.group(2)]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0 or v != float(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return v
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "prices",
+        help="search the offline API price catalog (genai-prices)",
+        description="List API models whose provider or model matches every word of QUERY, with prices per "
+        "1M tokens from the genai-prices snapshot shipped with the package (no network).",
+    )
+    p.add_argument("query", nargs="+", help="words to match, e.g. claude, 'gpt 4o', 'anthropic sonnet'")
+    p.add_argument("--limit", type=_positive_int, default=40, help="most rows to list (default 40; 0 = all)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+
+    sub.add_parser("gpus", help="list the GPU table used by sizing: memory, bandwidth, TFLOPS, prices, sources")
+
+    p = sub.add_parser(
+        "size",
+        help="estimate whether a model fits a GPU and its output tokens/s (roofline)",
+        description="Roofline estimate for one serving replica: weights + KV cache against memory, "
+        "memory-bound decode and compute-bound prefill with stated efficiency factors. "
+        "Example: workbench size --model-params 8e9 --precision fp8 --gpu 'H100 SXM'",
+    )
+    p.add_argument("--model-params", type=parse_count, help="parameters, e.g. 8e9 or 70B")
+    p.add_argument("--model", help="a known model shape (sets params and KV-cache shape), e.g. llama-3.1-8b")
+    p.add_argument("--precision", default="bf16", help="weights: bf16, fp16, fp8, int8, int4 (default bf16)")
+    p.add_argument("--kv-precision", help="KV cache: default fp8 with fp8 weights, else bf16")
+    p.add_argument("--gpu", required=True, help="a GPU of `workbench gpus`, e.g. 'H100 SXM'")
+    p.add_argument("--gpus", type=_positive_int, default=1, help="GPUs per replica (tensor parallel), default 1")
+    p.add_argument("--input-tokens", type=float, default=1000, help="input (context) tokens per request, default 1000")
+    p.add_argument("--output-tokens", type=float, default=500, help="output tokens per request, default 500")
+    p.add_argument("--batch", type=_positive_int, help="concurrent sequences (default: the most that fit)")
+    p.add_argument("--layers", type=_positive_int, help="layers (with --kv-heads and --head-dim: exact KV cache)")
+    p.add_argument("--kv-heads", type=_positive_int, help="key/value heads")
+    p.add_argument("--head-dim", type=_positive_int, help="dimension of one attention head")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the TUI to a web browser (textual-serve), on loopback unless told otherwise",
+        description="Serve the workbench to a browser with textual-serve. Each browser tab runs its own "
+        "workbench process. Binds 127.0.0.1 by default: pass --host 0.0.0.0 only on a trusted network "
+        "(there is no authentication).",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="scenario files to open (default: the starter preset)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+
+
+# --- prices ---------------------------------------------------------------------------------------------
+@command("prices")
+def cmd_prices(args: argparse.Namespace) -> int:
+    from workbench.model import prices
+
+    query = " ".join(args.query).strip()
+    if not query:
+        return _fail("prices: give words to search for, e.g. `workbench prices claude`")
+    try:
+        hits = prices.search(query)
+    except prices.CatalogError as exc:
+        return _fail(f"prices: {exc}")
+    if not hits:
+        return _fail(f"prices: no catalog model matches {query!r} ({prices.source_label()}); try fewer words")
+    shown = hits if args.limit == 0 else hits[: args.limit]
+    if args.format == "json":
+        out = {
+            "catalog": prices.source_label(),
+            "prices_on": prices.price_day(),
+            "unit": "USD per 1M tokens",
+            "matches": len(hits),
+            "models": [
+                {
+                    "provider": e.provider_id, "model": e.model_id, "name": e.model_name, "row_name": e.row_name,
+                    "input": e.input, "output": e.output, "cached_input": e.cached_input,
+                    "deprecated": e.deprecated, "tiers": e.tier_note or None, "also_bills": list(e.extras),
+                }
+                for e in shown
+            ],
+        }
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False)
+    t = Table(header_style="bold", title_justify="left",
+              title=f"{prices.source_label()} (offline snapshot) · USD per 1M tokens, prices in force "
+              f"{prices.price_day()}")
+    for col, just in (("Provider", "left"), ("Model", "left"), ("Input", "right"), ("Output", "right"),
+                      ("Cached input", "right")):
+        t.add_column(col, justify=just)
+    for e in shown:
+        mark = (" +" if e.tier_note else "") + (" (deprecated)" if e.deprecated else "")
+        t.add_row(e.provider_name, e.model_id + mark, prices.price_text(e.input), prices.price_text(e.output),
+                  prices.price_text(e.cached_input))
+    con.print(t)
+    notes = []
+    if len(shown) < len(hits):
+        notes.append(f"{len(shown)} of {len(hits)} matches shown (--limit 0 lists all, or add words)")
+    if any(e.tier_note for e in shown):
+        notes.append("+ tiered: the base tier is shown (long prompts pay more)")
+    notes.append("cached input — = the provider lists no cache price (the workbench then bills the input price)")
+    for n in notes:
+        con.print(f"[dim]{n}[/dim]")
+    return 0
+
+
+# --- gpus and size --------------------------------------------------------------------------------------
+@command("gpus")
+def cmd_gpus(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from workbench.model import sizing
+
+    con = Console(highlight=False)
+    t = Table(header_style="bold", title=f"GPU table (compiled {sizing.TABLE_DATE}); TFLOPS dense", title_justify="left")
+    for col, just in (("GPU", "left"), ("Memory GB", "right"), ("Bandwidth GB/s", "right"), ("BF16 TFLOPS", "right"),
+                      ("FP8 TFLOPS", "right"), ("$/hour", "right"), ("price date", "left")):
+        t.add_column(col, justify=just)
+    for g in sizing.GPUS:
+        t.add_row(g.name, f"{g.memory_gb:g}", f"{g.bandwidth_gbs:,g}", f"{g.bf16_tflops:g}",
+                  "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}", f"{g.hourly:.2f}", g.price_date)
+    con.print(t)
+    con.print("[bold]Sources[/bold]")
+    for g in sizing.GPUS:
+        con.print(f" {g.name}: specs: {g.spec_source}; price: {g.price_label}")
+    return 0
+
+
+def _shape(args: argparse.Namespace) -> tuple[float, int | None, str]:
+    from workbench.model import sizing
+
+    params = args.model_params
+    kv = None
+    label = ""
+    if args.model:
+        shape = sizing.model_named(args.model)
+        params = params or shape.params
+        kv = shape.kv_elements_per_token
+        label = shape.name
+    if params is None:
+        raise sizing.SizingError("give --model-params (e.g. 8e9) or --model (e.g. llama-3.1-8b)")
+    arch = (args.layers, args.kv_heads, args.head_dim)
+    if any(arch):
+        if not all(arch):
+            raise sizing.SizingError("--layers, --kv-heads and --head-dim go together")
+        kv = 2 * args.layers * args.kv_heads * args.head_dim
+    return params, kv, label
+
+
+@command("size")
+def cmd_size(args: argparse.Namespace) -> int:
+    from workbench.model import sizing
+
+    try:
+        params, kv, label = _shape(args)
+        e = sizing.estimate(
+            params, args.precision, args.gpu, args.input_tokens, args.output_tokens, batch=args.batch,
+            gpus=args.gpus, kv_precision=args.kv_precision, kv_elements_per_token=kv,
+        )
+    except sizing.SizingError as exc:
+        return _fail(f"size: {exc}")
+    if args.format == "json":
+        d = e.as_dict()
+        d["kv_shape"] = "given" if kv else "estimated from the parameter count"
+        d["efficiency"] = _factors()
+        sys.stdout.write(json.dumps(d, indent=2) + "\n")
+        return 0
+    for line in size_lines(e, label, kv is not None):
+        print(line)
+    return 0  # "does not fit" is an answer, not invalid input
+
+
+def _factors() -> dict:
+    from workbench.model import sizing as z
+
+    return {
+        "memory_usable": z.MEMORY_USABLE, "bandwidth": z.BANDWIDTH_EFFICIENCY,
+        "decode_compute": z.DECODE_COMPUTE_EFFICIENCY, "prefill_compute": z.PREFILL_COMPUTE_EFFICIENCY,
+        "tensor_parallel": z.TENSOR_PARALLEL_EFFICIENCY,
+    }
+
+
+def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
+    """The estimate in words (CLI and TUI)."""
+    from workbench.model import sizing
+
+    who = label or f"{e.params / 1e9:g}B params"
+    lines = [f"{who}, {e.precision} weights, {e.kv_precision} KV cache on {e.gpus} x {e.gpu}; "
+             f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"]
+    lines.append(
+        f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per sequence; "
+        f"{e.memory_gb:,.1f} GB usable -> batch up to {e.max_batch:,}"
+        + ("" if kv_known else " (KV shape estimated from size)")
+    )
+    if not e.fits:
+        lines.append(f"does NOT fit: {e.why}")
+        return lines
+    lines.append(
+        f"fits: batch {e.batch:,}; decode {e.decode_bound}-bound, {e.step_ms:,.1f} ms a step "
+        f"({e.tokens_per_second_per_user:,.0f} tok/s per user); prefill {e.prefill_share:.0%} of the time"
+    )
+    lines.append(
+        f"output: {e.output_tokens_per_second:,.0f} tok/s in all = {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU "
+        f"({e.requests_per_second_per_gpu:,.2f} req/s per GPU); at ${e.hourly:.2f}/GPU-hour "
+        f"${e.cost_per_million_output:,.3f} per 1M output tokens"
+    )
+    lines.append(
+        f"efficiency: bandwidth {sizing.BANDWIDTH_EFFICIENCY:.0%}, compute {sizing.DECODE_COMPUTE_EFFICIENCY:.0%} "
+        f"decode / {sizing.PREFILL_COMPUTE_EFFICIENCY:.0%} prefill, memory usable {sizing.MEMORY_USABLE:.0%}"
+        + (f", tensor parallel {sizing.TENSOR_PARALLEL_EFFICIENCY:.0%}" if e.gpus > 1 else "")
+        + "; against NVIDIA's published TensorRT-LLM figures it reads 1-36% high"
+    )
+    return lines
+
+
+# --- serve ----------------------------------------------------------------------------------------------
+def serve_command(files: list[str]) -> str:
+    """The shell command each browser session runs: this Python, this package, the given files."""
+    import shlex
+
+    return " ".join([shlex.quote(sys.executable), "-m", "workbench", *(shlex.quote(f) for f in files)])
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench.files import ScenarioError, load
+
+    for f in args.files:
+        try:
+            load(f)
+        except ScenarioError as exc:
+            return _fail(str(exc))
+    if not 1 <= args.port <= 65535:
+        return _fail(f"serve: port {args.port} is out of range (1 to 65535)")
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        return _fail("serve: needs the textual-serve package (pip install -e .)")
+    files = [str(Path(f).resolve()) for f in args.files]
+    server = Server(serve_command(files), host=args.host, port=args.port, title="workbench")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}: anyone who can reach it can use the workbench and its files",
+              file=sys.stderr)
+    try:
+        server.serve()
+    except OSError as exc:
+        return _fail(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    return 0

@@ -1,0 +1,236 @@
+"""Sensitivity (tornado): which inputs decide the comparison of two options.
+
+Option A (by default the recommended one) is compared with option B (by default the baseline; when the
+recommendation is the baseline, the cheapest other option). Every numeric input of the cost formulas
+that matters to A or B is moved down and up by a step (default ±25%), or to its [uncertainty] range
+where the scenario gives one, and the horizon TCO difference (A − B) and A's breakeven month against B
+are measured. All the moves are one batch through the engine: each is a variant of A's and B's option
+rows that differs in the column(s) the input feeds (workbench.model.columns), and `engine.monthly_frame`
+and `engine.summarize` compute them together. Inputs are ranked by the swing of the TCO difference.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from workbench.model import columns, engine
+from workbench.model.engine import Results
+from workbench.model.scenario import Scenario
+
+DEFAULT_STEP = 0.25
+
+
+class SensitivityError(ValueError):
+    """Options that cannot be compared; worded for the user."""
+
+
+@dataclass
+class Effect:
+    """One input moved down and up, and what the comparison did."""
+
+    path: str
+    label: str
+    base: float
+    low: float
+    high: float
+    source: str  # "step" or "range"
+    diff_low: float  # TCO(A) − TCO(B) with the input at low
+    diff_high: float
+    breakeven_low: int | None
+    breakeven_high: int | None
+    integer: bool = False
+
+    @property
+    def swing(self) -> float:
+        return abs(self.diff_high - self.diff_low)
+
+    def as_dict(self, base_diff: float) -> dict:
+        return {
+            "path": self.path,
+            "label": self.label,
+            "base": self.base,
+            "low": self.low,
+            "high": self.high,
+            "source": self.source,
+            "tco_difference_low": self.diff_low,
+            "tco_difference_high": self.diff_high,
+            "change_low": self.diff_low - base_diff,
+            "change_high": self.diff_high - base_diff,
+            "swing": self.swing,
+            "breakeven_month_low": self.breakeven_low,
+            "breakeven_month_high": self.breakeven_high,
+        }
+
+
+@dataclass
+class Sensitivity:
+    scenario: Scenario
+    option: str
+    against: str
+    step: float
+    tco_option: float
+    tco_against: float
+    breakeven: int | None
+    effects: list[Effect]  # ranked, largest swing first
+    unchanged: list[str] = field(default_factory=list)  # inputs at 0 (a ±step move leaves them at 0)
+
+    @property
+    def diff(self) -> float:
+        return self.tco_option - self.tco_against
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.scenario.name,
+            "currency": self.scenario.currency,
+            "horizon_months": self.scenario.horizon_months,
+            "option": self.option,
+            "against": self.against,
+            "step": self.step,
+            "tco_option": self.tco_option,
+            "tco_against": self.tco_against,
+            "tco_difference": self.diff,
+            "breakeven_month": self.breakeven,
+            "inputs": [e.as_dict(self.diff) for e in self.effects],
+            "unchanged_at_zero": self.unchanged,
+        }
+
+
+def default_pair(s: Scenario, results: Results, recommended: str | None) -> tuple[int, int]:
+    """(A, B): the recommended option against the baseline, or the cheapest other one."""
+    names = [o.name for o in s.options]
+    base = s.baseline_index() or 0
+    a = names.index(recommended) if recommended in names else None
+    if a is None or a == base:
+        others = [o for o in results.options if o.index != base]
+        if not others:
+            raise SensitivityError("sensitivity needs two options to compare")
+        if a is None:
+            a = min(others, key=lambda o: o.tco).index
+        else:
+            return a, min(others, key=lambda o: o.tco).index
+    return a, base
+
+
+def _moves(s: Scenario, p: columns.Path, step: float) -> tuple[float, float, float, str] | None:
+    """(base, low, high, source) for one input, or None when neither move changes it."""
+    base = columns.value(s, p)
+    key = str(p)
+    rng = s.uncertainty.get(key)
+    b = columns.bounds(p)
+    if rng is not None:
+        low, high, source = rng.low, rng.high, "range"
+    else:
+        low, high, source = base * (1 - step), base * (1 + step), "step"
+        if b.integer:
+            low, high = math.floor(low + 0.5), math.floor(high + 0.5)
+            if low == base:
+                low = base - 1
+            if high == base:
+                high = base + 1
+        low, high = b.clamp(low), b.clamp(high)
+        if low > high:
+            low, high = high, low
+    if low == base and high == base:
+        return None
+    return base, float(low), float(high), source
+
+
+def sensitivity(
+    s: Scenario,
+    results: Results | None = None,
+    step: float = DEFAULT_STEP,
+    option: str | int | None = None,
+    against: str | int | None = None,
+    recommended: str | None = None,
+) -> Sensitivity:
+    """Move every input of A's and B's costs down and up, in one engine batch, and rank the inputs."""
+    if not 0 < step < 10:
+        raise SensitivityError(f"step must be above 0 and below 10 (got {step:g}); 0.25 means ±25%")
+    if len(s.options) < 2:
+        raise SensitivityError("sensitivity needs two options to compare")
+    r = results or engine.compute(s)
+    if recommended is None and (option is None or against is None):
+        from workbench.model.ladder import build
+
+        recommended = build(s, r).recommendation.option
+    a, b = default_pair(s, r, recommended)
+    if option is not None:
+        a = _index(s, option)
+    if against is not None:
+        b = _index(s, against)
+    elif option is not None and a == b:
+        b = default_pair(s, r, s.options[a].name)[1]
+    if a == b:
+        raise SensitivityError(f"pick two different options (both are {s.options[a].name!r})")
+
+    rows = engine.inputs(s)[[a, b]].with_columns(
+        pl.Series("opt", [0, 1], dtype=pl.Int64), pl.Series("is_baseline", [False, True])
+    )
+    moves: list[tuple[columns.Path, float, float, float, str]] = []
+    unchanged: list[str] = []
+    for p in columns.input_paths(s, [a, b]):
+        if not any(opt in (a, b) for opt, _ in columns.cells(s, p)):
+            continue
+        m = _moves(s, p, step)
+        if m is None:
+            unchanged.append(str(p))
+        else:
+            moves.append((p, *m))
+    # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
+    n = 1 + 2 * len(moves)
+    data = {c: np.tile(rows[c].to_numpy(), n) for c in rows.columns}
+    data["variant"] = np.repeat(np.arange(n), 2)
+    index = {a: 0, b: 1}
+    for j, (p, _base, low, high, _src) in enumerate(moves):
+        for opt, col in columns.cells(s, p):
+            if opt in index:
+                data[col][(2 * j + 1) * 2 + index[opt]] = low
+                data[col][(2 * j + 2) * 2 + index[opt]] = high
+    batch = pl.DataFrame(data, schema=rows.schema)
+    summary = engine.summarize(engine.monthly_frame(batch, s.horizon_months)).sort(["variant", "opt"])
+    tco = summary["tco"].to_numpy().reshape(n, 2)
+    be = summary["breakeven_month"].to_list()[0::2]
+    diff = tco[:, 0] - tco[:, 1]
+    effects = [
+        Effect(
+            path=str(p), label=columns.label(p), base=base, low=low, high=high, source=src,
+            diff_low=float(diff[2 * j + 1]), diff_high=float(diff[2 * j + 2]),
+            breakeven_low=be[2 * j + 1], breakeven_high=be[2 * j + 2], integer=columns.bounds(p).integer,
+        )
+        for j, (p, base, low, high, src) in enumerate(moves)
+    ]
+    be0 = be[0]
+    effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
+    return Sensitivity(
+        s, s.options[a].name, s.options[b].name, step, float(tco[0, 0]), float(tco[0, 1]), be0, effects, unchanged
+    )
+
+
+def _be_shift(e: Effect, base: int | None) -> int:
+    """How far the breakeven month moves (never counts as one month past the horizon)."""
+    far = 10_000
+
+    def v(x: int | None) -> int:
+        return far if x is None else x
+
+    return max(abs(v(e.breakeven_low) - v(base)), abs(v(e.breakeven_high) - v(base)))
+
+
+def _index(s: Scenario, option: str | int) -> int:
+    names = [o.name for o in s.options]
+    if isinstance(option, int) or str(option).isdigit():
+        k = int(option)
+        if 1 <= k <= len(names):
+            return k - 1
+    text = str(option).strip()
+    for i, n in enumerate(names):
+        if n == text or n.lower() == text.lower():
+            return i
+    hits = [i for i, n in enumerate(names) if n.lower().startswith(text.lower())]
+    if len(hits) == 1:
+        return hits[0]
+    raise SensitivityError(f"no option {text!r} (options: {', '.join(repr(n) for n in names)})")

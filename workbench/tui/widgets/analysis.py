@@ -1,0 +1,663 @@
+"""Beyond a spreadsheet, in the TUI: explain a figure (`x`), the Sensitivity (tornado) pane, the
+Uncertainty ranges grid and the Simulation (Monte Carlo) pane.
+
+The panes render results of workbench.model.{explain, sensitivity, montecarlo}; the two that compute run
+in a thread worker (exclusive, so a newer edit cancels a stale run) and only while they are on screen,
+so typing never waits for them. `AnalysisViewActions` is mixed into ScenarioView: the shared view file
+only lists the panes and calls `refresh_analysis`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from workbench import edit
+from workbench.model import columns, fmt
+from workbench.model.explain import TABLE_METRICS, ExplainError, Explanation, explain
+from workbench.model.report import Analysis
+from workbench.model.scenario import Scenario
+from workbench.tui.widgets.grid import Grid
+from workbench.tui.widgets.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
+
+BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
+
+
+# --- Explain ------------------------------------------------------------------------------------------------
+def explanation_text(e: Explanation, width: int = 100) -> Text:
+    """An explanation, styled: the figure's line in bold, numbers plain, formulas dim, inputs listed."""
+    t = Text()
+    for line in e.lines:
+        pad = "  " * line.depth
+        t.append(pad + line.label, style="bold" if line.depth == 0 else "bold cyan")
+        t.append(" = ")
+        t.append(line.symbolic, style="dim")
+        if line.values and line.values != line.symbolic and not line.result.startswith(line.values + " "):
+            one_line = len(pad + line.label + line.symbolic + line.values + line.result) + 9 <= width
+            t.append(" = " if one_line else "\n" + pad + "    = ")
+            t.append(line.values)
+        if line.result and line.result != line.values:
+            t.append(" = ")
+            t.append(line.result, style="bold green" if line.depth == 0 else "bold")
+        for note in line.notes:
+            t.append(f"\n{pad}    ({note})", style="italic dim")
+        t.append("\n")
+    if e.inputs:
+        t.append("\ninputs, where they are edited\n", style="bold underline")
+        width = max(len(label) for label, _, _ in e.inputs)
+        for label, path, value in e.inputs:
+            t.append(f"  {label:<{width}}  ")
+            t.append(f"{value:>14}", style="bold")
+            t.append(f"   {path}\n", style="dim")
+    return t
+
+
+class ExplainScreen(ModalScreen[None]):
+    """The formula behind one figure, with the scenario's numbers, down to the inputs."""
+
+    DEFAULT_CSS = """
+    ExplainScreen > Vertical { width: 96%; max-width: 140; height: 90%; border: thick $primary;
+                               background: $surface; padding: 0 1; }
+    ExplainScreen #explain-title { text-style: bold; height: auto; }
+    ExplainScreen #explain-body { height: 1fr; }
+    ExplainScreen #explain-hint { color: $text-muted; height: 1; }
+    """
+    BINDINGS = [
+        Binding("escape,q,x", "close", "Close"),
+        Binding("y", "copy", "Copy", tooltip="Copy the explanation as text"),
+    ]
+
+    def __init__(self, e: Explanation) -> None:
+        super().__init__()
+        self.explanation = e
+
+    def compose(self) -> ComposeResult:
+        e = self.explanation
+        with Vertical():
+            yield Label(f"Explain: {e.title}", id="explain-title")
+            with VerticalScroll(id="explain-body"):
+                inner = min(self.app.size.width * 96 // 100, 140) - 8  # inside the border, padding, scrollbar
+                yield Static(explanation_text(e, width=max(40, inner)), id="explain-text")
+            yield Static("Esc closes · y copies the text · ↑↓ PgUp PgDn scroll · every number comes from the "
+                         "engine's own formula", id="explain-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#explain-body").focus()
+
+    def action_copy(self) -> None:
+        text = f"{self.explanation.title}\n\n{self.explanation.text()}\n"
+        self.app.clipboard_text = text
+        try:
+            self.app.copy_to_clipboard(text)
+        except Exception:
+            pass
+        self.notify("explanation copied")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# --- Sensitivity ---------------------------------------------------------------------------------------------
+def _post(widget: Widget, callback, *args) -> None:
+    """From a worker thread, run `callback` on the app's thread; nothing if the app has stopped."""
+    try:
+        widget.app.call_from_thread(callback, *args)
+    except Exception:  # the app is shutting down or the widget has gone: the result is not wanted
+        pass
+
+
+def _signed(x: float, cur: str) -> str:
+    return ("+" if x > 0 else "-" if x < 0 else "±") + fmt.money(abs(x), cur)
+
+
+def _month(m: int | None) -> str:
+    return "never" if m is None else str(m)
+
+
+def _num(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.4g}"
+
+
+def tornado_plot(res, top: int = 10):
+    """Title, draw function and legend of a tornado chart: the swing of TCO(A) − TCO(B) per input."""
+    cur = res.scenario.currency
+    effects = [e for e in res.effects if e.swing > 0][:top]
+    title = f"Change of TCO({res.option}) − TCO({res.against}) when an input moves down / up ({cur})"
+    if not effects:
+        return title, None, [], "no input moves the difference"
+    low_c, high_c = (0, 130, 200), (230, 25, 75)
+    legend = [LegendItem("██", "input moved down", low_c), LegendItem("██", "input moved up", high_c)]
+
+    def draw(plt, w: int, h: int) -> None:
+        n = min(len(effects), max(1, h - 4))
+        shown = effects[:n]
+        room = max(12, min(26, w // 4))
+        labels = [f"{k + 1} {_short(e.label, room - 2)}" for k, e in enumerate(shown)][::-1]
+        lows = [e.diff_low - res.diff for e in shown][::-1]
+        highs = [e.diff_high - res.diff for e in shown][::-1]
+        width = 0.8 if n > 1 else 0.3
+        plt.bar(labels, lows, orientation="h", color=low_c, width=width)
+        plt.bar(labels, highs, orientation="h", color=high_c, width=width)
+        lo = min(0.0, *lows, *highs)
+        hi = max(0.0, *lows, *highs)
+        span = max(abs(lo), abs(hi)) or 1.0
+        ticks = nice_ticks(-span, span, max(3, min(7, w // 14)))
+        plt.xlim(ticks[0], ticks[-1])
+        plt.xticks(ticks, [tick_money(t, cur) for t in ticks])
+
+    return title, draw, legend, ""
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class SensitivityPane(Widget):
+    """Tornado chart and table: which inputs decide option A against option B."""
+
+    DEFAULT_CSS = """
+    SensitivityPane { layout: vertical; height: 1fr; }
+    SensitivityPane > #sens-head { height: auto; max-height: 3; padding: 0 1; }
+    SensitivityPane > Chart { height: 1fr; min-height: 8; }
+    SensitivityPane > DataTable { height: 1fr; min-height: 4; border-top: solid $primary-darken-2; }
+    """
+    BINDINGS = [
+        Binding("[", "option(-1)", "Prev A", tooltip="Sensitivity: previous option A"),
+        Binding("]", "option(1)", "Next A", tooltip="Sensitivity: next option A"),
+        Binding("{", "against(-1)", "Prev B", show=False, tooltip="Sensitivity: previous option B"),
+        Binding("}", "against(1)", "Next B", show=False, tooltip="Sensitivity: next option B"),
+        Binding("plus,equals_sign", "step(0.05)", "Step +5%", show=False, tooltip="Sensitivity: bigger step"),
+        Binding("minus", "step(-0.05)", "Step -5%", show=False, tooltip="Sensitivity: smaller step"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.analysis: Analysis | None = None
+        self.result = None
+        self.step = 0.25
+        self.option: str | None = None  # None: the recommended option
+        self.against: str | None = None  # None: the baseline
+        self._stale = True
+        self._on_screen = False
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sensitivity: computing…", id="sens-head")
+        yield Chart(id="sens-chart")
+        table: DataTable = DataTable(id="sens-table", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        t = self.query_one("#sens-table", DataTable)
+        for key, label, width in (
+            ("n", "#", 3), ("input", "Input", 26), ("dlow", "Δ low", 8), ("dhigh", "Δ high", 8),
+            ("range", "Low → High", 17), ("base", "Base", 8), ("be", "B/E mo", 9),
+        ):
+            t.add_column(label, key=key, width=width)
+
+    def show(self, a: Analysis) -> None:
+        """A new analysis: recompute when on screen, else when next shown."""
+        self.analysis = a
+        names = [o.name for o in a.scenario.options]
+        if self.option not in names:
+            self.option = None
+        if self.against not in names:
+            self.against = None
+        self._stale = True
+        if self._on_screen:
+            self.run()
+
+    def on_show(self) -> None:
+        self._on_screen = True
+        if self._stale and self.analysis is not None:
+            self.run()
+
+    def on_hide(self) -> None:
+        self._on_screen = False
+
+    def run(self) -> None:
+        if self.analysis is None:
+            return
+        self._stale = False
+        self._compute(self.analysis, self.step, self.option, self.against)
+
+    @work(thread=True, exclusive=True, group="sensitivity")
+    def _compute(self, a: Analysis, step: float, option: str | None, against: str | None) -> None:
+        from workbench.model.sensitivity import SensitivityError, sensitivity
+
+        worker = get_current_worker()
+        try:
+            res = sensitivity(
+                a.scenario, a.results, step=step, option=option, against=against,
+                recommended=a.ladder.recommendation.option,
+            )
+            err = None
+        except SensitivityError as exc:
+            res, err = None, str(exc)
+        if not worker.is_cancelled:
+            _post(self, self._show_result, a, res, err)
+
+    def _show_result(self, a: Analysis, res, err: str | None) -> None:
+        if a is not self.analysis or not self.is_attached:
+            return  # a newer analysis is on its way, or the tab was closed
+        self.result, self.error = res, err
+        head = self.query_one("#sens-head", Static)
+        table = self.query_one("#sens-table", DataTable)
+        chart = self.query_one("#sens-chart", Chart)
+        table.clear()
+        if res is None:
+            head.update(Text(f"Sensitivity: {err}", style="bold"))
+            chart.set_plot("Sensitivity", None, [], err or "")
+            return
+        cur = a.scenario.currency
+        H = a.scenario.horizon_months
+        t = Text()
+        t.append(f"{res.option}", style="bold green")
+        t.append(" vs ")
+        t.append(f"{res.against}", style="bold")
+        t.append(f": TCO {_signed(res.diff, cur)} over {H} months, pays back in month {_month(res.breakeven)}; "
+                 f"inputs ±{res.step:.0%}\n")
+        t.append("Decided by: ", style="bold")
+        t.append("; ".join(f"{k}. {e.label}" for k, e in enumerate(res.effects[:3], 1)) or "nothing moves it")
+        head.update(t)
+        chart.set_plot(*tornado_plot(res))
+        for k, e in enumerate(res.effects, 1):
+            table.add_row(
+                Text(f"{k}{'R' if e.source == 'range' else ''}", justify="right"),
+                Text(e.label, style="bold" if k <= 3 else ""),
+                Text(_signed(e.diff_low - res.diff, cur), justify="right"),
+                Text(_signed(e.diff_high - res.diff, cur), justify="right"),
+                Text(f"{_num(e.low)} → {_num(e.high)}", justify="right"),
+                Text(_num(e.base), justify="right"),
+                Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
+                key=e.path,
+            )
+
+    def _names(self) -> list[str]:
+        return [o.name for o in self.analysis.scenario.options] if self.analysis else []
+
+    def _cycle(self, current: str | None, fallback: str | None, delta: int) -> str | None:
+        names = self._names()
+        if not names:
+            return None
+        now = current or fallback or names[0]
+        i = names.index(now) if now in names else 0
+        return names[(i + delta) % len(names)]
+
+    def action_option(self, delta: int) -> None:
+        res = self.result
+        self.option = self._cycle(self.option, res.option if res else None, delta)
+        if res and self.option == (self.against or res.against):
+            self.option = self._cycle(self.option, None, delta)
+        self.run()
+
+    def action_against(self, delta: int) -> None:
+        res = self.result
+        self.against = self._cycle(self.against, res.against if res else None, delta)
+        if res and self.against == (self.option or res.option):
+            self.against = self._cycle(self.against, None, delta)
+        self.run()
+
+    def action_step(self, delta: float) -> None:
+        self.step = min(0.9, max(0.05, round(self.step + delta, 2)))
+        self.run()
+
+
+# --- Uncertainty ranges --------------------------------------------------------------------------------------
+class UncertaintyGrid(Grid):
+    """One row per input of the cost formulas; Low/High/Dist/Mode cells edit its [uncertainty] range."""
+
+    RANGE_FIELDS = ("low", "high", "dist", "mode")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", fixed_columns=1, zebra_stripes=False, **kwargs)
+        self._keys: list[str] = []
+
+    def load(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        if not self.columns:
+            for key, label, width in (
+                ("input", "Input", 26), ("value", "Value", 9), ("low", "Low", 9), ("high", "High", 9),
+                ("dist", "Dist", 10), ("mode", "Mode", 8), ("path", "Path", 40),
+            ):
+                self.add_column(label, key=key, width=width)
+        keys = [str(p) for p in columns.input_paths(scenario)]
+        keys += [k for k in scenario.uncertainty if k not in keys]
+        if keys != self._keys:
+            keep = self.cursor_coordinate
+            self.clear()
+            self._paths = {}
+            for i, k in enumerate(keys):
+                self.add_row(*self._cells(scenario, k), key=k)
+                for j, f in enumerate(self.RANGE_FIELDS, start=2):
+                    self._paths[(i, j)] = ("uncertainty", k, f)
+            self._keys = keys
+            if keys:
+                self.move_cursor(row=min(keep.row, len(keys) - 1), column=max(2, keep.column))
+            return
+        for k in keys:
+            for col, cell in zip(("input", "value", "low", "high", "dist", "mode"), self._cells(scenario, k), strict=False):
+                self._show_text(k, col, cell)  # only cells that changed (grid.py)
+
+    def _cells(self, s: Scenario, key: str) -> list[Text]:
+        try:
+            p = columns.parse(key)
+            label = columns.label(p)
+            value = columns.value(s, p)
+        except Exception:
+            label, value = key, None
+        r = s.uncertainty.get(key)
+        mark = "● " if r is not None else "  "
+        style = "bold" if r is not None else ""
+
+        def num(x: float | None) -> Text:
+            return Text("·" if x is None else edit.display(x), justify="right", style=style or "dim")
+
+        return [
+            Text(mark + label, style=style),
+            Text("" if value is None else edit.display(value), justify="right"),
+            num(r.low if r else None),
+            num(r.high if r else None),
+            Text(r.dist if r else "·", style=style or "dim"),
+            num(r.mode if r and r.mode is not None else None),
+            Text(key, style="dim"),
+        ]
+
+    def action_copy(self) -> None:
+        path = self.current_path()
+        if path is not None and self._scenario is not None and path[1] in self._scenario.uncertainty:
+            super().action_copy()
+
+    def on_focus(self) -> None:
+        if self.row_count and self.cursor_coordinate.column < 2:
+            self.move_cursor(column=2)  # start on Low, the first cell to type into
+        super().on_focus()
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        # DataTable defers this scroll until after a refresh; while the pane is hidden the table has no
+        # size and would scroll the cursor cell to the far right. Scroll only a table that is shown.
+        if self.size.width and self.size.height:
+            super()._scroll_cursor_into_view(animate=animate)
+
+
+# --- Simulation ------------------------------------------------------------------------------------------------
+def histogram_plot(sim):
+    """Title, draw function and legend: each option's TCO distribution over the draws (shared bins)."""
+    from workbench.model.montecarlo import histogram
+
+    cur = sim.scenario.currency
+    title = f"TCO over {sim.scenario.horizon_months} months, share of {sim.draws:,} draws ({cur}; | = P50; P1-P99)"
+    legend = [
+        LegendItem(glyph(k) * 2, f"{o.name} P50 {fmt.money(o.p50, cur)}", color(k)) for k, o in enumerate(sim.options)
+    ]
+
+    def draw(plt, w: int, h: int) -> None:
+        bins = max(8, min(60, (w - 10) // 2))
+        edges, counts = histogram(sim, bins)
+        centers = (edges[:-1] + edges[1:]) / 2
+        top = max(1, max(int(c.max()) for c in counts))
+        share = 100.0 / sim.draws
+        for k, c in enumerate(counts):
+            nz = np.nonzero(c)[0]
+            if nz.size == 0:
+                continue
+            span = slice(max(0, nz[0] - 1), min(len(c), nz[-1] + 2))  # the option's own support
+            xs, ys = centers[span].tolist(), (c[span] * share).tolist()
+            if len(xs) == 1:
+                plt.scatter(xs, ys, marker=glyph(k), color=color(k))
+            else:
+                plt.plot(xs, ys, marker=glyph(k), color=color(k))
+            p50 = sim.options[k].p50
+            if edges[0] <= p50 <= edges[-1]:
+                plt.vertical_line(p50, color=color(k))
+        yt = nice_ticks(0.0, top * share, max(2, min(5, h // 3)))
+        plt.ylim(0, yt[-1])
+        plt.yticks(yt, [f"{t:g}%" for t in yt])
+        xt = nice_ticks(float(edges[0]), float(edges[-1]), max(2, min(6, w // 12)))
+        xt = [t for t in xt if edges[0] <= t <= edges[-1]] or [float(edges[0]), float(edges[-1])]
+        plt.xlim(float(edges[0]), float(edges[-1]))
+        plt.xticks(xt, [tick_money(t, cur) for t in xt])
+
+    return title, draw, legend, ""
+
+
+class SimulationPane(Widget):
+    """Monte Carlo over the [uncertainty] ranges: a histogram of TCO and a table of percentiles."""
+
+    DEFAULT_CSS = """
+    SimulationPane { layout: vertical; height: 1fr; }
+    SimulationPane > #sim-head { height: auto; max-height: 3; padding: 0 1; }
+    SimulationPane > ProgressBar { height: 1; padding: 0 1; }
+    SimulationPane > Chart { height: 1fr; min-height: 8; }
+    SimulationPane > DataTable { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
+    """
+    BINDINGS = [
+        Binding("plus,equals_sign", "draws(10)", "More draws", tooltip="Simulation: ten times the draws (up to 100k)"),
+        Binding("minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"),
+        Binding("n", "reseed", "New seed", tooltip="Simulation: run again with the next seed"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.analysis: Analysis | None = None
+        self.draws = 10_000
+        self.seed = 0
+        self.result = None
+        self.running = False
+        self._stale = True
+        self._on_screen = False
+        self._timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="sim-head")
+        bar = ProgressBar(total=1.0, show_eta=False, id="sim-progress")
+        bar.display = False
+        yield bar
+        yield Chart(id="sim-chart")
+        yield DataTable(id="sim-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        t = self.query_one("#sim-table", DataTable)
+        for key, label, width in (
+            ("name", "Option", 22), ("p10", "P10", 7), ("p50", "P50", 7), ("p90", "P90", 7), ("asis", "As is", 7),
+            ("cheapest", "Cheapest", 8), ("be", "B/E P10/50/90", 13), ("pays", "Pays", 5),
+        ):
+            t.add_column(label, key=key, width=width)
+
+    def show(self, a: Analysis) -> None:
+        self.analysis = a
+        self._stale = True
+        if self._on_screen:
+            self.run()
+
+    def on_show(self) -> None:
+        self._on_screen = True
+        if self._stale and self.analysis is not None:
+            self.run()
+
+    def on_hide(self) -> None:
+        self._on_screen = False
+
+    def run(self) -> None:
+        a = self.analysis
+        if a is None:
+            return
+        self._stale = False
+        if not a.scenario.uncertainty:
+            self.workers.cancel_group(self, "simulation")
+            self._finish()
+            self.result = None
+            self.query_one("#sim-head", Static).update(Text.assemble(
+                ("No uncertainty ranges yet. ", "bold"),
+                "Give inputs a low/high range in the Uncertainty grid (F11 or U): type into Low and High, or "
+                "press space on a row for ±25%. The Sensitivity pane (F9) shows which inputs matter most.",
+            ))
+            self.query_one("#sim-chart", Chart).set_plot("Monte Carlo", None, [], "no [uncertainty] ranges")
+            self.query_one("#sim-table", DataTable).clear()
+            return
+        self.running = True
+        bar = self.query_one("#sim-progress", ProgressBar)
+        bar.update(progress=0.0)
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(BLINK, self._show_progress)
+        self.query_one("#sim-head", Static).update(
+            Text(f"Simulating {self.draws:,} draws (seed {self.seed})…", style="dim")
+        )
+        self._simulate(a, self.draws, self.seed)
+
+    def _show_progress(self) -> None:
+        if self.running:
+            self.query_one("#sim-progress", ProgressBar).display = True
+
+    def _finish(self) -> None:
+        self.running = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.query_one("#sim-progress", ProgressBar).display = False
+
+    def _progress(self, a: Analysis, fraction: float) -> None:
+        if a is self.analysis and self.running and self.is_attached:
+            self.query_one("#sim-progress", ProgressBar).update(progress=fraction)
+
+    @work(thread=True, exclusive=True, group="simulation")
+    def _simulate(self, a: Analysis, draws: int, seed: int) -> None:
+        from workbench.model.engine import Cancelled
+        from workbench.model.montecarlo import SimulationError, simulate
+
+        worker = get_current_worker()
+        try:
+            sim = simulate(
+                a.scenario, draws, seed,
+                progress=lambda f: _post(self, self._progress, a, f),
+                cancelled=lambda: worker.is_cancelled,
+            )
+            err = None
+        except Cancelled:
+            return
+        except SimulationError as exc:
+            sim, err = None, str(exc)
+        if not worker.is_cancelled:
+            _post(self, self._show_result, a, sim, err)
+
+    def _show_result(self, a: Analysis, sim, err: str | None) -> None:
+        if a is not self.analysis or not self.is_attached:
+            return
+        self._finish()
+        self.result = sim
+        head = self.query_one("#sim-head", Static)
+        table = self.query_one("#sim-table", DataTable)
+        table.clear()
+        if sim is None:
+            head.update(Text(f"Simulation: {err}", style="bold"))
+            return
+        cur = a.scenario.currency
+        best = max(sim.options, key=lambda o: o.p_cheapest)
+        t = Text()
+        t.append(f"{sim.draws:,} draws, seed {sim.seed}, {len(sim.ranges)} range(s), {sim.seconds:.2f} s. ")
+        t.append(f"{best.name}", style="bold green")
+        t.append(f" is cheapest in {best.p_cheapest:.0%} of draws.\n")
+        t.append("+ - draws · n new seed · ranges: Uncertainty grid (F11 or U)", style="dim")
+        head.update(t)
+        self.query_one("#sim-chart", Chart).set_plot(*histogram_plot(sim))
+        n = sim.draws
+        for o in sim.options:
+            if o.is_baseline:
+                be, pays = "baseline", "—"
+            else:
+                qs = (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
+                be = "never" if all(x is None for x in qs) else "/".join(_month(x) for x in qs)
+                pays = f"{1 - o.never / n:.0%}"
+            table.add_row(
+                Text(o.name, style="bold green" if o is best else ""),
+                *(Text(fmt.money(x, cur), justify="right") for x in (o.p10, o.p50, o.p90, o.deterministic_tco)),
+                Text(f"{o.p_cheapest:.1%}", justify="right"),
+                Text(be, justify="right"),
+                Text(pays, justify="right"),
+            )
+
+    def action_draws(self, factor: float) -> None:
+        self.draws = int(min(100_000, max(1_000, round(self.draws * factor))))
+        self.run()
+
+    def action_reseed(self) -> None:
+        self.seed += 1
+        self.run()
+
+
+# --- The view's side ------------------------------------------------------------------------------------------
+ANALYSIS_OUTPUTS = ("sensitivity", "simulation")
+ANALYSIS_INPUTS = ("uncertainty",)
+
+
+class AnalysisViewActions:
+    """Mixed into ScenarioView: `x` explains the figure under the cursor; the panes follow every edit."""
+
+    def refresh_analysis(self, a: Analysis) -> None:
+        for pane in (SensitivityPane, SimulationPane):
+            found = getattr(self, "_found", None)  # ScenarioView remembers its panes (a query is ~1.5 ms)
+            for w in found(pane, lambda p=pane: list(self.query(p))) if found else self.query(pane):
+                w.show(a)
+
+    def analysis_pane_status(self, pane: str | None) -> str:
+        if pane == "sensitivity":
+            return "Tornado: each input moved down/up; [ ] option A · { } option B · + - step · R = a range"
+        if pane == "simulation":
+            return "Monte Carlo over the Uncertainty ranges: + - draws · n new seed · F11/U edits the ranges"
+        return ""
+
+    def explain_target(self) -> tuple[int, str, int | None] | None:
+        """(option index, metric, month) of the figure under the cursor, or None."""
+        from workbench.tui.widgets.panes import BreakdownTable, ResultsTable
+
+        w = self.app.focused
+        if isinstance(w, ResultsTable):
+            cell = w.focused_cell()
+            if cell is None:
+                return None
+            return cell[0], TABLE_METRICS.get(cell[1], "tco"), None
+        if isinstance(w, BreakdownTable) and w.row_count:
+            c = w.cursor_coordinate
+            key = w.ordered_columns[c.column].key.value if c.column < len(w.ordered_columns) else "total"
+            metric = "total" if key in (None, "m") else key
+            return self.focus_option, metric, c.row + 1
+        return None
+
+    def action_explain(self) -> None:
+        target = self.explain_target()
+        if target is None:
+            self.status("x explains a figure: put the cursor on a Results or monthly-breakdown cell (F5)")
+            return
+        index, metric, month = target
+        a = self.doc.analysis()
+        try:
+            e = explain(a.results, index + 1, metric, month)
+        except ExplainError as exc:
+            self.status(f"cannot explain: {exc}", error=True)
+            return
+        self.app.push_screen(ExplainScreen(e))
+
+
+__all__ = [
+    "ANALYSIS_INPUTS",
+    "ANALYSIS_OUTPUTS",
+    "AnalysisViewActions",
+    "ExplainScreen",
+    "SensitivityPane",
+    "SimulationPane",
+    "UncertaintyGrid",
+    "explanation_text",
+    "histogram_plot",
+    "tornado_plot",
+]
