@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/workbench $(ARGS)
 
+# One pytest worker per core (-n auto): the suite is mostly independent TUI sessions, and the two long
+# ones (5,000 fuzzed keys, every screen at a dozen sizes) then run side by side.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -216,14 +216,16 @@ def assert_finite(a: report.Analysis) -> None:
     names = sorted(
         [o.name for o in a.scenario.options]
         + [m.name for m in a.scenario.api_models]
-        + [g.name for g in a.scenario.gpus],
+        + [g.name for g in a.scenario.gpus]
+        + [a.scenario.currency],  # a currency code may be spelt "INF" or "NAN" too
         key=len,
         reverse=True,
     )
 
     def unnamed(t: str) -> str:  # a row may be called "inf"; only figures matter here
         for n in names:
-            t = t.replace(n, "<name>")
+            if n:
+                t = t.replace(n, "<name>")
         return t
 
     for piece in (

@@ -44,8 +44,9 @@ async def goto_field(pilot, view: ScenarioView, pane: str, path: tuple) -> Field
     return grid
 
 
-async def until(pilot, condition, tries: int = 50) -> None:
-    """Wait for the app to settle into a state (tabs mount asynchronously); no wall-clock limits."""
+async def until(pilot, condition, tries: int = 500) -> None:
+    """Wait for the app to settle into a state (tabs mount asynchronously); no wall-clock limits.
+    A loaded CI machine may need many more frames than this one, hence the generous count."""
     for _ in range(tries):
         if condition():
             return
@@ -261,8 +262,7 @@ async def test_tabs_new_duplicate_close_with_prompt(saves):
     app = make_app("starter")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert isinstance(app.screen, PresetPicker)
+        await until(pilot, lambda: isinstance(app.screen, PresetPicker) and app.screen.focused is not None)
         await pilot.press("down", "enter")
         await until(pilot, lambda: len(app.views()) == 2 and app.active_view() is app.views()[1])
         await pilot.press("ctrl+d")
@@ -270,13 +270,12 @@ async def test_tabs_new_duplicate_close_with_prompt(saves):
         view = app.active_view()
         assert view.doc.dirty and view.doc.path is None
         await pilot.press("ctrl+w")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: not isinstance(app.screen, Confirm))
         assert len(app.views()) == 3
         await pilot.press("ctrl+w")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("d")
         await until(pilot, lambda: len(app.views()) == 2)
 
@@ -287,13 +286,12 @@ async def test_quit_asks_about_unsaved(saves):
         view = app.active_view()
         await goto_field(pilot, view, "workload", ("workload", "requests_per_day"))
         await pilot.press("1", "enter", "q")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: not isinstance(app.screen, Confirm))
         assert app.is_running
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("s")
         await pilot.pause()
     assert (saves / "starter.toml").exists()

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import polars as pl
 
 from workbench.model import columns
+from workbench.model._polars import pl
 from workbench.model.formula import (
     Ceil,
     ClipLow,
@@ -50,8 +50,8 @@ def _get(obj: object, dotted: str) -> float:
     return float(obj)  # type: ignore[arg-type]
 
 
-def inputs(s: Scenario) -> pl.DataFrame:
-    """One row per option with every input of the formulas (variant 0)."""
+def input_arrays(s: Scenario) -> dict[str, np.ndarray]:
+    """One row per option with every input of the formulas (variant 0), as numpy columns."""
     n = len(s.options)
     cols: dict[str, list] = {"variant": [0] * n, "opt": list(range(n))}
     for col, path in SCENARIO_COLUMNS.items():
@@ -88,8 +88,30 @@ def inputs(s: Scenario) -> pl.DataFrame:
         for col, attr in OPTION_COLUMNS.items():
             rows[col].append(float(getattr(o, attr)))
     cols.update(rows)
-    schema = {k: (pl.Boolean if k in _BOOL_COLS else pl.Int64 if k in ("variant", "opt") else pl.Float64) for k in cols}
-    return pl.DataFrame(cols, schema=schema)
+    return {k: np.array(v, dtype=_dtype(k)) for k, v in cols.items()}
+
+
+def _dtype(col: str) -> type:
+    return bool if col in _BOOL_COLS else np.int64 if col in ("variant", "opt", "m") else np.float64
+
+
+def _polars_dtype(col: str) -> pl.DataType:
+    return pl.Boolean if col in _BOOL_COLS else pl.Int64 if col in ("variant", "opt", "m") else pl.Float64
+
+
+def to_frame(cols: dict[str, np.ndarray]) -> pl.DataFrame:
+    """numpy columns as a polars frame; NaN in a float column is null (an API option's GPUs)."""
+    return pl.DataFrame(
+        [
+            pl.Series(k, v, dtype=_polars_dtype(k), nan_to_null=v.dtype.kind == "f")
+            for k, v in cols.items()
+        ]
+    )
+
+
+def inputs(s: Scenario) -> pl.DataFrame:
+    """One row per option with every input of the formulas (variant 0), as a polars frame."""
+    return to_frame(input_arrays(s))
 
 
 _BOOL_COLS = {"is_api", "caching", "rag", "adapt", "distill", "always_on", "is_baseline"}
@@ -329,6 +351,73 @@ def monthly_frame(rows: pl.DataFrame, horizon: int) -> pl.DataFrame:
     )
 
 
+Rows = dict[str, np.ndarray]  # option rows as numpy columns (`input_arrays`), one element per row
+
+
+def _as_arrays(rows: pl.DataFrame | Rows) -> Rows:
+    return rows if isinstance(rows, dict) else {c: rows[c].to_numpy() for c in rows.columns}
+
+
+def _evaluate(env: dict[str, np.ndarray], defs: list[Def], n: int) -> None:
+    """Add each formula's column to `env` (numpy, `Node.arr`), in order: a formula reads earlier ones."""
+    for d in defs:
+        v = d.node.arr(env)
+        env[d.name] = v if np.shape(v) == (n,) else np.broadcast_to(np.asarray(v, dtype=np.float64), (n,))
+
+
+_ORDERED_DEFS = [d for stage in STAGES for d in stage]
+_STEADY_READS = set().union(*(d.node.columns() for d in [*_ORDERED_DEFS, STEADY])) | {"opt", "is_baseline"}
+
+
+def monthly_arrays(rows: pl.DataFrame | Rows, horizon: int) -> Rows:
+    """`monthly_frame` over numpy: the same formula trees, the same columns in the same order.
+
+    For one scenario (a few options x months) this is the engine's path: polars' fixed cost per query
+    (0.3-0.8 ms, a dozen queries) is most of a compute at this size, numpy's per operation is microseconds.
+    `tests/test_engine_numpy.py` holds it to the polars path on every preset and on random scenarios.
+    """
+    rows = _as_arrays(rows)
+    k = len(rows["opt"])
+    n = k * horizon
+    idx = np.repeat(np.arange(k), horizon)
+    env = {c: v[idx] for c, v in rows.items()}  # each option's months contiguous: (variant, opt, m)
+    env["m"] = np.tile(np.arange(1, horizon + 1, dtype=np.int64), k)
+    with np.errstate(all="ignore"):
+        _evaluate(env, [*_ORDERED_DEFS, TOTAL], n)
+    cum = np.cumsum(env["total"].reshape(k, horizon), axis=1)
+    env["cumulative"] = cum.reshape(n)
+    base_cum = np.full((k, horizon), np.nan)
+    variant = rows["variant"]
+    for i in np.flatnonzero(rows["is_baseline"]):
+        base_cum[variant == variant[i]] = cum[i]
+    env["base_cum"] = base_cum.reshape(n)
+    return env
+
+
+def summary_arrays(frame: Rows, horizon: int) -> Rows:
+    """`summarize` over numpy, for a frame of `monthly_arrays` (NaN where `summarize` has null)."""
+    n = len(frame["opt"]) // horizon if horizon else 0
+    shape = (n, horizon)
+    first = np.arange(n) * horizon
+    last = first + horizon - 1
+    cum, base = frame["cumulative"].reshape(shape), frame["base_cum"].reshape(shape)
+    with np.errstate(invalid="ignore"):
+        met = cum <= base  # NaN (no baseline) compares False
+    is_base = frame["is_baseline"][first]
+    found = met.any(axis=1) & ~is_base
+    return {
+        "variant": frame["variant"][first],
+        "opt": frame["opt"][first],
+        "is_baseline": is_base,
+        "tco": frame["total"].reshape(shape).sum(axis=1),
+        "requests": frame["req"].reshape(shape).sum(axis=1),
+        "month1": frame["total"][first],
+        "breakeven_month": np.where(found, met.argmax(axis=1) + 1, 0),  # 0 where there is none
+        "gpus_at_horizon": frame["gpus"][last],
+        "gpu_hours_at_horizon": frame["gpu_hours"][last],
+    }
+
+
 def summarize(frame: pl.DataFrame) -> pl.DataFrame:
     """Per (variant, option): TCO, requests, breakeven month, GPUs and GPU-hours at the horizon."""
     return (
@@ -366,17 +455,32 @@ def _steady_lazy(rows: pl.DataFrame, volumes: np.ndarray) -> pl.LazyFrame:
     return lf
 
 
-def steady_costs(rows: pl.DataFrame, volumes: np.ndarray) -> np.ndarray:
+def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
+    """Option rows (option-major) x volumes at month 1, every formula column and `steady` (numpy)."""
+    rows = _as_arrays(rows)
+    volumes = np.asarray(volumes, dtype=np.float64)
+    n, k = len(volumes), len(rows["opt"])
+    idx = np.repeat(np.arange(k), n)
+    env = {c: v[idx] for c, v in rows.items() if c in _STEADY_READS}  # only what the formulas read
+    env["R0"] = np.tile(volumes, k)
+    env["variant"] = np.tile(np.arange(n, dtype=np.int64), k)
+    env["m"] = np.ones(k * n, dtype=np.int64)
+    with np.errstate(all="ignore"):
+        _evaluate(env, [*_ORDERED_DEFS, STEADY], k * n)
+    return env
+
+
+def steady_costs(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> np.ndarray:
     """Month-1 monthly cost without one-time and retrain costs, for each option row at each volume.
 
     A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
     """
-    out = _steady_lazy(rows, volumes).select(STEADY.expr()).collect()
-    return out["steady"].to_numpy().reshape(rows.height, len(volumes))
+    k = len(_as_arrays(rows)["opt"])
+    return steady_arrays(rows, volumes)["steady"].reshape(k, len(volumes))
 
 
 def steady_frame(rows: pl.DataFrame, volumes: np.ndarray) -> pl.DataFrame:
-    """`steady_costs` with every column kept (for explanations): one row per option and volume."""
+    """`steady_costs` with every column kept (for explanations): one row per option and volume (polars)."""
     return _steady_lazy(rows, volumes).with_columns(STEADY.expr()).collect()
 
 
@@ -454,23 +558,53 @@ def batch_totals(
     return out
 
 
-def _breakpoints(row: dict) -> tuple[np.ndarray, float]:
-    """Volumes where an option's steady cost jumps or bends, and the largest jump (one more GPU-month)."""
+_BREAK_COLS = ("is_api", "Tout", "output_red", "rps", "tps", "always_on", "util", "P", "min_gpus", "hourly", "D",
+               "min_hours")
+
+
+@dataclass(frozen=True)
+class _Kinks:
+    """Where an option's steady cost is not linear in the volume: GPU steps (always on) or a bend."""
+
+    step: float = 0.0  # requests/day one more GPU serves (always on); 0 for none
+    kmin: int = 0  # the first step: the GPU count the floor already pays for
+    kmax: int = 0
+    jump: float = 0.0  # the cost of one step: one more GPU-month
+    bends: np.ndarray = field(default_factory=lambda: np.empty(0))  # where an on-demand floor ends
+
+    def points(self, grid: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """The GPU steps that fall in the grid intervals marked `near` (both sides of each), and the bends."""
+        if self.step <= 0 or not near.any():
+            return self.bends
+        j = np.flatnonzero(near)
+        lo = np.maximum(np.ceil(grid[j] / self.step), self.kmin)
+        hi = np.minimum(np.floor(grid[j + 1] / self.step), self.kmax)
+        n = np.maximum(hi - lo + 1, 0).astype(np.int64)
+        total = int(n.sum())
+        if total == 0:
+            return self.bends
+        start = np.repeat(lo - (np.cumsum(n) - n), n)  # k = lo of its interval + position within it
+        v = (start + np.arange(total)) * self.step
+        # ceil() may already step at k*step in floating point: evaluate both sides of each jump.
+        return np.concatenate((v * (1 - 1e-9), v, v * (1 + 1e-9), self.bends))
+
+
+def _kinks(row: dict) -> _Kinks:
     if row["is_api"]:
-        return np.empty(0), 0.0
+        return _Kinks()
     tout = row["Tout"] * (1 - row["output_red"])
     thr = row["rps"] if row["rps"] > 0 else (row["tps"] / tout if tout > 0 else math.inf)
     if not math.isfinite(thr) or thr <= 0:
-        return np.empty(0), 0.0
+        return _Kinks()
     if row["always_on"]:
         step = thr * row["util"] * 86400.0 / row["P"]
-        count = int(min(MAX_VOLUME / step, 1e6)) if step > 0 else 0
-        ks = np.arange(max(1, int(row["min_gpus"])), count + 1, dtype=float) * step
-        # ceil() may already step at k*step in floating point: evaluate both sides of each jump.
-        return np.concatenate((ks * (1 - 1e-9), ks, ks * (1 + 1e-9))), row["hourly"] * 24.0 * row["D"]
+        if not step > 0 or not math.isfinite(step):
+            return _Kinks()
+        count = int(min(MAX_VOLUME / step, 1e6))
+        return _Kinks(step, max(1, int(row["min_gpus"])), count, row["hourly"] * 24.0 * row["D"])
     if row["min_hours"] > 0 and row["D"] > 0:
-        return np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]), 0.0
-    return np.empty(0), 0.0
+        return _Kinks(bends=np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]))
+    return _Kinks()
 
 
 def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float | None:
@@ -487,43 +621,42 @@ def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float |
     return float(v0 + (v1 - v0) * d0 / (d0 - d1)) if d0 != d1 else float(v1)
 
 
-def breakeven_volumes(rows: pl.DataFrame) -> list[float | None]:
+def breakeven_volumes(rows: pl.DataFrame | Rows) -> list[float | None]:
     """For each option, the smallest requests/day from which it is never dearer than the baseline.
 
     Steady state at month-1 prices, one-time and retrain costs left out (MODEL.md section 2). A log grid
     finds where the costs cross; then, only in the grid intervals where one GPU more could tip the
-    difference back above zero, every GPU step is evaluated too. Between two evaluated volumes both
-    costs are then linear, so the crossing is interpolated exactly.
+    difference back above zero, every GPU step is evaluated too, and so is the volume where an
+    on-demand option's floor of GPU-hours ends. Between two evaluated volumes both costs are then
+    linear, so the crossing is interpolated exactly.
     """
-    k = rows.height
-    base = next((i for i, b in enumerate(rows["is_baseline"].to_list()) if b), None)
+    rows = _as_arrays(rows)
+    k = len(rows["opt"])
+    base = next((i for i, b in enumerate(rows["is_baseline"]) if b), None)
     if base is None or k == 0:
         return [None] * k
-    records = rows.to_dicts()
+    kinks = [_kinks({c: rows[c][i].item() for c in _BREAK_COLS}) for i in range(k)]
     grid = np.concatenate(([0.0], np.logspace(-2, math.log10(MAX_VOLUME), 400)))
     costs = steady_costs(rows, grid)
-    base_bp, base_jump = _breakpoints(records[base])
     out: list[float | None] = []
     for i in range(k):
         if i == base:
             out.append(None)
             continue
-        bp, jump = _breakpoints(records[i])
-        points = np.concatenate((bp, base_bp))
         diff = costs[i] - costs[base]
-        reach = jump + base_jump
-        if points.size and reach > 0:
-            near = np.maximum(diff[:-1], diff[1:]) > -reach * (1 + 1e-9)
-            idx = np.searchsorted(grid, points, side="right") - 1
-            keep = (idx >= 0) & (idx < len(grid) - 1)
-            keep[keep] &= near[idx[keep]]
-            points = points[keep] if near.any() else np.empty(0)
-        else:
-            points = np.empty(0)
+        dearer = np.flatnonzero(diff > 1e-9 * (np.abs(costs[i]) + np.abs(costs[base])) + 1e-12)
+        if dearer.size and dearer[-1] == len(grid) - 1:
+            out.append(None)  # dearer at the top of the search: no step between grid volumes changes that
+            continue
+        reach = kinks[i].jump + kinks[base].jump
+        near = np.maximum(diff[:-1], diff[1:]) > -reach * (1 + 1e-9) if reach > 0 else np.zeros(0, bool)
+        if dearer.size:
+            near[: dearer[-1]] = False  # below the last grid volume where it is dearer, nothing matters
+        points = np.concatenate((kinks[i].points(grid, near), kinks[base].points(grid, near)))
         points = points[(points > 0) & (points < MAX_VOLUME)]
         if points.size:
             vols = np.unique(np.concatenate((grid, points)))
-            pair = steady_costs(rows.select(pl.all().gather([i, base])), vols)
+            pair = steady_costs({c: v[[i, base]] for c, v in rows.items()}, vols)
             out.append(_last_crossing(vols, pair[0], pair[1]))
         else:
             out.append(_last_crossing(grid, costs[i], costs[base]))
@@ -552,23 +685,37 @@ class OptionResult:
 
 @dataclass
 class Results:
-    """What `compute` returns: the monthly frame (every component), and a summary per option."""
+    """What `compute` returns: the monthly frame (every component), and a summary per option.
+
+    The frame is kept as numpy columns (`arrays`); `monthly` is the same frame in polars, built the
+    first time something asks for it (the CSV export, the JSON report, explanations).
+    """
 
     scenario: Scenario
-    monthly: pl.DataFrame
+    arrays: Rows
     options: list[OptionResult]
     baseline: str | None
     cheapest: str | None
     extra: dict = field(default_factory=dict)
+    _frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def monthly(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = to_frame(self.arrays)
+        return self._frame
 
     def option(self, name: str) -> OptionResult | None:
         return next((o for o in self.options if o.name == name), None)
 
-    def series(self, option: int, column: str) -> list[float]:
-        """One column of the monthly frame for one option, month 1..H (sliced, not filtered: the frame
-        holds each option's months contiguously, in order)."""
+    def series(self, option: int, column: str) -> list:
+        """One column of the monthly frame for one option, month 1..H (sliced: the frame holds each
+        option's months contiguously, in order). A null (an API option's GPUs) is None."""
         H = self.scenario.horizon_months
-        return self.monthly[column].slice(option * H, H).to_list()
+        values = self.arrays[column][option * H : (option + 1) * H]
+        if values.dtype.kind == "f" and np.isnan(values).any():
+            return [None if math.isnan(v) else v for v in values.tolist()]
+        return values.tolist()
 
 
 def _per(total: float, amount: float, scale: float = 1.0) -> float | None:
@@ -579,38 +726,43 @@ def _per(total: float, amount: float, scale: float = 1.0) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _opt(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
 def compute(s: Scenario) -> Results:
     """Scenario -> Results: every formula of MODEL.md section 2, for every option and month."""
-    rows = inputs(s)
+    rows = input_arrays(s)
     H = s.horizon_months
-    if rows.height == 0:
-        empty = pl.DataFrame({"opt": [], "m": []}, schema={"opt": pl.Int64, "m": pl.Int64})
+    if len(rows["opt"]) == 0:
+        empty = {"opt": np.empty(0, dtype=np.int64), "m": np.empty(0, dtype=np.int64)}
         return Results(s, empty, [], None, None)
-    frame = monthly_frame(rows, H)
-    summary = summarize(frame).sort("opt")
+    frame = monthly_arrays(rows, H)
+    summary = summary_arrays(frame, H)
     volumes = breakeven_volumes(rows)
     tokens = s.workload.input_tokens + s.workload.output_tokens
     options: list[OptionResult] = []
-    for rec, vol in zip(summary.to_dicts(), volumes, strict=True):
-        o = s.options[rec["opt"]]
-        req = rec["requests"]
-        gpus = rec["gpus_at_horizon"]
+    for i, (o, vol) in enumerate(zip(s.options, volumes, strict=True)):
+        tco = float(summary["tco"][i])
+        req = float(summary["requests"][i])
+        gpus = _opt(float(summary["gpus_at_horizon"][i]))
+        be = int(summary["breakeven_month"][i])
         options.append(
             OptionResult(
                 name=o.name,
-                index=rec["opt"],
+                index=i,
                 serve=o.serve,
-                is_baseline=rec["is_baseline"],
-                tco=rec["tco"],
-                month1=rec["month1"],
-                average_monthly=rec["tco"] / H,
-                cost_per_request=_per(rec["tco"], req),
-                cost_per_mtok=_per(rec["tco"], req * tokens, 1e6),
-                breakeven_month=rec["breakeven_month"],
+                is_baseline=bool(summary["is_baseline"][i]),
+                tco=tco,
+                month1=float(summary["month1"][i]),
+                average_monthly=tco / H,
+                cost_per_request=_per(tco, req),
+                cost_per_mtok=_per(tco, req * tokens, 1e6),
+                breakeven_month=be or None,
                 breakeven_requests_per_day=vol,
                 breakeven_tokens_per_day=vol * tokens if vol is not None else None,
                 gpus_at_horizon=int(gpus) if gpus is not None else None,
-                gpu_hours_at_horizon=rec["gpu_hours_at_horizon"],
+                gpu_hours_at_horizon=_opt(float(summary["gpu_hours_at_horizon"][i])),
             )
         )
     base = s.baseline_index()

@@ -3,7 +3,9 @@
 Each cost formula of the engine is written once as a tree of nodes (`Col`, `Const`, `+ - * / ** %`,
 `Max`, `Ceil`, `ClipLow`, `When`, comparisons). The tree
 
-- compiles to the polars expression the engine runs (`Node.expr()`), and
+- compiles to the polars expression the engine runs on batches (`Node.expr()`),
+- evaluates over numpy arrays for one scenario (`Node.arr()`, where polars' fixed cost per query would
+  dominate a frame of a hundred rows; a test holds the two to the same numbers), and
 - renders as text for one row of the engine's frame, with that row's numbers put in (`render`),
 
 so an explanation cannot drift from the figure it explains: both come from the same tree. Rendering
@@ -19,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import polars as pl
+
+from workbench.model._polars import pl
 
 Row = Mapping[str, Any]
+Env = Mapping[str, Any]  # column name -> numpy array (or scalar), for `Node.arr`
 
 # Operator precedence for parenthesising rendered text.
 P_OR, P_AND, P_CMP, P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = range(8)
@@ -168,6 +172,10 @@ class Node:
     def eval(self, row: Row) -> Any:
         raise NotImplementedError
 
+    def arr(self, env: Env) -> Any:
+        """The formula over numpy arrays (one element per frame row); null is NaN."""
+        raise NotImplementedError
+
     def text(self, ctx: Ctx, values: bool) -> str:
         """Symbolic (values=False) or with the row's numbers put in (values=True)."""
         raise NotImplementedError
@@ -205,6 +213,10 @@ class Col(Node):
     def eval(self, row: Row) -> Any:
         return _f(row[self.name])
 
+    def arr(self, env: Env) -> Any:
+        v = env[self.name]
+        return v.astype(np.float64) if self.cast_float else v
+
     def columns(self) -> set[str]:
         return {self.name}
 
@@ -226,6 +238,9 @@ class Const(Node):
 
     def eval(self, row: Row) -> Any:
         return _f(self.value)
+
+    def arr(self, env: Env) -> Any:
+        return np.nan if self.value is None else _f(self.value)
 
     def text(self, ctx: Ctx, values: bool) -> str:
         if self.label is not None:
@@ -269,6 +284,9 @@ class Add(_Bin):
     def eval(self, row: Row) -> Any:
         return self.a.eval(row) + self.b.eval(row)
 
+    def arr(self, env: Env) -> Any:
+        return self.a.arr(env) + self.b.arr(env)
+
     def text(self, ctx: Ctx, values: bool) -> str:
         terms = _flatten(self, Add, ctx)
         # Terms that are 0 for this row and are not a column (a cached-token term with no caching, the
@@ -295,6 +313,9 @@ class Sub(_Bin):
     def eval(self, row: Row) -> Any:
         return self.a.eval(row) - self.b.eval(row)
 
+    def arr(self, env: Env) -> Any:
+        return self.a.arr(env) - self.b.arr(env)
+
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_ADD)} − {_wrap(self.b, ctx, values, P_MUL)}"
 
@@ -307,6 +328,9 @@ class Mul(_Bin):
 
     def eval(self, row: Row) -> Any:
         return self.a.eval(row) * self.b.eval(row)
+
+    def arr(self, env: Env) -> Any:
+        return self.a.arr(env) * self.b.arr(env)
 
     def text(self, ctx: Ctx, values: bool) -> str:
         factors = _flatten(self, Mul, ctx)
@@ -335,6 +359,9 @@ class Div(_Bin):
         with np.errstate(all="ignore"):
             return self.a.eval(row) / self.b.eval(row)
 
+    def arr(self, env: Env) -> Any:
+        return self.a.arr(env) / self.b.arr(env)
+
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_MUL)} / {_wrap(self.b, ctx, values, P_NEG)}"
 
@@ -349,6 +376,9 @@ class Mod(_Bin):
         with np.errstate(all="ignore"):
             return np.mod(self.a.eval(row), self.b.eval(row))
 
+    def arr(self, env: Env) -> Any:
+        return np.mod(self.a.arr(env), self.b.arr(env))
+
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_NEG)} mod {_wrap(self.b, ctx, values, P_NEG)}"
 
@@ -362,6 +392,9 @@ class Pow(_Bin):
     def eval(self, row: Row) -> Any:
         with np.errstate(all="ignore"):
             return np.power(self.a.eval(row), self.b.eval(row))
+
+    def arr(self, env: Env) -> Any:
+        return np.power(self.a.arr(env), self.b.arr(env))
 
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_ATOM)}^{_wrap(self.b, ctx, values, P_ATOM)}"
@@ -380,6 +413,12 @@ class Max(Node):
         vals = [a.eval(row) for a in self.args]
         vals = [v for v in vals if v is not None]
         return max(vals) if vals else None
+
+    def arr(self, env: Env) -> Any:
+        out = self.args[0].arr(env)
+        for a in self.args[1:]:
+            out = np.fmax(out, a.arr(env))  # nulls (NaN) ignored, as max_horizontal does
+        return out
 
     def columns(self) -> set[str]:
         return set().union(*(a.columns() for a in self.args))
@@ -401,6 +440,9 @@ class ClipLow(Node):
         v = self.a.eval(row)
         return v if v is None else max(np.float64(self.low), v)
 
+    def arr(self, env: Env) -> Any:
+        return np.maximum(self.a.arr(env), self.low)  # a null (NaN) stays null, as clip does
+
     def columns(self) -> set[str]:
         return self.a.columns()
 
@@ -417,6 +459,9 @@ class Ceil(Node):
 
     def eval(self, row: Row) -> Any:
         return np.ceil(self.a.eval(row))
+
+    def arr(self, env: Env) -> Any:
+        return np.ceil(self.a.arr(env))
 
     def columns(self) -> set[str]:
         return self.a.columns()
@@ -444,6 +489,13 @@ class SumH(Node):
                 total = total + v
         return total
 
+    def arr(self, env: Env) -> Any:
+        total: Any = np.float64(0.0)
+        for a in self.args:
+            v = a.arr(env)
+            total = total + np.where(np.isnan(v), 0.0, v)  # nulls ignored, as sum_horizontal does
+        return total
+
     def columns(self) -> set[str]:
         return set().union(*(a.columns() for a in self.args))
 
@@ -467,6 +519,9 @@ class Gt(_Cmp):
     sym = ">"
     fn = staticmethod(lambda a, b: a > b)
 
+    def arr(self, env: Env) -> Any:
+        return np.greater(self.a.arr(env), self.b.arr(env))
+
     def expr(self) -> pl.Expr:
         return self.a.expr() > self.b.expr()
 
@@ -474,6 +529,9 @@ class Gt(_Cmp):
 class Eq(_Cmp):
     sym = "="
     fn = staticmethod(lambda a, b: a == b)
+
+    def arr(self, env: Env) -> Any:
+        return np.equal(self.a.arr(env), self.b.arr(env))
 
     def expr(self) -> pl.Expr:
         return self.a.expr() == self.b.expr()
@@ -488,6 +546,9 @@ class And(_Bin):
     def eval(self, row: Row) -> Any:
         return bool(self.a.eval(row)) and bool(self.b.eval(row))
 
+    def arr(self, env: Env) -> Any:
+        return np.logical_and(self.a.arr(env), self.b.arr(env))
+
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_AND)} and {_wrap(self.b, ctx, values, P_AND + 1)}"
 
@@ -500,6 +561,9 @@ class Or(_Bin):
 
     def eval(self, row: Row) -> Any:
         return bool(self.a.eval(row)) or bool(self.b.eval(row))
+
+    def arr(self, env: Env) -> Any:
+        return np.logical_or(self.a.arr(env), self.b.arr(env))
 
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"{_wrap(self.a, ctx, values, P_OR)} or {_wrap(self.b, ctx, values, P_OR + 1)}"
@@ -516,6 +580,9 @@ class Not(Node):
 
     def eval(self, row: Row) -> Any:
         return not bool(self.a.eval(row))
+
+    def arr(self, env: Env) -> Any:
+        return np.logical_not(self.a.arr(env))
 
     def columns(self) -> set[str]:
         return self.a.columns()
@@ -560,6 +627,9 @@ class When(Node):
 
     def eval(self, row: Row) -> Any:
         return self.then.eval(row) if self.taken(row) else self.otherwise.eval(row)
+
+    def arr(self, env: Env) -> Any:
+        return np.where(self.cond.arr(env), self.then.arr(env), self.otherwise.arr(env))
 
     def columns(self) -> set[str]:
         return self.cond.columns() | self.then.columns() | self.otherwise.columns()

@@ -3,14 +3,14 @@ Markdown for meeting notes, and the plain rows the table and the TUI show."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
 from dataclasses import dataclass
 
-import polars as pl
-
 from workbench.model import fmt
+from workbench.model._polars import pl
 from workbench.model.engine import COMPONENTS, Results, compute
 from workbench.model.ladder import Ladder, build
 from workbench.model.risks import RiskResult, evaluate
@@ -46,13 +46,13 @@ def to_json_dict(a: Analysis) -> dict:
     s, r = a.scenario, a.results
     options = []
     for o in r.options:
-        sub = r.monthly.filter(pl.col("opt") == o.index)
+        col = functools.partial(r.series, o.index)  # one monthly column of this option
         options.append(
             {
                 "name": o.name,
-                "monthly_total": sub["total"].to_list(),
-                "cumulative": sub["cumulative"].to_list(),
-                "components": {c: sub[c].to_list() for c in COMPONENTS},
+                "monthly_total": col("total"),
+                "cumulative": col("cumulative"),
+                "components": {c: col(c) for c in COMPONENTS},
                 "tco": o.tco,
                 "cost_per_request": _num(o.cost_per_request),
                 "cost_per_mtok": _num(o.cost_per_mtok),
@@ -66,9 +66,9 @@ def to_json_dict(a: Analysis) -> dict:
                 "average_monthly": o.average_monthly,
                 "breakeven_tokens_per_day": _num(o.breakeven_tokens_per_day),
                 "gpu_hours_at_horizon": _num(o.gpu_hours_at_horizon),
-                "requests": sub["req"].to_list(),
-                "gpus": sub["gpus"].to_list(),
-                "gpu_hours": sub["gpu_hours"].to_list(),
+                "requests": col("req"),
+                "gpus": col("gpus"),
+                "gpu_hours": col("gpu_hours"),
             }
         )
     return {

@@ -65,11 +65,11 @@ def volume_sweep(
                  0.0 for an option never dearer than the baseline
       baseline   baseline option name (or None), today = the scenario's requests/day, currency
     """
-    rows = engine.inputs(scenario)
+    rows = engine.input_arrays(scenario)
     names = [o.name for o in scenario.options]
     if results is not None and [o.name for o in results.options] == names:
         breakeven = [o.breakeven_requests_per_day for o in results.options]
-    elif rows.height:
+    elif names:
         breakeven = engine.breakeven_volumes(rows)
     else:
         breakeven = []
@@ -79,7 +79,7 @@ def volume_sweep(
     else:
         vols = np.asarray(volumes, dtype=float)
     costs = (
-        engine.steady_costs(rows, vols) if rows.height and len(vols) else np.zeros((len(names), len(vols)))
+        engine.steady_costs(rows, vols) if names and len(vols) else np.zeros((len(names), len(vols)))
     )
     base = scenario.baseline_index() if names else None
     return {

@@ -232,10 +232,9 @@ class BreakdownTable(CellCache):
             return
         index = max(0, min(index, len(a.results.options) - 1))
         cur = a.scenario.currency
-        sub = a.results.monthly.filter(a.results.monthly["opt"] == index)
-        cols = {c: sub[c].to_list() for c in (*COMPONENTS, "total", "cumulative")}
+        cols = {c: a.results.series(index, c) for c in (*COMPONENTS, "total", "cumulative")}
         used = tuple(c for c in COMPONENTS if any(cols[c]))
-        months = sub["m"].to_list()
+        months = a.results.series(index, "m")
         texts = {
             **{c: [fmt.money(v, cur) if v else "·" for v in cols[c]] for c in used},
             "total": [fmt.money(v, cur) for v in cols["total"]],
