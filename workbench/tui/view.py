@@ -127,7 +127,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         s = self.doc.scenario
         a = self.doc.analysis()
         for grid in self._found("grids", lambda: list(self.query(Grid))):
-            grid.load(s)
+            grid.follow(s)
         n = len(a.results.options)
         self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
         self._found(ResultsTable).show(a)
@@ -149,7 +149,8 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
 
     def status(self, text: str, error: bool = False) -> None:
         st = self.query_one("#status", Static)
-        st.update(Text(text))  # plain text: option names and keys like "[" are not markup
+        # plain text: option names and keys like "[" are not markup; one line, so no layout pass
+        st.update(Text(text), layout=False)
         st.set_class(error, "error")
 
     # --- halves and panes ------------------------------------------------------------------------
@@ -309,8 +310,11 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             err.add_class("error")
             self.status(f"not changed: {exc}", error=True)
             return
-        self.close_editor()
+        # Recompute and refresh the panes first, then give the focus back: the panes' repaints then
+        # reach the screen no later than the grid's, and the next frame carries them all (the other
+        # way round, the first frame showed only the grid and the results waited two frames more).
         self.commit(new, f"{'.'.join(map(str, path))} = {value.strip()}")
+        self.close_editor()
 
     def commit(self, new, what: str) -> None:
         if self.doc.push(new):

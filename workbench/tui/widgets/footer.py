@@ -3,7 +3,8 @@
 Textual's Footer recomposes all of its keys (and the screen's layout with them) every time the screen
 says its bindings may have changed, which is twice per focus change: a committed edit (the focus goes
 back from the edit bar to the grid) paid two rebuilds and two layout passes. This footer remembers what
-it shows and skips a rebuild that would show the same keys (benchmarks/README.md has the figures).
+it shows and skips a rebuild that would show the same keys, and keeps its keys while the cell editor is
+open (benchmarks/README.md has the figures).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ class KeyFooter(Footer):
         return shown, extra, self.compact
 
     def bindings_changed(self, screen: Screen) -> None:
+        focused = screen.focused
+        if focused is not None and focused.id == "edit-input":
+            # The cell editor is open for a moment: it says its own keys (Enter commits, Esc cancels),
+            # and keeping the grid's keys here spares two rebuilds and layout passes per edit.
+            return
         if self._bindings_ready and self.is_attached and screen is self.screen and screen.app.app_focus:
             keys = self._keys()
             if keys == self._wanted:

@@ -225,6 +225,22 @@ class Grid(CellCache):
     def on_focus(self) -> None:
         self.post_message(self.Focused(self, self.current_path()))
 
+    _pending: Scenario | None = None  # a scenario to show when the grid is next on screen
+
+    def follow(self, scenario: Scenario) -> None:
+        """Show the scenario now if the grid is on screen (or has never been loaded), else when it is
+        next shown: an edit refreshes only what the user can see, within the same frame."""
+        if self.size.width == 0 and self.row_count:
+            self._pending = scenario
+        else:
+            self._pending = None
+            self.load(scenario)
+
+    def on_show(self) -> None:
+        if self._pending is not None:
+            scenario, self._pending = self._pending, None
+            self.load(scenario)
+
     def load(self, scenario: Scenario) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 

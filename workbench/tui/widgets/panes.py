@@ -282,12 +282,26 @@ class LadderView(VerticalScroll):
         yield Static(id="ladder-text")
 
     def show(self, a: Analysis) -> None:
+        self._pending = a
+        if self._text is None or self.size.width > 0:  # on screen (or the first time): now
+            self._draw()
+
+    def on_show(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        """The ladder of the latest analysis. A hidden pane waits until it is shown: an update re-lays
+        the screen out, and a layout pass on every edit pushed the results into a later frame."""
+        a, self._pending = self._pending, None
+        if a is None:
+            return
         text = ladder_text(a)
-        if text != self._text:  # an update re-lays the pane out: only when the words changed
+        if text != self._text:  # only when the words changed
             self._text = text
             self.query_one("#ladder-text", Static).update(text)
 
     _text: Text | None = None
+    _pending: Analysis | None = None
 
 
 def ladder_text(a: Analysis) -> Text:
