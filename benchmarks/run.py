@@ -255,6 +255,13 @@ async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tu
             view.query_one("#edit-input").value = f"{value:g}"
             await pilot.pause()
             await pilot.pause()
+            # Start from a quiet screen, as a person does: the pane switch and the opened editor cause
+            # repaints and layout passes of their own for a few frames; wait until none comes for 0.1 s.
+            while True:
+                seen = len(frames)
+                await asyncio.sleep(0.1)
+                if len(frames) == seen:
+                    break
             refreshed.clear()
             frame_seen.clear()
             gc.collect()
@@ -266,10 +273,13 @@ async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tu
             while first_frame is None:
                 await asyncio.wait_for(frame_seen.wait(), 60)
                 frame_seen.clear()
-                drawn = painted[pane]
-                if refreshed and drawn and drawn[-1] > refreshed[-1] and frames[-1] > drawn[-1]:
-                    first_frame = frames[-1]
-                    first_cpu = frame_cpu[-1]
+                # Several frames may have gone by before this coroutine runs again: take the first one
+                # that ends after the pane's widget drew the new figures, not the latest.
+                drawn = [t for t in painted[pane] if refreshed and t > refreshed[-1]]
+                after = [k for k, f in enumerate(frames) if drawn and f > drawn[0]]
+                if after:
+                    first_frame = frames[after[0]]
+                    first_cpu = frame_cpu[after[0]]
                 elif time.perf_counter() > deadline:
                     raise RuntimeError(f"no repaint after the edit (focus on {app.focused!r})")
             # Settled: no more screen updates pending once the app is idle.
