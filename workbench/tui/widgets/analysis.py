@@ -27,6 +27,7 @@ from workbench.model.report import Analysis
 from workbench.model.scenario import Scenario
 from workbench.tui.widgets.grid import Grid
 from workbench.tui.widgets.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
+from workbench.tui.widgets.shown import RunsWhenShown
 
 BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
 
@@ -162,7 +163,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-class SensitivityPane(Widget):
+class SensitivityPane(RunsWhenShown, Widget):
     """Tornado chart and table: which inputs decide option A against option B."""
 
     DEFAULT_CSS = """
@@ -187,8 +188,6 @@ class SensitivityPane(Widget):
         self.step = 0.25
         self.option: str | None = None  # None: the recommended option
         self.against: str | None = None  # None: the baseline
-        self._stale = True
-        self._on_screen = False
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -207,23 +206,12 @@ class SensitivityPane(Widget):
 
     def show(self, a: Analysis) -> None:
         """A new analysis: recompute when on screen, else when next shown."""
-        self.analysis = a
         names = [o.name for o in a.scenario.options]
         if self.option not in names:
             self.option = None
         if self.against not in names:
             self.against = None
-        self._stale = True
-        if self._on_screen:
-            self.run()
-
-    def on_show(self) -> None:
-        self._on_screen = True
-        if self._stale and self.analysis is not None:
-            self.run()
-
-    def on_hide(self) -> None:
-        self._on_screen = False
+        super().show(a)
 
     def run(self) -> None:
         if self.analysis is None:
@@ -431,7 +419,7 @@ def histogram_plot(sim):
     return title, draw, legend, ""
 
 
-class SimulationPane(Widget):
+class SimulationPane(RunsWhenShown, Widget):
     """Monte Carlo over the [uncertainty] ranges: a histogram of TCO and a table of percentiles."""
 
     DEFAULT_CSS = """
@@ -454,8 +442,6 @@ class SimulationPane(Widget):
         self.seed = 0
         self.result = None
         self.running = False
-        self._stale = True
-        self._on_screen = False
         self._timer = None
 
     def compose(self) -> ComposeResult:
@@ -473,20 +459,6 @@ class SimulationPane(Widget):
             ("cheapest", "Cheapest", 8), ("be", "B/E P10/50/90", 13), ("pays", "Pays", 5),
         ):
             t.add_column(label, key=key, width=width)
-
-    def show(self, a: Analysis) -> None:
-        self.analysis = a
-        self._stale = True
-        if self._on_screen:
-            self.run()
-
-    def on_show(self) -> None:
-        self._on_screen = True
-        if self._stale and self.analysis is not None:
-            self.run()
-
-    def on_hide(self) -> None:
-        self._on_screen = False
 
     def run(self) -> None:
         a = self.analysis

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
 from workbench.model.report import VERDICT_MARK, Analysis, option_rows
+from workbench.tui.widgets.shown import RunsWhenShown
 from workbench.tui.widgets.table import CellCache
 
 VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
@@ -273,7 +274,7 @@ class BreakdownTable(CellCache):
         return Text(text, justify="right", style="bold" if key == "total" else "")
 
 
-class LadderView(VerticalScroll):
+class LadderView(RunsWhenShown, VerticalScroll):
     """The recommendation, the six steps with verdicts and reasons, and the two rungs above them."""
 
     can_focus = True
@@ -281,27 +282,15 @@ class LadderView(VerticalScroll):
     def compose(self):
         yield Static(id="ladder-text")
 
-    def show(self, a: Analysis) -> None:
-        self._pending = a
-        if self._text is None or self.size.width > 0:  # on screen (or the first time): now
-            self._draw()
-
-    def on_show(self) -> None:
-        self._draw()
-
-    def _draw(self) -> None:
-        """The ladder of the latest analysis. A hidden pane waits until it is shown: an update re-lays
+    def run(self) -> None:
+        """The ladder of the latest analysis, drawn when on screen (RunsWhenShown): an update re-lays
         the screen out, and a layout pass on every edit pushed the results into a later frame."""
-        a, self._pending = self._pending, None
-        if a is None:
-            return
-        text = ladder_text(a)
+        text = ladder_text(self.analysis)
         if text != self._text:  # only when the words changed
             self._text = text
             self.query_one("#ladder-text", Static).update(text)
 
     _text: Text | None = None
-    _pending: Analysis | None = None
 
 
 def ladder_text(a: Analysis) -> Text:
