@@ -10,32 +10,11 @@ import argparse
 import json
 import sys
 
-from workbench.cli import command
+from workbench.cli import command, fail, whole
 
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return 1
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return v
+_fail = fail
+_positive_int = whole(1)
+_seed = whole(0)
 
 
 def _step(text: str) -> float:

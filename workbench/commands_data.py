@@ -10,12 +10,9 @@ import json
 import re
 import sys
 
-from workbench.cli import command
+from workbench.cli import command, fail, whole
 
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return 1
+_fail = fail
 
 
 def parse_count(text: str) -> float:
@@ -27,14 +24,7 @@ def parse_count(text: str) -> float:
     return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m.group(2)]
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0 or v != float(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
-    return v
+_positive_int = whole(0)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
