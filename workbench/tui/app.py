@@ -22,7 +22,7 @@ from workbench.tui.data_screens import DataAppActions
 from workbench.tui.palette import SafeCommandPalette
 from workbench.tui.recover_screen import RecoverScreen
 from workbench.tui.screens import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
-from workbench.tui.view import ScenarioView
+from workbench.tui.view import WIDE, ScenarioView
 from workbench.tui.widgets.compare import CompareView
 from workbench.tui.widgets.footer import KeyFooter
 from workbench.tui.widgets.grid import Grid
@@ -47,7 +47,7 @@ class MainScreen(Screen):
 class WorkbenchApp(DataAppActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "workbench"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     AUTO_FOCUS = None  # _focus_active puts the focus in the visible tab's first grid
 
     BINDINGS = [
@@ -138,6 +138,8 @@ class WorkbenchApp(DataAppActions, App):
 
     def _check_size(self, size: Size | None = None) -> None:
         w, h = size or self.size
+        for view in self.views():
+            view.apply_half(w)
         small = w < MIN_WIDTH or h < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "too-small")  # the main screen, even under a dialog
         if small:

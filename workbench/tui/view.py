@@ -29,6 +29,7 @@ from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, about_of, help_
 from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
 from workbench.tui.widgets.plots import PlotsPane
 
+WIDE = 120  # columns from which the inputs and the outputs are side by side (app.HORIZONTAL_BREAKPOINTS)
 INPUT_PANES = ("pricing", "workload", "overheads", "options", *ANALYSIS_INPUTS)
 OUTPUT_PANES = ("results", "ladder", "plots", "risks", *ANALYSIS_OUTPUTS)
 ROW_TABLES = {"grid-api_models": "api_models", "grid-gpus": "gpus", "grid-options": "options"}
@@ -156,7 +157,20 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
     # --- halves and panes ------------------------------------------------------------------------
     def set_half(self, half: str) -> None:
         self._half = half
-        self.set_class(half == "outputs", "show-outputs")
+        self.apply_half()
+
+    def apply_half(self, width: int | None = None) -> None:
+        """Below WIDE columns one half (inputs or outputs) is shown at a time, from WIDE both.
+
+        Set as each half's own `display`, not as a CSS class on the tab: a class change re-applies the
+        style sheet to every widget of the tab (about 30 ms), and the focus moves between the halves
+        on every edit (the grid, then the results), even where both are on screen."""
+        narrow = (self.app.size.width if width is None else width) < WIDE
+        for half in ("inputs", "outputs"):
+            widget = self._found(f"#{half}")
+            shown = not narrow or getattr(self, "_half", "inputs") == half
+            if widget.display != shown:
+                widget.display = shown
 
     def action_other_half(self) -> None:
         target = "outputs" if self._half == "inputs" else "inputs"
