@@ -245,3 +245,19 @@ async def test_simulation_pane_runs_in_a_worker_and_reruns_after_a_range_edit():
             if pane.result is not None and pane.result is not first:
                 break
         assert pane.result is not first and len(pane.result.ranges) == 5
+
+
+def test_a_range_below_the_throughput_floor_is_refused_in_one_line(tmp_path):
+    """A drawn throughput under the floor the scenario itself must meet would need infinitely many GPUs."""
+    text = STARTER.read_text().replace(
+        '"options[Fine-tuned 8B, self-hosted].tokens_per_second_per_gpu" = { low = 1500, high = 4000 }',
+        '"options[Fine-tuned 8B, self-hosted].tokens_per_second_per_gpu" = { low = 1e-320, high = 1e-319 }',
+    )
+    assert "1e-320" in text
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    with pytest.raises(files.ScenarioError) as err:
+        files.load(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert "[uncertainty].options[Fine-tuned 8B, self-hosted].tokens_per_second_per_gpu.low" in message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from workbench.cli import command, fail, whole
@@ -85,8 +86,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
 
+def _finite(obj):
+    """JSON has no infinity or NaN: a figure that overflowed is null, as in the report."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _dump(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(_finite(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
 
 
 @command("explain")

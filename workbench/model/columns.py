@@ -374,6 +374,51 @@ def uncertainty_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
             out.append(((*loc, "mode"), f"mode {r.mode:g} is outside low..high", f"{r.low:g} <= mode <= {r.high:g}"))
         if r.dist == "lognormal" and r.low <= 0:
             out.append(((*loc, "low"), "a lognormal range needs low > 0", "low > 0, or dist = 'uniform'"))
+    out.extend(_capacity_problems(s))
+    return out
+
+
+# Inputs whose range can lower a self-hosted GPU's capacity, and the end of the range that lowers it.
+_CAPACITY_INPUTS = {
+    "tokens_per_second_per_gpu": "low",
+    "requests_per_second_per_gpu": "low",
+    "target_utilization": "low",
+    "output_reduction": "low",
+}
+
+
+def _capacity_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
+    """A range may not take a self-hosted option below the throughput floor the scenario itself must meet
+    (scenario.MIN_CAPACITY): a draw there would need an infinite number of GPUs."""
+    from workbench.model.scenario import MIN_CAPACITY, _capacity
+
+    out: list[tuple[tuple, str, str]] = []
+    ranges = s.uncertainty
+    w_key = "workload.output_tokens"
+    workload = s.workload
+    if w_key in ranges:
+        workload = workload.model_copy(update={"output_tokens": ranges[w_key].high})
+    for o in s.options:
+        if o.serve != "self_hosted":
+            continue
+        worst, keys = {}, []
+        for field, end in _CAPACITY_INPUTS.items():
+            key = f"options[{o.name}].{field}"
+            if key in ranges:
+                worst[field] = getattr(ranges[key], end)
+                keys.append((key, end))
+        if w_key in ranges:
+            keys.append((w_key, "high"))
+        if not keys or _capacity(o.model_copy(update=worst), workload) >= MIN_CAPACITY:
+            continue
+        for key, end in keys:
+            out.append(
+                (
+                    ("uncertainty", key, end),
+                    f"at its {end} end, {o.name!r} serves under one request per GPU in 30 years",
+                    f"a range that keeps throughput × target_utilization at least {MIN_CAPACITY:g} requests/s per GPU",
+                )
+            )
     return out
 
 
