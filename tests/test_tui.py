@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from workbench import files
 from workbench.document import Document
@@ -81,6 +82,22 @@ async def test_edit_recomputes_every_pane(saves):
         await until(pilot, lambda: "20k requests/day" in ladder_text(view) or "600k requests/month" in ladder_text(view))
         assert view.query_one(RiskTable)._order[0].id in {x.id for x in after.risks}
         assert "●" in str(app.query_one("#tabs").get_tab(view.parent.id).label)
+
+
+async def test_keys_typed_in_one_burst_land_in_order(saves):
+    """Over SSH a fast typist's keys arrive together: '77⏎j12⏎k' must edit two rows and move back up,
+    as if typed slowly (a binding used to run after the keys that followed it, and Enter got lost)."""
+    app = make_app("starter")
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.active_view()
+        grid = await goto_field(pilot, view, "workload", ("workload", "input_tokens"))
+        for key, char in [("7", "7"), ("7", "7"), ("enter", "\r"), ("j", "j"), ("1", "1"), ("2", "2"),
+                          ("enter", "\r"), ("k", "k")]:
+            app._driver.send_message(events.Key(key, char))  # queued together, no wait in between
+        await until(pilot, lambda: view.doc.scenario.workload.output_tokens == 12 and view._editing is None)
+        await pilot.pause()
+        assert view.doc.scenario.workload.input_tokens == 77
+        assert grid.current_path() == ("workload", "input_tokens")
 
 
 async def test_rejected_value_changes_nothing_and_says_why(saves):

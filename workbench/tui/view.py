@@ -297,6 +297,8 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         inp = self.query_one("#edit-input", Input)
         if event.key == "escape":
             self._cancelled()
+        elif event.key == "enter":  # "55k⏎" arriving in one packet: the Enter was queued here too
+            self.submit_editor()
         elif event.key == "backspace":
             inp.action_delete_left()
         elif event.is_printable and event.character:

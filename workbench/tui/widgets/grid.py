@@ -196,7 +196,7 @@ class Grid(CellCache):
         if path is not None:
             self.post_message(self.CellAction(self, "paste", path))
 
-    def on_key(self, event) -> None:
+    async def on_key(self, event) -> None:
         host = self._editing_host()
         if host is not None:  # typed fast (or over a slow link) before the editor took the focus
             event.stop()
@@ -209,6 +209,17 @@ class Grid(CellCache):
                 event.stop()
                 event.prevent_default()
                 self._request_edit(path, event.character, True)
+                return
+        # The grid's own keys (moves, Enter, space, copy, paste) act here, in the order they arrived.
+        # Left to Textual, a binding runs once the key has bubbled up to the app, after the keys that
+        # followed it in the same burst: "77⏎j12⏎" typed fast put 12 into the row the j had left.
+        for key in (event.key, *event.aliases):
+            for binding in self._bindings.key_to_bindings.get(key, ()):
+                if not binding.priority:
+                    event.stop()
+                    event.prevent_default()
+                    await self.run_action(binding.action)
+                    return
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_edit()  # a click on the highlighted cell edits it, as Enter does
