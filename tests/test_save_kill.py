@@ -143,6 +143,26 @@ def test_sigkill_during_saves_leaves_old_or_new(tmp_path):
     assert outcomes["old"] > 0 and outcomes["new"] > 0
 
 
+def test_the_next_save_removes_what_a_killed_save_left_behind(tmp_path):
+    """A save killed before its rename leaves its temporary file; the next save of that file removes it
+    once it is a minute old (a younger one may be another process's save in progress)."""
+    target = tmp_path / "scenario.toml"
+    files.save(big_scenario("old", 10), target)
+    stale = tmp_path / ".scenario.toml.abc123.tmp"
+    fresh = tmp_path / ".scenario.toml.def456.tmp"
+    other = tmp_path / ".other.toml.ghi789.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_text("half a scenario")
+    old_time = time.time() - 2 * files.STALE_TEMP_SECONDS
+    os.utime(stale, (old_time, old_time))
+    os.utime(other, (old_time, old_time))
+    files.save(big_scenario("new", 10), target)
+    assert not stale.exists()
+    assert fresh.exists()  # maybe another save in progress
+    assert other.exists()  # another file's
+    assert files.load(target) == big_scenario("new", 10)
+
+
 # --- Saves that fail: clear message, old file intact, edits kept -------------------------------------
 
 

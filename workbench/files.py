@@ -7,10 +7,12 @@ expected)`; callers print it and never show a traceback.
 from __future__ import annotations
 
 import difflib
+import glob
 import math
 import os
 import re
 import tempfile
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -277,6 +279,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
                 os.close(dfd)
         except OSError:
             pass
+        _remove_stale_temps(folder, p.name)
     except PermissionError:
         raise ScenarioError(f"{path}: permission denied (a folder you can write to)") from None
     except OSError as exc:
@@ -290,6 +293,21 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+STALE_TEMP_SECONDS = 60.0
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Temporary files of earlier saves of this file that a killed process left behind. Only those older
+    than a minute: a younger one may be another process's save in progress."""
+    now = time.time()
+    for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_TEMP_SECONDS:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def save(scenario: Scenario, path: str | os.PathLike) -> None:
