@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
@@ -167,7 +168,10 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         on every edit (the grid, then the results), even where both are on screen."""
         narrow = (self.app.size.width if width is None else width) < WIDE
         for half in ("inputs", "outputs"):
-            widget = self._found(f"#{half}")
+            try:
+                widget = self._found(f"#{half}")
+            except NoMatches:  # a tab still being composed: its on_mount sets its half
+                return
             shown = not narrow or getattr(self, "_half", "inputs") == half
             if widget.display != shown:
                 widget.display = shown
