@@ -29,9 +29,6 @@ def fail(message: str) -> int:
     return 1
 
 
-_fail = fail
-
-
 def whole(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least `minimum` ('10000', '10,000', '1e4')."""
 
@@ -130,7 +127,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
     items = list_presets()
     if not items:
-        return _fail("no presets found")
+        return fail("no presets found")
     width = max(len(p.name) for p, _, _ in items)
     for p, name, desc in items:
         print(f"{p.name:<{width}}  {name}")
@@ -148,7 +145,7 @@ def open_tui(files: list[str]) -> int:
         try:
             scenarios.append((Path(f), load(f)))
         except ScenarioError as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
     try:
         from workbench.tui.app import run
     except ImportError:  # the TUI has not landed yet: show the report instead
@@ -203,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except BrokenPipeError:
         return 0
 

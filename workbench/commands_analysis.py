@@ -13,7 +13,6 @@ import sys
 
 from workbench.cli import command, fail, whole
 
-_fail = fail
 _positive_int = whole(1)
 _seed = whole(0)
 
@@ -111,7 +110,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     try:
         e = explain(r, args.option, args.metric, args.month)
     except ExplainError as exc:
-        return _fail(f"{args.file}: {exc}")
+        return fail(f"{args.file}: {exc}")
     if args.format == "json":
         _dump(e.as_dict())
     else:
@@ -128,7 +127,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     try:
         res = sensitivity(s, step=args.step, option=args.option, against=args.against)
     except SensitivityError as exc:
-        return _fail(f"{args.file}: {exc}")
+        return fail(f"{args.file}: {exc}")
     if args.format == "json":
         _dump(res.as_dict())
         return 0
@@ -193,14 +192,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     s = load(args.file)
     if not s.uncertainty:
-        return _fail(
+        return fail(
             f"{args.file}: [uncertainty]: no ranges to draw (add e.g. "
             '"workload.requests_per_day" = {low = 50000, high = 200000, dist = "lognormal"})'
         )
     try:
         sim = simulate(s, draws=args.draws, seed=args.seed)
     except SimulationError as exc:
-        return _fail(f"{args.file}: {exc}")
+        return fail(f"{args.file}: {exc}")
     if args.format == "json":
         _dump(sim.as_dict())
         return 0

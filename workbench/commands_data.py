@@ -12,8 +12,6 @@ import sys
 
 from workbench.cli import command, fail, whole
 
-_fail = fail
-
 
 def parse_count(text: str) -> float:
     """'8e9', '8B', '70b', '1.5T', '8,000,000,000' -> a number of parameters."""
@@ -80,13 +78,13 @@ def cmd_prices(args: argparse.Namespace) -> int:
 
     query = " ".join(args.query).strip()
     if not query:
-        return _fail("prices: give words to search for, e.g. `workbench prices claude`")
+        return fail("prices: give words to search for, e.g. `workbench prices claude`")
     try:
         hits = prices.search(query)
     except prices.CatalogError as exc:
-        return _fail(f"prices: {exc}")
+        return fail(f"prices: {exc}")
     if not hits:
-        return _fail(f"prices: no catalog model matches {query!r} ({prices.source_label()}); try fewer words")
+        return fail(f"prices: no catalog model matches {query!r} ({prices.source_label()}); try fewer words")
     shown = hits if args.limit == 0 else hits[: args.limit]
     if args.format == "json":
         out = {
@@ -186,7 +184,7 @@ def cmd_size(args: argparse.Namespace) -> int:
             gpus=args.gpus, kv_precision=args.kv_precision, kv_elements_per_token=kv,
         )
     except sizing.SizingError as exc:
-        return _fail(f"size: {exc}")
+        return fail(f"size: {exc}")
     if args.format == "json":
         d = e.as_dict()
         d["kv_shape"] = "given" if kv else "estimated from the parameter count"
@@ -259,13 +257,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             load(f)
         except ScenarioError as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
     if not 1 <= args.port <= 65535:
-        return _fail(f"serve: port {args.port} is out of range (1 to 65535)")
+        return fail(f"serve: port {args.port} is out of range (1 to 65535)")
     try:
         from textual_serve.server import Server
     except ImportError:
-        return _fail("serve: needs the textual-serve package (pip install -e .)")
+        return fail("serve: needs the textual-serve package (pip install -e .)")
     files = [str(Path(f).resolve()) for f in args.files]
     server = Server(serve_command(files), host=args.host, port=args.port, title="workbench")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -274,5 +272,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as exc:
-        return _fail(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return fail(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     return 0
