@@ -95,18 +95,10 @@ def _dtype(col: str) -> type:
     return bool if col in _BOOL_COLS else np.int64 if col in ("variant", "opt", "m") else np.float64
 
 
-def _polars_dtype(col: str) -> pl.DataType:
-    return pl.Boolean if col in _BOOL_COLS else pl.Int64 if col in ("variant", "opt", "m") else pl.Float64
-
-
 def to_frame(cols: dict[str, np.ndarray]) -> pl.DataFrame:
-    """numpy columns as a polars frame; NaN in a float column is null (an API option's GPUs)."""
-    return pl.DataFrame(
-        [
-            pl.Series(k, v, dtype=_polars_dtype(k), nan_to_null=v.dtype.kind == "f")
-            for k, v in cols.items()
-        ]
-    )
+    """numpy columns as a polars frame (bool, int64 and float64 keep their types, see `_dtype`); NaN in a
+    float column is null (an API option's GPUs)."""
+    return pl.DataFrame([pl.Series(k, v, nan_to_null=v.dtype.kind == "f") for k, v in cols.items()])
 
 
 def inputs(s: Scenario) -> pl.DataFrame:
@@ -366,7 +358,7 @@ def _evaluate(env: dict[str, np.ndarray], defs: list[Def], n: int) -> None:
 
 
 _ORDERED_DEFS = [d for stage in STAGES for d in stage]
-_STEADY_READS = set().union(*(d.node.columns() for d in [*_ORDERED_DEFS, STEADY])) | {"opt", "is_baseline"}
+_STEADY_READS = set().union(*(d.node.columns() for d in [*_ORDERED_DEFS, STEADY]))
 
 
 def monthly_arrays(rows: pl.DataFrame | Rows, horizon: int) -> Rows:
@@ -475,8 +467,8 @@ def steady_costs(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> np.ndarray:
 
     A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
     """
-    k = len(_as_arrays(rows)["opt"])
-    return steady_arrays(rows, volumes)["steady"].reshape(k, len(volumes))
+    rows = _as_arrays(rows)
+    return steady_arrays(rows, volumes)["steady"].reshape(len(rows["opt"]), len(volumes))
 
 
 def steady_frame(rows: pl.DataFrame, volumes: np.ndarray) -> pl.DataFrame:
@@ -607,11 +599,15 @@ def _kinks(row: dict) -> _Kinks:
     return _Kinks()
 
 
+def _dearer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Indices where cost a is above cost b by more than rounding (relative 1e-9)."""
+    return np.flatnonzero(a - b > 1e-9 * (np.abs(a) + np.abs(b)) + 1e-12)
+
+
 def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float | None:
     """Smallest V from which a <= b at every evaluated volume above; None if a > b at the top."""
     diff = a - b
-    tol = 1e-9 * (np.abs(a) + np.abs(b)) + 1e-12
-    above = np.nonzero(diff > tol)[0]
+    above = _dearer(a, b)
     if above.size == 0:
         return 0.0
     j = int(above[-1])
@@ -644,7 +640,7 @@ def breakeven_volumes(rows: pl.DataFrame | Rows) -> list[float | None]:
             out.append(None)
             continue
         diff = costs[i] - costs[base]
-        dearer = np.flatnonzero(diff > 1e-9 * (np.abs(costs[i]) + np.abs(costs[base])) + 1e-12)
+        dearer = _dearer(costs[i], costs[base])
         if dearer.size and dearer[-1] == len(grid) - 1:
             out.append(None)  # dearer at the top of the search: no step between grid volumes changes that
             continue
