@@ -305,6 +305,12 @@ class WorkbenchApp(DataAppActions, App):
         pane = self._pane(doc)
         await tabs.add_pane(pane, before="compare")
         tabs.active = pane.id
+        # Focus into the new tab too. Closing the picker gives the focus back to the old tab's grid,
+        # and TabbedContent activates the tab of a focused widget: on a slow machine that came after
+        # the line above and the old tab stayed in front. This focus comes later still.
+        grids = list(pane.query(Grid))
+        if grids:
+            grids[0].focus()
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:
