@@ -222,6 +222,9 @@ class WorkbenchApp(DataAppActions, App):
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "compare":
             self._show_compare()
+            # The focus goes with the tab: left in a scenario tab, keys typed here edited that hidden
+            # tab, and TabbedContent brought it back to the front when a late focus event arrived.
+            self.query_one(CompareView).table.focus()
         else:
             self.call_after_refresh(self._focus_active)
 

@@ -101,6 +101,18 @@ class CompareView(Container):
         if self._items:
             self.show(self._items)
 
+    _filled_label_width = 0
+
+    def _label_width(self) -> int:
+        width = self.size.width
+        return LABEL_WIDTH if width <= 0 else max(14, min(LABEL_WIDTH, width // 3))
+
+    def on_resize(self) -> None:
+        # The table may have been filled before the tab was laid out (or at another width): fill it
+        # again when its label column would change, so what shows depends on the width, not on timing.
+        if self._ready and self._items and self._label_width() != self._filled_label_width:
+            self._fill_table()
+
     def _fill_table(self) -> None:
         table = self.table
         table.clear(columns=True)
@@ -109,8 +121,7 @@ class CompareView(Container):
         except Exception:
             warning = "yellow"
         diff_style = f"bold {warning}"
-        width = self.size.width
-        label_width = LABEL_WIDTH if width <= 0 else max(14, min(LABEL_WIDTH, width // 3))
+        label_width = self._filled_label_width = self._label_width()
         table.add_column("", key="label", width=label_width)
         keys: list[str] = []
         for n, label in enumerate(self.labels):
