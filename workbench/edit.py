@@ -19,7 +19,7 @@ from workbench.model.scenario import Scenario
 
 Path = tuple  # ("workload", "requests_per_day") or ("options", 2, "rag") or ("name",)
 
-_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_SUFFIX = {"k": 3, "m": 6, "b": 9, "bn": 9, "t": 12}  # powers of ten
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d{1,3}))?(k|m|bn|b|t)?(%)?$", re.IGNORECASE)
 _CURRENCY = "$€£¥₹"
 
@@ -50,14 +50,11 @@ def parse_number(text: str) -> float:
     if not m:
         raise EditError(f"{raw.strip()[:30]!r} is not a number (try 10k, 2.5M, $1,500, 35%, 1e6)")
     sign, digits, exp, suffix, percent = m.groups()
-    try:
-        value = float(digits) * (10.0 ** int(exp) if exp else 1.0)
-        if suffix:
-            value *= _SUFFIX[suffix.lower()]
-    except OverflowError:
-        raise EditError(f"{raw.strip()[:30]!r} is too large") from None
-    if percent:
-        value /= 100.0
+    # One decimal exponent for the 'e', the suffix and the percent, read by float() in one go: the
+    # nearest double to what was typed. Multiplying instead gave 2.010e+02 -> 200.99999999999997 and
+    # 2.01k -> 2009.9999999999998, which a whole-number cell then refused.
+    power = int(exp or 0) + (_SUFFIX[suffix.lower()] if suffix else 0) - (2 if percent else 0)
+    value = float(f"{digits}e{power}")
     if sign == "-":
         value = -value
     if not math.isfinite(value):
