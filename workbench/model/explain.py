@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.model import columns, engine
+from workbench.model import columns, engine, lookup
 from workbench.model.engine import COMPONENTS, DEFS, META, Results
 from workbench.model.formula import Ctx, fmt_value, reasons, render
 
@@ -156,23 +156,11 @@ def _num(x: Any) -> float | None:
 
 
 def resolve_option(r: Results, option: str | int) -> int:
-    """An option by name (exact, then case-insensitive, then unique prefix) or by 1-based number."""
-    names = [o.name for o in r.options]
-    if isinstance(option, int) or (isinstance(option, str) and option.strip().isdigit()):
-        k = int(option)
-        if 1 <= k <= len(names):
-            return k - 1
-    text = str(option).strip()
-    if text in names:
-        return names.index(text)
-    low = [n.lower() for n in names]
-    if text.lower() in low:
-        return low.index(text.lower())
-    hits = [i for i, n in enumerate(low) if n.startswith(text.lower())]
-    if len(hits) == 1:
-        return hits[0]
-    choices = ", ".join(repr(n) for n in names) or "none"
-    raise ExplainError(f"no option {text!r} (options: {choices}; or a number 1-{len(names)})")
+    """An option by exact name, number from 1, name ignoring case, or unique prefix (model.lookup)."""
+    try:
+        return lookup.resolve([o.name for o in r.options], option)
+    except lookup.LookupFailed as exc:
+        raise ExplainError(str(exc)) from None
 
 
 def resolve_metric(metric: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from workbench.model import columns, engine
+from workbench.model import columns, engine, lookup
 from workbench.model.engine import Results
 from workbench.model.scenario import Scenario
 
@@ -221,16 +221,7 @@ def _be_shift(e: Effect, base: int | None) -> int:
 
 
 def _index(s: Scenario, option: str | int) -> int:
-    names = [o.name for o in s.options]
-    if isinstance(option, int) or str(option).isdigit():
-        k = int(option)
-        if 1 <= k <= len(names):
-            return k - 1
-    text = str(option).strip()
-    for i, n in enumerate(names):
-        if n == text or n.lower() == text.lower():
-            return i
-    hits = [i for i, n in enumerate(names) if n.lower().startswith(text.lower())]
-    if len(hits) == 1:
-        return hits[0]
-    raise SensitivityError(f"no option {text!r} (options: {', '.join(repr(n) for n in names)})")
+    try:
+        return lookup.resolve([o.name for o in s.options], option)
+    except lookup.LookupFailed as exc:
+        raise SensitivityError(str(exc)) from None
