@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -92,6 +93,8 @@ class WorkbenchApp(DataAppActions, App):
         self._counter = 0
         self.clipboard_text = ""
         self._recovery_timers: dict[int, object] = {}  # id(doc) -> the Timer that writes its copy
+        self._small = False  # the terminal is under MIN_WIDTH x MIN_HEIGHT (the too-small notice shows)
+        self._focus_before_small: Widget | None = None
 
     # --- layout --------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -108,7 +111,7 @@ class WorkbenchApp(DataAppActions, App):
 
     def _pane(self, doc: Document) -> TabPane:
         self._counter += 1
-        pane = TabPane(self._title(doc), id=f"s{self._counter}")
+        pane = TabPane(Content(self._title(doc)), id=f"s{self._counter}")
         pane.compose_add_child(ScenarioView(doc, id=f"view-s{self._counter}"))
         return pane
 
@@ -141,12 +144,33 @@ class WorkbenchApp(DataAppActions, App):
         for view in self.views():
             view.apply_half(w)
         small = w < MIN_WIDTH or h < MIN_HEIGHT
-        self.screen_stack[0].set_class(small, "too-small")  # the main screen, even under a dialog
+        main = self.screen_stack[0]
+        main.set_class(small, "too-small")  # the main screen, even under a dialog
+        if small and not self._small:
+            # Hiding the tabs takes the focus away: remember where it was (the grid of an edit that is
+            # cancelled here), so the keys typed once the window is large again land there.
+            before = main.focused
+            for view in self.views():
+                grid = view.interrupt_edit("the window got too small to show it")
+                if grid is not None and before is not None and before.id == "edit-input":
+                    before = grid
+            self._focus_before_small = before
+        elif not small and self._small:
+            self.call_after_refresh(self._restore_focus)
+        self._small = small
         if small:
             self.query_one("#too-small", Static).update(
                 f"Terminal too small: {w}×{h}.\nThe workbench needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
                 "Enlarge the window (q quits)."
             )
+
+    def _restore_focus(self) -> None:
+        w, self._focus_before_small = self._focus_before_small, None
+        main = self.screen_stack[0]
+        if w is not None and w.is_attached and main.focused is None:
+            main.set_focus(w)
+        for view in self.views():  # after the focus move, whose status line shows the cell's help
+            self.call_after_refresh(view.show_interrupted)
 
     # --- helpers -------------------------------------------------------------------------------
     def active_view(self) -> ScenarioView | None:
@@ -174,14 +198,14 @@ class WorkbenchApp(DataAppActions, App):
             tab = tabs.get_tab(pane.id)
             title = self._title(view.doc)
             if tab.label_text != title:  # relabelling re-lays out the tab strip and animates its underline
-                tab.label = title
+                tab.label = Content(title)  # a file or scenario name is text, not markup
 
     def message(self, text: str, error: bool = False) -> None:
         view = self.active_view()
         if view is not None:
             view.status(text, error=error)
         else:
-            self.notify(text, severity="error" if error else "information")
+            self.notify(text, severity="error" if error else "information", markup=False)
 
     @on(ScenarioView.Changed)
     def _changed(self, event: ScenarioView.Changed) -> None:
@@ -437,5 +461,6 @@ class WorkbenchApp(DataAppActions, App):
 
 def run(scenarios: list[tuple[Path, Scenario]]) -> int:
     docs = [Document(s, p) for p, s in scenarios]
-    WorkbenchApp(docs).run()
-    return 0
+    app = WorkbenchApp(docs)
+    app.run()
+    return app.return_code or 0  # 1 when the app ended on an unhandled error, so scripts see it

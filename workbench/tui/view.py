@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Label, Static, TabbedContent, TabPane
@@ -78,6 +79,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         self._edit_grid = None
         self._half = "inputs"
         self._keep_status = False
+        self._interrupted = ""  # why an edit was cancelled while the window was too small to say so
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="halves"):
@@ -270,7 +272,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         bar = self.query_one(EditBar)
         bar.display = True
         where = label or ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
-        self.query_one("#edit-label", Label).update(f" {where} = ")
+        self.query_one("#edit-label", Label).update(Content(f" {where} = "))
         # The bar covers the status line while it is open: it carries the cell's help after the keys.
         about = about_of(path, bounds_first=True) if path[0] != "risk-note" else ""
         self.query_one("#edit-error", Static).update(Text("Enter commits · Esc cancels" + (f" · {about}" if about else "")))
@@ -295,6 +297,25 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
     def _cancelled(self) -> None:
         self.close_editor()
         self.status("edit cancelled; nothing changed")
+
+    def interrupt_edit(self, why: str):
+        """Cancel an open edit that something other than the user's keys interrupted (the window got too
+        small to show it): the keys typed next must start a new edit, not be glued to the hidden one.
+        Returns the grid the edit came from (where the focus belongs afterwards), or None."""
+        if self._editing is None:
+            return None
+        typed = self.query_one("#edit-input", Input).value
+        grid = self._edit_grid
+        self.close_editor()
+        self._interrupted = f"edit cancelled, {why}; nothing changed (you had typed {typed!r})"
+        self.status(self._interrupted, error=True)
+        return grid
+
+    def show_interrupted(self) -> None:
+        """Say again why an edit was cancelled, once the window is large enough to read it."""
+        if self._interrupted:
+            self.status(self._interrupted, error=True)
+            self._interrupted = ""
 
     def editor_key(self, event) -> None:
         """A key that reached a grid while the editor is open (it was queued before the focus moved)."""
@@ -326,7 +347,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
                 new = edit.apply_text(self.doc.scenario, path, value)
         except edit.EditError as exc:
             err = self.query_one("#edit-error", Static)
-            err.update(f"✖ {exc}")
+            err.update(Text(f"✖ {exc}"))
             err.add_class("error")
             self.status(f"not changed: {exc}", error=True)
             return
