@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.files import ScenarioError, load
+from workbench.files import ScenarioError, load, shown_path
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -74,10 +74,10 @@ def _print_table(a) -> None:
     rec = a.ladder.recommendation
     con.print(Text(s.name, style="bold"))
     w = s.workload
-    con.print(
+    con.print(Text(
         f"{w.requests_per_day:,.0f} requests/day · {w.input_tokens:,.0f} in + {w.output_tokens:,.0f} out tokens · "
         f"{s.horizon_months} months · {s.currency}"
-    )
+    ))
     t = Table(show_lines=False, header_style="bold")
     for col, just in (
         ("Option", "left"), ("Month 1", "right"), ("Avg/mo", "right"), ("TCO", "right"), ("/req", "right"),
@@ -85,15 +85,14 @@ def _print_table(a) -> None:
     ):
         t.add_column(col, justify=just)
     for row in report.option_rows(a):
-        label = row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
+        label = Text(row["name"] + (f" [{row['marks']}]" if row["marks"] else ""))  # names are text, not markup
         style = "bold green" if "★" in row["marks"] else None
-        t.add_row(
-            label, row["month1"], row["average"], row["tco"], row["per_request"], row["per_mtok"],
-            row["breakeven_month"], row["breakeven_volume"], row["gpus"], style=style,
-        )
+        cells = ("month1", "average", "tco", "per_request", "per_mtok", "breakeven_month", "breakeven_volume", "gpus")
+        t.add_row(label, *(Text(str(row[k])) for k in cells), style=style)
     con.print(t)
     con.print("[dim]B baseline · $ cheapest TCO · ★ recommended[/dim]")
-    con.print(Text(f"Recommendation: step {rec.step}, {rec.option}", style="bold"))
+    con.print(Text(f"Recommendation: step {rec.step}, {rec.option}" if rec.option is not None
+                   else "Recommendation: none", style="bold"))
     con.print(Text(rec.why))
     con.print(Text("Decision ladder", style="bold"))
     for st in a.ladder.steps:
@@ -117,7 +116,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(exc, file=sys.stderr)
             bad += 1
             continue
-        print(f"{f}: ok ({s.name}: {len(s.options)} options, {s.horizon_months} months)")
+        print(f"{shown_path(f)}: ok ({s.name}: {len(s.options)} options, {s.horizon_months} months)")
     return 1 if bad else 0
 
 
@@ -189,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a text no encoding can hold is escaped, never a traceback
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):  # not a TextIOWrapper (captured by a test), or closed
+            pass
     parser = build_parser()
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         if argv[0].startswith("-"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import json
 import math
 import os
 import re
@@ -34,6 +35,20 @@ class ScenarioError(Exception):
 # --- Locations and messages ------------------------------------------------------------------------
 
 
+def shown_path(path: str | os.PathLike) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (a name from another system) are shown as
+    `\\xff` instead of ending the program with an encoding error on a strict UTF-8 terminal."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _shown_key(key: object) -> str:
+    """A key as TOML writes it: bare when it can be, quoted when empty, padded or holding control characters."""
+    k = str(key)
+    if isinstance(key, int) or (k and k == k.strip() and k.isprintable()):
+        return k
+    return json.dumps(k)
+
+
 def format_loc(loc: tuple, data: Any = None) -> str:
     """('options', 1, 'gpu') -> '[[options]][2] "Fine-tuned 8B".gpu'; ('workload', 'x') -> '[workload].x'."""
     if not loc:
@@ -56,8 +71,8 @@ def format_loc(loc: tuple, data: Any = None) -> str:
     elif head in sc.TABLES or rest:
         label = f"[{head}]"
     else:
-        return str(head)
-    return label + "".join(f".{p}" for p in rest)
+        return _shown_key(head)
+    return label + "".join(f".{_shown_key(p)}" for p in rest)
 
 
 def _show(value: Any) -> str:
@@ -194,7 +209,7 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
 def load(path: str | os.PathLike) -> Scenario:
     """Read and validate one scenario file."""
     p = Path(path)
-    name = str(path)
+    name = shown_path(path)
     try:
         if p.is_dir():
             raise ScenarioError(f"{name}: is a folder (a .toml scenario file)")

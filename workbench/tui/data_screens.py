@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -80,7 +81,7 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
         self.app.call_from_thread(self._loaded, entries, label)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#price-title", Label).update(f"API price catalog unavailable: {message}")
+        self.query_one("#price-title", Label).update(Content(f"API price catalog unavailable: {message}"))
 
     def _loaded(self, entries: tuple[prices.Entry, ...], label: str) -> None:
         self._entries = entries
@@ -210,7 +211,7 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
     def compose(self) -> ComposeResult:
         d = self.defaults
         with Vertical(classes="dialog"):
-            yield Label(f"GPU sizing (roofline) for {self.option_name!r}", classes="dialog-title")
+            yield Label(Content(f"GPU sizing (roofline) for {self.option_name!r}"), classes="dialog-title")
             yield self._field("Model (8B or a name)", Input(d["model"], id="size-model", compact=True,
                                                             placeholder="8B, 70e9, " + ", ".join(m.name for m in sz.MODELS)))
             yield self._field("Precision (weights)", Select([(p, p) for p in sz.PRECISION_BYTES], value=d["precision"],
@@ -278,7 +279,7 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
             e = sz.estimate(**kwargs)
         except (sz.SizingError, ValueError, OverflowError) as exc:
             self.estimate = None
-            out.update(f"✖ {exc}")
+            out.update(Text(f"✖ {exc}"))
             out.add_class("error")
             return
         self.estimate = e
@@ -341,7 +342,7 @@ class ExportChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(f"Export this tab into {self.folder}", classes="dialog-title")
+            yield Label(Content(f"Export this tab into {self.folder}"), classes="dialog-title")
             yield OptionList(*[Option(Text.assemble((f"{key}  ", "bold cyan"), what), id=kind)
                                for kind, key, what in self.CHOICES], id="export-list")
             yield Label("Enter or the letter exports · Esc cancels", classes="dim")

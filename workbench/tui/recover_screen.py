@@ -73,7 +73,7 @@ class RecoverScreen(ModalScreen[list[recovery.Copy]]):
         if c is None:
             return
         if c.scenario is None:
-            self.notify(f"cannot restore: {c.error} (d discards it)", severity="error")
+            self.notify(f"cannot restore: {c.error} (d discards it)", severity="error", markup=False)
             return
         self.chosen.append(c)
         self._take(c)

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -66,7 +67,7 @@ class OpenPicker(ModalScreen[Path | None]):
             return
         p = Path(value).expanduser()
         if not p.exists():
-            self.query_one("#open-error", Static).update(f"{value}: no such file")
+            self.query_one("#open-error", Static).update(Text(f"{value}: no such file"))
             return
         self.dismiss(p)
 
@@ -91,7 +92,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Content(self.title_text), classes="dialog-title")
             yield Input(value=self.value, id="prompt-input")
             yield Label("Enter accepts · Esc cancels", classes="dim")
 
@@ -119,7 +120,7 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(self.message, classes="dialog-title")
+            yield Label(Content(self.message), classes="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.save_label} [s]", id="save", variant="primary")
                 yield Button("Discard [d]", id="discard", variant="error")

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
@@ -28,6 +29,7 @@ from workbench.model.scenario import Scenario
 from workbench.tui.widgets.grid import Grid
 from workbench.tui.widgets.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
 from workbench.tui.widgets.shown import RunsWhenShown
+from workbench.tui.widgets.table import PlainTable
 
 BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
 
@@ -83,7 +85,7 @@ class ExplainScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         e = self.explanation
         with Vertical():
-            yield Label(f"Explain: {e.title}", id="explain-title")
+            yield Label(Content(f"Explain: {e.title}"), id="explain-title")
             with VerticalScroll(id="explain-body"):
                 inner = min(self.app.size.width * 96 // 100, 140) - 8  # inside the border, padding, scrollbar
                 yield Static(explanation_text(e, width=max(40, inner)), id="explain-text")
@@ -193,7 +195,7 @@ class SensitivityPane(RunsWhenShown, Widget):
     def compose(self) -> ComposeResult:
         yield Static("Sensitivity: computing…", id="sens-head")
         yield Chart(id="sens-chart")
-        table: DataTable = DataTable(id="sens-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = PlainTable(id="sens-table", cursor_type="row", zebra_stripes=True)
         yield table
 
     def on_mount(self) -> None:
@@ -450,7 +452,7 @@ class SimulationPane(RunsWhenShown, Widget):
         bar.display = False
         yield bar
         yield Chart(id="sim-chart")
-        yield DataTable(id="sim-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="sim-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         t = self.query_one("#sim-table", DataTable)

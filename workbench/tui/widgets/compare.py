@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from workbench.model.compare import compare_rows
 from workbench.model.report import Analysis
 from workbench.tui.widgets.plots import CompareChart
+from workbench.tui.widgets.table import PlainTable
 
 DIFF_MARK = "≠ "
 MAX_SCENARIOS = 6
@@ -60,7 +61,7 @@ class CompareView(Container):
 
     def compose(self) -> ComposeResult:
         yield Static("Open two or more scenarios to compare them.", id="compare-caption")
-        table: DataTable = DataTable(id="compare-table", zebra_stripes=True, cursor_type="row")
+        table: DataTable = PlainTable(id="compare-table", zebra_stripes=True, cursor_type="row")
         table.fixed_columns = 1
         yield table
         yield CompareChart(id="compare-chart")
@@ -88,11 +89,11 @@ class CompareView(Container):
             caption.update("Open two or more scenarios to compare them.")
         else:
             n_diff = sum(1 for r in self.rows if any(r["differs"]))
-            caption.update(
+            caption.update(Text(
                 f"{DIFF_MARK}marks a value that differs from '{_fit(self.labels[0], 30)}'"
                 f" ({n_diff} of {len(self.rows)} rows differ)"
                 + (f"; only the first {MAX_SCENARIOS} scenarios are shown" if self._dropped else "")
-            )
+            ))
         self._fill_table()
         self.chart.show(items)
 

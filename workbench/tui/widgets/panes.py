@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -226,6 +227,7 @@ class BreakdownTable(CellCache):
         super().__init__(cursor_type="cell", **kwargs)  # a cell cursor, so `x` can explain any figure
         self._shown: tuple = ()
         self._texts: dict[str, list[str]] = {}  # column key -> the text of each month's cell
+        self._title = ""  # the border title's plain text
 
     def show(self, a: Analysis, index: int) -> None:
         if not a.results.options:
@@ -266,8 +268,9 @@ class BreakdownTable(CellCache):
                 )
         self._texts = texts
         title = f"Monthly breakdown: {a.results.options[index].name}"
-        if self.border_title != title:
-            self.border_title = title
+        if self._title != title:
+            self._title = title
+            self.border_title = Content(title)  # the option's name is text from the file, not markup
 
     @staticmethod
     def _text(key: str, text: str) -> Text:

@@ -41,7 +41,29 @@ class _Component:
         return getattr(self._styles, name)
 
 
-class CellCache(DataTable):
+def _plain(value: object) -> object:
+    """A str shown as the characters it holds: DataTable would read it as Rich markup, so a name such as
+    `[/]close` (from a scenario file) would end the app with a MarkupError, and `[red]` would vanish."""
+    return Text(value) if isinstance(value, str) else value
+
+
+class PlainTable(DataTable):
+    """A DataTable whose string labels and cells are plain text, never markup (every table here uses it)."""
+
+    def add_column(self, label, *, width=None, key=None, default=None):
+        return super().add_column(_plain(label), width=width, key=key, default=_plain(default))
+
+    def add_row(self, *cells, height=1, key=None, label=None):
+        return super().add_row(*(_plain(c) for c in cells), height=height, key=key, label=_plain(label))
+
+    def update_cell(self, row_key, column_key, value, *, update_width=False):
+        return super().update_cell(row_key, column_key, _plain(value), update_width=update_width)
+
+    def update_cell_at(self, coordinate, value, *, update_width=False):
+        return super().update_cell_at(coordinate, _plain(value), update_width=update_width)
+
+
+class CellCache(PlainTable):
     """Subclass instead of DataTable: `class Grid(CellCache)`.
 
     Also remembers, for the length of one render pass, the widget's and its components' Rich styles:
