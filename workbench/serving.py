@@ -41,7 +41,6 @@ from urllib.parse import urlsplit
 import aiohttp_jinja2
 import jinja2
 from aiohttp import WSMsgType, web
-from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
@@ -425,6 +424,7 @@ class ServedWorkbench(Server):
         self.sessions: set[Session] = set()
         self.stopping = False
         self._signals = 0
+        self._stop: asyncio.Event | None = None
         self._own_names = {_bare(host)}
         if self.wildcard:
             try:
@@ -476,7 +476,6 @@ class ServedWorkbench(Server):
             web.get("/download/{key}", self.handle_download, name="download"),
             web.static("/static", self.statics_path, show_index=False, name="static"),
         ])
-        app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
         return app
@@ -579,7 +578,8 @@ class ServedWorkbench(Server):
                 break
 
     # the server's life
-    async def on_startup(self, app: web.Application) -> None:
+    def announce(self) -> None:
+        """Once listening: the URL to open, on stdout."""
         print(f"workbench serve: open {self.url}", flush=True)
         note = "" if not self.wildcard else f" (listening on every address of this machine, {self.host})"
         print(f"  at most {self.max_sessions} sessions at once{note}; Ctrl+C stops the server", flush=True)
@@ -602,11 +602,12 @@ class ServedWorkbench(Server):
 
     def _on_signal(self) -> None:
         self._signals += 1
-        if self._signals == 1:
-            self.stopping = True
-            raise GracefulExit()
-        for session in list(self.sessions):  # asked again: no more grace
-            session.kill_now()
+        self.stopping = True
+        if self._signals == 1 and self._stop is not None:
+            self._stop.set()
+        else:  # asked again: no more grace
+            for session in list(self.sessions):
+                session.kill_now()
 
     def initialize_logging(self) -> None:
         """One plain line per event on stderr (stdout carries the URL): time, level, message."""
@@ -619,8 +620,24 @@ class ServedWorkbench(Server):
             logger.propagate = False
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
+    async def run(self) -> None:
+        """Listen, announce the URL, serve until asked to stop, then end every session and close."""
+        self._stop = asyncio.Event()
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None,
+                               shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            self.announce()
+            await self._stop.wait()
+            log.info("stopping")
+        finally:
+            await self.end_sessions()  # before aiohttp waits for (then cancels) the sessions' handlers
+            await runner.cleanup()
+
     def serve(self, debug: bool = False) -> None:
-        """Serve until SIGINT or SIGTERM; every app process is ended before this returns."""
+        """Serve until SIGINT or SIGTERM; every app process is ended before this returns. Raises OSError
+        when the address cannot be bound."""
         self.debug = debug
         self.initialize_logging()
         loop = asyncio.new_event_loop()
@@ -631,11 +648,15 @@ class ServedWorkbench(Server):
             except (NotImplementedError, RuntimeError):
                 pass
         try:
-            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                        print=lambda *args: None, shutdown_timeout=5.0, access_log=None)
+            loop.run_until_complete(self.run())
         finally:
-            for session in list(self.sessions):  # only if the shutdown above was cut short
+            for session in list(self.sessions):  # only if the ending above was cut short
                 session.kill_now()
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                asyncio.set_event_loop(None)
+                loop.close()
 
 
 def _refusal(status: int, text: str) -> web.Response:
