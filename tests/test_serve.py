@@ -2,9 +2,12 @@
 
 Needs Debian's `chromium` (.ci/run installs it; skipped with the reason when it is absent). The page draws
 the terminal on a canvas, so its text is not in the DOM: the test drives Chromium over the DevTools
-protocol, records what the page's websocket receives from the app, waits (bounded) until the app's own
-words arrive and the page marks its first byte, and takes a screenshot. Every wait has a bound; the
-server, its app processes and the browser are stopped by their process group at the end.
+protocol, opens the token URL (`/?token=...`: the page's script then opens the websocket with the token
+and its own Origin, as the server requires), records what the page's websocket receives from the app,
+waits (bounded) until the app's own words arrive and the page marks its first byte, and takes a
+screenshot. Every wait has a bound; the browser and the server are stopped by their process groups at
+the end (the server ends its app processes, which run in groups of their own: tests/test_serve_security.py
+holds it to that).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TRIES = 200  # x 0.1 s polls, so each wait is bounded (no assertion on how long anything took)
 DRAW_TRIES = 240  # x 0.25 s polls
+TOKEN = "chromium-test-token-0123456789"  # what the server's printed URL would carry
 
 # Record every websocket message the page receives (textual-serve sends the app's terminal output).
 RECORDER = r"""
@@ -141,7 +145,7 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
     pytest.importorskip("textual_serve")
     pytest.importorskip("aiohttp")
     port = _free_port()
-    env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"))
+    env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"), WORKBENCH_SERVE_TOKEN=TOKEN)
     server = subprocess.Popen(
         [sys.executable, "-m", "workbench", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
@@ -183,7 +187,8 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
         assert devtools, "chromium did not open its DevTools endpoint"
 
         shot = tmp_path / "serve.png"
-        text, first_byte, size = asyncio.run(_browse(devtools, f"http://127.0.0.1:{port}/", shot))
+        # the page with the token; its script opens the websocket with it (and its own Origin)
+        text, first_byte, size = asyncio.run(_browse(devtools, f"http://127.0.0.1:{port}/?token={TOKEN}", shot))
         assert first_byte, "the page never received the app's first byte"
         for words in ("Pricing", "Workload", "Options", "API models", "GPT-4o"):
             assert words in text, f"{words!r} not drawn; received: {text[-500:]!r}"

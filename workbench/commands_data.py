@@ -61,14 +61,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "serve",
-        help="serve the TUI to a web browser (textual-serve), on loopback unless told otherwise",
+        help="serve the TUI to a web browser (textual-serve), on loopback, behind a token",
         description="Serve the workbench to a browser with textual-serve. Each browser tab runs its own "
-        "workbench process. Binds 127.0.0.1 by default: pass --host 0.0.0.0 only on a trusted network "
-        "(there is no authentication).",
+        "workbench process. Binds 127.0.0.1 by default. Each start makes a random token: open the URL it "
+        "prints (http://HOST:PORT/?token=...); the page and every session need it, and sessions from a "
+        "page of another origin are refused. Pass --host 0.0.0.0 only on a trusted network.",
     )
     p.add_argument("files", nargs="*", metavar="FILE", help="scenario files to open (default: the starter preset)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    p.add_argument("--max-sessions", type=_positive_int, default=4,
+                   help="most sessions (browser tabs, one process each) at once, 1 to 64 (default 4)")
+    p.add_argument("--token", help="the token sessions must present (default: a new random one each start; "
+                   "also $WORKBENCH_SERVE_TOKEN, which other users cannot see in `ps`)")
 
 
 # --- prices ---------------------------------------------------------------------------------------------
@@ -240,15 +245,9 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
 
 
 # --- serve ----------------------------------------------------------------------------------------------
-def serve_command(files: list[str]) -> str:
-    """The shell command each browser session runs: this Python, this package, the given files."""
-    import shlex
-
-    return " ".join([shlex.quote(sys.executable), "-m", "workbench", *(shlex.quote(f) for f in files)])
-
-
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
     from pathlib import Path
 
     from workbench.files import ScenarioError, load
@@ -260,17 +259,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return fail(str(exc))
     if not 1 <= args.port <= 65535:
         return fail(f"serve: port {args.port} is out of range (1 to 65535)")
+    if not 1 <= args.max_sessions <= 64:
+        return fail(f"serve: --max-sessions {args.max_sessions} is out of range (1 to 64)")
+    token = args.token if args.token is not None else os.environ.get("WORKBENCH_SERVE_TOKEN") or None
     try:
-        from textual_serve.server import Server
-    except ImportError:
-        return fail("serve: needs the textual-serve package (pip install -e .)")
+        from workbench import serving
+    except ImportError as exc:
+        return fail(f"serve: needs the textual-serve and aiohttp packages (pip install -e .): {exc}")
+    try:
+        token = serving.make_token(token)
+    except ValueError as exc:
+        return fail(f"serve: {exc}")
     files = [str(Path(f).resolve()) for f in args.files]
-    server = Server(serve_command(files), host=args.host, port=args.port, title="workbench")
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {args.host}: anyone who can reach it can use the workbench and its files",
-              file=sys.stderr)
+    server = serving.ServedWorkbench(serving.app_argv(files), host=args.host, port=args.port, token=token,
+                                     max_sessions=args.max_sessions)
+    if not server.loopback:
+        print(f"warning: serving on {args.host}, not loopback: anyone who can reach it and has the token "
+              "(it travels in clear over http) can use the workbench", file=sys.stderr)
     try:
         server.serve()
-    except OSError as exc:
-        return fail(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    except OSError as exc:  # a name that does not resolve, an address in use or not ours, a low port
+        reason = os.strerror(exc.errno) if isinstance(exc.errno, int) and exc.errno > 0 else exc.strerror
+        return fail(f"serve: cannot listen on {args.host}:{args.port}: {reason or exc}")
+    except KeyboardInterrupt:  # only if the server could not take over SIGINT itself
+        return 130
     return 0
