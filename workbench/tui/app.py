@@ -216,7 +216,12 @@ class WorkbenchApp(DataAppActions, App):
 
     def _restore_copies(self, copies: list[recovery.Copy] | None) -> None:
         for c in copies or []:
-            self.open_doc(recovery.restore(c))
+            try:
+                doc = recovery.restore(c)
+            except files.ScenarioError as exc:
+                self.message(f"not restored: {exc}", error=True)
+                continue
+            self.open_doc(doc)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -437,5 +442,8 @@ class WorkbenchApp(DataAppActions, App):
 
 def run(scenarios: list[tuple[Path, Scenario]]) -> int:
     docs = [Document(s, p) for p, s in scenarios]
-    WorkbenchApp(docs).run()
+    try:
+        WorkbenchApp(docs).run()
+    finally:
+        recovery.release()  # this session's lock file goes; its copies (if any) are offered next time
     return 0
