@@ -375,3 +375,54 @@ async def test_the_app_starts_with_a_fifo_in_the_folder_and_offers_the_real_copy
             pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
         )
         assert [c.title for c in app.screen.copies] == ["mine"]
+
+
+async def test_a_planted_copy_cannot_make_ctrl_s_write_over_a_text_file(saves, tmp_path):
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens import Confirm, TextPrompt
+
+    notes = tmp_path / "notes.toml"  # outside saves/, and not a scenario at all
+    notes.write_text("my notes: not a scenario\n", "utf-8")
+    before = notes.read_bytes()
+    scenario = files.load(ROOT / "presets" / "starter.toml")
+    header = recovery.MARK + json.dumps({"original": str(notes), "title": "notes", "pid": 1}) + "\n"
+    (saves / ".recovery").mkdir()
+    (saves / ".recovery" / "notes-1.toml").write_text(header + files.dump_text(scenario), "utf-8")
+    app = WorkbenchApp([Document(scenario, ROOT / "presets" / "starter.toml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
+        )
+        await pilot.pause()
+        listed = str(app.screen.query_one("#recover-list").get_option_at_index(0).prompt)
+        assert "ctrl+s asks where to save" in listed
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(app.views()) == 2 and app.active_view() is app.views()[1])
+        view = app.views()[1]
+        assert view.doc.path is None and view.doc.dirty
+        await wait_until(pilot, lambda: "asks where to save" in str(view.query_one("#status").render()))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert app.screen.query_one("#prompt-input").value == str(saves / "notes.toml")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, TextPrompt))
+        assert notes.read_bytes() == before and view.doc.dirty
+        # Typing the text file's own path: asked first, and told it is not a scenario file.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one("#prompt-input").value = str(notes)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "is not a scenario file" in app.screen.message
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, Confirm))
+        assert notes.read_bytes() == before and view.doc.dirty
+        assert "left as it was" in str(view.query_one("#status").render())
+        # Accepting the offered place saves under saves/ and removes the copy.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not view.doc.dirty)
+        assert view.doc.path == saves / "notes.toml" and files.load(saves / "notes.toml") == scenario
+        await wait_until(pilot, lambda: copies(saves) == [])
+    assert notes.read_bytes() == before

@@ -81,9 +81,9 @@ def confine(path: str | os.PathLike, allowed: Iterable[str | os.PathLike] = ()) 
     if not served():
         return None
     folders = (saves_dir(), presets_dir())
+    # The path first: on a narrow status line the end of the message is what gets cut.
     refusal = (
-        f"served session: files are kept to {_shown(folders[0])}/ and {_shown(folders[1])}/; "
-        f"{path} is outside"
+        f"served session: {path} is outside; files are kept to {_shown(folders[0])}/ and {_shown(folders[1])}/"
     )
     try:
         real = _real(path)
