@@ -7,9 +7,12 @@ the file, or an explicit discard.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -87,18 +90,71 @@ def test_restore_when_the_original_is_gone_or_was_never_saved(saves):
     assert recovery.restore(c).path is None
 
 
-def test_copies_of_a_running_session_and_unreadable_copies(saves):
-    doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "other"))
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+HOLDER = """
+import sys, time
+from workbench import files, recovery
+from workbench.document import Document
+doc = Document(files.load(sys.argv[1]), None, "other")
+print(recovery.keep(doc), flush=True)
+time.sleep(60)
+"""
+
+
+def start_holder() -> subprocess.Popen:
+    """Another workbench session, alive: it wrote a copy and holds its session's lock."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(ROOT / "presets" / "starter.toml")],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def test_a_copy_held_by_a_running_workbench_is_not_offered_until_it_ends(saves):
+    live = start_holder()
     try:
-        copy_file = recovery.keep(doc)
-        text = copy_file.read_text("utf-8").replace(f'"pid": {os.getpid()}', f'"pid": {live.pid}')
-        copy_file.write_text(text, "utf-8")
-        assert recovery.scan() == [], "another workbench still running owns this copy"
+        copy_file = Path(live.stdout.readline().strip())  # returns "" at once if the child failed
+        assert copy_file.is_file(), "the other session wrote its copy"
+        session = files.read_regular(copy_file)[1].decode().split('"session": "')[1][:32]
+        lock = saves / ".recovery" / f".{session}.lock"
+        assert lock.is_file()
+        assert recovery.scan() == [], "another workbench still running holds this copy"
+        assert lock.is_file(), "a held lock file is left alone"
     finally:
         live.kill()
         live.wait()
+        live.stdout.close()
     assert [c.key for c in recovery.scan()] == [copy_file.stem], "its session is gone: offer it"
+    assert not lock.exists(), "the dead session's lock file is cleaned up"
+
+
+def test_a_copy_whose_pid_is_any_live_process_is_still_offered(saves):
+    doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "other"))
+    copy_file = recovery.keep(doc)
+    text = copy_file.read_text("utf-8")
+    assert f'"session": "{recovery.SESSION}"' in text
+    # A session that is gone (no lock file), its pid now belonging to init: offered.
+    dead = "0" * 32
+    copy_file.write_text(text.replace(recovery.SESSION, dead).replace(f'"pid": {os.getpid()}', '"pid": 1'), "utf-8")
+    assert [c.key for c in recovery.scan()] == [copy_file.stem]
+    # A copy from before sessions (pid only): a live process that is not a workbench does not hide it...
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    looks_like_one = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "workbench"])
+    try:
+        for pid, offered in ((1, True), (other.pid, True), (looks_like_one.pid, False)):
+            header = recovery.MARK + json.dumps({"original": None, "title": "old", "pid": pid}) + "\n"
+            copy_file.write_text(header + files.dump_text(doc.scenario), "utf-8")
+            assert bool(recovery.scan()) is offered, (pid, offered)
+    finally:
+        for proc in (other, looks_like_one):
+            proc.kill()
+            proc.wait()
+    # ...and one whose workbench is gone is offered.
+    assert [c.key for c in recovery.scan()] == [copy_file.stem]
+
+
+def test_unreadable_copies_are_listed_and_temporaries_are_not(saves):
+    doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "other"))
+    copy_file = recovery.keep(doc)
     (saves / ".recovery" / "broken.toml").write_text("[workload\n", "utf-8")
     (saves / ".recovery" / ".x.toml.123.tmp").write_text("half", "utf-8")  # an interrupted write
     found = {c.key: c for c in recovery.scan()}
@@ -106,6 +162,80 @@ def test_copies_of_a_running_session_and_unreadable_copies(saves):
     assert found["broken"].scenario is None and "TOML" in found["broken"].error
     with pytest.raises(files.ScenarioError):
         recovery.restore(found["broken"])
+
+
+def scan_in_thread(tries: int = 50) -> list | None:
+    """recovery.scan() in a thread, waited for by a bounded number of joins (None: it hung)."""
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(recovery.scan()), daemon=True)
+    worker.start()
+    for _ in range(tries):
+        worker.join(0.1)
+        if not worker.is_alive():
+            return out[0]
+    return None
+
+
+def plant_odd_entries(folder: Path) -> None:
+    """A FIFO, a folder, a symbolic link to the FIFO and a socket, all named like copies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(folder / "fifo.toml")
+    (folder / "folder.toml").mkdir()
+    (folder / "link.toml").symlink_to(folder / "fifo.toml")
+    (folder / "dangling.toml").symlink_to(folder / "nowhere.toml")
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(folder / "sock.toml"))
+    except OSError:
+        pass  # a path too long for a socket address: the other entries still count
+    finally:
+        sock.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+def test_anything_but_a_regular_file_in_the_folder_is_skipped_unopened(saves):
+    plant_odd_entries(saves / ".recovery")
+    copy_file = recovery.keep(edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "real")))
+    found = scan_in_thread()
+    assert found is not None, "the scan blocked on something in the recovery folder"
+    assert [c.key for c in found] == [copy_file.stem]
+    (saves / ".recovery" / "fifo.toml").unlink()  # a FIFO swapped in after the listing: not read either
+    os.mkfifo(saves / ".recovery" / "fifo.toml")
+    assert recovery.read(saves / ".recovery" / "fifo.toml").scenario is None
+
+
+def test_a_copy_recording_a_file_that_is_no_scenario_restores_with_no_file(saves, tmp_path):
+    base = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "planted"))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "real.toml").write_text(files.dump_text(base.scenario), "utf-8")
+    (saves / "notes.toml").write_text("my notes, not TOML\n", "utf-8")
+    (saves / "notes.txt").write_text(files.dump_text(base.scenario), "utf-8")
+    (saves / "link.toml").symlink_to(outside / "real.toml")
+    cases = {
+        outside / "real.toml": "outside",  # a scenario, but not in the saves folder
+        saves / "notes.toml": "not a scenario file",
+        saves / "notes.txt": "not a .toml scenario file",
+        saves / "link.toml": "outside",  # in saves/, but a link to a file elsewhere
+        saves / ".recovery" / "x.toml": "outside",
+        Path("/etc/passwd"): "not a .toml",
+    }
+    for original, why in cases.items():
+        header = recovery.MARK + json.dumps({"original": str(original), "title": "planted", "pid": 1}) + "\n"
+        (saves / ".recovery").mkdir(exist_ok=True)
+        (saves / ".recovery" / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
+        (c,) = recovery.scan()
+        assert why in c.problem, (original, c.problem)
+        doc = recovery.restore(c)
+        assert doc.path is None and doc.dirty and why in doc.note
+        assert doc.save_target() == saves / "planted.toml"
+    for trusted in (saves / "mine.toml", saves / "gone.toml", ROOT / "presets" / "starter.toml"):
+        if trusted.name == "mine.toml":
+            user_file(saves)
+        header = recovery.MARK + json.dumps({"original": str(trusted), "title": "t", "pid": 1}) + "\n"
+        (saves / ".recovery" / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
+        (c,) = recovery.scan()
+        assert c.problem == "" and recovery.restore(c).path == trusted
 
 
 def test_a_copy_that_cannot_be_written_says_why(saves, monkeypatch):
@@ -229,3 +359,70 @@ async def test_failed_save_keeps_the_copy(saves, tmp_path):
         assert view.doc.dirty and "not saved" in str(view.query_one("#status").render())
         await pilot.pause(0.2)
         assert len(copies(saves)) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+async def test_the_app_starts_with_a_fifo_in_the_folder_and_offers_the_real_copy(saves):
+    from workbench.tui.app import WorkbenchApp
+
+    plant_odd_entries(saves / ".recovery")
+    target = user_file(saves)
+    recovery.keep(edited(Document(files.load(target), target), 5.0))
+    recovery.release()  # as if the session that wrote it had ended
+    app = WorkbenchApp([Document(files.load(target), target)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
+        )
+        assert [c.title for c in app.screen.copies] == ["mine"]
+
+
+async def test_a_planted_copy_cannot_make_ctrl_s_write_over_a_text_file(saves, tmp_path):
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens import Confirm, TextPrompt
+
+    notes = tmp_path / "notes.toml"  # outside saves/, and not a scenario at all
+    notes.write_text("my notes: not a scenario\n", "utf-8")
+    before = notes.read_bytes()
+    scenario = files.load(ROOT / "presets" / "starter.toml")
+    header = recovery.MARK + json.dumps({"original": str(notes), "title": "notes", "pid": 1}) + "\n"
+    (saves / ".recovery").mkdir()
+    (saves / ".recovery" / "notes-1.toml").write_text(header + files.dump_text(scenario), "utf-8")
+    app = WorkbenchApp([Document(scenario, ROOT / "presets" / "starter.toml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")
+        )
+        await pilot.pause()
+        listed = str(app.screen.query_one("#recover-list").get_option_at_index(0).prompt)
+        assert "ctrl+s asks where to save" in listed
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(app.views()) == 2 and app.active_view() is app.views()[1])
+        view = app.views()[1]
+        assert view.doc.path is None and view.doc.dirty
+        await wait_until(pilot, lambda: "asks where to save" in str(view.query_one("#status").render()))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert app.screen.query_one("#prompt-input").value == str(saves / "notes.toml")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, TextPrompt))
+        assert notes.read_bytes() == before and view.doc.dirty
+        # Typing the text file's own path: asked first, and told it is not a scenario file.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        app.screen.query_one("#prompt-input").value = str(notes)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "is not a scenario file" in app.screen.message
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, Confirm))
+        assert notes.read_bytes() == before and view.doc.dirty
+        assert "left as it was" in str(view.query_one("#status").render())
+        # Accepting the offered place saves under saves/ and removes the copy.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not view.doc.dirty)
+        assert view.doc.path == saves / "notes.toml" and files.load(saves / "notes.toml") == scenario
+        await wait_until(pilot, lambda: copies(saves) == [])
+    assert notes.read_bytes() == before

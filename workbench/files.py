@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 import time
 import tomllib
@@ -206,23 +207,75 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
 
 
-def load(path: str | os.PathLike) -> Scenario:
-    """Read and validate one scenario file."""
+class NotRegularFile(OSError):
+    """The path names a folder, a FIFO, a socket or a device: nothing a scenario is read from."""
+
+
+def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: bool = True) -> tuple[os.stat_result, bytes]:
+    """The bytes of a regular file, or NotRegularFile; never blocks on a FIFO or a device.
+
+    The file is opened non-blocking (and not as a controlling terminal) and checked with fstat on the
+    open descriptor, so a file swapped for a FIFO after a check cannot hang the caller. `follow=False`
+    also refuses a symbolic link. Raises NotRegularFile, or OSError when it cannot be opened or read;
+    a file over `limit` bytes raises NotRegularFile too, with its size in the message.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise NotRegularFile("is a folder")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile("is not a regular file")
+        if st.st_size > limit:
+            raise NotRegularFile(f"file is {st.st_size:,} bytes")
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > limit:
+                raise NotRegularFile(f"file is over {limit:,} bytes")
+        return st, b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
+    """Read and validate one scenario file.
+
+    `regular_only` (the TUI, recovery): refuse FIFOs and devices instead of reading them, which would
+    block until someone writes. The command line reads them (`workbench validate <(...)`).
+    """
     p = Path(path)
     name = shown_path(path)
     try:
-        if p.is_dir():
-            raise ScenarioError(f"{name}: is a folder (a .toml scenario file)")
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(f"{name}: file is {size:,} bytes (a scenario file under {MAX_FILE_BYTES:,} bytes)")
-        raw = p.read_bytes()
+        if regular_only:
+            try:
+                raw = read_regular(p)[1]
+            except NotRegularFile as exc:
+                what = str(exc)
+                if what.startswith("file is"):
+                    raise ScenarioError(f"{name}: {what} (a scenario file under {MAX_FILE_BYTES:,} bytes)") from None
+                raise ScenarioError(f"{name}: {what} (a .toml scenario file)") from None
+        else:
+            if p.is_dir():
+                raise ScenarioError(f"{name}: is a folder (a .toml scenario file)")
+            size = p.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ScenarioError(f"{name}: file is {size:,} bytes (a scenario file under {MAX_FILE_BYTES:,} bytes)")
+            raw = p.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such file (a path to a .toml scenario)") from None
     except PermissionError:
         raise ScenarioError(f"{name}: permission denied (a readable file)") from None
     except OSError as exc:
         raise ScenarioError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)") from None
+    except ValueError:  # a NUL byte in the path
+        raise ScenarioError(f"{name}: not a valid path (a path to a .toml scenario)") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual import events, on, work
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
-from workbench import files, recovery
+from workbench import files, paths, recovery
 from workbench.document import Document
 from workbench.model.scenario import Scenario
 from workbench.tui.data_screens import DataAppActions
@@ -95,6 +96,9 @@ class WorkbenchApp(DataAppActions, App):
         self._recovery_timers: dict[int, object] = {}  # id(doc) -> the Timer that writes its copy
         self._small = False  # the terminal is under MIN_WIDTH x MIN_HEIGHT (the too-small notice shows)
         self._focus_before_small: Widget | None = None
+        # The files the app was started on (the command line; in a served session, the server's owner
+        # chose them): a served session may use these besides the saves and presets folders.
+        self.start_files: tuple[Path, ...] = tuple(d.path for d in docs if d.path is not None)
 
     # --- layout --------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -240,7 +244,12 @@ class WorkbenchApp(DataAppActions, App):
 
     def _restore_copies(self, copies: list[recovery.Copy] | None) -> None:
         for c in copies or []:
-            self.open_doc(recovery.restore(c))
+            try:
+                doc = recovery.restore(c)
+            except files.ScenarioError as exc:
+                self.message(f"not restored: {exc}", error=True)
+                continue
+            self.open_doc(doc)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
@@ -281,48 +290,132 @@ class WorkbenchApp(DataAppActions, App):
             view.redo()
 
     # --- actions: files ------------------------------------------------------------------------
+    # Saves go where the user said. ctrl+s writes the tab's own file; a tab with no file (new, duplicated,
+    # or restored from a copy whose recorded file is not to be trusted) asks where, as save-as does.
+    # Before writing over an existing file that the tab was not opened from, or one that is not a scenario
+    # file (any more), the user is asked. In a served session every path goes through paths.confine.
+
+    def refusal(self, path: Path) -> str | None:
+        """The one-line refusal for a path the TUI must not write or read here (served sessions)."""
+        return paths.confine(path, self.start_files)
+
+    def _check_target(self, doc: Document, target: Path) -> tuple[str, str]:
+        """('save', ''), ('ask', question) or ('refuse', why) for writing `doc` to `target`."""
+        refusal = self.refusal(target)
+        if refusal:
+            return "refuse", refusal
+        if paths.is_preset(target):
+            return "refuse", f"not saved: {target}: presets are templates and are never overwritten (a path under saves/)"
+        try:
+            if not os.path.lexists(target):
+                return "save", ""
+            own = doc.path is not None and not doc.from_preset and paths._real(doc.path) == paths._real(target)
+        except (OSError, ValueError):
+            return "refuse", f"not saved: {target}: not a valid path"
+        if os.path.isdir(target):
+            return "refuse", f"not saved: {target} is a folder (type a file name)"
+        unreadable = False
+        try:
+            files.load(target, regular_only=True)
+            is_scenario = True
+        except files.ScenarioError as exc:
+            if "not a regular file" in str(exc):
+                return "refuse", f"not saved: {target} is not a regular file"
+            is_scenario = False
+            unreadable = "permission denied" in str(exc) or "cannot read" in str(exc)
+        if own:
+            return ("save", "") if is_scenario else (
+                "ask", f"{target} is no longer a scenario file on disk. Overwrite it with this tab?")
+        if is_scenario:
+            return "ask", f"{target} exists. Overwrite it with this tab?"
+        if unreadable:
+            return "ask", f"{target} exists and cannot be read: overwrite it?"
+        return "ask", f"{target} exists and is not a scenario file: overwrite it?"
+
     def action_save(self) -> None:
         view = self.active_view()
         if view is None:
             return
-        target = view.doc.save_target()
-        if view.doc.from_preset and target.exists():
-            def answer(choice: str | None) -> None:
-                if choice == "save":
-                    self._save(view, target)
+        if view.doc.path is not None:
+            target = view.doc.save_target()
+            kind, text = self._check_target(view.doc, target)
+            if kind == "save":  # the usual case writes at once, not in a worker
+                self._save(view, target)
+                return
+            if kind == "refuse":
+                view.status(text, error=True)
+                return
+        self._start_save_worker(view, prompt=False)
 
-            self.push_screen(
-                Confirm(f"{target} exists. Overwrite it with this tab?", save_label="Overwrite"), answer
-            )
+    def action_save_as(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            self._start_save_worker(view, prompt=True)
+
+    def _start_save_worker(self, view: ScenarioView, prompt: bool) -> None:
+        # One at a time: a second ctrl+s typed before the first dialog is on screen would stack another.
+        if any(w.group == "save" and not w.is_finished for w in self.workers):
             return
-        self._save(view, target)
+        self.run_worker(self.save_asking(view, prompt=prompt), group="save")
 
-    def _save(self, view: ScenarioView, target: Path | None) -> bool:
-        was_preset = view.doc.from_preset
+    async def save_asking(self, view: ScenarioView, prompt: bool = False) -> bool:
+        """Save the tab, asking where (save-as, or a tab with no file) and before overwriting. True when
+        saved. Runs in a worker (it waits for the dialogs)."""
+        doc = view.doc
+        added = False
+        if prompt or doc.path is None:
+            title = "Save as (path):" if prompt else f"{doc.title} has no file yet. Save as (path):"
+            value = await self.push_screen_wait(TextPrompt(title, str(doc.save_target())))
+            if not value:
+                view.status("save as cancelled: nothing written")
+                return False
+            try:
+                target, added = paths.save_as_target(value)
+            except ValueError as exc:
+                view.status(f"not saved: {exc}", error=True)
+                return False
+            refusal = self.refusal(target)
+            if refusal is None and added and Path(value).expanduser().is_dir():
+                refusal = f"not saved: {value} is a folder (type a file name, e.g. {value}/name.toml)"
+            if refusal:
+                view.status(refusal, error=True)
+                return False
+        else:
+            target = doc.save_target()
+        kind, text = self._check_target(doc, target)
+        if kind == "refuse":
+            view.status(text, error=True)
+            return False
+        if kind == "ask":
+            choice = await self.push_screen_wait(Confirm(text, save_label="Overwrite", discard=False))
+            if choice != "save":
+                view.status(f"not saved: {target} left as it was (your edits are kept)")
+                return False
+        note = " (added .toml)" if added else ""
+        asked = prompt or doc.path is None  # the user typed the place: no "your copy is under saves/"
+        return self._save(view, target, verb="saved as" if asked else "saved to", note=note, explain_preset=not asked)
+
+    def _save(
+        self, view: ScenarioView, target: Path | None, verb: str = "saved to", note: str = "",
+        explain_preset: bool = True,
+    ) -> bool:
+        was_preset = view.doc.from_preset and explain_preset
+        where = target if target is not None else view.doc.save_target()
+        refusal = self.refusal(where)
+        if refusal:
+            view.status(refusal, error=True)
+            return False
         try:
             where = view.doc.save(target)
         except files.ScenarioError as exc:
             view.status(f"not saved: {exc} (your edits are kept)", error=True)
             return False
-        note = " (presets are templates; your copy is under saves/)" if was_preset else ""
-        view.status(f"✔ saved to {where}{note}")
+        if was_preset:
+            note += " (presets are templates; your copy is under saves/)"
+        view.status(f"✔ {verb} {where}{note}")
         self._retitle(view)
         self._drop_recovery(view.doc)
         return True
-
-    def action_save_as(self) -> None:
-        view = self.active_view()
-        if view is None:
-            return
-
-        def chosen(value: str | None) -> None:
-            if value:
-                path = Path(value).expanduser()
-                if path.suffix != ".toml":
-                    path = path.with_suffix(".toml")
-                self._save(view, path)
-
-        self.push_screen(TextPrompt("Save as (path):", str(view.doc.save_target())), chosen)
 
     def open_doc(self, doc: Document) -> None:
         self.call_later(self._add_tab, doc)
@@ -338,12 +431,20 @@ class WorkbenchApp(DataAppActions, App):
         grids = list(pane.query(Grid))
         if grids:
             grids[0].focus()
+        if doc.note:  # e.g. a restored tab that has no file: ctrl+s will ask where
+            view = pane.query_one(ScenarioView)
+            view._keep_status = bool(grids)  # the grid's focus, handled next, keeps this message
+            view.status(doc.note)
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:
             return
+        refusal = self.refusal(path)
+        if refusal:
+            self.message(refusal, error=True)
+            return
         try:
-            scenario = files.load(path)
+            scenario = files.load(path, regular_only=True)
         except files.ScenarioError as exc:
             self.message(str(exc), error=True)
             return
@@ -381,7 +482,7 @@ class WorkbenchApp(DataAppActions, App):
             choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before closing?"))
             if choice == "cancel":
                 return
-            if choice == "save" and not self._save(view, None):
+            if choice == "save" and not await self.save_asking(view):
                 return
         if len(self.screen_stack) > 1:  # a dialog of this tab opened meanwhile (fast keys): keep the tab
             return
@@ -414,7 +515,7 @@ class WorkbenchApp(DataAppActions, App):
             choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?"))
             if choice == "cancel":
                 return
-            if choice == "save" and not self._save(view, None):
+            if choice == "save" and not await self.save_asking(view):
                 return
         for view in self.views():
             self._drop_recovery(view.doc)  # every tab is saved or its edits were discarded on purpose
@@ -462,5 +563,8 @@ class WorkbenchApp(DataAppActions, App):
 def run(scenarios: list[tuple[Path, Scenario]]) -> int:
     docs = [Document(s, p) for p, s in scenarios]
     app = WorkbenchApp(docs)
-    app.run()
+    try:
+        app.run()
+    finally:
+        recovery.release()  # this session's lock file goes; its copies (if any) are offered next time
     return app.return_code or 0  # 1 when the app ended on an unhandled error, so scripts see it

@@ -484,6 +484,10 @@ class DataAppActions:
             return []
         from datetime import datetime
 
+        refusal = paths.confine(paths.saves_dir(), getattr(self, "start_files", ()))
+        if refusal:  # exports always go into saves/; the check is here so that no write skips it
+            self.message(refusal, error=True)
+            return []
         kinds = ("markdown", "csv", "svg") if kind == "all" else (kind,)
         title = view.doc.title
         when = datetime.now()

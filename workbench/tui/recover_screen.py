@@ -50,6 +50,8 @@ class RecoverScreen(ModalScreen[list[recovery.Copy]]):
             t.append(f"  {c.describe().removeprefix(c.title).strip()}", style="dim")
             if c.scenario is None:
                 t.append(f"\n  cannot be restored: {c.error}", style="red")
+            elif c.problem:
+                t.append(f"\n  restored with no file: {c.problem}; ctrl+s asks where to save", style="yellow")
             ol.add_option(Option(t, id=c.key))
         if self.copies:
             ol.highlighted = 0

@@ -66,6 +66,10 @@ class OpenPicker(ModalScreen[Path | None]):
             self.query_one(OptionList).focus()
             return
         p = Path(value).expanduser()
+        refusal = paths.confine(p, getattr(self.app, "start_files", ()))
+        if refusal:  # before looking at the path: a served session says nothing about files outside
+            self.query_one("#open-error", Static).update(Text(refusal))
+            return
         if not p.exists():
             self.query_one("#open-error", Static).update(Text(f"{value}: no such file"))
             return
@@ -104,7 +108,9 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class Confirm(ModalScreen[str]):
-    """Unsaved changes: save, discard or cancel. Returns 'save', 'discard' or 'cancel'."""
+    """Unsaved changes: save, discard or cancel. Returns 'save', 'discard' or 'cancel'.
+
+    With `discard=False` only the first choice and Cancel are offered (overwrite a file, or not)."""
 
     BINDINGS = [
         Binding("escape", "choose('cancel')", "Cancel"),
@@ -113,21 +119,28 @@ class Confirm(ModalScreen[str]):
         Binding("c", "choose('cancel')", "Cancel", show=False),
     ]
 
-    def __init__(self, message: str, save_label: str = "Save") -> None:
+    def __init__(self, message: str, save_label: str = "Save", discard: bool = True) -> None:
         super().__init__()
         self.message = message
         self.save_label = save_label
+        self.discard = discard
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield Label(Content(self.message), classes="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.save_label} [s]", id="save", variant="primary")
-                yield Button("Discard [d]", id="discard", variant="error")
+                if self.discard:
+                    yield Button("Discard [d]", id="discard", variant="error")
                 yield Button("Cancel [esc]", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "choose" and parameters == ("discard",) and not self.discard:
+            return False
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
