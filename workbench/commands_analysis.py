@@ -171,6 +171,12 @@ def sensitivity_table(res, top: int | None = None) -> str:
         lines.append("")
         lines.append(f"At 0, so a relative move leaves them unchanged ({len(res.unchanged)}): " + ", ".join(res.unchanged))
         lines.append("Give such an input a range in [uncertainty] to include it.")
+    if res.not_moved:
+        lines.append("")
+        lines.append(f"Not moved, not ranked: validation refuses the move ({len(res.not_moved)}):")
+        for m in res.not_moved:
+            lines.append(f"  {m.label} ({_num(m.low)} → {_num(m.high)}): {m.reason}")
+        lines.append("Give such an input a range in [uncertainty] (its ends are validated) to include it.")
     lines.append("")
     lines.append("Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high.")
     return "\n".join(lines) + "\n"

@@ -271,6 +271,18 @@ class SensitivityPane(RunsWhenShown, Widget):
                 Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
                 key=e.path,
             )
+        for m in res.not_moved:  # a move validation refuses: listed, not ranked
+            low_bad, high_bad = "low" in m.refused, "high" in m.refused
+            table.add_row(
+                Text("×", justify="right", style="dim"),
+                Text(f"{m.label}: not moved, {m.reason}", style="dim"),
+                Text("refused" if low_bad else "—", justify="right", style="dim"),
+                Text("refused" if high_bad else "—", justify="right", style="dim"),
+                Text(f"{_num(m.low)} → {_num(m.high)}", justify="right", style="dim"),
+                Text(_num(m.base), justify="right", style="dim"),
+                Text("", justify="right"),
+                key=f"not-moved:{m.path}",
+            )
 
     def _names(self) -> list[str]:
         return [o.name for o in self.analysis.scenario.options] if self.analysis else []
