@@ -37,6 +37,7 @@ from workbench.model.scenario import Scenario
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
 STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
 MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (MODEL.md section 2)
+STEADY_ROWS = 200_000  # (option, volume) pairs `steady_costs` evaluates at once: about 70 MB of columns
 
 # Every input column the formulas read, with where it comes from in the scenario (for sensitivity and
 # Monte Carlo, which vary columns of this frame rather than rebuilding scenarios): see columns.py.
@@ -465,10 +466,19 @@ def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
 def steady_costs(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> np.ndarray:
     """Month-1 monthly cost without one-time and retrain costs, for each option row at each volume.
 
-    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
+    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)). Evaluated
+    STEADY_ROWS (option, volume) pairs at a time, so its memory does not grow with the volumes (the
+    breakeven search may evaluate millions of GPU steps); every figure is computed on its own, so the
+    parts give the same numbers as one evaluation.
     """
     rows = _as_arrays(rows)
-    return steady_arrays(rows, volumes)["steady"].reshape(len(rows["opt"]), len(volumes))
+    volumes = np.asarray(volumes, dtype=np.float64)
+    k = len(rows["opt"])
+    per = max(1, STEADY_ROWS // max(1, k))
+    if len(volumes) <= per:
+        return steady_arrays(rows, volumes)["steady"].reshape(k, len(volumes))
+    parts = [steady_arrays(rows, volumes[j : j + per])["steady"].reshape(k, -1) for j in range(0, len(volumes), per)]
+    return np.concatenate(parts, axis=1)
 
 
 def steady_frame(rows: pl.DataFrame, volumes: np.ndarray) -> pl.DataFrame:
