@@ -9,8 +9,10 @@ the cross-checks, such as a self-hosted option's throughput floor): each moved s
 an edit would be, and an input whose low or high move is refused is listed apart (`not_moved`, with the
 reason), not ranked. All the moves are one batch through the engine: each is a variant of A's and B's
 option rows that differs in the column(s) the input feeds (workbench.model.columns), and
-`engine.monthly_frame` and `engine.summarize` compute them together (in parts of at most BATCH_ROWS
-rows). Inputs are ranked by the swing of the TCO difference.
+`engine.monthly_frame` and `engine.summarize` compute them together. The batch is bounded by the schema:
+at most 55 inputs enter two options' costs (24 scenario fields, 9 per option, 10 model prices, 3 GPU
+prices), so at most 111 variants × 2 options × 120 months = 26,640 rows (about 15 MB of columns).
+Inputs are ranked by the swing of the TCO difference.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from workbench.model.engine import Results
 from workbench.model.scenario import Scenario
 
 DEFAULT_STEP = 0.25
-BATCH_ROWS = 50_000  # rows (variants × 2 options × months) of one monthly frame; a larger batch runs in parts
 
 
 class SensitivityError(ValueError):
@@ -224,10 +225,7 @@ def sensitivity(
                 data[col][(2 * j + 1) * 2 + index[opt]] = low
                 data[col][(2 * j + 2) * 2 + index[opt]] = high
     batch = pl.DataFrame(data, schema=rows.schema)
-    per = max(1, BATCH_ROWS // (2 * s.horizon_months))  # variants per part
-    summary = pl.concat(
-        [engine.summarize(engine.monthly_frame(batch.slice(2 * v, 2 * per), s.horizon_months)) for v in range(0, n, per)]
-    ).sort(["variant", "opt"])
+    summary = engine.summarize(engine.monthly_frame(batch, s.horizon_months)).sort(["variant", "opt"])
     tco = summary["tco"].to_numpy().reshape(n, 2)
     be = summary["breakeven_month"].to_list()[0::2]
     diff = tco[:, 0] - tco[:, 1]
