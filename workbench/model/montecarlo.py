@@ -22,8 +22,10 @@ Random streams: range 1's N draws come first from one numpy Generator (PCG64 fro
 A run of one chunk draws exactly so. A run of several chunks gives each range its own copy of the
 Generator, set where that range's block of N draws starts: advanced by N 64-bit outputs past a uniform or
 triangular range (each draw takes exactly one), drawn through and discarded past a lognormal range (its
-normal draws take a varying number). So every draw is the same number whatever the chunk size, and the
-same seed gives the same percentiles on every run and machine.
+normal draws take a varying number). So every draw is the same number whatever the chunk size, and so is
+every statistic (tests hold runs in chunks of 6 to 1,000 draws to the run in one chunk, bit for bit; the
+chunks hold at least 3 draws, MIN_CHUNK). The same seed gives the same percentiles on every run and
+machine.
 
 Limits that protect the machine: at most MAX_DRAWS draws, and at most MAX_CELLS draws × options × months
 (the work: under a minute on a 2-core machine); a run past either is refused with one line that
@@ -52,6 +54,7 @@ KEEP_CELLS = 20_000_000  # options × draws kept as exact per-draw TCOs (160 MB 
 HIST_BITS = 12  # beyond KEEP_CELLS: bins of 2^-12 relative width for each option's TCOs
 PERCENTILE_ERROR = 2.0**-HIST_BITS  # relative error of estimated percentiles (0.0244%)
 PERCENTILES = (10, 50, 90)
+MIN_CHUNK = 6  # so every chunk holds at least 3 draws: on 1- or 2-row frames polars may round a last bit apart
 
 __all__ = [
     "Cancelled",
@@ -130,16 +133,13 @@ class Simulation:
     options: list[OptionStats]
     tco: np.ndarray | None
     seconds: float = 0.0
-    chunk: int = 0  # draws per chunk
+    chunk: int = 0  # draws in the largest chunk
     bins: list[_Bins] | None = None
+    chunks: int = 1
 
     @property
     def estimated(self) -> bool:
         return self.tco is None
-
-    @property
-    def chunks(self) -> int:
-        return -(-self.draws // self.chunk) if self.chunk else 1
 
     def as_dict(self) -> dict:
         out = {
@@ -316,8 +316,9 @@ def simulate(
 ) -> Simulation:
     """Run the Monte Carlo: P10/P50/P90 of each option's TCO, P(cheapest), breakeven-month spread.
 
-    Chunk by chunk (`chunk` draws, default `chunk_draws(s)`); `progress` gets the share done after each
-    option of each chunk, and `cancelled` is asked before each (it raises engine.Cancelled).
+    Chunk by chunk (at most `chunk` draws, default `chunk_draws(s)`, at least MIN_CHUNK; the chunks are
+    as even as whole draws allow); `progress` gets the share done after each option of each chunk, and
+    `cancelled` is asked before each (it raises engine.Cancelled).
     """
     if not s.options:
         raise SimulationError("the scenario has no options to simulate")
@@ -325,7 +326,10 @@ def simulate(
     start = time.perf_counter()
     k, H = len(s.options), s.horizon_months
     base = s.baseline_index()
-    size = max(1, min(draws, chunk or chunk_draws(s)))
+    size = min(draws, max(MIN_CHUNK, chunk or chunk_draws(s)))
+    count = -(-draws // size)  # chunks, as even as whole draws allow: none is under size / 2
+    starts = [draws * c // count for c in range(count + 1)]
+    size = max(b - a for a, b in zip(starts, starts[1:], strict=False))
     drawn = _ranges(s)
     streams = _streams(drawn, draws, seed, size)
 
@@ -352,9 +356,9 @@ def simulate(
     cheapest = np.zeros(k, dtype=np.int64)
     months = np.zeros((k, H + 2), dtype=np.int64)  # draws per first month paid back; H + 1 = never
     order = [base, *(i for i in range(k) if i != base)]
-    steps, step = -(-draws // size) * k, 0
-    for lo in range(0, draws, size):
-        n = min(size, draws - lo)
+    steps, step = count * k, 0
+    for lo, hi in zip(starts, starts[1:], strict=False):
+        n = hi - lo
         values = [d.values(n, g) for d, g in zip(drawn, streams, strict=True)]  # in the table's order
         tco = np.empty((k, n))
         base_cum = None
@@ -410,7 +414,7 @@ def simulate(
             st.breakeven_p10, st.breakeven_p50, st.breakeven_p90 = (int(x) if x <= H else None for x in qs)
         stats.append(st)
     ranges = list(s.uncertainty.items())
-    return Simulation(s, draws, seed, ranges, stats, tco_all, time.perf_counter() - start, size, bins)
+    return Simulation(s, draws, seed, ranges, stats, tco_all, time.perf_counter() - start, size, bins, count)
 
 
 # --- Binned TCOs, past KEEP_CELLS -------------------------------------------------------------------------
