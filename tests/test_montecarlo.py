@@ -261,3 +261,110 @@ def test_a_range_below_the_throughput_floor_is_refused_in_one_line(tmp_path):
     message = str(err.value)
     assert "\n" not in message
     assert "[uncertainty].options[Fine-tuned 8B, self-hosted].tokens_per_second_per_gpu.low" in message
+
+
+# --- Bounded work: chunks, limits, binned percentiles -------------------------------------------------
+MIXED = (
+    '"workload.requests_per_day" = {low = 20000, high = 300000, dist = "lognormal"}\n'
+    '"gpus[H100 PCIe (RunPod)].hourly" = {low = 1, high = 4, dist = "triangular", mode = 1.5}\n'
+    '"overheads.cost_per_review" = {low = 0.5, high = 0.5}\n'
+    '"training.runs" = {low = 4, high = 30}\n'
+    '"options[API + prompting].review_rate" = {low = 0.05, high = 0.3, dist = "lognormal"}\n'
+    '"market.api_price_change_per_year" = {low = -0.4, high = 0.1}\n'
+)
+
+
+@pytest.mark.parametrize(("draws", "chunk"), [(600, 6), (3_000, 97), (3_000, 1_000)])
+def test_a_run_in_chunks_gives_exactly_the_run_in_one(draws, chunk):
+    """Each range's stream is set where its block starts (advanced past uniform and triangular ranges,
+    drawn through past lognormal ones), so every draw, and every statistic, is the same."""
+    s = with_ranges(LOAN_TEXT, MIXED)
+    one = simulate(s, draws, seed=4)
+    parts = simulate(s, draws, seed=4, chunk=chunk)
+    assert one.chunks == 1 and parts.chunks == -(-draws // chunk) and parts.chunk <= chunk
+    assert parts.as_dict() == one.as_dict()
+    assert np.array_equal(parts.tco, one.tco)
+
+
+def test_one_chunk_draws_what_sample_draws():
+    s = with_ranges(LOAN_TEXT, MIXED)
+    varied = sample(s, 500, seed=9)
+    totals = engine.batch_totals(engine.inputs(s), s.horizon_months, varied)
+    tco = np.cumsum(totals, axis=1)[:, -1, :]
+    assert np.array_equal(simulate(s, 500, seed=9, chunk=64).tco, tco)
+
+
+def test_past_the_keep_budget_percentiles_are_binned_within_the_stated_error(monkeypatch):
+    from workbench.model import montecarlo
+
+    s = with_ranges(LOAN_TEXT, MIXED)
+    exact = simulate(s, 20_000, seed=2)
+    monkeypatch.setattr(montecarlo, "KEEP_CELLS", 0)
+    est = simulate(s, 20_000, seed=2, chunk=3_000)
+    assert est.estimated and est.tco is None and not exact.estimated
+    for a, b in zip(exact.options, est.options, strict=True):
+        for x, y in ((a.p10, b.p10), (a.p50, b.p50), (a.p90, b.p90)):
+            assert abs(x - y) <= montecarlo.PERCENTILE_ERROR * abs(x)
+        assert b.mean == pytest.approx(a.mean, rel=1e-12)
+        assert (b.p_cheapest, b.breakeven_counts, b.never) == (a.p_cheapest, a.breakeven_counts, a.never)
+        assert (b.breakeven_p10, b.breakeven_p50, b.breakeven_p90) == (a.breakeven_p10, a.breakeven_p50,
+                                                                        a.breakeven_p90)
+    d = est.as_dict()
+    assert d["estimated_percentiles"]["relative_error"] == montecarlo.PERCENTILE_ERROR
+    assert "estimated_percentiles" not in exact.as_dict()
+    edges, counts = histogram(est, 20)
+    assert len(edges) == 21 and all(c.sum() == 20_000 for c in counts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=13), min_size=1, max_size=400))
+def test_breakeven_percentiles_from_counts_are_numpys(months):
+    from workbench.model.montecarlo import PERCENTILES, _breakeven_quantiles
+
+    first = np.array(months)
+    counts = np.bincount(first, minlength=14)
+    want = np.percentile(first, PERCENTILES, method="inverted_cdf")
+    assert _breakeven_quantiles(counts, len(first)) == [int(x) for x in want]
+
+
+def test_the_limits_are_stated_in_one_line():
+    from workbench.model import montecarlo
+    from workbench.model.montecarlo import SimulationError, check_limits, max_draws
+
+    s = files.load(STARTER)
+    assert max_draws(s) == montecarlo.MAX_DRAWS  # 4 options × 24 months: the draws cap comes first
+    check_limits(s, montecarlo.MAX_DRAWS)
+    with pytest.raises(SimulationError, match=r"draws must be 1\.\.1,000,000 \(got 1,000,001\)"):
+        check_limits(s, montecarlo.MAX_DRAWS + 1)
+    big = s.model_copy(update={"horizon_months": 120, "options": s.options * 1})
+    wide = big.model_copy(update={"options": [o.model_copy(update={"name": f"o{i}"}) for i in range(100) for o in
+                                              s.options[:1]]})
+    assert max_draws(wide) == montecarlo.MAX_CELLS // 12_000 == 50_000
+    with pytest.raises(SimulationError) as err:
+        check_limits(wide, 50_001)
+    assert "\n" not in str(err.value) and "at most 50,000 draws" in str(err.value)
+
+
+def test_the_panes_plus_stops_at_the_limit_and_says_why():
+    from types import SimpleNamespace
+
+    from workbench.tui.widgets.analysis import PANE_MAX_DRAWS, SimulationPane
+
+    s = files.load(STARTER)
+    wide = s.model_copy(update={
+        "horizon_months": 120,
+        "options": [s.options[0].model_copy(update={"name": f"o{i}"}) for i in range(100)],
+    })
+    pane = SimulationPane()
+    said: list[str] = []
+    pane._say = said.append
+    pane.run = lambda: said.append("ran")
+    pane.analysis = SimpleNamespace(scenario=wide)
+    assert pane.limit() == 50_000
+    pane.draws = 10_000
+    pane.action_draws(10)
+    assert pane.draws == 50_000 and said == ["ran"]
+    pane.action_draws(10)
+    assert pane.draws == 50_000 and "50,000 draws is the limit for 100 options × 120 months" in said[-1]
+    pane.analysis = SimpleNamespace(scenario=s)
+    assert pane.limit() == PANE_MAX_DRAWS

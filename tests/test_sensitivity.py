@@ -135,3 +135,34 @@ async def test_sensitivity_pane_ranks_and_follows_an_edit():
                 break
         assert pane.result is not first
         assert pane.result.effects[0].path != "options[API + prompting].review_rate"
+
+
+THROUGHPUT = "options[Fine-tuned 7B, H100 (RunPod)].requests_per_second_per_gpu"
+
+
+@pytest.mark.parametrize("preset", [LOAN, ROOT / "presets" / "calculus-tutor.toml"], ids=lambda p: p.stem)
+def test_every_ranked_move_is_one_validation_accepts_and_a_refused_one_is_listed_apart(preset):
+    """--step 1 moves a throughput to 0, which no edit may make: that input is listed with the reason."""
+    s = files.load(preset)
+    res = sensitivity(s, step=1)
+    assert res.not_moved, "a ±100% step takes a self-hosted throughput to 0"
+    for m in res.not_moved:
+        assert m.path not in {e.path for e in res.effects}
+        assert m.refused == ["low"] and m.low == 0 and "needs a throughput" in m.reason
+        with pytest.raises(edit.EditError):
+            edit.apply(s, cell_path(s, columns.parse(m.path)), 0.0)
+    for e in res.effects:
+        p = columns.parse(e.path)
+        for value in (e.low, e.high):
+            edit.apply(s, cell_path(s, p), int(value) if e.integer else value)  # raises if refused
+
+
+def test_cli_lists_the_moves_it_could_not_make():
+    out = run_cli("sensitivity", str(LOAN), "--step", "1")
+    assert out.returncode == 0, out.stderr
+    assert "Not moved, not ranked: validation refuses the move (1):" in out.stdout
+    data = json.loads(run_cli("sensitivity", str(LOAN), "--step", "1", "--format", "json").stdout)
+    assert [m["path"] for m in data["not_moved"]] == [THROUGHPUT]
+    assert {"path", "label", "base", "low", "high", "refused", "reason"} == set(data["not_moved"][0])
+    assert THROUGHPUT not in {e["path"] for e in data["inputs"]}
+    assert json.loads(run_cli("sensitivity", str(LOAN), "--format", "json").stdout)["not_moved"] == []

@@ -171,6 +171,12 @@ def sensitivity_table(res, top: int | None = None) -> str:
         lines.append("")
         lines.append(f"At 0, so a relative move leaves them unchanged ({len(res.unchanged)}): " + ", ".join(res.unchanged))
         lines.append("Give such an input a range in [uncertainty] to include it.")
+    if res.not_moved:
+        lines.append("")
+        lines.append(f"Not moved, not ranked: validation refuses the move ({len(res.not_moved)}):")
+        for m in res.not_moved:
+            lines.append(f"  {m.label} ({_num(m.low)} → {_num(m.high)}): {m.reason}")
+        lines.append("Give such an input a range in [uncertainty] (its ends are validated) to include it.")
     lines.append("")
     lines.append("Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high.")
     return "\n".join(lines) + "\n"
@@ -196,15 +202,63 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             f"{args.file}: [uncertainty]: no ranges to draw (add e.g. "
             '"workload.requests_per_day" = {low = 50000, high = 200000, dist = "lognormal"})'
         )
+    meter = _Progress(args.draws)
     try:
-        sim = simulate(s, draws=args.draws, seed=args.seed)
+        sim = simulate(s, draws=args.draws, seed=args.seed, progress=meter)
     except SimulationError as exc:
+        meter.clear()
         return fail(f"{args.file}: {exc}")
+    except KeyboardInterrupt:
+        meter.clear()
+        print(f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed", file=sys.stderr)
+        return 130
+    meter.clear()
     if args.format == "json":
         _dump(sim.as_dict())
         return 0
     sys.stdout.write(simulation_table(sim))
     return 0
+
+
+class _Progress:
+    """Progress of a long run on stderr, when stderr is a terminal: one line rewritten in place, shown
+    once the run has taken AFTER seconds, cleared at the end."""
+
+    AFTER = 2.0
+
+    def __init__(self, draws: int) -> None:
+        import time
+
+        self.draws = draws
+        self.fraction = 0.0
+        self.start = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+        self.last = 0.0
+
+    @property
+    def done(self) -> int:
+        return int(self.draws * self.fraction)
+
+    def __call__(self, fraction: float) -> None:
+        import time
+
+        self.fraction = fraction
+        now = time.monotonic()
+        elapsed = now - self.start
+        if not self.tty or elapsed < self.AFTER or now - self.last < 0.1:
+            return
+        self.last = now
+        left = f", about {elapsed / fraction - elapsed:.0f} s left" if fraction >= 0.05 else ""
+        sys.stderr.write(f"\r\033[Ksimulating: {fraction:4.0%} of {self.draws:,} draws{left} (Ctrl+C stops)")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 def simulation_table(sim) -> str:
@@ -234,6 +288,11 @@ def simulation_table(sim) -> str:
         )
     lines += ["", "TCO over the horizon; 'as is' = the scenario's own values; cheapest = share of draws in which"
               " the option has the lowest TCO."]
+    if sim.estimated:
+        from workbench.model.montecarlo import KEEP_CELLS, PERCENTILE_ERROR
+
+        lines.append(f"P10/P50/P90 estimated to within {PERCENTILE_ERROR:.3%} (options × draws over {KEEP_CELLS:,}: "
+                     "the TCOs were counted in bins, not kept draw by draw).")
     return "\n".join(lines) + "\n"
 
 

@@ -37,6 +37,7 @@ from workbench.model.scenario import Scenario
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
 STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
 MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (MODEL.md section 2)
+STEADY_ROWS = 200_000  # (option, volume) pairs `steady_costs` evaluates at once: about 70 MB of columns
 
 # Every input column the formulas read, with where it comes from in the scenario (for sensitivity and
 # Monte Carlo, which vary columns of this frame rather than rebuilding scenarios): see columns.py.
@@ -465,10 +466,19 @@ def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
 def steady_costs(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> np.ndarray:
     """Month-1 monthly cost without one-time and retrain costs, for each option row at each volume.
 
-    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)).
+    A volume sweep through the same formulas: returns an array (len(rows), len(volumes)). Evaluated
+    STEADY_ROWS (option, volume) pairs at a time, so its memory does not grow with the volumes (the
+    breakeven search may evaluate millions of GPU steps); every figure is computed on its own, so the
+    parts give the same numbers as one evaluation.
     """
     rows = _as_arrays(rows)
-    return steady_arrays(rows, volumes)["steady"].reshape(len(rows["opt"]), len(volumes))
+    volumes = np.asarray(volumes, dtype=np.float64)
+    k = len(rows["opt"])
+    per = max(1, STEADY_ROWS // max(1, k))
+    if len(volumes) <= per:
+        return steady_arrays(rows, volumes)["steady"].reshape(k, len(volumes))
+    parts = [steady_arrays(rows, volumes[j : j + per])["steady"].reshape(k, -1) for j in range(0, len(volumes), per)]
+    return np.concatenate(parts, axis=1)
 
 
 def steady_frame(rows: pl.DataFrame, volumes: np.ndarray) -> pl.DataFrame:
@@ -495,6 +505,72 @@ def _fold(stages: list[list[tuple[str, Node]]], consts: dict) -> list[list[tuple
     return out
 
 
+@dataclass
+class BatchPlan:
+    """A batch of variants partially evaluated once (`plan_batch`), then run on any number of chunks.
+
+    For option i, `columns[i]` are the input columns that vary over the variants; every other input is
+    a constant put into the formula trees. `constants[i]` holds (month index, total) for the months whose
+    total folded to a number; `jobs[i]` holds (month index, with_columns stages) for the rest.
+    """
+
+    horizon: int
+    columns: list[list[str]]
+    constants: list[list[tuple[int, float]]]
+    jobs: list[list[tuple[int, list[list[pl.Expr]]]]]
+
+
+def plan_batch(
+    rows: pl.DataFrame, horizon: int, columns: list[list[str]], overrides: list[dict[str, float]] | None = None
+) -> BatchPlan:
+    """Specialize the formulas for each option and month: `columns[i]` vary for option i, every other
+    input is the row's value or, where `overrides[i]` gives one, that constant."""
+    k, H = rows.height, horizon
+    base_stages = [[(d.name, d.node) for d in stage] for stage in [*STAGES, [TOTAL]]]
+    constants: list[list[tuple[int, float]]] = []
+    jobs: list[list[tuple[int, list[list[pl.Expr]]]]] = []
+    for i in range(k):
+        rec = rows.row(i, named=True)
+        varying = set(columns[i])
+        consts = {c: v for c, v in rec.items() if c not in varying}
+        consts.update(overrides[i] if overrides else {})
+        consts.pop("m", None)
+        opt_stages = _fold(base_stages, consts)
+        folded: list[tuple[int, float]] = []
+        planned: list[tuple[int, list[list[pl.Expr]]]] = []
+        for m in range(1, H + 1):
+            mc = dict(consts, m=m)
+            month_stages = _fold(opt_stages, mc)
+            if "total" in mc:
+                folded.append((m - 1, mc["total"]))
+            else:
+                planned.append((m - 1, [[node.expr().alias(name) for name, node in st] for st in month_stages if st]))
+        constants.append(folded)
+        jobs.append(planned)
+    return BatchPlan(H, [list(c) for c in columns], constants, jobs)
+
+
+def run_option(plan: BatchPlan, i: int, data: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Monthly totals (months, n) of option i over n variants; `data[c]` holds the n values of each of
+    the option's varying columns. Every month that did not fold runs in one `collect_all`."""
+    out = np.empty((plan.horizon, n))
+    for j, total in plan.constants[i]:
+        out[j, :] = total
+    jobs = plan.jobs[i]
+    if not jobs:
+        return out
+    frame = pl.DataFrame({c: np.asarray(data[c], dtype=float) for c in plan.columns[i]})
+    lfs = []
+    for _, stages in jobs:
+        lf = frame.lazy()
+        for exprs in stages:
+            lf = lf.with_columns(exprs)
+        lfs.append(lf.select(_c("total").cast(pl.Float64)))
+    for (j, _), res in zip(jobs, pl.collect_all(lfs), strict=True):
+        out[j, :] = res["total"].to_numpy()
+    return out
+
+
 def batch_totals(
     rows: pl.DataFrame,
     horizon: int,
@@ -505,48 +581,28 @@ def batch_totals(
     """Monthly totals of N variants of the option rows that differ only in some input columns.
 
     `varied[col]` is an (N, options) array of that column's values. Returns an array
-    (options, months, N). This is the engine's formulas (the same `STAGES`) as one batch for a Monte
-    Carlo run: for each option and month every input that is not drawn is a constant, so the formula
-    trees are partially evaluated (`formula.specialize`) and polars computes, over the N draws, only
-    what depends on a drawn input; all (option, month) slices go through one `collect_all` (in a few
-    groups when `progress` or `cancelled` is given, so a caller can report progress and stop early).
+    (options, months, N). This is the engine's formulas (the same `STAGES`) as one batch: for each
+    option and month every input that does not vary is a constant, so the formula trees are partially
+    evaluated (`formula.specialize`, once: `plan_batch`) and polars computes, over the N variants, only
+    what depends on a varied input; each option's months go through one `collect_all` (`run_option`),
+    after which `progress` is told and `cancelled` asked. The Monte Carlo runs the same plan chunk by
+    chunk instead (workbench.model.montecarlo), so its memory does not grow with N.
     """
-    k, H = rows.height, horizon
+    k = rows.height
     n = next(iter(varied.values())).shape[0] if varied else 1
-    out = np.empty((k, H, n))
-    jobs: list[tuple[int, int, pl.LazyFrame]] = []
-    base_stages = [[(d.name, d.node) for d in stage] for stage in [*STAGES, [TOTAL]]]
+    columns: list[list[str]] = []
+    overrides: list[dict[str, float]] = []
     for i in range(k):
-        rec = rows.row(i, named=True)
-        cols = {c: v[:, i] for c, v in varied.items() if not np.all(v[:, i] == v[0, i])}
-        consts = {c: v for c, v in rec.items() if c not in cols}
-        for c, v in varied.items():
-            if c not in cols:
-                consts[c] = float(v[0, i])
-        consts.pop("m", None)
-        opt_stages = _fold(base_stages, consts)
-        frame = pl.DataFrame({c: np.asarray(v, dtype=float) for c, v in cols.items()}) if cols else None
-        for m in range(1, H + 1):
-            mc = dict(consts, m=m)
-            month_stages = _fold(opt_stages, mc)
-            if "total" in mc:
-                out[i, m - 1, :] = mc["total"]
-                continue
-            lf = frame.lazy()
-            for stage in month_stages:
-                if stage:
-                    lf = lf.with_columns([node.expr().alias(name) for name, node in stage])
-            jobs.append((i, m - 1, lf.select(_c("total").cast(pl.Float64))))
-    groups = 1 if progress is None and cancelled is None else min(len(jobs), 10) or 1
-    size = -(-len(jobs) // groups) if jobs else 0
-    for g in range(groups):
+        columns.append([c for c, v in varied.items() if not np.all(v[:, i] == v[0, i])])
+        overrides.append({c: float(v[0, i]) for c, v in varied.items() if c not in columns[i]})
+    plan = plan_batch(rows, horizon, columns, overrides)
+    out = np.empty((k, horizon, n))
+    for i in range(k):
         if cancelled is not None and cancelled():
             raise Cancelled()
-        part = jobs[g * size : (g + 1) * size]
-        for (i, j, _), res in zip(part, pl.collect_all([lf for _, _, lf in part]), strict=True):
-            out[i, j, :] = res["total"].to_numpy()
+        out[i] = run_option(plan, i, {c: varied[c][:, i] for c in columns[i]}, n)
         if progress is not None:
-            progress((g + 1) / groups)
+            progress((i + 1) / k)
     return out
 
 

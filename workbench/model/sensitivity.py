@@ -4,9 +4,15 @@ Option A (by default the recommended one) is compared with option B (by default 
 recommendation is the baseline, the cheapest other option). Every numeric input of the cost formulas
 that matters to A or B is moved down and up by a step (default ±25%), or to its [uncertainty] range
 where the scenario gives one, and the horizon TCO difference (A − B) and A's breakeven month against B
-are measured. All the moves are one batch through the engine: each is a variant of A's and B's option
-rows that differs in the column(s) the input feeds (workbench.model.columns), and `engine.monthly_frame`
-and `engine.summarize` compute them together. Inputs are ranked by the swing of the TCO difference.
+are measured. A move is made only to a value the scenario's validation accepts (the field's bounds and
+the cross-checks, such as a self-hosted option's throughput floor): each moved scenario is validated as
+an edit would be, and an input whose low or high move is refused is listed apart (`not_moved`, with the
+reason), not ranked. All the moves are one batch through the engine: each is a variant of A's and B's
+option rows that differs in the column(s) the input feeds (workbench.model.columns), and
+`engine.monthly_frame` and `engine.summarize` compute them together. The batch is bounded by the schema:
+at most 55 inputs enter two options' costs (24 scenario fields, 9 per option, 10 model prices, 3 GPU
+prices), so at most 111 variants × 2 options × 120 months = 26,640 rows (about 15 MB of columns).
+Inputs are ranked by the swing of the TCO difference.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class Sensitivity:
     breakeven: int | None
     effects: list[Effect]  # ranked, largest swing first
     unchanged: list[str] = field(default_factory=list)  # inputs at 0 (a ±step move leaves them at 0)
+    not_moved: list[NotMoved] = field(default_factory=list)  # a move validation refuses: not ranked
 
     @property
     def diff(self) -> float:
@@ -96,7 +103,25 @@ class Sensitivity:
             "breakeven_month": self.breakeven,
             "inputs": [e.as_dict(self.diff) for e in self.effects],
             "unchanged_at_zero": self.unchanged,
+            "not_moved": [m.as_dict() for m in self.not_moved],
         }
+
+
+@dataclass
+class NotMoved:
+    """An input whose low or high move would make a scenario validation refuses, and why."""
+
+    path: str
+    label: str
+    base: float
+    low: float
+    high: float
+    refused: list[str]  # "low", "high" or both: the moves validation refuses
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "label": self.label, "base": self.base, "low": self.low, "high": self.high,
+                "refused": self.refused, "reason": self.reason}
 
 
 def default_pair(s: Scenario, results: Results, recommended: str | None) -> tuple[int, int]:
@@ -172,12 +197,21 @@ def sensitivity(
     )
     moves: list[tuple[columns.Path, float, float, float, str]] = []
     unchanged: list[str] = []
+    not_moved: list[NotMoved] = []
+    check = _Validator(s)
     for p in columns.input_paths(s, [a, b]):
         if not any(opt in (a, b) for opt, _ in columns.cells(s, p)):
             continue
         m = _moves(s, p, step)
         if m is None:
             unchanged.append(str(p))
+            continue
+        base, low, high, _src = m
+        refused = [(end, f"{end} {_show(v)}: {why}") for end, v in (("low", low), ("high", high))
+                   if v != base and (why := check(p, v)) is not None]
+        if refused:
+            not_moved.append(NotMoved(str(p), columns.label(p), base, low, high, [e for e, _ in refused],
+                                      "; ".join(r for _, r in refused)))
         else:
             moves.append((p, *m))
     # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
@@ -206,8 +240,51 @@ def sensitivity(
     be0 = be[0]
     effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
     return Sensitivity(
-        s, s.options[a].name, s.options[b].name, step, float(tco[0, 0]), float(tco[0, 1]), be0, effects, unchanged
+        s, s.options[a].name, s.options[b].name, step, float(tco[0, 0]), float(tco[0, 1]), be0, effects, unchanged,
+        not_moved,
     )
+
+
+def _show(x: float) -> str:
+    return f"{x:,.0f}" if x == int(x) and abs(x) < 1e15 else f"{x:.6g}"
+
+
+class _Validator:
+    """Whether the scenario with one input set to a value passes validation, as the same edit typed
+    into its cell would (edit.validated: the field's bounds, then every cross-check); None, or why not."""
+
+    def __init__(self, s: Scenario) -> None:
+        from workbench import files
+
+        self.s = s
+        self.data = files.to_dict(s)
+
+    def loc(self, p: columns.Path) -> tuple:
+        if p.row is None:
+            return (p.table, p.field)
+        rows = getattr(self.s, p.table)
+        return (p.table, next(i for i, r in enumerate(rows) if r.name == p.row), p.field)
+
+    def __call__(self, p: columns.Path, value: float) -> str | None:
+        from workbench.edit import EditError, validated
+
+        *parents, key = self.loc(p)
+        obj = self.data
+        for part in parents:
+            obj = obj[part]
+        missing = object()
+        old = obj.get(key, missing)
+        obj[key] = int(value) if columns.bounds(p).integer else float(value)
+        try:
+            validated(self.data, "move")
+            return None
+        except EditError as exc:
+            return str(exc)
+        finally:
+            if old is missing:
+                del obj[key]
+            else:
+                obj[key] = old
 
 
 def _be_shift(e: Effect, base: int | None) -> int:

@@ -4,6 +4,10 @@ The same formulas as the engine (`engine.steady_costs`: month-1 prices, no one-t
 as one batch over a log-spaced grid of volumes around the scenario's own. The plots pane draws it as
 "monthly cost against requests/day"; the breakeven volumes are the ones the results report, so the
 marks on the plot and the numbers in the tables are the same figures.
+
+Bounded: at most MAX_POINTS volumes (a larger request is refused in one line, SweepError); the batch
+is evaluated in parts (`engine.steady_costs`, STEADY_ROWS option-volume pairs at a time), so its memory
+stays flat however many options and volumes there are.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ MAX_VOLUME = engine.MAX_VOLUME  # 1e9 requests/day
 POINTS = 120
 SPAN = 100.0  # the default range is volume / SPAN .. volume * SPAN
 EMPTY_VOLUME_TOP = 1e5  # range top when the scenario's volume is 0
+MAX_POINTS = 100_000  # volumes one sweep may evaluate (100 options × 100,000 volumes: about 2 s here)
+
+
+class SweepError(ValueError):
+    """A sweep past MAX_POINTS volumes; worded for the user."""
 
 
 def default_volumes(
@@ -43,7 +52,13 @@ def default_volumes(
             lo, hi = min(lo, b / 2), max(hi, b * 2)
     lo = min(max(lo, MIN_VOLUME), MAX_VOLUME / 10)
     hi = max(min(hi, MAX_VOLUME), lo * 10)
+    _check_points(points)
     return np.logspace(math.log10(lo), math.log10(hi), max(2, points))
+
+
+def _check_points(points: int) -> None:
+    if points > MAX_POINTS:
+        raise SweepError(f"{points:,} volumes is over the limit of {MAX_POINTS:,} for one sweep")
 
 
 def volume_sweep(
@@ -78,6 +93,7 @@ def volume_sweep(
         vols = default_volumes(today, breakeven)
     else:
         vols = np.asarray(volumes, dtype=float)
+        _check_points(len(vols))
     costs = (
         engine.steady_costs(rows, vols) if names and len(vols) else np.zeros((len(names), len(vols)))
     )

@@ -32,6 +32,7 @@ from workbench.tui.widgets.shown import RunsWhenShown
 from workbench.tui.widgets.table import PlainTable
 
 BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
+PANE_MIN_DRAWS, PANE_MAX_DRAWS = 1_000, 100_000  # what `-` and `+` on the Simulation pane go between
 
 
 # --- Explain ------------------------------------------------------------------------------------------------
@@ -272,6 +273,18 @@ class SensitivityPane(RunsWhenShown, Widget):
                 Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
                 key=e.path,
             )
+        for m in res.not_moved:  # a move validation refuses: listed, not ranked
+            low_bad, high_bad = "low" in m.refused, "high" in m.refused
+            table.add_row(
+                Text("×", justify="right", style="dim"),
+                Text(f"{m.label}: not moved, {m.reason}", style="dim"),
+                Text("refused" if low_bad else "—", justify="right", style="dim"),
+                Text("refused" if high_bad else "—", justify="right", style="dim"),
+                Text(f"{_num(m.low)} → {_num(m.high)}", justify="right", style="dim"),
+                Text(_num(m.base), justify="right", style="dim"),
+                Text("", justify="right"),
+                key=f"not-moved:{m.path}",
+            )
 
     def _names(self) -> list[str]:
         return [o.name for o in self.analysis.scenario.options] if self.analysis else []
@@ -432,7 +445,7 @@ class SimulationPane(RunsWhenShown, Widget):
     SimulationPane > DataTable { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
     """
     BINDINGS = [
-        Binding("plus,equals_sign", "draws(10)", "More draws", tooltip="Simulation: ten times the draws (up to 100k)"),
+        Binding("plus,equals_sign", "draws(10)", "More draws", tooltip="Simulation: ten times the draws (up to 100k, or the scenario's limit)"),
         Binding("minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"),
         Binding("n", "reseed", "New seed", tooltip="Simulation: run again with the next seed"),
     ]
@@ -479,6 +492,8 @@ class SimulationPane(RunsWhenShown, Widget):
             self.query_one("#sim-chart", Chart).set_plot("Monte Carlo", None, [], "no [uncertainty] ranges")
             self.query_one("#sim-table", DataTable).clear()
             return
+        if self.draws > self.limit():  # the scenario grew (options, months) since the draws were set
+            self.draws = self.limit()
         self.running = True
         bar = self.query_one("#sim-progress", ProgressBar)
         bar.update(progress=0.0)
@@ -561,8 +576,35 @@ class SimulationPane(RunsWhenShown, Widget):
                 Text(pays, justify="right"),
             )
 
+    def limit(self) -> int:
+        """The most draws `+` goes to: PANE_MAX_DRAWS, or fewer where the scenario's size makes the run's
+        work (draws × options × months) reach montecarlo.MAX_CELLS."""
+        from workbench.model.montecarlo import max_draws
+
+        if self.analysis is None:
+            return PANE_MAX_DRAWS
+        return max(PANE_MIN_DRAWS, min(PANE_MAX_DRAWS, max_draws(self.analysis.scenario) // 1_000 * 1_000))
+
+    def _say(self, text: str) -> None:
+        for w in self.ancestors:
+            if callable(getattr(w, "status", None)):
+                w.status(text)
+                return
+
     def action_draws(self, factor: float) -> None:
-        self.draws = int(min(100_000, max(1_000, round(self.draws * factor))))
+        limit = self.limit()
+        if factor > 1 and self.draws >= limit:
+            from workbench.model.montecarlo import MAX_CELLS, max_draws
+
+            s = self.analysis.scenario if self.analysis else None
+            if s is not None and limit < PANE_MAX_DRAWS:
+                self._say(f"Simulation: {limit:,} draws is the limit for {len(s.options)} options × {s.horizon_months} "
+                          f"months (a run computes at most {MAX_CELLS:,} monthly totals)")
+            else:
+                more = f"; `workbench simulate --draws` goes to {max_draws(s):,}" if s is not None else ""
+                self._say(f"Simulation: {PANE_MAX_DRAWS:,} draws is the pane's most{more}")
+            return
+        self.draws = int(min(limit, max(PANE_MIN_DRAWS, round(self.draws * factor))))
         self.run()
 
     def action_reseed(self) -> None:
