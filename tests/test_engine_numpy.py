@@ -50,7 +50,12 @@ def check(s: Scenario) -> None:
         assert o.breakeven_month == rec["breakeven_month"]
         assert o.tco == pytest.approx(rec["tco"], rel=1e-12)
         assert o.month1 == pytest.approx(rec["month1"], rel=1e-12)
-        assert o.gpus_at_horizon == (None if rec["gpus_at_horizon"] is None else int(rec["gpus_at_horizon"]))
+        # A count near 1e16 is past float64's whole-number range (spacing 2): the two engines may round the
+        # last unit apart, so counts compare to the same relative precision as the money.
+        if rec["gpus_at_horizon"] is None:
+            assert o.gpus_at_horizon is None
+        else:
+            assert o.gpus_at_horizon == pytest.approx(int(rec["gpus_at_horizon"]), rel=1e-12)
     volumes = np.concatenate(([0.0], np.logspace(-2, 9, 50)))
     if rows.height:
         steady = engine.steady_frame(rows, volumes)["steady"].to_numpy().reshape(rows.height, len(volumes))
