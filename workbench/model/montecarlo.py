@@ -434,6 +434,14 @@ def _unordered(o: np.ndarray) -> np.ndarray:
     return np.where(o < 0, (-o) | _SIGN, o).astype(np.int64).view(np.float64)
 
 
+def _merge(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Bin counts given as several (keys, counts) pairs, added up per key: (sorted keys, counts)."""
+    merged, where = np.unique(np.concatenate(keys), return_inverse=True)
+    total = np.zeros(len(merged), dtype=np.int64)
+    np.add.at(total, where, np.concatenate(counts))
+    return merged, total
+
+
 class _Bins:
     """One option's TCOs, counted by their float's exponent and first HIST_BITS mantissa bits: bins of
     relative width at most 2^-HIST_BITS, so a percentile is known to within that, in memory that grows
@@ -450,10 +458,7 @@ class _Bins:
         if x.size == 0:
             return
         k, c = np.unique(_ordered(x) >> _SHIFT, return_counts=True)
-        keys, where = np.unique(np.concatenate((self.keys, k)), return_inverse=True)
-        counts = np.zeros(len(keys), dtype=np.int64)
-        np.add.at(counts, where, np.concatenate((self.counts, c)))
-        self.keys, self.counts = keys, counts
+        self.keys, self.counts = _merge([self.keys, k], [self.counts, c])
         self.n += x.size
         self.lo = min(self.lo, float(x.min()))
         self.hi = max(self.hi, float(x.max()))
@@ -488,10 +493,7 @@ class _Bins:
     @staticmethod
     def merged(parts: list[_Bins]) -> _Bins:
         out = _Bins()
-        keys, where = np.unique(np.concatenate([p.keys for p in parts]), return_inverse=True)
-        out.counts = np.zeros(len(keys), dtype=np.int64)
-        np.add.at(out.counts, where, np.concatenate([p.counts for p in parts]))
-        out.keys = keys
+        out.keys, out.counts = _merge([p.keys for p in parts], [p.counts for p in parts])
         out.n = sum(p.n for p in parts)
         out.lo, out.hi = min(p.lo for p in parts), max(p.hi for p in parts)
         return out
