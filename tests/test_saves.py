@@ -220,7 +220,7 @@ def test_confine_resolves_links_and_dots(served, tmp_path):
     assert paths.confine(STARTER) is None
     for bad in (outside / "a.toml", served / ".." / "outside" / "a.toml", served / "link" / "a.toml", Path("/etc/x.toml")):
         refusal = paths.confine(bad)
-        assert refusal == f"served session: {bad} is outside; files are kept to {paths._shown(served)}/ and {paths._shown(ROOT / 'presets')}/"
+        assert refusal == f"served session: {bad} is outside; files are kept to {paths.shown(served)}/ and {paths.shown(ROOT / 'presets')}/"
     assert paths.confine(outside / "a.toml", allowed=[outside / "a.toml"]) is None
 
 

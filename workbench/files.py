@@ -30,7 +30,15 @@ HEADER = "# A workbench scenario (schema_version 1). Every key is described in t
 
 
 class ScenarioError(Exception):
-    """A problem with a scenario file or value, already worded for the user."""
+    """A problem with a scenario file or value, already worded for the user.
+
+    `reason` says what kind of problem, for a caller that acts on it rather than shows it: "content"
+    (the file was read and is not a valid scenario), or why it could not be read: "missing",
+    "not-regular" (a folder, FIFO, socket or device), "too-large", "unreadable", "bad-path"."""
+
+    def __init__(self, message: str, reason: str = "content") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 # --- Locations and messages ------------------------------------------------------------------------
@@ -211,13 +219,17 @@ class NotRegularFile(OSError):
     """The path names a folder, a FIFO, a socket or a device: nothing a scenario is read from."""
 
 
+class FileTooLarge(OSError):
+    """A regular file over the size a scenario file may have."""
+
+
 def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: bool = True) -> tuple[os.stat_result, bytes]:
     """The bytes of a regular file, or NotRegularFile; never blocks on a FIFO or a device.
 
     The file is opened non-blocking (and not as a controlling terminal) and checked with fstat on the
     open descriptor, so a file swapped for a FIFO after a check cannot hang the caller. `follow=False`
-    also refuses a symbolic link. Raises NotRegularFile, or OSError when it cannot be opened or read;
-    a file over `limit` bytes raises NotRegularFile too, with its size in the message.
+    also refuses a symbolic link. Raises NotRegularFile, FileTooLarge (over `limit` bytes, with its size
+    in the message), or OSError when it cannot be opened or read.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     if not follow:
@@ -230,7 +242,7 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: b
         if not stat.S_ISREG(st.st_mode):
             raise NotRegularFile("is not a regular file")
         if st.st_size > limit:
-            raise NotRegularFile(f"file is {st.st_size:,} bytes")
+            raise FileTooLarge(f"file is {st.st_size:,} bytes")
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -238,7 +250,7 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: b
                 break
             chunks.append(chunk)
             if sum(map(len, chunks)) > limit:
-                raise NotRegularFile(f"file is over {limit:,} bytes")
+                raise FileTooLarge(f"file is over {limit:,} bytes")
         return st, b"".join(chunks)
     finally:
         os.close(fd)
@@ -254,28 +266,26 @@ def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
     name = shown_path(path)
     try:
         if regular_only:
-            try:
-                raw = read_regular(p)[1]
-            except NotRegularFile as exc:
-                what = str(exc)
-                if what.startswith("file is"):
-                    raise ScenarioError(f"{name}: {what} (a scenario file under {MAX_FILE_BYTES:,} bytes)") from None
-                raise ScenarioError(f"{name}: {what} (a .toml scenario file)") from None
+            raw = read_regular(p)[1]
         else:
             if p.is_dir():
-                raise ScenarioError(f"{name}: is a folder (a .toml scenario file)")
+                raise NotRegularFile("is a folder")
             size = p.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise ScenarioError(f"{name}: file is {size:,} bytes (a scenario file under {MAX_FILE_BYTES:,} bytes)")
+                raise FileTooLarge(f"file is {size:,} bytes")
             raw = p.read_bytes()
+    except NotRegularFile as exc:
+        raise ScenarioError(f"{name}: {exc} (a .toml scenario file)", "not-regular") from None
+    except FileTooLarge as exc:
+        raise ScenarioError(f"{name}: {exc} (a scenario file under {MAX_FILE_BYTES:,} bytes)", "too-large") from None
     except FileNotFoundError:
-        raise ScenarioError(f"{name}: no such file (a path to a .toml scenario)") from None
+        raise ScenarioError(f"{name}: no such file (a path to a .toml scenario)", "missing") from None
     except PermissionError:
-        raise ScenarioError(f"{name}: permission denied (a readable file)") from None
+        raise ScenarioError(f"{name}: permission denied (a readable file)", "unreadable") from None
     except OSError as exc:
-        raise ScenarioError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)") from None
+        raise ScenarioError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)", "unreadable") from None
     except ValueError:  # a NUL byte in the path
-        raise ScenarioError(f"{name}: not a valid path (a path to a .toml scenario)") from None
+        raise ScenarioError(f"{name}: not a valid path (a path to a .toml scenario)", "bad-path") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -354,13 +364,19 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
         reason = exc.strerror or str(exc)
         raise ScenarioError(f"{path}: cannot save: {reason} (free space and a writable folder)") from None
     finally:
-        if fd is not None:
-            os.close(fd)
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        discard_temp(fd, tmp)
+
+
+def discard_temp(fd: int | None, tmp: str | None) -> None:
+    """Close a temporary file's descriptor and remove the file, whichever of them is still there (None:
+    already closed, or renamed into place)."""
+    if fd is not None:
+        os.close(fd)
+    if tmp is not None:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 STALE_TEMP_SECONDS = 60.0

@@ -57,12 +57,13 @@ def served() -> bool:
     return os.environ.get("WORKBENCH_SERVED", "").strip() not in ("", "0")
 
 
-def _real(path: str | os.PathLike) -> Path:
+def resolved(path: str | os.PathLike) -> Path:
     """Symbolic links resolved (as far as they exist) and `..` removed."""
     return Path(os.path.realpath(Path(path).expanduser()))
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
+    """A folder as the user reads it: relative to the working folder when it is below it."""
     try:
         rel = os.path.relpath(path)
         return rel if not rel.startswith("..") else str(path)
@@ -83,13 +84,13 @@ def confine(path: str | os.PathLike, allowed: Iterable[str | os.PathLike] = ()) 
     folders = (saves_dir(), presets_dir())
     # The path first: on a narrow status line the end of the message is what gets cut.
     refusal = (
-        f"served session: {path} is outside; files are kept to {_shown(folders[0])}/ and {_shown(folders[1])}/"
+        f"served session: {path} is outside; files are kept to {shown(folders[0])}/ and {shown(folders[1])}/"
     )
     try:
-        real = _real(path)
-        if any(real.is_relative_to(_real(f)) for f in folders):
+        real = resolved(path)
+        if any(real.is_relative_to(resolved(f)) for f in folders):
             return None
-        if any(real == _real(a) for a in allowed):
+        if any(real == resolved(a) for a in allowed):
             return None
     except (OSError, ValueError):
         return refusal

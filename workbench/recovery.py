@@ -37,6 +37,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from workbench import files, paths
@@ -56,7 +57,6 @@ MARK = "# workbench-recovery: "
 SESSION = uuid.uuid4().hex
 """This process's session id: its copies name it, and it holds `.<SESSION>.lock` while it runs."""
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
-STALE_TEMP_SECONDS = 60.0
 
 
 def folder() -> Path:
@@ -75,18 +75,16 @@ class Copy:
     scenario: Scenario | None  # None when the copy cannot be read
     error: str = ""  # why it cannot be read
     meta: dict = field(default_factory=dict)  # the header line: original, title, pid, session
-    _problem: str | None = field(default=None, repr=False, compare=False)
+    regular: bool = True  # False: no longer a regular file when it was opened (swapped since the listing)
 
     @property
     def key(self) -> str:
         return self.file.stem
 
-    @property
+    @cached_property
     def problem(self) -> str:
         """Why restoring must not point the tab at the recorded original ("" when it may)."""
-        if self._problem is None:
-            self._problem = original_problem(self.original)
-        return self._problem
+        return original_problem(self.original)
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.written))
@@ -182,13 +180,7 @@ def hold_lock(where: Path | None = None) -> bool:
         os.replace(tmp, lock_file(SESSION, where))
         tmp = None
     except OSError:
-        if fd is not None:
-            os.close(fd)
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        files.discard_temp(fd, tmp)
         return False
     _held_lock = (fd, lock_file(SESSION, where))
     return True
@@ -318,7 +310,7 @@ def _clean_stale_locks(where: Path) -> None:
             if name.endswith(".lock") and _SESSION_ID.fullmatch(name[1:-5]):
                 _lock_is_held(Path(entry.path))  # removes it when its process is gone
             elif name.endswith(".lock.tmp") and entry.is_file(follow_symlinks=False):
-                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                if now - entry.stat(follow_symlinks=False).st_mtime > files.STALE_TEMP_SECONDS:
                     os.unlink(entry.path)
         except OSError:
             pass
@@ -340,6 +332,8 @@ def read(file: Path) -> Copy:
         meta = json.loads(first.removeprefix(MARK)) if first.startswith(MARK) else {}
         if not isinstance(meta, dict):
             meta = {}
+    except files.NotRegularFile as exc:
+        return Copy(file, None, file.stem, 0.0, None, f"unreadable: {exc}", regular=False)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         return Copy(file, None, file.stem, 0.0, None, f"unreadable: {exc}")
     original = meta.get("original")
@@ -374,7 +368,7 @@ def scan() -> list[Copy]:
         except OSError:
             continue
         copy = read(Path(entry.path))
-        if copy.scenario is None and copy.error.startswith("unreadable: ") and "not a regular file" in copy.error:
+        if not copy.regular:
             continue  # swapped for something else since the listing
         if held(copy.meta):
             continue
@@ -395,12 +389,12 @@ def original_problem(original: Path | None) -> str:
     scenario, is not one ctrl+s may write over without asking."""
     if original is None:
         return ""
-    shown_saves = paths._shown(paths.saves_dir())
+    shown_saves = paths.shown(paths.saves_dir())
     if original.suffix != ".toml":
         return f"its recorded file {original} is not a .toml scenario file"
     try:
-        real = paths._real(original)
-        saves = paths._real(paths.saves_dir())
+        real = paths.resolved(original)
+        saves = paths.resolved(paths.saves_dir())
         inside = real.is_relative_to(saves) and not real.is_relative_to(saves / FOLDER)
         if not (inside or paths.is_preset(real)):
             return f"its recorded file {original} is outside {shown_saves}/"

@@ -309,7 +309,7 @@ class WorkbenchApp(DataAppActions, App):
         try:
             if not os.path.lexists(target):
                 return "save", ""
-            own = doc.path is not None and not doc.from_preset and paths._real(doc.path) == paths._real(target)
+            own = doc.path is not None and not doc.from_preset and paths.resolved(doc.path) == paths.resolved(target)
         except (OSError, ValueError):
             return "refuse", f"not saved: {target}: not a valid path"
         if os.path.isdir(target):
@@ -319,10 +319,10 @@ class WorkbenchApp(DataAppActions, App):
             files.load(target, regular_only=True)
             is_scenario = True
         except files.ScenarioError as exc:
-            if "not a regular file" in str(exc):
+            if exc.reason == "not-regular":
                 return "refuse", f"not saved: {target} is not a regular file"
             is_scenario = False
-            unreadable = "permission denied" in str(exc) or "cannot read" in str(exc)
+            unreadable = exc.reason == "unreadable"
         if own:
             return ("save", "") if is_scenario else (
                 "ask", f"{target} is no longer a scenario file on disk. Overwrite it with this tab?")
@@ -432,9 +432,8 @@ class WorkbenchApp(DataAppActions, App):
         if grids:
             grids[0].focus()
         if doc.note:  # e.g. a restored tab that has no file: ctrl+s will ask where
-            view = pane.query_one(ScenarioView)
-            view._keep_status = bool(grids)  # the grid's focus, handled next, keeps this message
-            view.status(doc.note)
+            # the grid's focus, handled next, would show the cell's help instead
+            pane.query_one(ScenarioView).status(doc.note, keep=bool(grids))
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:

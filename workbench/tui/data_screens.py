@@ -484,7 +484,7 @@ class DataAppActions:
             return []
         from datetime import datetime
 
-        refusal = paths.confine(paths.saves_dir(), getattr(self, "start_files", ()))
+        refusal = self.refusal(paths.saves_dir())
         if refusal:  # exports always go into saves/; the check is here so that no write skips it
             self.message(refusal, error=True)
             return []

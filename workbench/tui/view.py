@@ -151,7 +151,11 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             hit = cache[key] = find() if find is not None else self.query_one(key)
         return hit
 
-    def status(self, text: str, error: bool = False) -> None:
+    def status(self, text: str, error: bool = False, keep: bool = False) -> None:
+        """Show `text` on the status line; `keep`: also when a grid takes the focus next (which would
+        show the cell's help instead)."""
+        if keep:
+            self._keep_status = True
         st = self.query_one("#status", Static)
         # plain text: option names and keys like "[" are not markup; one line, so no layout pass
         st.update(Text(text), layout=False)
