@@ -150,7 +150,9 @@ def montecarlo_runner(s: Scenario) -> Callable[[int, int], object] | None:
     return lambda draws, seed: montecarlo.simulate(s, draws, seed)
 
 
-def bench_monte_carlo(scns: dict[str, Scenario], sizes: list[int], repeat: int, baseline_sizes: list[int]) -> dict:
+def bench_monte_carlo(
+    scns: dict[str, Scenario], sizes: list[int], repeat: int, baseline_sizes: list[int]
+) -> dict:
     out: dict = {"monte_carlo_s": None, "python_baseline_ratio": None, "python_baseline_s": None}
     try:
         s = mc_scenario(scns)
@@ -329,12 +331,19 @@ class PtyApp:
 
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(cols), LINES=str(rows))
+        env = dict(
+            os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(cols), LINES=str(rows)
+        )
         env.pop("TEXTUAL", None)
         self.t0 = time.perf_counter()
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "workbench"), *args],
-            stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         os.close(slave)
         self.buffer = b""
@@ -428,7 +437,9 @@ IMPORTS = ("numpy", "polars", "pydantic", "workbench.model.scenario", "textual.a
 
 def bench_imports(runs: int) -> dict:
     """Import time of the heavy dependencies, each in a fresh interpreter (what bounds cold_start_s)."""
-    code = "import sys, time; t = time.perf_counter(); __import__(sys.argv[1]); print(time.perf_counter() - t)"
+    code = (
+        "import sys, time; t = time.perf_counter(); __import__(sys.argv[1]); print(time.perf_counter() - t)"
+    )
     out = {}
     for name in ("(interpreter start)", *IMPORTS):
         samples = []
@@ -438,7 +449,9 @@ def bench_imports(runs: int) -> dict:
                 subprocess.run([sys.executable, "-c", "pass"], check=True)
                 samples.append((time.perf_counter() - t) * 1e3)
             else:
-                done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, cwd=ROOT)
+                done = subprocess.run(
+                    [sys.executable, "-c", code, name], capture_output=True, text=True, cwd=ROOT
+                )
                 samples.append(float(done.stdout.strip()) * 1e3)
         out[name] = stats(samples, 1)
     return out
@@ -469,8 +482,12 @@ def bench_rss() -> dict | None:
     }
     # RssFile is mostly the pages of polars' 178 MB shared library the engine has touched: shared with
     # every other process using it, and dropped by the kernel under memory pressure.
-    return {"peak": values.get("VmHWM"), "rss": values.get("VmRSS"), "anon": values.get("RssAnon"),
-            "file": values.get("RssFile")}
+    return {
+        "peak": values.get("VmHWM"),
+        "rss": values.get("VmRSS"),
+        "anon": values.get("RssAnon"),
+        "file": values.get("RssFile"),
+    }
 
 
 # --- the machine -----------------------------------------------------------------------------------------
@@ -478,12 +495,19 @@ def bench_rss() -> dict | None:
 
 def machine() -> dict:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     mem = next(
-        (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")),
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
         0,
     )
     from importlib.metadata import version
@@ -511,7 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", default="", help="comma-separated subset of scenario names")
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "cold", "rss", "mc"}
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
+    log = (
+        (lambda *a: print(*a, file=sys.stderr, flush=True))
+        if args.json
+        else (lambda *a: print(*a, flush=True))
+    )
 
     started = time.perf_counter()
     # The app writes recovery copies of unsaved tabs under saves/: keep the benchmark's out of the user's.
@@ -545,7 +573,9 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
         result["sweep_ms"] = bench_sweep(scns, 5 if quick else 15)
     if "mc" in only:
         log("monte_carlo_s ...")
-        mc = bench_monte_carlo(scns, [10000, 100000], 3 if quick else 5, [10000] if quick else [10000, 100000])
+        mc = bench_monte_carlo(
+            scns, [10000, 100000], 3 if quick else 5, [10000] if quick else [10000, 100000]
+        )
         result.update(mc)
     if "edit" in only:
         log("edit_to_repaint_ms ...")
@@ -563,8 +593,15 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
         result["rss_detail_mb"] = detail
     result["load_average_end"] = load_average()
     result["wall_s"] = round(time.perf_counter() - started, 1)
-    for key in ("engine_ms", "edit_to_repaint_ms", "cold_start_s", "monte_carlo_s", "sweep_ms",
-                "python_baseline_ratio", "rss_mb"):
+    for key in (
+        "engine_ms",
+        "edit_to_repaint_ms",
+        "cold_start_s",
+        "monte_carlo_s",
+        "sweep_ms",
+        "python_baseline_ratio",
+        "rss_mb",
+    ):
         result.setdefault(key, None)
     if args.json:
         print(json.dumps(result, indent=2))
@@ -576,7 +613,9 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
 def print_tables(r: dict) -> None:
     m = r["machine"]
     print(f"\n{r['date']}  {m['cpu']}, {m['nproc']} CPUs, {m['ram_gb']} GB, Python {m['python']}")
-    print(f"load average at start {r['load_average_start']}, at end {r['load_average_end']}; took {r['wall_s']} s\n")
+    print(
+        f"load average at start {r['load_average_start']}, at end {r['load_average_end']}; took {r['wall_s']} s\n"
+    )
 
     def table(title: str, rows: dict | None, unit: str, extra: str | None = None) -> None:
         if not rows:
@@ -591,8 +630,12 @@ def print_tables(r: dict) -> None:
 
     table("engine_ms: analyze() = results, ladder, risks, breakeven volumes", r.get("engine_ms"), "ms")
     table("sweep_ms: 1,000-point volume sweep", r.get("sweep_ms"), "ms")
-    table("edit_to_repaint_ms: committed edit -> first repainted frame, 120x40", r.get("edit_to_repaint_ms"), "ms",
-          "settled")
+    table(
+        "edit_to_repaint_ms: committed edit -> first repainted frame, 120x40",
+        r.get("edit_to_repaint_ms"),
+        "ms",
+        "settled",
+    )
     if r.get("edit_to_repaint_ms"):
         for name, st in r["edit_to_repaint_ms"].items():
             panes = ", ".join(f"{p} p50 {v['p50']} p95 {v['p95']}" for p, v in st["by_pane"].items())
@@ -601,8 +644,10 @@ def print_tables(r: dict) -> None:
     if r.get("cold_start_s"):
         c = r["cold_start_s"]
         wr = c.get("with_results") or {}
-        print(f"cold_start_s: first frame p50 {c['p50']} p95 {c['p95']} (n={c['n']}); "
-              f"with results p50 {wr.get('p50')} p95 {wr.get('p95')}\n")
+        print(
+            f"cold_start_s: first frame p50 {c['p50']} p95 {c['p95']} (n={c['n']}); "
+            f"with results p50 {wr.get('p50')} p95 {wr.get('p95')}\n"
+        )
     if r.get("import_ms"):
         print("import_ms (each in a fresh interpreter; workbench.tui.app includes all the others)")
         for name, st in r["import_ms"].items():
@@ -610,13 +655,17 @@ def print_tables(r: dict) -> None:
         print()
     if r.get("monte_carlo_s"):
         table("monte_carlo_s (starter preset)", r["monte_carlo_s"], "s")
-        print(f"python_baseline_s {r['python_baseline_s']}  python_baseline_ratio {r['python_baseline_ratio']}\n")
+        print(
+            f"python_baseline_s {r['python_baseline_s']}  python_baseline_ratio {r['python_baseline_ratio']}\n"
+        )
     elif "note" in r:
         print(f"monte_carlo_s: null ({r['note']})\n")
     if r.get("rss_mb") is not None:
         d = r.get("rss_detail_mb") or {}
-        print(f"rss_mb: {r['rss_mb']} MB peak with four tabs open (at the end: {d.get('rss')} MB = "
-              f"{d.get('anon')} anonymous + {d.get('file')} file-backed)\n")
+        print(
+            f"rss_mb: {r['rss_mb']} MB peak with four tabs open (at the end: {d.get('rss')} MB = "
+            f"{d.get('anon')} anonymous + {d.get('file')} file-backed)\n"
+        )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,11 @@ def test_baseline_sees_an_edit():
     baseline.set_path(d, "workload.requests_per_day", s.workload.requests_per_day * 2)
     after = baseline.tcos(d)
     assert after != before
-    s2 = s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_day": s.workload.requests_per_day * 2})})
+    s2 = s.model_copy(
+        update={
+            "workload": s.workload.model_copy(update={"requests_per_day": s.workload.requests_per_day * 2})
+        }
+    )
     assert [o.tco for o in compute(s2).options] == pytest.approx(after, rel=1e-9)
 
 
@@ -98,7 +102,9 @@ def test_monte_carlo_equals_plain_python_on_the_same_draws(name):
     plain = baseline.monte_carlo(s.model_dump(), n, values=_engine_draws(s, n, seed))
     for o in sim.options:
         b = plain["options"][o.name]
-        assert (o.p10, o.p50, o.p90, o.mean) == pytest.approx((b["p10"], b["p50"], b["p90"], b["mean"]), rel=1e-9)
+        assert (o.p10, o.p50, o.p90, o.mean) == pytest.approx(
+            (b["p10"], b["p50"], b["p90"], b["mean"]), rel=1e-9
+        )
         assert o.p_cheapest == pytest.approx(b["p_cheapest"])
         if not o.is_baseline:
             be = b["breakeven_month"]

@@ -16,8 +16,16 @@ from workbench.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
 CONTRACT_OPTION_KEYS = {
-    "name", "monthly_total", "cumulative", "components", "tco", "cost_per_request", "cost_per_mtok",
-    "breakeven_month", "breakeven_requests_per_day", "gpus_at_horizon",
+    "name",
+    "monthly_total",
+    "cumulative",
+    "components",
+    "tco",
+    "cost_per_request",
+    "cost_per_mtok",
+    "breakeven_month",
+    "breakeven_requests_per_day",
+    "gpus_at_horizon",
 }
 COMPONENTS = {"inference", "retrieval", "review", "people", "fixed", "one_time", "retrain"}
 
@@ -33,8 +41,16 @@ def test_report_json_contract(preset, capsys):
     code, out, err = run(capsys, "report", str(preset), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert {"schema_version", "name", "horizon_months", "baseline", "options", "ladder", "recommendation",
-            "risks"} <= set(data)
+    assert {
+        "schema_version",
+        "name",
+        "horizon_months",
+        "baseline",
+        "options",
+        "ladder",
+        "recommendation",
+        "risks",
+    } <= set(data)
     H = data["horizon_months"]
     for o in data["options"]:
         assert CONTRACT_OPTION_KEYS <= set(o)
@@ -45,7 +61,9 @@ def test_report_json_contract(preset, capsys):
         for m in range(H):
             assert o["monthly_total"][m] == pytest.approx(sum(o["components"][c][m] for c in COMPONENTS))
     assert [s["step"] for s in data["ladder"]] == [1, 2, 3, 4, 5, 6]
-    assert all(s["verdict"] in ("go", "not needed", "not yet", "blocked") and s["reasons"] for s in data["ladder"])
+    assert all(
+        s["verdict"] in ("go", "not needed", "not yet", "blocked") and s["reasons"] for s in data["ladder"]
+    )
     assert data["recommendation"]["option"] in {o["name"] for o in data["options"]}
     ids = {r["id"] for r in data["risks"]}
     assert {"distribution-collapse", "vendor-lock-in", "no-staged-rollout"} <= ids
@@ -67,7 +85,9 @@ def test_report_other_formats(fmt, capsys):
 
 
 def test_loan_figures_in_report(capsys):
-    code, out, _ = run(capsys, "report", str(ROOT / "presets/loan-underwriting-100k.toml"), "--format", "json")
+    code, out, _ = run(
+        capsys, "report", str(ROOT / "presets/loan-underwriting-100k.toml"), "--format", "json"
+    )
     data = json.loads(out)
     api = next(o for o in data["options"] if o["name"] == data["baseline"])
     assert api["components"]["inference"][0] == pytest.approx(22_500.0)
@@ -159,6 +179,8 @@ def test_python_dash_m_and_tui_refuses_broken_file(tmp_path):
     assert proc.stderr.strip().startswith(str(bad)) and "horizon_months" in proc.stderr
     proc = subprocess.run(
         [sys.executable, "-m", "workbench", "validate", str(ROOT / "presets/starter.toml")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0

@@ -96,7 +96,9 @@ def test_compare_tab_lists_every_differing_input():
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_cli_diff(tmp_path):
@@ -107,7 +109,9 @@ def test_cli_diff(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "workload.requests_per_day" in out.stdout and "100,000 → 50,000" in out.stdout
     data = json.loads(run_cli("diff", str(LOAN), str(path), "--format", "json").stdout)
-    assert data["inputs"] == [{"path": "workload.requests_per_day", "a": 100000.0, "b": 50000.0, "change": "changed"}]
+    assert data["inputs"] == [
+        {"path": "workload.requests_per_day", "a": 100000.0, "b": 50000.0, "change": "changed"}
+    ]
     assert {o["name"] for o in data["options"]} == {o.name for o in b.options}
     assert data["recommendation"]["changed"] is False
     missing = run_cli("diff", str(LOAN), str(tmp_path / "nope.toml"))

@@ -28,8 +28,11 @@ STARTER = ROOT / "presets" / "starter.toml"
 
 def cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, cwd=cwd,
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
     )
 
 
@@ -143,8 +146,18 @@ async def test_markup_in_names_is_shown_as_text(tmp_path):
     async with app.run_test(size=(160, 45)) as pilot:
         view = app.active_view()
         await until(pilot, lambda: view.query("#grid-options"))
-        for pane in ("pricing", "workload", "overheads", "options", "results", "ladder", "plots", "risks",
-                     "sensitivity", "simulation"):
+        for pane in (
+            "pricing",
+            "workload",
+            "overheads",
+            "options",
+            "results",
+            "ladder",
+            "plots",
+            "risks",
+            "sensitivity",
+            "simulation",
+        ):
             view.action_pane(pane)
             await pilot.pause()
         await pilot.press("m")

@@ -67,7 +67,9 @@ def test_numpy_and_polars_engines_agree_on_presets(path):
     check(files.load(path))
 
 
-@settings(max_examples=100, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=100, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(scenario_dicts())
 def test_numpy_and_polars_engines_agree_on_random_scenarios(raw):
     try:

@@ -118,7 +118,9 @@ def test_unknown_option_metric_and_month_are_refused(computed):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_cli_explain():

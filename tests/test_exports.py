@@ -87,8 +87,14 @@ async def test_export_all_and_palette_commands(saves):
         assert sorted(p.suffix for p in saves.iterdir()) == [".csv", ".md", ".svg"]
         await _settle(pilot, lambda: "summary, monthly table, screenshot" in _status(app))
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for t in ("Export summary (Markdown)", "Export monthly table (CSV)", "Export screenshot (SVG)",
-                  "Prices", "Sizing", "Export"):
+        for t in (
+            "Export summary (Markdown)",
+            "Export monthly table (CSV)",
+            "Export screenshot (SVG)",
+            "Prices",
+            "Sizing",
+            "Export",
+        ):
             assert t in titles
         await pilot.press("E", "escape")
         await _settle(pilot, lambda: "export cancelled" in _status(app))

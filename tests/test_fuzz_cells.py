@@ -359,8 +359,15 @@ def test_risk_notes_refuse_control_characters_and_huge_text():
 def test_typed_numbers_are_the_nearest_double_to_what_was_typed():
     """Exponent, suffix and percent are one decimal exponent: 2.010e+02 is 201 (a whole number), not
     200.99999999999997, and 2.01k is 2010 (found by the fuzzer above)."""
-    for text, value in [("2.010e+02", 201.0), ("2.01k", 2010.0), ("1.1M", 1.1e6), ("33.3%", 0.333),
-                        ("$1,500", 1500.0), ("-2.5e-3k", -2.5), (".5k", 500.0)]:
+    for text, value in [
+        ("2.010e+02", 201.0),
+        ("2.01k", 2010.0),
+        ("1.1M", 1.1e6),
+        ("33.3%", 0.333),
+        ("$1,500", 1500.0),
+        ("-2.5e-3k", -2.5),
+        (".5k", 500.0),
+    ]:
         assert edit.parse_number(text) == value, text
     s = files.load(ROOT / "presets" / "loan-underwriting-100k.toml")
     assert edit.apply_text(s, ("options", 2, "min_gpus"), "2.010e+02").options[2].min_gpus == 201

@@ -45,8 +45,11 @@ def test_same_seed_same_percentiles_on_the_starter_preset():
 
 
 def test_a_range_at_the_scenario_value_gives_the_deterministic_result():
-    s = with_ranges(LOAN_TEXT, '"workload.requests_per_day" = {low = 100000, high = 100000, dist = "lognormal"}\n'
-                    '"options[API + prompting].review_rate" = {low = 0.1, high = 0.1}\n')
+    s = with_ranges(
+        LOAN_TEXT,
+        '"workload.requests_per_day" = {low = 100000, high = 100000, dist = "lognormal"}\n'
+        '"options[API + prompting].review_rate" = {low = 0.1, high = 0.1}\n',
+    )
     sim = simulate(s, 500, seed=1)
     r = compute(s)
     for o, ro in zip(sim.options, r.options, strict=True):
@@ -84,8 +87,11 @@ def test_degenerate_ranges_equal_the_scenario_with_those_values(volume, price, f
 
 def test_each_draw_is_the_engine_on_that_draw():
     """A few draws recomputed one by one with `compute` match the batch."""
-    s = with_ranges(LOAN_TEXT, '"workload.requests_per_day" = {low = 1000, high = 300000, dist = "lognormal"}\n'
-                    '"gpus[H100 PCIe (RunPod)].hourly" = {low = 1, high = 4}\n')
+    s = with_ranges(
+        LOAN_TEXT,
+        '"workload.requests_per_day" = {low = 1000, high = 300000, dist = "lognormal"}\n'
+        '"gpus[H100 PCIe (RunPod)].hourly" = {low = 1, high = 4}\n',
+    )
     varied = sample(s, 5, seed=11)
     totals = engine.batch_totals(engine.inputs(s), s.horizon_months, varied)
     for d in range(5):
@@ -111,8 +117,11 @@ def test_distributions():
 
 
 def test_draws_are_clipped_to_the_inputs_bounds_and_whole_numbers_rounded():
-    s = with_ranges(LOAN_TEXT, '"options[API + prompting].review_rate" = {low = 0.5, high = 1.0, dist = "lognormal"}\n'
-                    '"training.runs" = {low = 5, high = 25}\n')
+    s = with_ranges(
+        LOAN_TEXT,
+        '"options[API + prompting].review_rate" = {low = 0.5, high = 1.0, dist = "lognormal"}\n'
+        '"training.runs" = {low = 5, high = 25}\n',
+    )
     v = sample(s, 5_000, seed=2)
     assert v["review_rate"][:, 0].max() <= 1.0 and v["review_rate"][:, 0].min() > 0.3
     assert (v["review_rate"][:, 1] == 0.01).all()  # the other option's review rate is not drawn
@@ -127,7 +136,10 @@ def test_draws_are_clipped_to_the_inputs_bounds_and_whole_numbers_rounded():
         ('"workload.requests_per_day" = {low = 2, high = 1}', "low 2 is above high 1"),
         ('"workload.cacheable_share" = {low = 0, high = 2}', "outside the input's bounds"),
         ('"workload.requests_per_day" = {low = 0, high = 10, dist = "lognormal"}', "needs low > 0"),
-        ('"workload.requests_per_day" = {low = 1, high = 10, dist = "triangular", mode = 20}', "mode 20 is outside"),
+        (
+            '"workload.requests_per_day" = {low = 1, high = 10, dist = "triangular", mode = 20}',
+            "mode 20 is outside",
+        ),
         ('"options[Nope].review_rate" = {low = 0, high = 1}', "no option named 'Nope'"),
         ('"requirements.consistency_target" = {low = 0, high = 1}', "not a number the cost formulas read"),
         ('"workload.requests_per_day" = {low = 1, hihg = 2}', "did you mean 'high'"),
@@ -170,11 +182,17 @@ def test_grid_edits_make_and_remove_ranges():
 def test_paths_name_the_cells_they_feed():
     s = files.load(ROOT / "presets" / "starter.toml")
     assert columns.cells(s, columns.parse("api_models[GPT-4o].input")) == [
-        (0, "p_in"), (1, "p_in"), (3, "teach_in")
+        (0, "p_in"),
+        (1, "p_in"),
+        (3, "teach_in"),
     ]
-    assert columns.cells(s, columns.parse("gpus[H100 PCIe (RunPod)].hourly")) == [(2, "hourly"), (0, "t_hourly"),
-                                                                                 (1, "t_hourly"), (2, "t_hourly"),
-                                                                                 (3, "t_hourly")]
+    assert columns.cells(s, columns.parse("gpus[H100 PCIe (RunPod)].hourly")) == [
+        (2, "hourly"),
+        (0, "t_hourly"),
+        (1, "t_hourly"),
+        (2, "t_hourly"),
+        (3, "t_hourly"),
+    ]
 
 
 def test_a_cancelled_run_stops():
@@ -193,7 +211,9 @@ def test_histogram_counts_every_draw():
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_cli_simulate():
@@ -307,8 +327,11 @@ def test_past_the_keep_budget_percentiles_are_binned_within_the_stated_error(mon
             assert abs(x - y) <= montecarlo.PERCENTILE_ERROR * abs(x)
         assert b.mean == pytest.approx(a.mean, rel=1e-12)
         assert (b.p_cheapest, b.breakeven_counts, b.never) == (a.p_cheapest, a.breakeven_counts, a.never)
-        assert (b.breakeven_p10, b.breakeven_p50, b.breakeven_p90) == (a.breakeven_p10, a.breakeven_p50,
-                                                                        a.breakeven_p90)
+        assert (b.breakeven_p10, b.breakeven_p50, b.breakeven_p90) == (
+            a.breakeven_p10,
+            a.breakeven_p50,
+            a.breakeven_p90,
+        )
     d = est.as_dict()
     assert d["estimated_percentiles"]["relative_error"] == montecarlo.PERCENTILE_ERROR
     assert "estimated_percentiles" not in exact.as_dict()
@@ -337,8 +360,11 @@ def test_the_limits_are_stated_in_one_line():
     with pytest.raises(SimulationError, match=r"draws must be 1\.\.1,000,000 \(got 1,000,001\)"):
         check_limits(s, montecarlo.MAX_DRAWS + 1)
     big = s.model_copy(update={"horizon_months": 120, "options": s.options * 1})
-    wide = big.model_copy(update={"options": [o.model_copy(update={"name": f"o{i}"}) for i in range(100) for o in
-                                              s.options[:1]]})
+    wide = big.model_copy(
+        update={
+            "options": [o.model_copy(update={"name": f"o{i}"}) for i in range(100) for o in s.options[:1]]
+        }
+    )
     assert max_draws(wide) == montecarlo.MAX_CELLS // 12_000 == 50_000
     with pytest.raises(SimulationError) as err:
         check_limits(wide, 50_001)
@@ -351,10 +377,12 @@ def test_the_panes_plus_stops_at_the_limit_and_says_why():
     from workbench.tui.widgets.analysis import PANE_MAX_DRAWS, SimulationPane
 
     s = files.load(STARTER)
-    wide = s.model_copy(update={
-        "horizon_months": 120,
-        "options": [s.options[0].model_copy(update={"name": f"o{i}"}) for i in range(100)],
-    })
+    wide = s.model_copy(
+        update={
+            "horizon_months": 120,
+            "options": [s.options[0].model_copy(update={"name": f"o{i}"}) for i in range(100)],
+        }
+    )
     pane = SimulationPane()
     said: list[str] = []
     pane._say = said.append

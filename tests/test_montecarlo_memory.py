@@ -69,12 +69,18 @@ def run_measured(*args: str) -> tuple[int, str, str, float]:
     import threading
 
     p = subprocess.Popen(
-        [sys.executable, "-m", "workbench", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, cwd=ROOT, env=child_env(),
+        [sys.executable, "-m", "workbench", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=child_env(),
     )
     got: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda k=k, f=f: got.__setitem__(k, f.read()))
-               for k, f in (("out", p.stdout), ("err", p.stderr))]
+    readers = [
+        threading.Thread(target=lambda k=k, f=f: got.__setitem__(k, f.read()))
+        for k, f in (("out", p.stdout), ("err", p.stderr))
+    ]
     for t in readers:
         t.start()
     _, status, usage = os.wait4(p.pid, 0)
@@ -130,7 +136,9 @@ def test_ctrl_c_ends_a_run_with_one_line_and_exit_130(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: the command, its stderr on the terminal
         os.environ.update(child_env())
-        os.execv(sys.executable, [sys.executable, "-m", "workbench", "simulate", str(path), "--draws", "60000"])
+        os.execv(
+            sys.executable, [sys.executable, "-m", "workbench", "simulate", str(path), "--draws", "60000"]
+        )
     seen = b""
     sent = False
     deadline = time.monotonic() + 300  # a safety net for a hung child, not a time assertion

@@ -18,13 +18,22 @@ from workbench.model.engine import compute  # noqa: E402
 
 AT = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 TIN, TOUT, SHARE = 1000, 500, 0.4  # 400 cached input tokens, 600 uncached, 500 output
-PLAIN = set(prices.MODELLED_KEYS) | set(prices.IGNORED_CACHE_WRITES) | {"web_searches_kcount", "storage_searches_kcount"}
+PLAIN = (
+    set(prices.MODELLED_KEYS)
+    | set(prices.IGNORED_CACHE_WRITES)
+    | {"web_searches_kcount", "storage_searches_kcount"}
+)
 
 
 def _scenario(row: dict, caching: bool = True):
     return files.from_dict(
         {
-            "workload": {"requests_per_day": 1000, "input_tokens": TIN, "output_tokens": TOUT, "cacheable_share": SHARE},
+            "workload": {
+                "requests_per_day": 1000,
+                "input_tokens": TIN,
+                "output_tokens": TOUT,
+                "cacheable_share": SHARE,
+            },
             "api_models": [row],
             "options": [{"name": "api", "serve": "api", "model": row["name"], "prompt_caching": caching}],
         },
@@ -86,7 +95,12 @@ def test_engine_cost_equals_genai_prices_calc_price(caching):
 
 @pytest.mark.parametrize(
     "provider,model_ref",
-    [("anthropic", "claude-sonnet-4-5"), ("anthropic", "claude-haiku-4-5"), ("openai", "gpt-4o"), ("google", "gemini-2.5-flash")],
+    [
+        ("anthropic", "claude-sonnet-4-5"),
+        ("anthropic", "claude-haiku-4-5"),
+        ("openai", "gpt-4o"),
+        ("google", "gemini-2.5-flash"),
+    ],
 )
 def test_top_level_calc_price_for_named_models(provider, model_ref):
     """The public calc_price (model lookup by name) agrees too, for the models people pick most."""
@@ -176,8 +190,12 @@ async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_
         await pilot.press("P")
         await _settle(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
         await pilot.press(*"claude sonnet 4.5")
-        await _settle(pilot, lambda: app.screen._current() is not None
-                      and app.screen._current().model_id == "claude-sonnet-4-5")
+        await _settle(
+            pilot,
+            lambda: (
+                app.screen._current() is not None and app.screen._current().model_id == "claude-sonnet-4-5"
+            ),
+        )
         await pilot.press("enter")
         await _settle(pilot, lambda: len(view.doc.scenario.api_models) == before + 1)
         row = view.doc.scenario.api_models[-1]
@@ -205,8 +223,12 @@ async def test_picker_ctrl_r_replaces_prices_of_the_row_under_the_cursor(tmp_pat
         await _settle(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
         assert app.screen.target_name == name
         await pilot.press(*"claude haiku 4.5")
-        await _settle(pilot, lambda: app.screen._current() is not None
-                      and app.screen._current().model_id == "claude-haiku-4-5")
+        await _settle(
+            pilot,
+            lambda: (
+                app.screen._current() is not None and app.screen._current().model_id == "claude-haiku-4-5"
+            ),
+        )
         await pilot.press("ctrl+r")
         await _settle(pilot, lambda: view.doc.scenario.api_models[0].input == 1.0)
         row = view.doc.scenario.api_models[0]

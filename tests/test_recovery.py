@@ -105,7 +105,9 @@ def start_holder() -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(ROOT / "presets" / "starter.toml")],
-        stdout=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -134,11 +136,15 @@ def test_a_copy_whose_pid_is_any_live_process_is_still_offered(saves):
     assert f'"session": "{recovery.SESSION}"' in text
     # A session that is gone (no lock file), its pid now belonging to init: offered.
     dead = "0" * 32
-    copy_file.write_text(text.replace(recovery.SESSION, dead).replace(f'"pid": {os.getpid()}', '"pid": 1'), "utf-8")
+    copy_file.write_text(
+        text.replace(recovery.SESSION, dead).replace(f'"pid": {os.getpid()}', '"pid": 1'), "utf-8"
+    )
     assert [c.key for c in recovery.scan()] == [copy_file.stem]
     # A copy from before sessions (pid only): a live process that is not a workbench does not hide it...
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    looks_like_one = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "workbench"])
+    looks_like_one = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "-m", "workbench"]
+    )
     try:
         for pid, offered in ((1, True), (other.pid, True), (looks_like_one.pid, False)):
             header = recovery.MARK + json.dumps({"original": None, "title": "old", "pid": pid}) + "\n"

@@ -51,7 +51,9 @@ def user_file(folder: Path, name: str = "mine.toml") -> Path:
 def edit(app, rpd: float = 4242.0) -> None:
     view = app.active_view()
     s = view.doc.scenario
-    view.commit(s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_day": rpd})}), "edit")
+    view.commit(
+        s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_day": rpd})}), "edit"
+    )
 
 
 async def save_as(pilot, app, typed: str) -> None:
@@ -81,7 +83,9 @@ async def test_save_as_keeps_the_extension_and_adds_toml_only_without_one(saves,
         assert files.load(saves / "report.txt").workload.requests_per_day == 4242
         assert not (saves / "report.toml").exists() and "(added" not in status(app)
         assert "saved as report.txt" in status(app)
-        assert "presets are templates" not in status(app), "the user typed where; ctrl+s did not choose saves/"
+        assert "presets are templates" not in status(app), (
+            "the user typed where; ctrl+s did not choose saves/"
+        )
         edit(app, 5)
         await save_as(pilot, app, "plan")
         await until(pilot, lambda: not app.active_view().doc.dirty)
@@ -218,9 +222,17 @@ def test_confine_resolves_links_and_dots(served, tmp_path):
     (served / "link").symlink_to(outside, target_is_directory=True)
     assert paths.confine(served / "a.toml") is None
     assert paths.confine(STARTER) is None
-    for bad in (outside / "a.toml", served / ".." / "outside" / "a.toml", served / "link" / "a.toml", Path("/etc/x.toml")):
+    for bad in (
+        outside / "a.toml",
+        served / ".." / "outside" / "a.toml",
+        served / "link" / "a.toml",
+        Path("/etc/x.toml"),
+    ):
         refusal = paths.confine(bad)
-        assert refusal == f"served session: {bad} is outside; files are kept to {paths.shown(served)}/ and {paths.shown(ROOT / 'presets')}/"
+        assert (
+            refusal
+            == f"served session: {bad} is outside; files are kept to {paths.shown(served)}/ and {paths.shown(ROOT / 'presets')}/"
+        )
     assert paths.confine(outside / "a.toml", allowed=[outside / "a.toml"]) is None
 
 
@@ -231,9 +243,15 @@ async def test_served_session_keeps_saves_opens_and_exports_to_the_folders(serve
     app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
     async with app.run_test(size=(100, 30)) as pilot:
         edit(app)
-        for typed in (str(outside / "x.toml"), str(served / ".." / "outside" / "y.toml"), "/etc/workbench-test"):
+        for typed in (
+            str(outside / "x.toml"),
+            str(served / ".." / "outside" / "y.toml"),
+            "/etc/workbench-test",
+        ):
             await save_as(pilot, app, typed)
-            assert status(app).startswith(f"served session: {Path(typed).with_suffix('.toml')} is outside; "), status(app)
+            assert status(app).startswith(
+                f"served session: {Path(typed).with_suffix('.toml')} is outside; "
+            ), status(app)
         assert sorted(p.name for p in outside.iterdir()) == ["elsewhere.toml"]
         assert not Path("/etc/workbench-test.toml").exists()
         # Opening a file outside: refused in the picker, before saying whether it exists.

@@ -47,7 +47,10 @@ def test_the_batch_gives_what_editing_each_input_gives(preset):
     assert len(res.effects) >= 10
     for e in res.effects:
         p = columns.parse(e.path)
-        for value, diff, be in ((e.low, e.diff_low, e.breakeven_low), (e.high, e.diff_high, e.breakeven_high)):
+        for value, diff, be in (
+            (e.low, e.diff_low, e.breakeven_low),
+            (e.high, e.diff_high, e.breakeven_high),
+        ):
             v = int(value) if e.integer else value
             moved = edit.apply(s, cell_path(s, p), v)
             r = compute(moved)
@@ -95,7 +98,9 @@ def test_two_chosen_options_and_errors():
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_cli_sensitivity_table_and_json():

@@ -120,7 +120,9 @@ async def _browse(devtools_url: str, page_url: str, shot: Path) -> tuple[str, bo
         for _ in range(DRAW_TRIES):
             await asyncio.sleep(0.25)
             got = await cdp.call(
-                "Runtime.evaluate", session, returnByValue=True,
+                "Runtime.evaluate",
+                session,
+                returnByValue=True,
                 expression="JSON.stringify({t: (window.__wb || []).join(''), "
                 "b: document.body ? document.body.className : ''})",
             )
@@ -139,8 +141,10 @@ async def _browse(devtools_url: str, page_url: str, shot: Path) -> tuple[str, bo
         return text, first_byte, len(png)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
-                    ".ci/run installs it")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
+)
 def test_serve_draws_the_app_in_headless_chromium(tmp_path):
     pytest.importorskip("textual_serve")
     pytest.importorskip("aiohttp")
@@ -148,14 +152,20 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
     env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"), WORKBENCH_SERVE_TOKEN=TOKEN)
     server = subprocess.Popen(
         [sys.executable, "-m", "workbench", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     browser = None
     profile = tempfile.mkdtemp(prefix="wb-chromium-")
     try:
         for _ in range(STARTUP_TRIES):
             if server.poll() is not None:
-                pytest.fail(f"workbench serve exited: {server.stdout.read().decode(errors='replace')[-2000:]}")
+                pytest.fail(
+                    f"workbench serve exited: {server.stdout.read().decode(errors='replace')[-2000:]}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
@@ -164,16 +174,35 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
         else:
             pytest.fail("workbench serve did not listen on 127.0.0.1")
         # loopback only: the server is not reachable on another local address
-        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout if shutil.which("ss") else ""
+        listening = (
+            subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+            if shutil.which("ss")
+            else ""
+        )
         if listening:
             assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
 
         browser = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",  # the page asks for a web font
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1200,800", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",  # the page asks for a web font
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                "--window-size=1200,800",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
         devtools = None
         for _ in range(STARTUP_TRIES):
@@ -188,7 +217,9 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
 
         shot = tmp_path / "serve.png"
         # the page with the token; its script opens the websocket with it (and its own Origin)
-        text, first_byte, size = asyncio.run(_browse(devtools, f"http://127.0.0.1:{port}/?token={TOKEN}", shot))
+        text, first_byte, size = asyncio.run(
+            _browse(devtools, f"http://127.0.0.1:{port}/?token={TOKEN}", shot)
+        )
         assert first_byte, "the page never received the app's first byte"
         for words in ("Pricing", "Workload", "Options", "API models", "GPT-4o"):
             assert words in text, f"{words!r} not drawn; received: {text[-500:]!r}"

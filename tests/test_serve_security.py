@@ -49,7 +49,7 @@ def _stat(pid: int) -> tuple[str, int, int, int] | None:
         data = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    rest = data[data.rindex(")") + 2:].split()
+    rest = data[data.rindex(")") + 2 :].split()
     return rest[0], int(rest[1]), int(rest[2]), int(rest[19])
 
 
@@ -135,7 +135,9 @@ class Served:
             if len(apps) == n:
                 return apps
             await asyncio.sleep(POLL)
-        pytest.fail(f"the server never had {n} app processes (has {self.apps()}); log:\n{self.output()[-3000:]}")
+        pytest.fail(
+            f"the server never had {n} app processes (has {self.apps()}); log:\n{self.output()[-3000:]}"
+        )
 
     async def wait_all_gone(self) -> None:
         """Wait (bounded) until no app process seen is left, and the server (if alive) has reaped them."""
@@ -155,7 +157,11 @@ def _start(tmp_path: Path, *args: str) -> Served:
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "workbench", "serve", "--port", str(port), *args],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     served = Served(proc, port, log)
@@ -239,12 +245,16 @@ class Sockets:
                 pass
 
 
-async def _connect(http, served: Served, path: str | None = None, origin: str | None = "own", query: str = ""):
+async def _connect(
+    http, served: Served, path: str | None = None, origin: str | None = "own", query: str = ""
+):
     headers = {} if origin is None else {"Origin": served.origin if origin == "own" else origin}
     return await http.ws_connect(served.url(path or f"/ws/{TOKEN}") + query, headers=headers, heartbeat=None)
 
 
-async def _status(http, served: Served, path: str | None = None, origin: str | None = "own") -> tuple[int, str]:
+async def _status(
+    http, served: Served, path: str | None = None, origin: str | None = "own"
+) -> tuple[int, str]:
     """(101, '') when the websocket opens (then closed), else the refusal's status and text."""
     try:
         ws = await _connect(http, served, path, origin)
@@ -299,8 +309,9 @@ async def test_refuses_foreign_origin_missing_and_wrong_token_before_starting_an
             assert cookie.value == TOKEN and cookie["httponly"] and cookie["samesite"] == "Strict"
         async with http.get(served.url("/download/some-key")) as r:  # no cookie: refused
             assert r.status == 403
-        async with http.get(served.url("/download/some-key"),
-                            headers={"Cookie": f"workbench-serve-{served.port}={TOKEN}"}) as r:
+        async with http.get(
+            served.url("/download/some-key"), headers={"Cookie": f"workbench-serve-{served.port}={TOKEN}"}
+        ) as r:
             assert r.status == 404  # allowed, but there is no such download
     assert not served.apps()
     out = served.output()
@@ -318,7 +329,7 @@ async def test_own_origin_and_token_get_the_app_at_a_clamped_size(serve):
         ws = await _connect(http, served, query="?width=5000&height=2000")
         text = await _read_until(ws, "Pricing")
         assert "Workload" in text
-        (pid, _), = (await served.wait_apps(1)).items()
+        ((pid, _),) = (await served.wait_apps(1)).items()
         env = _environ(pid)
         assert (env["COLUMNS"], env["ROWS"]) == ("400", "150")  # asked 5000x2000
         assert env["WORKBENCH_SERVED"] == "1"
@@ -326,9 +337,19 @@ async def test_own_origin_and_token_get_the_app_at_a_clamped_size(serve):
         assert _stat(pid)[2] == pid, "the app runs in a process group of its own"
 
         # malformed or odd messages are ignored; the session still answers
-        for bad in ("not json", "{}", "[]", "[1, 2]", '["stdin", 5]', '["resize", "big"]',
-                    '["resize", {"width": "x", "height": null}]', '["resize", {"width": 99999, "height": -5}]',
-                    '["stdin", "\\ud800"]', '["unknown", {}]', json.dumps(["resize", {"width": True}])):
+        for bad in (
+            "not json",
+            "{}",
+            "[]",
+            "[1, 2]",
+            '["stdin", 5]',
+            '["resize", "big"]',
+            '["resize", {"width": "x", "height": null}]',
+            '["resize", {"width": 99999, "height": -5}]',
+            '["stdin", "\\ud800"]',
+            '["unknown", {}]',
+            json.dumps(["resize", {"width": True}]),
+        ):
             await ws.send_str(bad)
         await ws.send_bytes(b"\x00\xff binary is ignored")
         await ws.send_str('["ping", "still-there"]')
@@ -394,7 +415,7 @@ async def test_no_process_left_after_clients_leave_abruptly(serve):
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(socket_factory=sockets))
     try:
         ws = await _connect(http, served, query="?width=400&height=150")
-        (pid, _), = (await served.wait_apps(1)).items()
+        ((pid, _),) = (await served.wait_apps(1)).items()
         blocked = await _stall(ws, pid)
         assert blocked or not _can_see_syscalls(pid), "the app never blocked on its pipe"
         sockets.drop()
@@ -416,11 +437,13 @@ async def test_no_process_left_after_clients_leave_abruptly(serve):
 async def test_a_stop_signal_to_the_server_ends_every_session_even_a_blocked_one(serve, sig):
     served = serve()
     sockets = Sockets(rcvbuf=4096)
-    async with aiohttp.ClientSession() as http, \
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(socket_factory=sockets)) as stalled:
+    async with (
+        aiohttp.ClientSession() as http,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(socket_factory=sockets)) as stalled,
+    ):
         reading = await _connect(http, served)
         await _read_until(reading, "Pricing")
-        (first, _), = (await served.wait_apps(1)).items()
+        ((first, _),) = (await served.wait_apps(1)).items()
         ws = await _connect(stalled, served, query="?width=400&height=150")
         pid = next(p for p in await served.wait_apps(2) if p != first)
         assert await _stall(ws, pid) or not _can_see_syscalls(pid), "the app never blocked on its pipe"
@@ -456,11 +479,29 @@ async def test_apps_die_with_a_killed_server(serve):
 def test_loopback_names():
     from workbench.serving import is_loopback
 
-    for host in ("localhost", "LOCALHOST", "127.0.0.1", "127.1", "127.0.0.53", "127.255.255.254", "::1",
-                 "[::1]", "::ffff:127.0.0.1"):
+    for host in (
+        "localhost",
+        "LOCALHOST",
+        "127.0.0.1",
+        "127.1",
+        "127.0.0.53",
+        "127.255.255.254",
+        "::1",
+        "[::1]",
+        "::ffff:127.0.0.1",
+    ):
         assert is_loopback(host), host
-    for host in ("0.0.0.0", "::", "", "192.168.1.5", "10.0.0.1", "8.8.8.8", "fe80::1", "128.0.0.1",
-                 "no-such-host.invalid"):
+    for host in (
+        "0.0.0.0",
+        "::",
+        "",
+        "192.168.1.5",
+        "10.0.0.1",
+        "8.8.8.8",
+        "fe80::1",
+        "128.0.0.1",
+        "no-such-host.invalid",
+    ):
         assert not is_loopback(host), host
 
 
@@ -468,20 +509,39 @@ def test_origin_check():
     from workbench.serving import ServedWorkbench
 
     local = ServedWorkbench(["true"], host="127.0.0.1", port=8123)
-    for origin in ("http://127.0.0.1:8123", "http://localhost:8123", "http://[::1]:8123", "http://127.0.0.2:8123",
-                   "HTTP://LOCALHOST:8123"):
+    for origin in (
+        "http://127.0.0.1:8123",
+        "http://localhost:8123",
+        "http://[::1]:8123",
+        "http://127.0.0.2:8123",
+        "HTTP://LOCALHOST:8123",
+    ):
         assert local.origin_allowed(origin), origin
-    for origin in (None, "", "null", "http://127.0.0.1", "http://127.0.0.1:8124", "https://127.0.0.1:8123",
-                   "http://evil.example.com:8123", "http://localhost.evil.example.com:8123",
-                   "http://127.0.0.1.nip.io:8123", "http://192.168.1.5:8123", "ws://127.0.0.1:8123",
-                   "http://127.0.0.1:99999", "http://user@evil.example.com:8123", "garbage"):
+    for origin in (
+        None,
+        "",
+        "null",
+        "http://127.0.0.1",
+        "http://127.0.0.1:8124",
+        "https://127.0.0.1:8123",
+        "http://evil.example.com:8123",
+        "http://localhost.evil.example.com:8123",
+        "http://127.0.0.1.nip.io:8123",
+        "http://192.168.1.5:8123",
+        "ws://127.0.0.1:8123",
+        "http://127.0.0.1:99999",
+        "http://user@evil.example.com:8123",
+        "garbage",
+    ):
         assert not local.origin_allowed(origin), origin
 
     lan = ServedWorkbench(["true"], host="192.168.1.5", port=80)
     assert lan.origin_allowed("http://192.168.1.5") and lan.origin_allowed("http://192.168.1.5:80")
     assert not lan.origin_allowed("http://localhost") and not lan.origin_allowed("http://10.0.0.1")
     anywhere = ServedWorkbench(["true"], host="0.0.0.0", port=8000)
-    assert anywhere.origin_allowed("http://10.1.2.3:8000") and anywhere.origin_allowed("http://localhost:8000")
+    assert anywhere.origin_allowed("http://10.1.2.3:8000") and anywhere.origin_allowed(
+        "http://localhost:8000"
+    )
     assert not anywhere.origin_allowed("http://rebound.example.com:8000")
     assert anywhere.url.startswith("http://127.0.0.1:8000/?token=")
     assert ServedWorkbench(["true"], host="::1", port=8000).url.startswith("http://[::1]:8000/?token=")
@@ -538,9 +598,21 @@ async def test_messages_are_clamped_and_malformed_ones_ignored():
         async def focus(self):
             self.calls.append(("focus",))
 
-    texts = ["nope", "{}", "[]", "[3]", '["stdin", 5]', '["resize", []]', '["resize", {"width": 5000, "height": 2}]',
-             '["resize", {"width": "90", "height": "x"}]', '["stdin", "ab\\ud800"]', '["ping", 7]', '["blur"]',
-             '["focus", null]', '{"type": "stdin"}']
+    texts = [
+        "nope",
+        "{}",
+        "[]",
+        "[3]",
+        '["stdin", 5]',
+        '["resize", []]',
+        '["resize", {"width": 5000, "height": 2}]',
+        '["resize", {"width": "90", "height": "x"}]',
+        '["stdin", "ab\\ud800"]',
+        '["ping", 7]',
+        '["blur"]',
+        '["focus", null]',
+        '{"type": "stdin"}',
+    ]
     sock = Socket([Message(t) for t in texts] + [Message(b"\x00", WSMsgType.BINARY)])
     app = App()
     await ServedWorkbench(["true"])._process_messages(sock, app)

@@ -22,7 +22,9 @@ def test_table_has_every_gpu_with_sources_and_dated_prices():
         assert g.spec_source and g.price_source
         assert len(g.price_date) == 10 and g.price_date[4] == "-"
         if g.fp8_tflops is not None:
-            assert g.fp8_tflops == pytest.approx(2 * g.bf16_tflops, rel=0.05)  # FP8 is twice BF16 on Hopper/Ada
+            assert g.fp8_tflops == pytest.approx(
+                2 * g.bf16_tflops, rel=0.05
+            )  # FP8 is twice BF16 on Hopper/Ada
     assert sizing.gpu_named("h100-sxm").name == "H100 SXM"
     with pytest.raises(sizing.SizingError, match="known: H100 SXM"):
         sizing.gpu_named("B300")
@@ -35,8 +37,9 @@ def test_table_has_every_gpu_with_sources_and_dated_prices():
 def test_estimate_within_2x_of_tensorrt_llm_published(model, gpu, gpus, published):
     """NVIDIA TensorRT-LLM perf overview, FP8, 1,000 in / 1,000 out tokens, total output tokens/s."""
     shape = sizing.model_named(model)
-    e = sizing.estimate(shape.params, "fp8", gpu, 1000, 1000, gpus=gpus,
-                        kv_elements_per_token=shape.kv_elements_per_token)
+    e = sizing.estimate(
+        shape.params, "fp8", gpu, 1000, 1000, gpus=gpus, kv_elements_per_token=shape.kv_elements_per_token
+    )
     assert e.fits
     ratio = e.output_tokens_per_second / published
     assert 0.5 <= ratio <= 2.0
@@ -61,7 +64,10 @@ def test_roofline_behaves_like_the_hardware():
     assert big.batch > 100 and big.tokens_per_second_per_gpu > 20 * small.tokens_per_second_per_gpu
     bf16 = sizing.estimate(8e9, "bf16", "H100 SXM", 1000, 500)
     assert bf16.tokens_per_second_per_gpu < big.tokens_per_second_per_gpu  # twice the bytes to read
-    assert sizing.estimate(8e9, "fp8", "H200", 1000, 500).tokens_per_second_per_gpu > big.tokens_per_second_per_gpu
+    assert (
+        sizing.estimate(8e9, "fp8", "H200", 1000, 500).tokens_per_second_per_gpu
+        > big.tokens_per_second_per_gpu
+    )
     longer = sizing.estimate(8e9, "fp8", "H100 SXM", 8000, 500)
     assert longer.max_batch < big.max_batch and longer.prefill_share > big.prefill_share
 
@@ -86,12 +92,46 @@ def test_no_fp8_tensor_cores_computes_at_bf16():
 
 
 def test_cli_size(capsys):
-    assert main(["size", "--model-params", "8e9", "--precision", "fp8", "--gpu", "H100 SXM",
-                 "--input-tokens", "1000", "--output-tokens", "1000"]) == 0
+    assert (
+        main(
+            [
+                "size",
+                "--model-params",
+                "8e9",
+                "--precision",
+                "fp8",
+                "--gpu",
+                "H100 SXM",
+                "--input-tokens",
+                "1000",
+                "--output-tokens",
+                "1000",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "fits" in out and "tok/s per GPU" in out and "efficiency" in out
-    assert main(["size", "--model", "llama-3.3-70b", "--precision", "fp8", "--gpu", "H100 SXM", "--gpus", "2",
-                 "--output-tokens", "1000", "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "size",
+                "--model",
+                "llama-3.3-70b",
+                "--precision",
+                "fp8",
+                "--gpu",
+                "H100 SXM",
+                "--gpus",
+                "2",
+                "--output-tokens",
+                "1000",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["fits"] and doc["kv_shape"] == "given" and doc["efficiency"]["tensor_parallel"] == 0.85
     assert main(["size", "--model-params", "70e9", "--gpu", "L4"]) == 0
@@ -111,7 +151,11 @@ def test_set_throughput_marks_estimated_and_is_refused_for_api_options():
     api = next(i for i, o in enumerate(s.options) if o.serve == "api")
     new = data_edits.set_throughput(s, hosted, 1234.56)
     o = new.options[hosted]
-    assert o.tokens_per_second_per_gpu == 1234.6 and o.throughput_estimated and o.requests_per_second_per_gpu == 0
+    assert (
+        o.tokens_per_second_per_gpu == 1234.6
+        and o.throughput_estimated
+        and o.requests_per_second_per_gpu == 0
+    )
     with pytest.raises(edit.EditError, match="API"):
         data_edits.set_throughput(s, api, 1000)
     with pytest.raises(edit.EditError, match="does not fit"):
@@ -153,8 +197,13 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
         # the dialog starts from the option's own GPU row and the workload's token counts
         assert dialog.estimate.gpu == sizing.gpu_named(s.options[hosted].gpu).name
         await pilot.press("enter")
-        await settle(pilot, lambda: view.doc.scenario.options[hosted].throughput_estimated
-                     and view.doc.scenario.options[hosted].tokens_per_second_per_gpu == round(want, 1))
+        await settle(
+            pilot,
+            lambda: (
+                view.doc.scenario.options[hosted].throughput_estimated
+                and view.doc.scenario.options[hosted].tokens_per_second_per_gpu == round(want, 1)
+            ),
+        )
         assert "tok/s per GPU, estimated" in str(view.query_one("#status").render())
         await pilot.press("u")
         await settle(pilot, lambda: view.doc.scenario == s)

@@ -63,4 +63,6 @@ def test_results_pane(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_compare_tab(snap_compare, size):
-    assert snap_compare(app_for("starter", "loan-underwriting-100k"), terminal_size=size, run_before=settled("m"))
+    assert snap_compare(
+        app_for("starter", "loan-underwriting-100k"), terminal_size=size, run_before=settled("m")
+    )

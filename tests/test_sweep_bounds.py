@@ -23,7 +23,10 @@ def test_a_sweep_past_the_limit_is_refused_in_one_line():
     assert sw["costs"].shape == (4, sweep.MAX_POINTS)
     with pytest.raises(sweep.SweepError) as err:
         sweep.volume_sweep(s, np.logspace(0, 9, sweep.MAX_POINTS + 1))
-    assert str(err.value) == f"{sweep.MAX_POINTS + 1:,} volumes is over the limit of {sweep.MAX_POINTS:,} for one sweep"
+    assert (
+        str(err.value)
+        == f"{sweep.MAX_POINTS + 1:,} volumes is over the limit of {sweep.MAX_POINTS:,} for one sweep"
+    )
     with pytest.raises(sweep.SweepError):
         sweep.default_volumes(1000.0, points=sweep.MAX_POINTS + 1)
 
@@ -69,9 +72,13 @@ def test_a_million_gpu_steps_in_the_breakeven_search_stay_in_bounded_memory(tmp_
     measured as the peak RSS of `workbench report` in a child process."""
     path = tmp_path / "kinks.toml"
     path.write_text(KINKS)
-    p = subprocess.Popen([sys.executable, "-m", "workbench", "report", str(path), "--format", "json"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    p = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "report", str(path), "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     assert p.returncode == 0

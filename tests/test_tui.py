@@ -79,7 +79,10 @@ async def test_edit_recomputes_every_pane(saves):
         # Ladder, plots and risks rendered from the new analysis (a hidden pane draws it when shown).
         assert view.query_one(PlotsPane).analysis is after is not plots_before
         await pilot.press("f6")
-        await until(pilot, lambda: "20k requests/day" in ladder_text(view) or "600k requests/month" in ladder_text(view))
+        await until(
+            pilot,
+            lambda: "20k requests/day" in ladder_text(view) or "600k requests/month" in ladder_text(view),
+        )
         assert view.query_one(RiskTable)._order[0].id in {x.id for x in after.risks}
         assert "●" in str(app.query_one("#tabs").get_tab(view.parent.id).label)
 
@@ -91,8 +94,16 @@ async def test_keys_typed_in_one_burst_land_in_order(saves):
     async with app.run_test(size=(100, 30)) as pilot:
         view = app.active_view()
         grid = await goto_field(pilot, view, "workload", ("workload", "input_tokens"))
-        for key, char in [("7", "7"), ("7", "7"), ("enter", "\r"), ("j", "j"), ("1", "1"), ("2", "2"),
-                          ("enter", "\r"), ("k", "k")]:
+        for key, char in [
+            ("7", "7"),
+            ("7", "7"),
+            ("enter", "\r"),
+            ("j", "j"),
+            ("1", "1"),
+            ("2", "2"),
+            ("enter", "\r"),
+            ("k", "k"),
+        ]:
             app._driver.send_message(events.Key(key, char))  # queued together, no wait in between
         await until(pilot, lambda: view.doc.scenario.workload.output_tokens == 12 and view._editing is None)
         await pilot.pause()

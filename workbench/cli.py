@@ -74,25 +74,51 @@ def _print_table(a) -> None:
     rec = a.ladder.recommendation
     con.print(Text(s.name, style="bold"))
     w = s.workload
-    con.print(Text(
-        f"{w.requests_per_day:,.0f} requests/day · {w.input_tokens:,.0f} in + {w.output_tokens:,.0f} out tokens · "
-        f"{s.horizon_months} months · {s.currency}"
-    ))
+    con.print(
+        Text(
+            f"{w.requests_per_day:,.0f} requests/day · {w.input_tokens:,.0f} in + {w.output_tokens:,.0f} out tokens · "
+            f"{s.horizon_months} months · {s.currency}"
+        )
+    )
     t = Table(show_lines=False, header_style="bold")
     for col, just in (
-        ("Option", "left"), ("Month 1", "right"), ("Avg/mo", "right"), ("TCO", "right"), ("/req", "right"),
-        ("/1M tok", "right"), ("B/E month", "right"), ("B/E volume", "right"), ("GPUs", "right"),
+        ("Option", "left"),
+        ("Month 1", "right"),
+        ("Avg/mo", "right"),
+        ("TCO", "right"),
+        ("/req", "right"),
+        ("/1M tok", "right"),
+        ("B/E month", "right"),
+        ("B/E volume", "right"),
+        ("GPUs", "right"),
     ):
         t.add_column(col, justify=just)
     for row in report.option_rows(a):
-        label = Text(row["name"] + (f" [{row['marks']}]" if row["marks"] else ""))  # names are text, not markup
+        label = Text(
+            row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
+        )  # names are text, not markup
         style = "bold green" if "★" in row["marks"] else None
-        cells = ("month1", "average", "tco", "per_request", "per_mtok", "breakeven_month", "breakeven_volume", "gpus")
+        cells = (
+            "month1",
+            "average",
+            "tco",
+            "per_request",
+            "per_mtok",
+            "breakeven_month",
+            "breakeven_volume",
+            "gpus",
+        )
         t.add_row(label, *(Text(str(row[k])) for k in cells), style=style)
     con.print(t)
     con.print("[dim]B baseline · $ cheapest TCO · ★ recommended[/dim]")
-    con.print(Text(f"Recommendation: step {rec.step}, {rec.option}" if rec.option is not None
-                   else "Recommendation: none", style="bold"))
+    con.print(
+        Text(
+            f"Recommendation: step {rec.step}, {rec.option}"
+            if rec.option is not None
+            else "Recommendation: none",
+            style="bold",
+        )
+    )
     con.print(Text(rec.why))
     con.print(Text("Decision ladder", style="bold"))
     for st in a.ladder.steps:
@@ -172,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="compute a scenario and print the results")
     p.add_argument("file", help="scenario TOML file")
     p.add_argument(
-        "--format", choices=("table", "json", "csv", "markdown"), default="table",
+        "--format",
+        choices=("table", "json", "csv", "markdown"),
+        default="table",
         help="table (default): a readable table; json: the full report; csv: the monthly frame; "
         "markdown: a summary for meeting notes",
     )

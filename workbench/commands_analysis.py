@@ -25,7 +25,9 @@ def _step(text: str) -> float:
     except EditError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if not 0 < v < 10:
-        raise argparse.ArgumentTypeError(f"{text!r}: the step must be above 0 and below 10 (0.25 or 25% = ±25%)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the step must be above 0 and below 10 (0.25 or 25% = ±25%)"
+        )
     return v
 
 
@@ -56,7 +58,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "the recommended option against the baseline. One batch through the engine.",
     )
     p.add_argument("file", help="scenario TOML file")
-    p.add_argument("--step", type=_step, default=0.25, help="relative move, e.g. 0.25 or 25%% (default ±25%%)")
+    p.add_argument(
+        "--step", type=_step, default=0.25, help="relative move, e.g. 0.25 or 25%% (default ±25%%)"
+    )
     p.add_argument("--option", help="option A (default: the recommended option)")
     p.add_argument("--against", help="option B (default: the baseline)")
     p.add_argument("--top", type=_positive_int, default=None, help="show only the first N inputs (table)")
@@ -169,7 +173,10 @@ def sensitivity_table(res, top: int | None = None) -> str:
         lines.append(f"     … {len(res.effects) - top} more (--top to show more)")
     if res.unchanged:
         lines.append("")
-        lines.append(f"At 0, so a relative move leaves them unchanged ({len(res.unchanged)}): " + ", ".join(res.unchanged))
+        lines.append(
+            f"At 0, so a relative move leaves them unchanged ({len(res.unchanged)}): "
+            + ", ".join(res.unchanged)
+        )
         lines.append("Give such an input a range in [uncertainty] to include it.")
     if res.not_moved:
         lines.append("")
@@ -178,7 +185,9 @@ def sensitivity_table(res, top: int | None = None) -> str:
             lines.append(f"  {m.label} ({_num(m.low)} → {_num(m.high)}): {m.reason}")
         lines.append("Give such an input a range in [uncertainty] (its ends are validated) to include it.")
     lines.append("")
-    lines.append("Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high.")
+    lines.append(
+        "Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -210,7 +219,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return fail(f"{args.file}: {exc}")
     except KeyboardInterrupt:
         meter.clear()
-        print(f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed", file=sys.stderr)
+        print(
+            f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed",
+            file=sys.stderr,
+        )
         return 130
     meter.clear()
     if args.format == "json":
@@ -280,19 +292,26 @@ def simulation_table(sim) -> str:
         if o.is_baseline:
             be = "baseline"
         else:
-            be = "/".join("never" if x is None else str(x) for x in (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90))
+            be = "/".join(
+                "never" if x is None else str(x) for x in (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
+            )
             be += f" ({1 - o.never / sim.draws:.0%} pay back)"
         lines.append(
             f"{name:<34} {fmt.money(o.p10, cur):>9} {fmt.money(o.p50, cur):>9} {fmt.money(o.p90, cur):>9} "
             f"{fmt.money(o.deterministic_tco, cur):>9} {o.p_cheapest:>9.1%}  {be:>27}"
         )
-    lines += ["", "TCO over the horizon; 'as is' = the scenario's own values; cheapest = share of draws in which"
-              " the option has the lowest TCO."]
+    lines += [
+        "",
+        "TCO over the horizon; 'as is' = the scenario's own values; cheapest = share of draws in which"
+        " the option has the lowest TCO.",
+    ]
     if sim.estimated:
         from workbench.model.montecarlo import KEEP_CELLS, PERCENTILE_ERROR
 
-        lines.append(f"P10/P50/P90 estimated to within {PERCENTILE_ERROR:.3%} (options × draws over {KEEP_CELLS:,}: "
-                     "the TCOs were counted in bins, not kept draw by draw).")
+        lines.append(
+            f"P10/P50/P90 estimated to within {PERCENTILE_ERROR:.3%} (options × draws over {KEEP_CELLS:,}: "
+            "the TCOs were counted in bins, not kept draw by draw)."
+        )
     return "\n".join(lines) + "\n"
 
 

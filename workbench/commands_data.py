@@ -36,7 +36,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=_positive_int, default=40, help="most rows to list (default 40; 0 = all)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
 
-    sub.add_parser("gpus", help="list the GPU table used by sizing: memory, bandwidth, TFLOPS, prices, sources")
+    sub.add_parser(
+        "gpus", help="list the GPU table used by sizing: memory, bandwidth, TFLOPS, prices, sources"
+    )
 
     p = sub.add_parser(
         "size",
@@ -50,11 +52,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", default="bf16", help="weights: bf16, fp16, fp8, int8, int4 (default bf16)")
     p.add_argument("--kv-precision", help="KV cache: default fp8 with fp8 weights, else bf16")
     p.add_argument("--gpu", required=True, help="a GPU of `workbench gpus`, e.g. 'H100 SXM'")
-    p.add_argument("--gpus", type=_positive_int, default=1, help="GPUs per replica (tensor parallel), default 1")
-    p.add_argument("--input-tokens", type=float, default=1000, help="input (context) tokens per request, default 1000")
+    p.add_argument(
+        "--gpus", type=_positive_int, default=1, help="GPUs per replica (tensor parallel), default 1"
+    )
+    p.add_argument(
+        "--input-tokens", type=float, default=1000, help="input (context) tokens per request, default 1000"
+    )
     p.add_argument("--output-tokens", type=float, default=500, help="output tokens per request, default 500")
     p.add_argument("--batch", type=_positive_int, help="concurrent sequences (default: the most that fit)")
-    p.add_argument("--layers", type=_positive_int, help="layers (with --kv-heads and --head-dim: exact KV cache)")
+    p.add_argument(
+        "--layers", type=_positive_int, help="layers (with --kv-heads and --head-dim: exact KV cache)"
+    )
     p.add_argument("--kv-heads", type=_positive_int, help="key/value heads")
     p.add_argument("--head-dim", type=_positive_int, help="dimension of one attention head")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
@@ -67,13 +75,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "prints (http://HOST:PORT/?token=...); the page and every session need it, and sessions from a "
         "page of another origin are refused. Pass --host 0.0.0.0 only on a trusted network.",
     )
-    p.add_argument("files", nargs="*", metavar="FILE", help="scenario files to open (default: the starter preset)")
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="scenario files to open (default: the starter preset)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
-    p.add_argument("--max-sessions", type=_positive_int, default=4,
-                   help="most sessions (browser tabs, one process each) at once, 1 to 64 (default 4)")
-    p.add_argument("--token", help="the token sessions must present (default: a new random one each start; "
-                   "also $WORKBENCH_SERVE_TOKEN, which other users cannot see in `ps`)")
+    p.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=4,
+        help="most sessions (browser tabs, one process each) at once, 1 to 64 (default 4)",
+    )
+    p.add_argument(
+        "--token",
+        help="the token sessions must present (default: a new random one each start; "
+        "also $WORKBENCH_SERVE_TOKEN, which other users cannot see in `ps`)",
+    )
 
 
 # --- prices ---------------------------------------------------------------------------------------------
@@ -99,9 +116,16 @@ def cmd_prices(args: argparse.Namespace) -> int:
             "matches": len(hits),
             "models": [
                 {
-                    "provider": e.provider_id, "model": e.model_id, "name": e.model_name, "row_name": e.row_name,
-                    "input": e.input, "output": e.output, "cached_input": e.cached_input,
-                    "deprecated": e.deprecated, "tiers": e.tier_note or None, "also_bills": list(e.extras),
+                    "provider": e.provider_id,
+                    "model": e.model_id,
+                    "name": e.model_name,
+                    "row_name": e.row_name,
+                    "input": e.input,
+                    "output": e.output,
+                    "cached_input": e.cached_input,
+                    "deprecated": e.deprecated,
+                    "tiers": e.tier_note or None,
+                    "also_bills": list(e.extras),
                 }
                 for e in shown
             ],
@@ -112,23 +136,38 @@ def cmd_prices(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     con = Console(highlight=False)
-    t = Table(header_style="bold", title_justify="left",
-              title=f"{prices.source_label()} (offline snapshot) · USD per 1M tokens, prices in force "
-              f"{prices.price_day()}")
-    for col, just in (("Provider", "left"), ("Model", "left"), ("Input", "right"), ("Output", "right"),
-                      ("Cached input", "right")):
+    t = Table(
+        header_style="bold",
+        title_justify="left",
+        title=f"{prices.source_label()} (offline snapshot) · USD per 1M tokens, prices in force "
+        f"{prices.price_day()}",
+    )
+    for col, just in (
+        ("Provider", "left"),
+        ("Model", "left"),
+        ("Input", "right"),
+        ("Output", "right"),
+        ("Cached input", "right"),
+    ):
         t.add_column(col, justify=just)
     for e in shown:
         mark = (" +" if e.tier_note else "") + (" (deprecated)" if e.deprecated else "")
-        t.add_row(e.provider_name, e.model_id + mark, prices.price_text(e.input), prices.price_text(e.output),
-                  prices.price_text(e.cached_input))
+        t.add_row(
+            e.provider_name,
+            e.model_id + mark,
+            prices.price_text(e.input),
+            prices.price_text(e.output),
+            prices.price_text(e.cached_input),
+        )
     con.print(t)
     notes = []
     if len(shown) < len(hits):
         notes.append(f"{len(shown)} of {len(hits)} matches shown (--limit 0 lists all, or add words)")
     if any(e.tier_note for e in shown):
         notes.append("+ tiered: the base tier is shown (long prompts pay more)")
-    notes.append("cached input — = the provider lists no cache price (the workbench then bills the input price)")
+    notes.append(
+        "cached input — = the provider lists no cache price (the workbench then bills the input price)"
+    )
     for n in notes:
         con.print(f"[dim]{n}[/dim]")
     return 0
@@ -143,13 +182,31 @@ def cmd_gpus(args: argparse.Namespace) -> int:
     from workbench.model import sizing
 
     con = Console(highlight=False)
-    t = Table(header_style="bold", title=f"GPU table (compiled {sizing.TABLE_DATE}); TFLOPS dense", title_justify="left")
-    for col, just in (("GPU", "left"), ("Memory GB", "right"), ("Bandwidth GB/s", "right"), ("BF16 TFLOPS", "right"),
-                      ("FP8 TFLOPS", "right"), ("$/hour", "right"), ("price date", "left")):
+    t = Table(
+        header_style="bold",
+        title=f"GPU table (compiled {sizing.TABLE_DATE}); TFLOPS dense",
+        title_justify="left",
+    )
+    for col, just in (
+        ("GPU", "left"),
+        ("Memory GB", "right"),
+        ("Bandwidth GB/s", "right"),
+        ("BF16 TFLOPS", "right"),
+        ("FP8 TFLOPS", "right"),
+        ("$/hour", "right"),
+        ("price date", "left"),
+    ):
         t.add_column(col, justify=just)
     for g in sizing.GPUS:
-        t.add_row(g.name, f"{g.memory_gb:g}", f"{g.bandwidth_gbs:,g}", f"{g.bf16_tflops:g}",
-                  "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}", f"{g.hourly:.2f}", g.price_date)
+        t.add_row(
+            g.name,
+            f"{g.memory_gb:g}",
+            f"{g.bandwidth_gbs:,g}",
+            f"{g.bf16_tflops:g}",
+            "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}",
+            f"{g.hourly:.2f}",
+            g.price_date,
+        )
     con.print(t)
     con.print("[bold]Sources[/bold]")
     for g in sizing.GPUS:
@@ -185,8 +242,15 @@ def cmd_size(args: argparse.Namespace) -> int:
     try:
         params, kv, label = _shape(args)
         e = sizing.estimate(
-            params, args.precision, args.gpu, args.input_tokens, args.output_tokens, batch=args.batch,
-            gpus=args.gpus, kv_precision=args.kv_precision, kv_elements_per_token=kv,
+            params,
+            args.precision,
+            args.gpu,
+            args.input_tokens,
+            args.output_tokens,
+            batch=args.batch,
+            gpus=args.gpus,
+            kv_precision=args.kv_precision,
+            kv_elements_per_token=kv,
         )
     except sizing.SizingError as exc:
         return fail(f"size: {exc}")
@@ -205,8 +269,10 @@ def _factors() -> dict:
     from workbench.model import sizing as z
 
     return {
-        "memory_usable": z.MEMORY_USABLE, "bandwidth": z.BANDWIDTH_EFFICIENCY,
-        "decode_compute": z.DECODE_COMPUTE_EFFICIENCY, "prefill_compute": z.PREFILL_COMPUTE_EFFICIENCY,
+        "memory_usable": z.MEMORY_USABLE,
+        "bandwidth": z.BANDWIDTH_EFFICIENCY,
+        "decode_compute": z.DECODE_COMPUTE_EFFICIENCY,
+        "prefill_compute": z.PREFILL_COMPUTE_EFFICIENCY,
         "tensor_parallel": z.TENSOR_PARALLEL_EFFICIENCY,
     }
 
@@ -216,8 +282,10 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     from workbench.model import sizing
 
     who = label or f"{e.params / 1e9:g}B params"
-    lines = [f"{who}, {e.precision} weights, {e.kv_precision} KV cache on {e.gpus} x {e.gpu}; "
-             f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"]
+    lines = [
+        f"{who}, {e.precision} weights, {e.kv_precision} KV cache on {e.gpus} x {e.gpu}; "
+        f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"
+    ]
     lines.append(
         f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per sequence; "
         f"{e.memory_gb:,.1f} GB usable -> batch up to {e.max_batch:,}"
@@ -271,11 +339,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return fail(f"serve: {exc}")
     files = [str(Path(f).resolve()) for f in args.files]
-    server = serving.ServedWorkbench(serving.app_argv(files), host=args.host, port=args.port, token=token,
-                                     max_sessions=args.max_sessions)
+    server = serving.ServedWorkbench(
+        serving.app_argv(files), host=args.host, port=args.port, token=token, max_sessions=args.max_sessions
+    )
     if not server.loopback:
-        print(f"warning: serving on {args.host}, not loopback: anyone who can reach it and has the token "
-              "(it travels in clear over http) can use the workbench", file=sys.stderr)
+        print(
+            f"warning: serving on {args.host}, not loopback: anyone who can reach it and has the token "
+            "(it travels in clear over http) can use the workbench",
+            file=sys.stderr,
+        )
     try:
         server.serve()
     except OSError as exc:  # a name that does not resolve, an address in use or not ours, a low port

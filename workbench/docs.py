@@ -53,8 +53,11 @@ def schema_markdown() -> str:
         parts += _table(f"[{name}]", model)
     for name, model in sc.LISTS.items():
         parts += _table(f"[[{name}]]", model)
-    parts += _table('[uncertainty] (optional; each key an input path, e.g. `"workload.requests_per_day" = '
-                    '{low = 50000, high = 200000, dist = "lognormal"}`)', sc.Range)
+    parts += _table(
+        '[uncertainty] (optional; each key an input path, e.g. `"workload.requests_per_day" = '
+        '{low = 50000, high = 200000, dist = "lognormal"}`)',
+        sc.Range,
+    )
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -19,7 +19,9 @@ class Document:
         self.pos = 0
         self.saved: Scenario | None = scenario if path is not None else None
         self.title = title or (self.path.stem if self.path else scenario.name)
-        self.recovery_key: str | None = None  # names this tab's copy under saves/.recovery (workbench.recovery)
+        self.recovery_key: str | None = (
+            None  # names this tab's copy under saves/.recovery (workbench.recovery)
+        )
         self.note = ""  # said on the tab's status line when it opens (why a restored tab has no file)
         self._analysis: Analysis | None = None
         self._analysis_of: Scenario | None = None
@@ -71,7 +73,9 @@ class Document:
         """Atomic save; on success the tab points at the saved file. Raises files.ScenarioError."""
         target = Path(target) if target is not None else self.save_target()
         if paths.is_preset(target):
-            raise files.ScenarioError(f"{target}: presets are templates and are never overwritten (a path under saves/)")
+            raise files.ScenarioError(
+                f"{target}: presets are templates and are never overwritten (a path under saves/)"
+            )
         files.save(self.scenario, target)
         self.path = target
         self.from_preset = False

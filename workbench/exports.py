@@ -22,7 +22,9 @@ def slug(text: str) -> str:
     return out[:60].strip("-") or "scenario"
 
 
-def export_path(title: str, kind: str, ext: str, when: datetime | None = None, folder: Path | None = None) -> Path:
+def export_path(
+    title: str, kind: str, ext: str, when: datetime | None = None, folder: Path | None = None
+) -> Path:
     """A fresh path in saves/ (or `folder`) for an export; never an existing file."""
     folder = Path(folder) if folder is not None else paths.saves_dir()
     stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
@@ -54,6 +56,8 @@ def write_monthly(a: Analysis, title: str, folder: Path | None = None, when: dat
 def shown(path: Path) -> str:
     """A path as the status line says it: relative to the working directory when under it."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        return (
+            os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        )
     except (OSError, ValueError):
         return str(path)

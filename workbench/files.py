@@ -196,7 +196,9 @@ def parse_text(text: str, name: str = "<text>") -> Scenario:
     except RecursionError:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
     except ValueError:  # Python refuses to read integers of more than 4,300 digits
-        raise ScenarioError(f"{name}: (file): a number has too many digits (a number of at most 4,300 digits)") from None
+        raise ScenarioError(
+            f"{name}: (file): a number has too many digits (a number of at most 4,300 digits)"
+        ) from None
     return from_dict(data, name)
 
 
@@ -223,7 +225,9 @@ class FileTooLarge(OSError):
     """A regular file over the size a scenario file may have."""
 
 
-def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: bool = True) -> tuple[os.stat_result, bytes]:
+def read_regular(
+    path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: bool = True
+) -> tuple[os.stat_result, bytes]:
     """The bytes of a regular file, or NotRegularFile; never blocks on a FIFO or a device.
 
     The file is opened non-blocking (and not as a controlling terminal) and checked with fstat on the
@@ -231,7 +235,9 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: b
     also refuses a symbolic link. Raises NotRegularFile, FileTooLarge (over `limit` bytes, with its size
     in the message), or OSError when it cannot be opened or read.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    )
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
@@ -277,13 +283,17 @@ def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
     except NotRegularFile as exc:
         raise ScenarioError(f"{name}: {exc} (a .toml scenario file)", "not-regular") from None
     except FileTooLarge as exc:
-        raise ScenarioError(f"{name}: {exc} (a scenario file under {MAX_FILE_BYTES:,} bytes)", "too-large") from None
+        raise ScenarioError(
+            f"{name}: {exc} (a scenario file under {MAX_FILE_BYTES:,} bytes)", "too-large"
+        ) from None
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such file (a path to a .toml scenario)", "missing") from None
     except PermissionError:
         raise ScenarioError(f"{name}: permission denied (a readable file)", "unreadable") from None
     except OSError as exc:
-        raise ScenarioError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)", "unreadable") from None
+        raise ScenarioError(
+            f"{name}: cannot read: {exc.strerror or exc} (a readable file)", "unreadable"
+        ) from None
     except ValueError:  # a NUL byte in the path
         raise ScenarioError(f"{name}: not a valid path (a path to a .toml scenario)", "bad-path") from None
     try:

@@ -109,7 +109,9 @@ def save_as_target(typed: str) -> tuple[Path, bool]:
     if "\x00" in text:
         raise ValueError(f"{text!r}: a file name cannot hold a NUL byte")
     if text.endswith(("/", os.sep)) or text in (".", "..", "~"):
-        raise ValueError(f"{text}: is a folder (type a file name, e.g. {text.rstrip('/' + os.sep) or '.'}/name.toml)")
+        raise ValueError(
+            f"{text}: is a folder (type a file name, e.g. {text.rstrip('/' + os.sep) or '.'}/name.toml)"
+        )
     path = Path(text).expanduser()
     if path.suffix:
         return path, False

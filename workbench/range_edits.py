@@ -81,7 +81,9 @@ def cycle(s: Scenario, path: tuple) -> Scenario:
         ranges[key] = default_range(s, key)
         return edit.validated(data)
     if field != "dist":
-        raise edit.EditError("type a number (an empty Low or High removes the range); space on Dist cycles it")
+        raise edit.EditError(
+            "type a number (an empty Low or High removes the range); space on Dist cycles it"
+        )
     nxt = DISTS[(DISTS.index(current.get("dist", "uniform")) + 1) % len(DISTS)]
     current["dist"] = nxt
     if nxt != "triangular":

@@ -106,7 +106,11 @@ def file_of(doc: Document) -> Path:
 
 
 def text_of(doc: Document, session: str | None = None) -> str:
-    meta = {"original": str(doc.path.absolute()) if doc.path else None, "title": doc.title, "pid": os.getpid()}
+    meta = {
+        "original": str(doc.path.absolute()) if doc.path else None,
+        "title": doc.title,
+        "pid": os.getpid(),
+    }
     if session:
         meta["session"] = session
     return MARK + json.dumps(meta, ensure_ascii=False) + "\n" + files.dump_text(doc.scenario)
@@ -339,8 +343,12 @@ def read(file: Path) -> Copy:
     original = meta.get("original")
     title = str(meta.get("title") or file.stem)
     copy = Copy(
-        file, Path(original) if isinstance(original, str) and original and "\x00" not in original else None,
-        title, written, None, meta=meta,
+        file,
+        Path(original) if isinstance(original, str) and original and "\x00" not in original else None,
+        title,
+        written,
+        None,
+        meta=meta,
     )
     try:
         copy.scenario = files.parse_text(raw, str(file))
@@ -437,4 +445,3 @@ def restore(copy: Copy) -> Document:
         doc.saved = None  # the original is gone: nothing on disk equals this tab
     doc.recovery_key = copy.key
     return doc
-

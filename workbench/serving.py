@@ -180,8 +180,14 @@ class Limits:
 class Session(AppService):
     """One browser tab's app process: started with exec in its own process group, ended for certain."""
 
-    def __init__(self, argv: Sequence[str], *, request: web.Request, websocket: web.WebSocketResponse,
-                 server: ServedWorkbench):
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        request: web.Request,
+        websocket: web.WebSocketResponse,
+        server: ServedWorkbench,
+    ):
         super().__init__(
             " ".join(argv),
             write_bytes=websocket.send_bytes,
@@ -245,7 +251,9 @@ class Session(AppService):
     async def send_bytes(self, data: bytes) -> bool:
         return await self._write_packet(self.encode_packet(b"D", data), INPUT_TIMEOUT)
 
-    async def send_meta(self, data: dict[str, str | None | int | bool], timeout: float = INPUT_TIMEOUT) -> bool:
+    async def send_meta(
+        self, data: dict[str, str | None | int | bool], timeout: float = INPUT_TIMEOUT
+    ) -> bool:
         return await self._write_packet(self.encode_packet(b"M", json.dumps(data).encode("utf-8")), timeout)
 
     async def set_terminal_size(self, width: int, height: int) -> None:
@@ -331,7 +339,9 @@ class Session(AppService):
             return
         how = "exited" if process.returncode is not None else "quit"
         try:
-            await _bounded(self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id), 1.0)
+            await _bounded(
+                self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id), 1.0
+            )
             # Stop forwarding (the reader may be stuck sending to a client that stopped reading) and
             # discard the app's output from now on, so that a child blocked writing to its pipe moves on.
             if self._task is not None:
@@ -355,8 +365,13 @@ class Session(AppService):
         if process.returncode is None:
             log.error("session %s: app process %s did not end after SIGKILL", self.label, process.pid)
         else:
-            log.info("session %s: app process %s ended (%s, exit %s)", self.label, process.pid, how,
-                     process.returncode)
+            log.info(
+                "session %s: app process %s ended (%s, exit %s)",
+                self.label,
+                process.pid,
+                how,
+                process.returncode,
+            )
         if process.returncode not in (None, 0) and how in ("quit", "exited") and self._stderr_tail:
             tail = self._stderr_tail.decode("utf-8", "replace").strip().splitlines()[-5:]
             log.warning("session %s: the app said: %s", self.label, " | ".join(tail))
@@ -469,13 +484,15 @@ class ServedWorkbench(Server):
     async def _make_app(self) -> web.Application:
         app = web.Application()
         aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
-        app.add_routes([
-            web.get("/", self.handle_index, name="index"),
-            web.get("/ws", self.handle_websocket, name="websocket"),
-            web.get("/ws/{token}", self.handle_websocket, name="websocket_token"),
-            web.get("/download/{key}", self.handle_download, name="download"),
-            web.static("/static", self.statics_path, show_index=False, name="static"),
-        ])
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/ws/{token}", self.handle_websocket, name="websocket_token"),
+                web.get("/download/{key}", self.handle_download, name="download"),
+                web.static("/static", self.statics_path, show_index=False, name="static"),
+            ]
+        )
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
         return app
@@ -489,8 +506,11 @@ class ServedWorkbench(Server):
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if not _same(request.query.get("token"), self.token):
-            return _refusal(403, "this page needs the token the server printed when it started: open the "
-                            "URL `workbench serve` printed (http://HOST:PORT/?token=...)")
+            return _refusal(
+                403,
+                "this page needs the token the server printed when it started: open the "
+                "URL `workbench serve` printed (http://HOST:PORT/?token=...)",
+            )
         base = self._base_for(request)
         context: dict[str, Any] = {
             "font_size": clamp(request.query.get("fontsize", "16"), 6, 64, 16),
@@ -528,10 +548,16 @@ class ServedWorkbench(Server):
         if self.stopping:
             return _refusal(503, "session refused: the server is stopping")
         if len(self.sessions) >= self.max_sessions:
-            log.warning("refused a session from %s: %d sessions already (--max-sessions)",
-                        request.remote, len(self.sessions))
-            return _refusal(503, f"session refused: {self.max_sessions} sessions already run on this server "
-                            "(close a tab, or start it with a larger --max-sessions)")
+            log.warning(
+                "refused a session from %s: %d sessions already (--max-sessions)",
+                request.remote,
+                len(self.sessions),
+            )
+            return _refusal(
+                503,
+                f"session refused: {self.max_sessions} sessions already run on this server "
+                "(close a tab, or start it with a larger --max-sessions)",
+            )
         width, height = self.limits.size(request.query.get("width"), request.query.get("height"))
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1 << 20)
         session = Session(self.argv, request=request, websocket=websocket, server=self)
@@ -623,8 +649,9 @@ class ServedWorkbench(Server):
     async def run(self) -> None:
         """Listen, announce the URL, serve until asked to stop, then end every session and close."""
         self._stop = asyncio.Event()
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None,
-                               shutdown_timeout=5.0)
+        runner = web.AppRunner(
+            await self._make_app(), handle_signals=False, access_log=None, shutdown_timeout=5.0
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
@@ -660,8 +687,9 @@ class ServedWorkbench(Server):
 
 
 def _refusal(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=f"workbench serve: {text}\n",
-                        headers={"Cache-Control": "no-store"})
+    return web.Response(
+        status=status, text=f"workbench serve: {text}\n", headers={"Cache-Control": "no-store"}
+    )
 
 
 def app_argv(files: Sequence[str]) -> list[str]:

@@ -83,7 +83,9 @@ class Path:
     field: str
 
     def __str__(self) -> str:
-        return f"{self.table}[{self.row}].{self.field}" if self.row is not None else f"{self.table}.{self.field}"
+        return (
+            f"{self.table}[{self.row}].{self.field}" if self.row is not None else f"{self.table}.{self.field}"
+        )
 
 
 def parse(path: str) -> Path:
@@ -284,9 +286,11 @@ def label(p: Path) -> str:
     if p.table == "options":
         return f"{OPTION_LABELS.get(p.field, p.field.replace('_', ' '))} ({p.row})"
     if p.table == "api_models":
-        return f"{p.row} " + {"input": "input price", "output": "output price", "cached_input": "cached price"}.get(
-            p.field, p.field
-        )
+        return f"{p.row} " + {
+            "input": "input price",
+            "output": "output price",
+            "cached_input": "cached price",
+        }.get(p.field, p.field)
     if p.table == "gpus":
         return f"{p.row} price/GPU-hour"
     return SCENARIO_LABELS.get(str(p), p.field.replace("_", " "))
@@ -296,9 +300,11 @@ def relevant_option_fields(o) -> list[str]:
     """The option fields that enter its costs (a throughput field of an API option does not)."""
     out = ["prompt_reduction", "output_reduction", "review_rate", "ops_fte", "fixed_monthly", "setup_cost"]
     if o.serve == "self_hosted":
-        out += ["requests_per_second_per_gpu"] if o.requests_per_second_per_gpu > 0 else [
-            "tokens_per_second_per_gpu"
-        ]
+        out += (
+            ["requests_per_second_per_gpu"]
+            if o.requests_per_second_per_gpu > 0
+            else ["tokens_per_second_per_gpu"]
+        )
         out += ["min_gpus"] if o.hosting == "always_on" else ["min_gpu_hours_per_month"]
         out.append("target_utilization")
     return out
@@ -319,7 +325,9 @@ def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
         ):
             if model and s.api_model(model) is not None:
                 for f in fields:
-                    if f == "cached_input" and (not o.prompt_caching or s.api_model(model).cached_input is None):
+                    if f == "cached_input" and (
+                        not o.prompt_caching or s.api_model(model).cached_input is None
+                    ):
                         continue
                     key = f"{model}.{f}"
                     if key not in seen:
@@ -371,7 +379,9 @@ def uncertainty_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
         if r.low > r.high:
             out.append(((*loc, "low"), f"low {r.low:g} is above high {r.high:g}", "low <= high"))
         elif r.mode is not None and not r.low <= r.mode <= r.high:
-            out.append(((*loc, "mode"), f"mode {r.mode:g} is outside low..high", f"{r.low:g} <= mode <= {r.high:g}"))
+            out.append(
+                ((*loc, "mode"), f"mode {r.mode:g} is outside low..high", f"{r.low:g} <= mode <= {r.high:g}")
+            )
         if r.dist == "lognormal" and r.low <= 0:
             out.append(((*loc, "low"), "a lognormal range needs low > 0", "low > 0, or dist = 'uniform'"))
     out.extend(_capacity_problems(s))
@@ -429,7 +439,7 @@ def rename_in_uncertainty(data: dict, table: str, old: str, new: str) -> None:
         return
     prefix, renamed = f"{table}[{old}].", {}
     for key, value in ranges.items():
-        renamed[f"{table}[{new}]." + key[len(prefix):] if key.startswith(prefix) else key] = value
+        renamed[f"{table}[{new}]." + key[len(prefix) :] if key.startswith(prefix) else key] = value
     data["uncertainty"] = renamed
 
 

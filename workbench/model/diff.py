@@ -147,7 +147,8 @@ class OptionMove:
 
         return {
             "name": self.name,
-            "tco": pair(self.tco) | {"change": _num(self.tco_change), "change_pct": _num(self.tco_change_pct)},
+            "tco": pair(self.tco)
+            | {"change": _num(self.tco_change), "change_pct": _num(self.tco_change_pct)},
             "month1": pair(self.month1),
             "breakeven_month": pair(self.breakeven_month),
             "breakeven_requests_per_day": pair(self.breakeven_volume),
@@ -184,8 +185,11 @@ class Diff:
             "b": self.b_label,
             "inputs": [c.as_dict() for c in self.inputs],
             "options": [o.as_dict() for o in self.options],
-            "recommendation": {"a": self.recommendation[0], "b": self.recommendation[1],
-                               "changed": self.recommendation[0] != self.recommendation[1]},
+            "recommendation": {
+                "a": self.recommendation[0],
+                "b": self.recommendation[1],
+                "changed": self.recommendation[0] != self.recommendation[1],
+            },
             "baseline": {"a": self.baseline[0], "b": self.baseline[1]},
             "cheapest": {"a": self.cheapest[0], "b": self.cheapest[1]},
         }
@@ -275,7 +279,10 @@ def diff(a: Analysis, b: Analysis, a_label: str = "A", b_label: str = "B") -> Di
                 (oa.tco if oa else None, ob.tco if ob else None),
                 (oa.month1 if oa else None, ob.month1 if ob else None),
                 (oa.breakeven_month if oa else None, ob.breakeven_month if ob else None),
-                (oa.breakeven_requests_per_day if oa else None, ob.breakeven_requests_per_day if ob else None),
+                (
+                    oa.breakeven_requests_per_day if oa else None,
+                    ob.breakeven_requests_per_day if ob else None,
+                ),
                 (oa.is_baseline if oa else None, ob.is_baseline if ob else None),
             )
         )

@@ -63,8 +63,19 @@ def input_arrays(s: Scenario) -> dict[str, np.ndarray]:
     rows: dict[str, list] = {
         k: []
         for k in (
-            "is_api", "p_in", "p_cached", "p_out", "hourly", "caching", "rag", "adapt", "distill",
-            "teach_in", "teach_out", "always_on", "is_baseline",
+            "is_api",
+            "p_in",
+            "p_cached",
+            "p_out",
+            "hourly",
+            "caching",
+            "rag",
+            "adapt",
+            "distill",
+            "teach_in",
+            "teach_out",
+            "always_on",
+            "is_baseline",
         )
     }
     for col in OPTION_COLUMNS:
@@ -193,11 +204,14 @@ def _retrain_why(r) -> str:
 _always_gpus = Max(C("min_gpus"), Ceil(C("peak") / (C("thr") * C("util"))))
 _first = Eq(Col("m"), Const(1))
 _retrain_due = (
-    C("adapt") & Gt(C("t_every"), Const(0)) & Gt(Col("m"), Const(1))
+    C("adapt")
+    & Gt(C("t_every"), Const(0))
+    & Gt(Col("m"), Const(1))
     & Eq((_m - 1.0) % ClipLow(C("t_every"), 1.0), Const(0))
 )
 _api_inference = (
-    C("req") * C("fa")
+    C("req")
+    * C("fa")
     * (C("uncached") * C("p_in") + C("cached") * C("p_cached") + C("tout") * C("p_out"))
     / Const(1e6, "1M")
 )
@@ -227,8 +241,13 @@ STAGES: list[list[Def]] = [
         Def("cached", C("c") * C("tin"), Meta("cached input tokens", "number")),
         Def(
             "thr",
-            When(Gt(C("rps"), Const(0)), C("rps"), C("tps") / C("tout"),
-                 why_then="throughput given in requests/s", why_else="throughput from tokens/s ÷ output tokens"),
+            When(
+                Gt(C("rps"), Const(0)),
+                C("rps"),
+                C("tps") / C("tout"),
+                why_then="throughput given in requests/s",
+                why_else="throughput from tokens/s ÷ output tokens",
+            ),
             Meta("throughput per GPU", "number", "req/s"),
         ),
         Def(
@@ -248,8 +267,13 @@ STAGES: list[list[Def]] = [
         Def("uncached", C("tin") - C("cached"), Meta("uncached input tokens", "number")),
         Def(
             "gpus",
-            When(C("is_api") | ~C("always_on"), None, _always_gpus,
-                 why_then="no always-on GPUs (API or on-demand)", why_else="always on: enough GPUs for peak"),
+            When(
+                C("is_api") | ~C("always_on"),
+                None,
+                _always_gpus,
+                why_then="no always-on GPUs (API or on-demand)",
+                why_else="always on: enough GPUs for peak",
+            ),
             Meta("GPUs", "number", "GPUs"),
         ),
     ],
@@ -290,9 +314,13 @@ STAGES: list[list[Def]] = [
             When(
                 _first,
                 C("setup_cost")
-                + When(C("adapt"), C("t_runs") * C("training_run") + C("data") + C("eval_setup"), 0.0,
-                       why_then="fine-tune/distill: development runs, data and eval harness",
-                       why_else="no training: setup cost only"),
+                + When(
+                    C("adapt"),
+                    C("t_runs") * C("training_run") + C("data") + C("eval_setup"),
+                    0.0,
+                    why_then="fine-tune/distill: development runs, data and eval harness",
+                    why_else="no training: setup cost only",
+                ),
                 0.0,
                 why_else="one-time costs fall in month 1 only",
             ),
@@ -300,7 +328,12 @@ STAGES: list[list[Def]] = [
         ),
         Def(
             "retrain",
-            When(_retrain_due, C("training_run") * C("fg") + C("t_relabel") * C("data"), 0.0, why_else=_retrain_why),
+            When(
+                _retrain_due,
+                C("training_run") * C("fg") + C("t_relabel") * C("data"),
+                0.0,
+                why_else=_retrain_why,
+            ),
             _money("retrain"),
         ),
     ],
@@ -339,7 +372,9 @@ def monthly_frame(rows: pl.DataFrame, horizon: int) -> pl.DataFrame:
         df.lazy()
         .with_columns(TOTAL.expr())
         .with_columns(_c("total").cum_sum().over(["variant", "opt"]).alias("cumulative"))
-        .with_columns(_c("cumulative").filter(_c("is_baseline")).first().over(["variant", "m"]).alias("base_cum"))
+        .with_columns(
+            _c("cumulative").filter(_c("is_baseline")).first().over(["variant", "m"]).alias("base_cum")
+        )
         .collect()
     )
 
@@ -477,7 +512,10 @@ def steady_costs(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> np.ndarray:
     per = max(1, STEADY_ROWS // max(1, k))
     if len(volumes) <= per:
         return steady_arrays(rows, volumes)["steady"].reshape(k, len(volumes))
-    parts = [steady_arrays(rows, volumes[j : j + per])["steady"].reshape(k, -1) for j in range(0, len(volumes), per)]
+    parts = [
+        steady_arrays(rows, volumes[j : j + per])["steady"].reshape(k, -1)
+        for j in range(0, len(volumes), per)
+    ]
     return np.concatenate(parts, axis=1)
 
 
@@ -521,7 +559,10 @@ class BatchPlan:
 
 
 def plan_batch(
-    rows: pl.DataFrame, horizon: int, columns: list[list[str]], overrides: list[dict[str, float]] | None = None
+    rows: pl.DataFrame,
+    horizon: int,
+    columns: list[list[str]],
+    overrides: list[dict[str, float]] | None = None,
 ) -> BatchPlan:
     """Specialize the formulas for each option and month: `columns[i]` vary for option i, every other
     input is the row's value or, where `overrides[i]` gives one, that constant."""
@@ -544,7 +585,9 @@ def plan_batch(
             if "total" in mc:
                 folded.append((m - 1, mc["total"]))
             else:
-                planned.append((m - 1, [[node.expr().alias(name) for name, node in st] for st in month_stages if st]))
+                planned.append(
+                    (m - 1, [[node.expr().alias(name) for name, node in st] for st in month_stages if st])
+                )
         constants.append(folded)
         jobs.append(planned)
     return BatchPlan(H, [list(c) for c in columns], constants, jobs)
@@ -606,8 +649,20 @@ def batch_totals(
     return out
 
 
-_BREAK_COLS = ("is_api", "Tout", "output_red", "rps", "tps", "always_on", "util", "P", "min_gpus", "hourly", "D",
-               "min_hours")
+_BREAK_COLS = (
+    "is_api",
+    "Tout",
+    "output_red",
+    "rps",
+    "tps",
+    "always_on",
+    "util",
+    "P",
+    "min_gpus",
+    "hourly",
+    "D",
+    "min_hours",
+)
 
 
 @dataclass(frozen=True)

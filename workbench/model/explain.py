@@ -23,8 +23,16 @@ from workbench.model.formula import Ctx, fmt_value, reasons, render
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
-    "tco", "month1", "average", "cost_per_request", "cost_per_mtok", "breakeven_month", "breakeven_volume",
-    "gpus_at_horizon", "gpu_hours_at_horizon", "cumulative",
+    "tco",
+    "month1",
+    "average",
+    "cost_per_request",
+    "cost_per_mtok",
+    "breakeven_month",
+    "breakeven_volume",
+    "gpus_at_horizon",
+    "gpu_hours_at_horizon",
+    "cumulative",
 )
 ALIASES = {
     "one-time": "one_time",
@@ -99,8 +107,13 @@ class Line:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "label": self.label, "formula": self.symbolic, "values": self.values,
-            "result": self.result, "depth": self.depth, "notes": self.notes,
+            "name": self.name,
+            "label": self.label,
+            "formula": self.symbolic,
+            "values": self.values,
+            "result": self.result,
+            "depth": self.depth,
+            "notes": self.notes,
         }
 
 
@@ -172,7 +185,8 @@ def resolve_metric(metric: str) -> str:
 
     hint = difflib.get_close_matches(m, metrics(), n=1)
     raise ExplainError(
-        f"no metric {metric!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        f"no metric {metric!r}"
+        + (f" (did you mean {hint[0]!r}?)" if hint else "")
         + f"; metrics: {', '.join(metrics())}"
     )
 
@@ -189,8 +203,12 @@ def _source(s, opt: int, col: str) -> str:
     o = s.options[opt]
     if col in columns.OPTION_COLUMNS:
         return f"options[{o.name}].{columns.OPTION_COLUMNS[col]}"
-    model = {"p_in": (o.model, "input"), "p_out": (o.model, "output"), "teach_in": (o.teacher, "input"),
-             "teach_out": (o.teacher, "output")}
+    model = {
+        "p_in": (o.model, "input"),
+        "p_out": (o.model, "output"),
+        "teach_in": (o.teacher, "input"),
+        "teach_out": (o.teacher, "output"),
+    }
     if col in model:
         return f"api_models[{model[col][0]}].{model[col][1]}"
     if col == "p_cached":
@@ -201,8 +219,14 @@ def _source(s, opt: int, col: str) -> str:
         return f"gpus[{o.gpu}].hourly"
     if col == "t_hourly":
         return f"gpus[{s.training.gpu}].hourly" if s.training.gpu else "training.gpu (none: 0)"
-    flags = {"is_api": "serve", "caching": "prompt_caching", "rag": "rag", "adapt": "fine_tune / distill",
-             "distill": "distill", "always_on": "hosting"}
+    flags = {
+        "is_api": "serve",
+        "caching": "prompt_caching",
+        "rag": "rag",
+        "adapt": "fine_tune / distill",
+        "distill": "distill",
+        "always_on": "hosting",
+    }
     if col in flags:
         return f"options[{o.name}].{flags[col]}"
     if col == "m":
@@ -229,7 +253,9 @@ class _Builder:
         meta = META.get(name)
         return fmt_value(x, meta.kind if meta else "number", meta.unit if meta else "", self.cur)
 
-    def formula(self, name: str, row: dict, label: str, depth: int, key: Any = None, expand: bool = True) -> Any:
+    def formula(
+        self, name: str, row: dict, label: str, depth: int, key: Any = None, expand: bool = True
+    ) -> Any:
         """Add the line of one formula column for a row, then the lines of what it used."""
         if (name, key) in self.done:
             return None
@@ -241,7 +267,9 @@ class _Builder:
         notes = reasons(d.node, row)
         # A quantity that is just an input here (requests/day without growth) needs no line of its own:
         # the input is listed at the end with the path where it is edited.
-        passthrough = depth > 0 and not notes and not ctx.met and len(ctx.leaves) == 1 and with_values == result
+        passthrough = (
+            depth > 0 and not notes and not ctx.met and len(ctx.leaves) == 1 and with_values == result
+        )
         if not passthrough:
             self.lines.append(Line(name, label, symbolic, with_values, result, depth, notes))
         for leaf in ctx.leaves:
@@ -257,14 +285,30 @@ class _Builder:
                 self.formula(used, row, f"{META[used].label}", depth + 1, key)
         return d.node.eval(row)
 
-    def add(self, name: str, label: str, symbolic: str, values: str, result: str, depth: int = 0,
-            notes: list[str] | None = None) -> None:
+    def add(
+        self,
+        name: str,
+        label: str,
+        symbolic: str,
+        values: str,
+        result: str,
+        depth: int = 0,
+        notes: list[str] | None = None,
+    ) -> None:
         self.lines.append(Line(name, label, symbolic, values, result, depth, notes or []))
 
-    def done_explanation(self, metric: str, month: int | None, figure: Any, computed: Any, title: str) -> Explanation:
+    def done_explanation(
+        self, metric: str, month: int | None, figure: Any, computed: Any, title: str
+    ) -> Explanation:
         return Explanation(
-            self.r.options[self.opt].name, metric, month, _num(figure), _num(computed), self.lines,
-            list(self.inputs.values()), title,
+            self.r.options[self.opt].name,
+            metric,
+            month,
+            _num(figure),
+            _num(computed),
+            self.lines,
+            list(self.inputs.values()),
+            title,
         )
 
 
@@ -306,8 +350,12 @@ def _tco(b: _Builder, month: int | None, depth: int = 0) -> Explanation:
     sums = {c: _sum(r, opt, c) for c in COMPONENTS}
     shown = [c for c in COMPONENTS if sums[c] != 0] or ["inference"]
     b.add(
-        "tco", f"TCO over {H} months", f"Σ total, months 1-{H} = " + " + ".join(f"Σ {c.replace('_', '-')}" for c in shown),
-        " + ".join(b.money(sums[c]) for c in shown), b.money(o.tco), depth,
+        "tco",
+        f"TCO over {H} months",
+        f"Σ total, months 1-{H} = " + " + ".join(f"Σ {c.replace('_', '-')}" for c in shown),
+        " + ".join(b.money(sums[c]) for c in shown),
+        b.money(o.tco),
+        depth,
     )
     _month_total(b, month or 1, depth + 1)
     total = float(np.sum(np.asarray(r.series(opt, "total"), dtype=float)))
@@ -327,15 +375,30 @@ def _month1(b: _Builder, month: int | None) -> Explanation:
 
 def _average(b: _Builder, month: int | None) -> Explanation:
     o, H = b.r.options[b.opt], b.s.horizon_months
-    b.add("average", "average monthly cost", f"TCO / {H} months", f"{b.money(o.tco)} / {H}", b.money(o.average_monthly))
+    b.add(
+        "average",
+        "average monthly cost",
+        f"TCO / {H} months",
+        f"{b.money(o.tco)} / {H}",
+        b.money(o.average_monthly),
+    )
     _tco(b, month, 1)
-    return b.done_explanation("average", None, o.average_monthly, o.tco / H, f"average monthly cost · {o.name}")
+    return b.done_explanation(
+        "average", None, o.average_monthly, o.tco / H, f"average monthly cost · {o.name}"
+    )
 
 
 def _requests_line(b: _Builder, depth: int) -> float:
     H = b.s.horizon_months
     req = _sum(b.r, b.opt, "req")
-    b.add("requests", f"requests over {H} months", f"Σ requests, months 1-{H}", "", fmt_value(req, "count", "requests"), depth)
+    b.add(
+        "requests",
+        f"requests over {H} months",
+        f"Σ requests, months 1-{H}",
+        "",
+        fmt_value(req, "count", "requests"),
+        depth,
+    )
     b.formula("req", _row(b.r, b.opt, 1), "requests, month 1", depth + 1)
     return req
 
@@ -344,13 +407,18 @@ def _per_request(b: _Builder, month: int | None) -> Explanation:
     o = b.r.options[b.opt]
     req = _sum(b.r, b.opt, "req")
     b.add(
-        "cost_per_request", "cost per request", "TCO / requests over the horizon",
-        f"{b.money(o.tco)} / {fmt_value(req, 'count')}", b.money(o.cost_per_request),
+        "cost_per_request",
+        "cost per request",
+        "TCO / requests over the horizon",
+        f"{b.money(o.tco)} / {fmt_value(req, 'count')}",
+        b.money(o.cost_per_request),
     )
     _tco(b, month, 1)
     _requests_line(b, 1)
     computed = o.tco / req if req > 0 else None
-    return b.done_explanation("cost_per_request", None, o.cost_per_request, computed, f"cost per request · {o.name}")
+    return b.done_explanation(
+        "cost_per_request", None, o.cost_per_request, computed, f"cost per request · {o.name}"
+    )
 
 
 def _per_mtok(b: _Builder, month: int | None) -> Explanation:
@@ -358,7 +426,8 @@ def _per_mtok(b: _Builder, month: int | None) -> Explanation:
     req = _sum(b.r, b.opt, "req")
     tok = w.input_tokens + w.output_tokens
     b.add(
-        "cost_per_mtok", "cost per 1M workload tokens",
+        "cost_per_mtok",
+        "cost per 1M workload tokens",
         "TCO / (requests × (input tokens + output tokens)) × 1M",
         f"{b.money(o.tco)} / ({fmt_value(req, 'count')} × ({fmt_value(w.input_tokens)} + {fmt_value(w.output_tokens)})) × 1M",
         b.money(o.cost_per_mtok),
@@ -367,7 +436,9 @@ def _per_mtok(b: _Builder, month: int | None) -> Explanation:
     _tco(b, month, 1)
     _requests_line(b, 1)
     computed = o.tco / (req * tok) * 1e6 if req > 0 and tok > 0 else None
-    return b.done_explanation("cost_per_mtok", None, o.cost_per_mtok, computed, f"cost per 1M tokens · {o.name}")
+    return b.done_explanation(
+        "cost_per_mtok", None, o.cost_per_mtok, computed, f"cost per 1M tokens · {o.name}"
+    )
 
 
 def _baseline_index(b: _Builder) -> int | None:
@@ -387,17 +458,25 @@ def _breakeven_month(b: _Builder, month: int | None) -> Explanation:
     bname = r.options[base].name
     first = next((m + 1 for m in range(H) if mine[m] <= theirs[m]), None)
     b.add(
-        "breakeven_month", "breakeven month",
+        "breakeven_month",
+        "breakeven month",
         f"the first month m with cumulative({o.name}, m) ≤ cumulative({bname}, m)",
-        "", "never" if first is None else f"month {first}",
+        "",
+        "never" if first is None else f"month {first}",
     )
     show = [first - 1, first] if first is not None else [H]
     for m in show:
         if m is None or m < 1:
             continue
         rel = "≤" if mine[m - 1] <= theirs[m - 1] else ">"
-        b.add("cumulative", f"month {m}", f"cumulative {b.money(mine[m - 1])} {rel} baseline {b.money(theirs[m - 1])}",
-              "", "", 1)
+        b.add(
+            "cumulative",
+            f"month {m}",
+            f"cumulative {b.money(mine[m - 1])} {rel} baseline {b.money(theirs[m - 1])}",
+            "",
+            "",
+            1,
+        )
     if first is not None:
         _month_total(b, first, 1)
     return b.done_explanation("breakeven_month", first, o.breakeven_month, first, title)
@@ -410,7 +489,9 @@ def _breakeven_volume(b: _Builder, month: int | None) -> Explanation:
     title = f"breakeven volume · {o.name}"
     v = o.breakeven_requests_per_day
     if base is None or base == opt:
-        b.add("breakeven_volume", "breakeven volume", "the baseline is what others are compared with", "", "—")
+        b.add(
+            "breakeven_volume", "breakeven volume", "the baseline is what others are compared with", "", "—"
+        )
         return b.done_explanation("breakeven_volume", None, None, None, title)
     bname = r.options[base].name
     what = (
@@ -427,7 +508,11 @@ def _breakeven_volume(b: _Builder, month: int | None) -> Explanation:
     b.formula("steady", mine, f"{o.name} at {where}", 1, key="mine")
     b.formula("steady", theirs, f"{bname} at {where}", 1, key="theirs")
     if "R0" in b.inputs:  # at the breakeven volume, not the scenario's own requests/day
-        b.inputs["R0"] = ("requests/day", "(the breakeven volume, in place of workload.requests_per_day)", where)
+        b.inputs["R0"] = (
+            "requests/day",
+            "(the breakeven volume, in place of workload.requests_per_day)",
+            where,
+        )
     return b.done_explanation("breakeven_volume", None, v, v, title)
 
 
@@ -455,7 +540,9 @@ def _cumulative(b: _Builder, month: int | None) -> Explanation:
     sym = f"Σ total, months 1-{m}" if m <= 4 else f"cumulative, month {m - 1} + total, month {m}"
     b.add("cumulative", f"cumulative, month {m}", sym, values, b.money(cum))
     _month_total(b, m, 1)
-    return b.done_explanation("cumulative", m, cum, float(np.sum(np.asarray(totals, dtype=float))), f"cumulative · {o.name}")
+    return b.done_explanation(
+        "cumulative", m, cum, float(np.sum(np.asarray(totals, dtype=float))), f"cumulative · {o.name}"
+    )
 
 
 _SUMMARIES = {

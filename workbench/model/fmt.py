@@ -45,7 +45,15 @@ def money_full(x: float | None, currency: str = "USD") -> str:
     sym = _SYMBOLS.get(currency, "")
     sign = "-" if x < 0 else ""
     a = abs(x)
-    body = f"{a:,.2f}" if 1 <= a < 1e15 or a == 0 else f"{a:.6e}" if a >= 1e15 else f"{a:.6f}" if a >= 1e-6 else f"{a:.3e}"
+    body = (
+        f"{a:,.2f}"
+        if 1 <= a < 1e15 or a == 0
+        else f"{a:.6e}"
+        if a >= 1e15
+        else f"{a:.6f}"
+        if a >= 1e-6
+        else f"{a:.3e}"
+    )
     return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
 
 

@@ -27,7 +27,12 @@ class Step:
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"step": self.step, "title": self.title, "verdict": self.verdict, "reasons": list(self.reasons)}
+        return {
+            "step": self.step,
+            "title": self.title,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+        }
 
 
 @dataclass
@@ -67,7 +72,9 @@ def shortfalls(s: Scenario, o: Option) -> list[str]:
     req = s.requirements
     out = []
     if o.consistency < req.consistency_target:
-        out.append(f"consistency {fmt.pct(o.consistency)} is under the {fmt.pct(req.consistency_target)} target")
+        out.append(
+            f"consistency {fmt.pct(o.consistency)} is under the {fmt.pct(req.consistency_target)} target"
+        )
     if req.data_must_stay_on_prem and o.serve == "api":
         out.append("it sends data to an API, and data must stay on premises")
     if req.needs_proprietary_data and not (o.rag or o.adapts):
@@ -119,7 +126,9 @@ def build(s: Scenario, r: Results) -> Ladder:
             st.reasons.append("the task needs proprietary data, which prompting alone cannot reach (step 2)")
         elif req.latency_target_ms > 0 and ref.latency_ms > req.latency_target_ms:
             st.verdict = "not yet"
-            st.reasons.append(f"its {ref.latency_ms:,.0f} ms latency misses the {req.latency_target_ms:,.0f} ms target")
+            st.reasons.append(
+                f"its {ref.latency_ms:,.0f} ms latency misses the {req.latency_target_ms:,.0f} ms target"
+            )
     st.reasons.append(volume_reason)
     steps.append(st)
 
@@ -133,7 +142,9 @@ def build(s: Scenario, r: Results) -> Ladder:
         st.reasons.append("the task needs proprietary data; add an option with rag = true to price retrieval")
     elif req.data_must_stay_on_prem and all(o.serve == "api" for o in rag_opts):
         st.verdict = "blocked"
-        st.reasons.append("every RAG option sends the retrieved documents to an API; data must stay on premises")
+        st.reasons.append(
+            "every RAG option sends the retrieved documents to an API; data must stay on premises"
+        )
     else:
         st.verdict = "go"
         best = min(rag_opts, key=lambda o: tco[o.name])
@@ -148,7 +159,11 @@ def build(s: Scenario, r: Results) -> Ladder:
     # Step 3: prompt caching.
     st = Step(3, STEP_TITLES[3], "not needed")
     share = s.workload.cacheable_share
-    ref_api = baseline if baseline is not None and baseline.serve == "api" else (api_plain[0] if api_plain else None)
+    ref_api = (
+        baseline
+        if baseline is not None and baseline.serve == "api"
+        else (api_plain[0] if api_plain else None)
+    )
     model = s.api_model(ref_api.model) if ref_api is not None else None
     if share <= 0:
         st.reasons.append("no static prefix to cache (cacheable_share = 0)")
@@ -162,7 +177,11 @@ def build(s: Scenario, r: Results) -> Ladder:
     else:
         tin = s.workload.input_tokens * (1 - ref_api.prompt_reduction)
         saving = monthly_requests * share * tin * (model.input - model.cached_price) / 1e6
-        inference = monthly_requests * (tin * model.input + s.workload.output_tokens * (1 - ref_api.output_reduction) * model.output) / 1e6
+        inference = (
+            monthly_requests
+            * (tin * model.input + s.workload.output_tokens * (1 - ref_api.output_reduction) * model.output)
+            / 1e6
+        )
         st.verdict = "go"
         st.reasons.append(
             f"{fmt.pct(share)} of {fmt.whole(tin)} input tokens is a static prefix: caching on {model.name} "
@@ -184,7 +203,9 @@ def build(s: Scenario, r: Results) -> Ladder:
     t = s.training
     examples = t.examples
     api_latency = [o.latency_ms for o in s.options if o.serve == "api" and o.latency_ms > 0]
-    latency_need = req.latency_target_ms > 0 and bool(api_latency) and min(api_latency) > req.latency_target_ms
+    latency_need = (
+        req.latency_target_ms > 0 and bool(api_latency) and min(api_latency) > req.latency_target_ms
+    )
     stable_needed = max(STABLE_FLOOR, t.retrain_every_months)
     if not falls_short:
         st.verdict = "not needed"
@@ -206,8 +227,10 @@ def build(s: Scenario, r: Results) -> Ladder:
             q3 = f"Q3 ✓ API latency {min(api_latency):,.0f} ms misses the {req.latency_target_ms:,.0f} ms target"
         else:
             q3 = f"Q3 ✗ API latency meets the {req.latency_target_ms:,.0f} ms target (or is unknown)"
-        q4 = "Q4 ✓ the team can commit to maintenance" if req.can_commit_to_maintenance else (
-            "Q4 ✗ the team cannot commit to maintenance and retraining"
+        q4 = (
+            "Q4 ✓ the team can commit to maintenance"
+            if req.can_commit_to_maintenance
+            else ("Q4 ✗ the team cannot commit to maintenance and retraining")
         )
         if best_ft is not None and base_tco is not None:
             beats = tco[best_ft.name] < base_tco
@@ -222,9 +245,13 @@ def build(s: Scenario, r: Results) -> Ladder:
         if examples < DATA_BLOCK:
             st.reasons.append(f"{fmt.whole(examples)} examples: under the {DATA_BLOCK} floor")
         elif examples < DATA_WARN:
-            st.reasons.append(f"{fmt.whole(examples)} examples: above {DATA_BLOCK} but under the {fmt.whole(DATA_WARN)} usually needed")
+            st.reasons.append(
+                f"{fmt.whole(examples)} examples: above {DATA_BLOCK} but under the {fmt.whole(DATA_WARN)} usually needed"
+            )
         else:
-            st.reasons.append(f"{fmt.whole(examples)} training examples (at least {fmt.whole(DATA_WARN)} wanted)")
+            st.reasons.append(
+                f"{fmt.whole(examples)} training examples (at least {fmt.whole(DATA_WARN)} wanted)"
+            )
         unstable = req.requirements_stable_months < stable_needed
         if unstable:
             st.reasons.append(
@@ -262,7 +289,9 @@ def build(s: Scenario, r: Results) -> Ladder:
         st.reasons.append(volume_reason + ": distillation pays at scale")
     elif not dist_ok:
         st.verdict = "not yet"
-        st.reasons.append(f"{best_d.name!r} reaches {fmt.pct(best_d.consistency)}, under the {fmt.pct(target)} target")
+        st.reasons.append(
+            f"{best_d.name!r} reaches {fmt.pct(best_d.consistency)}, under the {fmt.pct(target)} target"
+        )
     else:
         ref_cost = tco[best_ft.name] if best_ft is not None and best_ft in ft_ok else base_tco
         ref_name = repr(best_ft.name) if best_ft is not None and best_ft in ft_ok else "the baseline"
@@ -303,7 +332,9 @@ def build(s: Scenario, r: Results) -> Ladder:
                 f"({fmt.count(v * (s.workload.input_tokens + s.workload.output_tokens))} tokens/day)"
             )
         else:
-            st.reasons.append(f"{fmt.count(rpd)} requests/day is under the {fmt.count(v)} breakeven of {name!r}")
+            st.reasons.append(
+                f"{fmt.count(rpd)} requests/day is under the {fmt.count(v)} breakeven of {name!r}"
+            )
     elif sh:
         st.reasons.append("no self-hosted option is ever cheaper than the baseline at month-1 prices")
     if latency_need and any(0 < o.latency_ms <= req.latency_target_ms for o in sh):
@@ -317,7 +348,7 @@ def build(s: Scenario, r: Results) -> Ladder:
         st.reasons = why + st.reasons
         if not sh:
             st.verdict = "not yet"
-            st.reasons.append("no self-hosted option to price; add one with serve = \"self_hosted\"")
+            st.reasons.append('no self-hosted option to price; add one with serve = "self_hosted"')
         elif not req.can_commit_to_maintenance:
             st.verdict = "blocked"
             st.reasons.append("the team cannot commit to running the servers")

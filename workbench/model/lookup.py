@@ -35,7 +35,9 @@ def resolve(names: Sequence[str], text: str | int, what: str = "option") -> int:
             return hits[0]
         if len(hits) > 1:
             fits = ", ".join(repr(names[i]) for i in hits)
-            raise LookupFailed(f"{what} {typed!r} is ambiguous: it fits {fits} (type the exact name or a number)")
+            raise LookupFailed(
+                f"{what} {typed!r} is ambiguous: it fits {fits} (type the exact name or a number)"
+            )
     choices = ", ".join(repr(n) for n in names) or "none"
     number = f"; or a number 1-{len(names)}" if names else ""
     raise LookupFailed(f"no {what} {typed!r} ({what}s: {choices}{number})")

@@ -54,7 +54,9 @@ KEEP_CELLS = 20_000_000  # options × draws kept as exact per-draw TCOs (160 MB 
 HIST_BITS = 12  # beyond KEEP_CELLS: bins of 2^-12 relative width for each option's TCOs
 PERCENTILE_ERROR = 2.0**-HIST_BITS  # relative error of estimated percentiles (0.0244%)
 PERCENTILES = (10, 50, 90)
-MIN_CHUNK = 6  # so every chunk holds at least 3 draws: on 1- or 2-row frames polars may round a last bit apart
+MIN_CHUNK = (
+    6  # so every chunk holds at least 3 draws: on 1- or 2-row frames polars may round a last bit apart
+)
 
 __all__ = [
     "Cancelled",
@@ -156,7 +158,8 @@ class Simulation:
                 "why": f"options × draws is over {KEEP_CELLS:,}: TCO percentiles come from bins, not every draw",
             }
         out["ranges"] = [
-            {"path": p, "low": r.low, "high": r.high, "dist": r.dist, "mode": _mode(r)} for p, r in self.ranges
+            {"path": p, "low": r.low, "high": r.high, "dist": r.dist, "mode": _mode(r)}
+            for p, r in self.ranges
         ]
         out["options"] = [o.as_dict() for o in self.options]
         return out

@@ -125,19 +125,29 @@ def option_rows(a: Analysis) -> list[dict]:
             {
                 "name": o.name,
                 "serve": o.serve,
-                "marks": ("B" if o.is_baseline else "") + ("$" if o.name == a.results.cheapest else "")
+                "marks": ("B" if o.is_baseline else "")
+                + ("$" if o.name == a.results.cheapest else "")
                 + ("★" if o.name == rec else ""),
                 "month1": fmt.money(o.month1, cur),
                 "average": fmt.money(o.average_monthly, cur),
                 "tco": fmt.money(o.tco, cur),
                 "per_request": fmt.money(o.cost_per_request, cur),
                 "per_mtok": fmt.money(o.cost_per_mtok, cur),
-                "breakeven_month": "—" if o.is_baseline else (str(o.breakeven_month) if o.breakeven_month else "never"),
+                "breakeven_month": "—"
+                if o.is_baseline
+                else (str(o.breakeven_month) if o.breakeven_month else "never"),
                 "breakeven_volume": "—"
                 if o.is_baseline
-                else ("never" if o.breakeven_requests_per_day is None else fmt.count(o.breakeven_requests_per_day) + "/d"),
-                "gpus": "—" if o.gpus_at_horizon is None
-                else str(o.gpus_at_horizon) if o.gpus_at_horizon < 100_000 else fmt.count(float(o.gpus_at_horizon)),
+                else (
+                    "never"
+                    if o.breakeven_requests_per_day is None
+                    else fmt.count(o.breakeven_requests_per_day) + "/d"
+                ),
+                "gpus": "—"
+                if o.gpus_at_horizon is None
+                else str(o.gpus_at_horizon)
+                if o.gpus_at_horizon < 100_000
+                else fmt.count(float(o.gpus_at_horizon)),
             }
         )
     return rows
@@ -170,7 +180,9 @@ def to_markdown(a: Analysis) -> str:
         )
     lines += ["", "## Decision ladder", ""]
     for st in a.ladder.steps:
-        lines.append(f"{st.step}. **{st.title}**: {VERDICT_MARK[st.verdict]} {st.verdict}. " + "; ".join(st.reasons))
+        lines.append(
+            f"{st.step}. **{st.title}**: {VERDICT_MARK[st.verdict]} {st.verdict}. " + "; ".join(st.reasons)
+        )
     for st in a.ladder.rungs:
         lines.append(f"- {st.title}: {st.verdict}. " + "; ".join(st.reasons))
     flagged = [x for x in a.risks if x.flagged]

@@ -66,7 +66,10 @@ def _rules(s: Scenario, r: Results, rec: Recommendation | None) -> dict[str, tup
     if not adapt:
         out["no-eval-harness"] = (False, "no fine-tuned or distilled option")
     elif s.overheads.eval_setup == 0:
-        out["no-eval-harness"] = (True, "overheads.eval_setup = 0: nothing is budgeted to evaluate a retrained model")
+        out["no-eval-harness"] = (
+            True,
+            "overheads.eval_setup = 0: nothing is budgeted to evaluate a retrained model",
+        )
     else:
         out["no-eval-harness"] = (False, f"{fmt.money(s.overheads.eval_setup, cur)} budgeted for evaluation")
 
@@ -86,7 +89,11 @@ def _rules(s: Scenario, r: Results, rec: Recommendation | None) -> dict[str, tup
         run = r.series(res.index, "training_run")[0]
         data = r.series(res.index, "data")[0]
         k = t.retrain_every_months
-        due = [fg for m, fg in enumerate(r.series(res.index, "fg"), start=1) if k > 0 and m > 1 and (m - 1) % k == 0]
+        due = [
+            fg
+            for m, fg in enumerate(r.series(res.index, "fg"), start=1)
+            if k > 0 and m > 1 and (m - 1) % k == 0
+        ]
         compute = t.runs * run + run * sum(due)
         data_total = data * (1 + len(due) * t.relabel_share)
         surrounding = people + data_total + s.overheads.eval_setup
@@ -122,10 +129,14 @@ def _rules(s: Scenario, r: Results, rec: Recommendation | None) -> dict[str, tup
         gpus = r.series(res.index, "gpus")[-1]
         rpd = r.series(res.index, "rpd")[-1]
         tout = s.workload.output_tokens * (1 - o.output_reduction)
-        thr = o.requests_per_second_per_gpu or (o.tokens_per_second_per_gpu / tout if tout > 0 else float("inf"))
+        thr = o.requests_per_second_per_gpu or (
+            o.tokens_per_second_per_gpu / tout if tout > 0 else float("inf")
+        )
         util = (rpd / 86400) / (gpus * thr) if gpus and thr not in (0, float("inf")) else 0.0
         if util < 0.2:
-            idle.append(f"{o.name!r} uses {fmt.pct(util, 1)} of its {gpus:g} GPU(s) at month {s.horizon_months}")
+            idle.append(
+                f"{o.name!r} uses {fmt.pct(util, 1)} of its {gpus:g} GPU(s) at month {s.horizon_months}"
+            )
     always_on = any(o.serve == "self_hosted" and o.hosting == "always_on" for o in s.options)
     out["idle-capacity"] = (
         (True, "; ".join(dict.fromkeys(idle)))

@@ -56,7 +56,9 @@ class Workload(Table):
         0.0, "Share of input that is a static prefix (system prompt, policies)", "share", ge=0, le=1
     )
     growth_per_month: float = fld(0.0, "Compound growth of volume per month (g)", "share/month", gt=-1, le=1)
-    peak_to_average: float = fld(2.0, "Peak traffic over average traffic (P), for capacity sizing", "x", ge=1, le=100)
+    peak_to_average: float = fld(
+        2.0, "Peak traffic over average traffic (P), for capacity sizing", "x", ge=1, le=100
+    )
     days_per_month: float = fld(30.0, "Days in a month (D)", "days", ge=1, le=31)
 
 
@@ -64,16 +66,22 @@ class Market(Table):
     api_price_change_per_year: float = fld(
         0.0, "Yearly change of API list prices (-0.5 = they halve each year)", "share/year", gt=-1, le=10
     )
-    gpu_price_change_per_year: float = fld(0.0, "Yearly change of GPU hourly prices", "share/year", gt=-1, le=10)
+    gpu_price_change_per_year: float = fld(
+        0.0, "Yearly change of GPU hourly prices", "share/year", gt=-1, le=10
+    )
 
 
 class Requirements(Table):
     consistency_target: float = fld(
         0.95, "Required share of correct / well-formed outputs", "share", ge=0, le=1
     )
-    needs_proprietary_data: bool = fld(False, "The task needs the organisation's own documents or data", "yes/no")
+    needs_proprietary_data: bool = fld(
+        False, "The task needs the organisation's own documents or data", "yes/no"
+    )
     data_must_stay_on_prem: bool = fld(False, "Data may not leave the organisation's network", "yes/no")
-    latency_target_ms: float = fld(0.0, "Required response time; 0 = no latency requirement", "ms", ge=0, le=1e7)
+    latency_target_ms: float = fld(
+        0.0, "Required response time; 0 = no latency requirement", "ms", ge=0, le=1e7
+    )
     requirements_stable_months: float = fld(
         12.0, "How long the task stays unchanged", "months", ge=0, le=1200
     )
@@ -90,8 +98,12 @@ class Overheads(Table):
         250000.0, "Fully loaded cost of one ML/MLOps engineer per year", "money/year", ge=0, le=1e9
     )
     cost_per_review: float = fld(0.0, "Cost of one human review of an output", "money", ge=0, le=1e6)
-    labeling_cost_per_example: float = fld(3.0, "Cost of labeling one training example", "money", ge=0, le=1e6)
-    labeling_qa_overhead: float = fld(0.25, "Extra share on top of labeling for quality checks", "share", ge=0, le=10)
+    labeling_cost_per_example: float = fld(
+        3.0, "Cost of labeling one training example", "money", ge=0, le=1e6
+    )
+    labeling_qa_overhead: float = fld(
+        0.25, "Extra share on top of labeling for quality checks", "share", ge=0, le=10
+    )
     eval_setup: float = fld(
         0.0, "One-time cost of an evaluation harness (fine-tune / distill options)", "money", ge=0, le=1e10
     )
@@ -103,7 +115,9 @@ class Training(Table):
     hours_per_run: float = fld(6.0, "Hours one training run takes", "hours", ge=0, le=1e6)
     runs: Int = fld(10, "Training runs during development (iterations)", "runs", ge=0, le=100000)
     examples: Int = fld(5000, "Training examples prepared", "examples", ge=0, le=10**10)
-    already_labeled: Int = fld(0, "Examples that exist already and cost nothing to label", "examples", ge=0, le=10**10)
+    already_labeled: Int = fld(
+        0, "Examples that exist already and cost nothing to label", "examples", ge=0, le=10**10
+    )
     retrain_every_months: Int = fld(0, "Retrain every this many months; 0 = never", "months", ge=0, le=1200)
     relabel_share: float = fld(
         0.2, "Share of the labeling (or teacher) bill paid again at each retrain", "share", ge=0, le=1
@@ -111,8 +125,12 @@ class Training(Table):
 
 
 class Rag(Table):
-    context_tokens: float = fld(1500.0, "Retrieved tokens added to each request's input", "tokens", ge=0, le=1e7)
-    cost_per_query: float = fld(0.0, "Retrieval cost per request (embedding, vector search)", "money", ge=0, le=1e6)
+    context_tokens: float = fld(
+        1500.0, "Retrieved tokens added to each request's input", "tokens", ge=0, le=1e7
+    )
+    cost_per_query: float = fld(
+        0.0, "Retrieval cost per request (embedding, vector search)", "money", ge=0, le=1e6
+    )
     fixed_monthly: float = fld(0.0, "Vector store and index hosting per month", "money/month", ge=0, le=1e10)
 
 
@@ -201,7 +219,9 @@ class Range(Table):
 class Scenario(Table):
     schema_version: Int = fld(SCHEMA_VERSION, "Version of the file format", "", ge=1)
     name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
-    description: str = fld("", "What the scenario models and where its numbers come from", "text", max_length=5000)
+    description: str = fld(
+        "", "What the scenario models and where its numbers come from", "text", max_length=5000
+    )
     currency: str = fld("USD", "Currency label for money", "text", min_length=1, max_length=12)
     horizon_months: Int = fld(24, "Months the comparison runs (H)", "months", ge=1, le=120)
     workload: Workload = Field(default_factory=Workload)
@@ -233,7 +253,11 @@ class Scenario(Table):
         if len(baselines) > 1:
             i = next(i for i, o in enumerate(self.options) if o.baseline and o.name == baselines[1])
             problems.append(
-                (("options", i, "baseline"), f"two baselines ({baselines[0]!r} and {baselines[1]!r})", "at most one")
+                (
+                    ("options", i, "baseline"),
+                    f"two baselines ({baselines[0]!r} and {baselines[1]!r})",
+                    "at most one",
+                )
             )
         for i, o in enumerate(self.options):
             if o.serve == "api":
@@ -251,7 +275,11 @@ class Scenario(Table):
                         )
                     )
                 elif _capacity(o, self.workload) < MIN_CAPACITY:  # else GPU counts overflow to infinity
-                    key = "requests_per_second_per_gpu" if o.requests_per_second_per_gpu > 0 else "tokens_per_second_per_gpu"
+                    key = (
+                        "requests_per_second_per_gpu"
+                        if o.requests_per_second_per_gpu > 0
+                        else "tokens_per_second_per_gpu"
+                    )
                     problems.append(
                         (
                             ("options", i, key),
@@ -312,7 +340,13 @@ def _dangling(loc: tuple, value: str, known: set[str], grid: str) -> tuple[tuple
     if not value:
         return loc, "is empty", f"the name of a {grid} row"
     hint = difflib.get_close_matches(value, sorted(known), n=1)
-    expected = f"did you mean {hint[0]!r}?" if hint else f"one of {sorted(known)}" if known else f"add a {grid} row first"
+    expected = (
+        f"did you mean {hint[0]!r}?"
+        if hint
+        else f"one of {sorted(known)}"
+        if known
+        else f"add a {grid} row first"
+    )
     return loc, f"{value!r} is not a {grid} row", expected
 
 

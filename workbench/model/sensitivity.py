@@ -120,8 +120,15 @@ class NotMoved:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "label": self.label, "base": self.base, "low": self.low, "high": self.high,
-                "refused": self.refused, "reason": self.reason}
+        return {
+            "path": self.path,
+            "label": self.label,
+            "base": self.base,
+            "low": self.low,
+            "high": self.high,
+            "refused": self.refused,
+            "reason": self.reason,
+        }
 
 
 def default_pair(s: Scenario, results: Results, recommended: str | None) -> tuple[int, int]:
@@ -207,11 +214,23 @@ def sensitivity(
             unchanged.append(str(p))
             continue
         base, low, high, _src = m
-        refused = [(end, f"{end} {_show(v)}: {why}") for end, v in (("low", low), ("high", high))
-                   if v != base and (why := check(p, v)) is not None]
+        refused = [
+            (end, f"{end} {_show(v)}: {why}")
+            for end, v in (("low", low), ("high", high))
+            if v != base and (why := check(p, v)) is not None
+        ]
         if refused:
-            not_moved.append(NotMoved(str(p), columns.label(p), base, low, high, [e for e, _ in refused],
-                                      "; ".join(r for _, r in refused)))
+            not_moved.append(
+                NotMoved(
+                    str(p),
+                    columns.label(p),
+                    base,
+                    low,
+                    high,
+                    [e for e, _ in refused],
+                    "; ".join(r for _, r in refused),
+                )
+            )
         else:
             moves.append((p, *m))
     # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
@@ -231,16 +250,32 @@ def sensitivity(
     diff = tco[:, 0] - tco[:, 1]
     effects = [
         Effect(
-            path=str(p), label=columns.label(p), base=base, low=low, high=high, source=src,
-            diff_low=float(diff[2 * j + 1]), diff_high=float(diff[2 * j + 2]),
-            breakeven_low=be[2 * j + 1], breakeven_high=be[2 * j + 2], integer=columns.bounds(p).integer,
+            path=str(p),
+            label=columns.label(p),
+            base=base,
+            low=low,
+            high=high,
+            source=src,
+            diff_low=float(diff[2 * j + 1]),
+            diff_high=float(diff[2 * j + 2]),
+            breakeven_low=be[2 * j + 1],
+            breakeven_high=be[2 * j + 2],
+            integer=columns.bounds(p).integer,
         )
         for j, (p, base, low, high, src) in enumerate(moves)
     ]
     be0 = be[0]
     effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
     return Sensitivity(
-        s, s.options[a].name, s.options[b].name, step, float(tco[0, 0]), float(tco[0, 1]), be0, effects, unchanged,
+        s,
+        s.options[a].name,
+        s.options[b].name,
+        step,
+        float(tco[0, 0]),
+        float(tco[0, 1]),
+        be0,
+        effects,
+        unchanged,
         not_moved,
     )
 

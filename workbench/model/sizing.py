@@ -31,7 +31,9 @@ from dataclasses import asdict, dataclass
 TABLE_DATE = "2026-11-22"  # when this table was compiled
 
 # Stated efficiency factors (shares of the datasheet peak reached in practice).
-MEMORY_USABLE = 0.90  # share of GPU memory for weights + KV cache (TensorRT-LLM's default KV fraction is 0.90)
+MEMORY_USABLE = (
+    0.90  # share of GPU memory for weights + KV cache (TensorRT-LLM's default KV fraction is 0.90)
+)
 BANDWIDTH_EFFICIENCY = 0.80  # achieved share of peak memory bandwidth in decode kernels
 DECODE_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
 PREFILL_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in prefill
@@ -65,22 +67,63 @@ class GpuSpec:
 GPUS: tuple[GpuSpec, ...] = (
     GpuSpec("H100 SXM", 80, 3350, 989, 1979, _H100 + ", H100 SXM", 2.69, _RUNPOD, "2026-03-10"),
     GpuSpec("H100 PCIe", 80, 2000, 756, 1513, _H100 + ", H100 PCIe", 1.99, _RUNPOD, "2026-03-10"),
-    GpuSpec("H200", 141, 4800, 989, 1979, "NVIDIA H200 Tensor Core GPU datasheet, H200 SXM (dense)", 3.59, _RUNPOD,
-            "2026-03-10"),
-    GpuSpec("A100 40GB", 40, 1555, 312, None, _A100 + ", A100 40GB SXM; no FP8", 1.48,
-            "Lambda on-demand 1x A100 40GB, as listed in techbytes.app 'Serverless GPU Pricing Matrix'",
-            "2026-05-07"),
-    GpuSpec("A100 80GB", 80, 2039, 312, None, _A100 + ", A100 80GB SXM; no FP8", 1.39, _RUNPOD + " (A100 SXM)",
-            "2026-03-10"),
+    GpuSpec(
+        "H200",
+        141,
+        4800,
+        989,
+        1979,
+        "NVIDIA H200 Tensor Core GPU datasheet, H200 SXM (dense)",
+        3.59,
+        _RUNPOD,
+        "2026-03-10",
+    ),
+    GpuSpec(
+        "A100 40GB",
+        40,
+        1555,
+        312,
+        None,
+        _A100 + ", A100 40GB SXM; no FP8",
+        1.48,
+        "Lambda on-demand 1x A100 40GB, as listed in techbytes.app 'Serverless GPU Pricing Matrix'",
+        "2026-05-07",
+    ),
+    GpuSpec(
+        "A100 80GB",
+        80,
+        2039,
+        312,
+        None,
+        _A100 + ", A100 80GB SXM; no FP8",
+        1.39,
+        _RUNPOD + " (A100 SXM)",
+        "2026-03-10",
+    ),
     GpuSpec("L40S", 48, 864, 362, 733, "NVIDIA L40S datasheet (dense)", 0.79, _RUNPOD, "2026-03-10"),
     GpuSpec("L4", 24, 300, 121, 242.5, "NVIDIA L4 datasheet (dense)", 0.44, _RUNPOD, "2026-03-10"),
-    GpuSpec("A10G", 24, 600, 125, None,
-            "NVIDIA A10 datasheet (dense); the A10G is AWS's A10 variant and has no datasheet of its own; no FP8",
-            1.006, "AWS EC2 on-demand g5.xlarge (1x A10G), us-east-1, as quoted by factualminds.com",
-            "2026-06-17"),
-    GpuSpec("RTX 4090", 24, 1008, 165.2, 330.3,
-            "NVIDIA Ada Lovelace architecture whitepaper, GeForce RTX 4090 (dense, FP32 accumulate)", 0.34,
-            _RUNPOD, "2026-03-10"),
+    GpuSpec(
+        "A10G",
+        24,
+        600,
+        125,
+        None,
+        "NVIDIA A10 datasheet (dense); the A10G is AWS's A10 variant and has no datasheet of its own; no FP8",
+        1.006,
+        "AWS EC2 on-demand g5.xlarge (1x A10G), us-east-1, as quoted by factualminds.com",
+        "2026-06-17",
+    ),
+    GpuSpec(
+        "RTX 4090",
+        24,
+        1008,
+        165.2,
+        330.3,
+        "NVIDIA Ada Lovelace architecture whitepaper, GeForce RTX 4090 (dense, FP32 accumulate)",
+        0.34,
+        _RUNPOD,
+        "2026-03-10",
+    ),
 )
 
 
@@ -221,8 +264,10 @@ def estimate(
     b = batch if batch is not None else max(1, max_batch)
     why = ""
     if free <= 0:
-        why = (f"weights need {weights / 1e9:,.1f} GB but {gpus} x {spec.name} give {memory / 1e9:,.1f} GB "
-               f"({MEMORY_USABLE:.0%} of {gpus * spec.memory_gb:g} GB)")
+        why = (
+            f"weights need {weights / 1e9:,.1f} GB but {gpus} x {spec.name} give {memory / 1e9:,.1f} GB "
+            f"({MEMORY_USABLE:.0%} of {gpus * spec.memory_gb:g} GB)"
+        )
     elif max_batch < 1:
         why = f"one sequence's KV cache ({seq_kv / 1e9:,.2f} GB) does not fit beside the weights"
     elif b > max_batch:
@@ -241,13 +286,28 @@ def estimate(
     per_gpu = total / gpus
     cost = spec.hourly / (per_gpu * 3600) * 1e6 if per_gpu > 0 else None
     return Estimate(
-        gpu=spec.name, gpus=gpus, precision=precision, kv_precision=kv_precision, params=params,
-        input_tokens=int(lin), output_tokens=int(lout), weights_gb=weights / 1e9, kv_gb_per_sequence=seq_kv / 1e9,
-        memory_gb=memory / 1e9, max_batch=max_batch, batch=b, fits=fits, why=why,
-        decode_bound="memory" if t_mem >= t_comp else "compute", step_ms=step * 1e3,
-        prefill_share=b * prefill / cycle, output_tokens_per_second=total if fits else 0.0,
-        tokens_per_second_per_gpu=per_gpu if fits else 0.0, tokens_per_second_per_user=1 / step if fits else 0.0,
-        requests_per_second_per_gpu=per_gpu / lout if fits else 0.0, hourly=spec.hourly,
+        gpu=spec.name,
+        gpus=gpus,
+        precision=precision,
+        kv_precision=kv_precision,
+        params=params,
+        input_tokens=int(lin),
+        output_tokens=int(lout),
+        weights_gb=weights / 1e9,
+        kv_gb_per_sequence=seq_kv / 1e9,
+        memory_gb=memory / 1e9,
+        max_batch=max_batch,
+        batch=b,
+        fits=fits,
+        why=why,
+        decode_bound="memory" if t_mem >= t_comp else "compute",
+        step_ms=step * 1e3,
+        prefill_share=b * prefill / cycle,
+        output_tokens_per_second=total if fits else 0.0,
+        tokens_per_second_per_gpu=per_gpu if fits else 0.0,
+        tokens_per_second_per_user=1 / step if fits else 0.0,
+        requests_per_second_per_gpu=per_gpu / lout if fits else 0.0,
+        hourly=spec.hourly,
         cost_per_million_output=cost if fits else None,
     )
 
@@ -268,8 +328,9 @@ PUBLISHED: tuple[tuple[str, str, int, int, int, float], ...] = (
     ("llama-3.3-70b", "H100 SXM", 2, 2048, 2048, 3082),
     ("llama-3.3-70b", "H200", 1, 1000, 1000, 2909),
 )
-PUBLISHED_SOURCE = ("NVIDIA TensorRT-LLM performance overview (perf-overview.md, v1.0 tables), FP8, "
-                    "total output tokens/s")
+PUBLISHED_SOURCE = (
+    "NVIDIA TensorRT-LLM performance overview (perf-overview.md, v1.0 tables), FP8, total output tokens/s"
+)
 
 
 def published_comparison() -> list[dict]:
@@ -277,12 +338,21 @@ def published_comparison() -> list[dict]:
     out = []
     for model, gpu, n, lin, lout, published in PUBLISHED:
         shape = model_named(model)
-        e = estimate(shape.params, "fp8", gpu, lin, lout, gpus=n, kv_elements_per_token=shape.kv_elements_per_token)
+        e = estimate(
+            shape.params, "fp8", gpu, lin, lout, gpus=n, kv_elements_per_token=shape.kv_elements_per_token
+        )
         out.append(
             {
-                "model": model, "gpu": gpu, "gpus": n, "input": lin, "output": lout, "published": published,
-                "estimate": e.output_tokens_per_second, "error": e.output_tokens_per_second / published - 1,
-                "batch": e.batch, "bound": e.decode_bound,
+                "model": model,
+                "gpu": gpu,
+                "gpus": n,
+                "input": lin,
+                "output": lout,
+                "published": published,
+                "estimate": e.output_tokens_per_second,
+                "error": e.output_tokens_per_second / published - 1,
+                "batch": e.batch,
+                "bound": e.decode_bound,
             }
         )
     return out

@@ -94,9 +94,7 @@ def volume_sweep(
     else:
         vols = np.asarray(volumes, dtype=float)
         _check_points(len(vols))
-    costs = (
-        engine.steady_costs(rows, vols) if names and len(vols) else np.zeros((len(names), len(vols)))
-    )
+    costs = engine.steady_costs(rows, vols) if names and len(vols) else np.zeros((len(names), len(vols)))
     base = scenario.baseline_index() if names else None
     return {
         "volumes": vols,

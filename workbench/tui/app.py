@@ -65,25 +65,144 @@ class WorkbenchApp(DataAppActions, App):
         Binding("greater_than_sign", "next_tab", "Next tab", show=False, tooltip="Next scenario tab"),
         Binding("less_than_sign", "prev_tab", "Prev tab", show=False, tooltip="Previous scenario tab"),
         Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab"),
-        Binding("o", "view('action_other_half')", "Inputs/Results", tooltip="Switch between the input grids and the result panes"),
-        Binding("f1", "view('action_pane', 'pricing')", "Pricing", show=False, priority=True, tooltip="Pricing grid (API models, GPUs)"),
-        Binding("f2", "view('action_pane', 'workload')", "Workload", show=False, priority=True, tooltip="Workload, market, requirements"),
-        Binding("f3", "view('action_pane', 'overheads')", "Overheads", show=False, priority=True, tooltip="Overheads, training, RAG"),
-        Binding("f4", "view('action_pane', 'options')", "Options", show=False, priority=True, tooltip="Options grid"),
-        Binding("f5", "view('action_pane', 'results')", "Results", show=False, priority=True, tooltip="Results pane"),
-        Binding("f6", "view('action_pane', 'ladder')", "Ladder", show=False, priority=True, tooltip="Decision ladder pane"),
-        Binding("f7", "view('action_pane', 'plots')", "Plots", show=False, priority=True, tooltip="Plots pane"),
-        Binding("f8", "view('action_pane', 'risks')", "Risks", show=False, priority=True, tooltip="Risk checklist pane"),
-        Binding("f9", "view('action_pane', 'sensitivity')", "Sensitivity", show=False, priority=True, tooltip="Sensitivity (tornado) pane: which inputs decide it"),
-        Binding("f10", "view('action_pane', 'simulation')", "Simulation", show=False, priority=True, tooltip="Simulation pane: Monte Carlo over the uncertainty ranges"),
-        Binding("f11", "view('action_pane', 'uncertainty')", "Ranges", show=False, priority=True, tooltip="Uncertainty grid: low/high ranges of inputs"),
-        Binding("T", "view('action_pane', 'sensitivity')", "Tornado", show=False, tooltip="Sensitivity pane (as F9)"),
-        Binding("M", "view('action_pane', 'simulation')", "Monte Carlo", show=False, tooltip="Simulation pane (as F10)"),
-        Binding("U", "view('action_pane', 'uncertainty')", "Uncertainty", show=False, tooltip="Uncertainty grid (as F11)"),
-        Binding("x", "view('action_explain')", "Explain", show=False, tooltip="Explain the figure under the cursor: its formula with this scenario's numbers"),
-        Binding("P", "view('action_price_catalog')", "Prices", show=False, tooltip="Price catalog: add or update an API model from genai-prices (offline)"),
-        Binding("S", "view('action_size_gpu')", "Sizing", show=False, tooltip="GPU sizing: estimate the option's tokens/s per GPU and fill it"),
-        Binding("E", "export", "Export", show=False, tooltip="Export the tab into saves/: Markdown summary, CSV monthly table, SVG screenshot"),
+        Binding(
+            "o",
+            "view('action_other_half')",
+            "Inputs/Results",
+            tooltip="Switch between the input grids and the result panes",
+        ),
+        Binding(
+            "f1",
+            "view('action_pane', 'pricing')",
+            "Pricing",
+            show=False,
+            priority=True,
+            tooltip="Pricing grid (API models, GPUs)",
+        ),
+        Binding(
+            "f2",
+            "view('action_pane', 'workload')",
+            "Workload",
+            show=False,
+            priority=True,
+            tooltip="Workload, market, requirements",
+        ),
+        Binding(
+            "f3",
+            "view('action_pane', 'overheads')",
+            "Overheads",
+            show=False,
+            priority=True,
+            tooltip="Overheads, training, RAG",
+        ),
+        Binding(
+            "f4",
+            "view('action_pane', 'options')",
+            "Options",
+            show=False,
+            priority=True,
+            tooltip="Options grid",
+        ),
+        Binding(
+            "f5",
+            "view('action_pane', 'results')",
+            "Results",
+            show=False,
+            priority=True,
+            tooltip="Results pane",
+        ),
+        Binding(
+            "f6",
+            "view('action_pane', 'ladder')",
+            "Ladder",
+            show=False,
+            priority=True,
+            tooltip="Decision ladder pane",
+        ),
+        Binding(
+            "f7", "view('action_pane', 'plots')", "Plots", show=False, priority=True, tooltip="Plots pane"
+        ),
+        Binding(
+            "f8",
+            "view('action_pane', 'risks')",
+            "Risks",
+            show=False,
+            priority=True,
+            tooltip="Risk checklist pane",
+        ),
+        Binding(
+            "f9",
+            "view('action_pane', 'sensitivity')",
+            "Sensitivity",
+            show=False,
+            priority=True,
+            tooltip="Sensitivity (tornado) pane: which inputs decide it",
+        ),
+        Binding(
+            "f10",
+            "view('action_pane', 'simulation')",
+            "Simulation",
+            show=False,
+            priority=True,
+            tooltip="Simulation pane: Monte Carlo over the uncertainty ranges",
+        ),
+        Binding(
+            "f11",
+            "view('action_pane', 'uncertainty')",
+            "Ranges",
+            show=False,
+            priority=True,
+            tooltip="Uncertainty grid: low/high ranges of inputs",
+        ),
+        Binding(
+            "T",
+            "view('action_pane', 'sensitivity')",
+            "Tornado",
+            show=False,
+            tooltip="Sensitivity pane (as F9)",
+        ),
+        Binding(
+            "M",
+            "view('action_pane', 'simulation')",
+            "Monte Carlo",
+            show=False,
+            tooltip="Simulation pane (as F10)",
+        ),
+        Binding(
+            "U",
+            "view('action_pane', 'uncertainty')",
+            "Uncertainty",
+            show=False,
+            tooltip="Uncertainty grid (as F11)",
+        ),
+        Binding(
+            "x",
+            "view('action_explain')",
+            "Explain",
+            show=False,
+            tooltip="Explain the figure under the cursor: its formula with this scenario's numbers",
+        ),
+        Binding(
+            "P",
+            "view('action_price_catalog')",
+            "Prices",
+            show=False,
+            tooltip="Price catalog: add or update an API model from genai-prices (offline)",
+        ),
+        Binding(
+            "S",
+            "view('action_size_gpu')",
+            "Sizing",
+            show=False,
+            tooltip="GPU sizing: estimate the option's tokens/s per GPU and fill it",
+        ),
+        Binding(
+            "E",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Export the tab into saves/: Markdown summary, CSV monthly table, SVG screenshot",
+        ),
         Binding("question_mark", "help", "Help", tooltip="Every key"),
         Binding("q,ctrl+q", "quit_app", "Quit", priority=False, tooltip="Quit (asks about unsaved tabs)"),
     ]
@@ -267,7 +386,9 @@ class WorkbenchApp(DataAppActions, App):
 
     # --- actions: history ----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if self.screen is not self.screen_stack[0] and action in {b.action.split("(")[0] for b in self.BINDINGS}:
+        if self.screen is not self.screen_stack[0] and action in {
+            b.action.split("(")[0] for b in self.BINDINGS
+        }:
             return False  # a dialog is open: closing or changing its tab underneath would strand its answer
         if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab", "view"):
             return self.active_view() is not None
@@ -305,11 +426,18 @@ class WorkbenchApp(DataAppActions, App):
         if refusal:
             return "refuse", refusal
         if paths.is_preset(target):
-            return "refuse", f"not saved: {target}: presets are templates and are never overwritten (a path under saves/)"
+            return (
+                "refuse",
+                f"not saved: {target}: presets are templates and are never overwritten (a path under saves/)",
+            )
         try:
             if not os.path.lexists(target):
                 return "save", ""
-            own = doc.path is not None and not doc.from_preset and paths.resolved(doc.path) == paths.resolved(target)
+            own = (
+                doc.path is not None
+                and not doc.from_preset
+                and paths.resolved(doc.path) == paths.resolved(target)
+            )
         except (OSError, ValueError):
             return "refuse", f"not saved: {target}: not a valid path"
         if os.path.isdir(target):
@@ -324,8 +452,11 @@ class WorkbenchApp(DataAppActions, App):
             is_scenario = False
             unreadable = exc.reason == "unreadable"
         if own:
-            return ("save", "") if is_scenario else (
-                "ask", f"{target} is no longer a scenario file on disk. Overwrite it with this tab?")
+            return (
+                ("save", "")
+                if is_scenario
+                else ("ask", f"{target} is no longer a scenario file on disk. Overwrite it with this tab?")
+            )
         if is_scenario:
             return "ask", f"{target} exists. Overwrite it with this tab?"
         if unreadable:
@@ -393,10 +524,16 @@ class WorkbenchApp(DataAppActions, App):
                 return False
         note = " (added .toml)" if added else ""
         asked = prompt or doc.path is None  # the user typed the place: no "your copy is under saves/"
-        return self._save(view, target, verb="saved as" if asked else "saved to", note=note, explain_preset=not asked)
+        return self._save(
+            view, target, verb="saved as" if asked else "saved to", note=note, explain_preset=not asked
+        )
 
     def _save(
-        self, view: ScenarioView, target: Path | None, verb: str = "saved to", note: str = "",
+        self,
+        view: ScenarioView,
+        target: Path | None,
+        verb: str = "saved to",
+        note: str = "",
         explain_preset: bool = True,
     ) -> bool:
         was_preset = view.doc.from_preset and explain_preset
@@ -478,7 +615,9 @@ class WorkbenchApp(DataAppActions, App):
         if view is None:
             return
         if view.doc.dirty:
-            choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before closing?"))
+            choice = await self.push_screen_wait(
+                Confirm(f"{view.doc.title} has unsaved changes. Save before closing?")
+            )
             if choice == "cancel":
                 return
             if choice == "save" and not await self.save_asking(view):
@@ -511,7 +650,9 @@ class WorkbenchApp(DataAppActions, App):
             if not view.doc.dirty:
                 continue
             self.query_one("#tabs", TabbedContent).active = view.parent.id
-            choice = await self.push_screen_wait(Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?"))
+            choice = await self.push_screen_wait(
+                Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?")
+            )
             if choice == "cancel":
                 return
             if choice == "save" and not await self.save_asking(view):
@@ -527,7 +668,11 @@ class WorkbenchApp(DataAppActions, App):
         def rows(bindings) -> list[tuple[str, str]]:
             out = []
             for b in bindings:
-                keys = b.key.replace("question_mark", "?").replace("greater_than_sign", ">").replace("less_than_sign", "<")
+                keys = (
+                    b.key.replace("question_mark", "?")
+                    .replace("greater_than_sign", ">")
+                    .replace("less_than_sign", "<")
+                )
                 what = b.tooltip or b.description
                 if what:
                     out.append((keys, what))
@@ -536,8 +681,15 @@ class WorkbenchApp(DataAppActions, App):
         return [
             ("Anywhere", rows(self.BINDINGS)),
             ("Scenario tab", rows(ScenarioView.BINDINGS)),
-            ("Grids", rows(Grid.BINDINGS) + [("0-9 . - $", "Start typing a number into the cell"), ("arrows hjkl", "Move")]),
-            ("Editing a cell", [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")] + rows(EditBar.BINDINGS)),
+            (
+                "Grids",
+                rows(Grid.BINDINGS)
+                + [("0-9 . - $", "Start typing a number into the cell"), ("arrows hjkl", "Move")],
+            ),
+            (
+                "Editing a cell",
+                [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")] + rows(EditBar.BINDINGS),
+            ),
             ("Risks pane", rows(RiskTable.BINDINGS)),
             ("Plots pane", [("[ ]", "Previous / next plot")]),
         ]
@@ -555,7 +707,11 @@ class WorkbenchApp(DataAppActions, App):
         view = self.active_view()
         if view is not None:
             for b in ScenarioView.BINDINGS:
-                yield SystemCommand(b.description, b.tooltip or f"Go to {b.description}", lambda a=b.action, v=view: v.run_action(a))
+                yield SystemCommand(
+                    b.description,
+                    b.tooltip or f"Go to {b.description}",
+                    lambda a=b.action, v=view: v.run_action(a),
+                )
         yield from self.data_system_commands()
 
 

@@ -55,16 +55,27 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("API price catalog: loading the offline snapshot…", id="price-title", classes="dialog-title")
-            yield Input(value=self.query_text, placeholder="provider or model, e.g. claude, gpt 4o, mistral",
-                        id="price-query", compact=True)
-            yield Static(Text(f"{'provider':<10} {'model':<28} {'input':>8} {'output':>8} {'cached':>8}  per 1M"),
-                         id="price-head")
+            yield Label(
+                "API price catalog: loading the offline snapshot…", id="price-title", classes="dialog-title"
+            )
+            yield Input(
+                value=self.query_text,
+                placeholder="provider or model, e.g. claude, gpt 4o, mistral",
+                id="price-query",
+                compact=True,
+            )
+            yield Static(
+                Text(f"{'provider':<10} {'model':<28} {'input':>8} {'output':>8} {'cached':>8}  per 1M"),
+                id="price-head",
+            )
             yield OptionList(id="price-list")
             yield Static("", id="price-detail")
             replace = f" · ctrl+r: these prices onto {self.target_name!r}" if self.target_name else ""
-            yield Static(f"↑↓ · Enter adds it (or updates the row of that name){replace} · Esc · "
-                         f"USD, in force {prices.price_day()}", classes="hint")
+            yield Static(
+                f"↑↓ · Enter adds it (or updates the row of that name){replace} · Esc · "
+                f"USD, in force {prices.price_day()}",
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#price-query", Input).focus()
@@ -85,9 +96,7 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
 
     def _loaded(self, entries: tuple[prices.Entry, ...], label: str) -> None:
         self._entries = entries
-        self.query_one("#price-title", Label).update(
-            f"Price catalog: {label} (offline snapshot)"
-        )
+        self.query_one("#price-title", Label).update(f"Price catalog: {label} (offline snapshot)")
         self._refilter()
 
     @on(Input.Changed, "#price-query")
@@ -112,8 +121,10 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
         t.append(f"{e.provider_name[:10]:<10} ", style="dim")
         name = e.model_name + (" +" if e.tier_note else "") + (" (old)" if e.deprecated else "")
         t.append(f"{name[:28]:<28} ", style="bold" if e.native and not e.deprecated else "")
-        t.append(f"{prices.price_text(e.input):>8} {prices.price_text(e.output):>8} "
-                 f"{prices.price_text(e.cached_input):>8}")
+        t.append(
+            f"{prices.price_text(e.input):>8} {prices.price_text(e.output):>8} "
+            f"{prices.price_text(e.cached_input):>8}"
+        )
         return t
 
     def _current(self) -> prices.Entry | None:
@@ -130,7 +141,9 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
         e = self._current()
         if e is None:
             query = self.query_one("#price-query", Input).value.strip()
-            d.update(Text(f"no model matches {query!r}: try fewer words" if self._entries else "", style="bold"))
+            d.update(
+                Text(f"no model matches {query!r}: try fewer words" if self._entries else "", style="bold")
+            )
             return
         more = len(self._hits) - MAX_LISTED
         t = Text()
@@ -197,12 +210,26 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+f", "fill", "Fill", priority=True)]
 
-    def __init__(self, option_name: str, gpu: str, input_tokens: float, output_tokens: float,
-                 model: str = "8B", precision: str = "fp8") -> None:
+    def __init__(
+        self,
+        option_name: str,
+        gpu: str,
+        input_tokens: float,
+        output_tokens: float,
+        model: str = "8B",
+        precision: str = "fp8",
+    ) -> None:
         super().__init__()
         self.option_name = option_name
-        self.defaults = {"model": model, "gpu": gpu, "precision": precision, "gpus": "1",
-                         "input": f"{input_tokens:g}", "output": f"{max(1.0, output_tokens):g}", "batch": ""}
+        self.defaults = {
+            "model": model,
+            "gpu": gpu,
+            "precision": precision,
+            "gpus": "1",
+            "input": f"{input_tokens:g}",
+            "output": f"{max(1.0, output_tokens):g}",
+            "batch": "",
+        }
         self.estimate: sz.Estimate | None = None
 
     def _field(self, label: str, widget) -> Horizontal:
@@ -212,20 +239,46 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
         d = self.defaults
         with Vertical(classes="dialog"):
             yield Label(Content(f"GPU sizing (roofline) for {self.option_name!r}"), classes="dialog-title")
-            yield self._field("Model (8B or a name)", Input(d["model"], id="size-model", compact=True,
-                                                            placeholder="8B, 70e9, " + ", ".join(m.name for m in sz.MODELS)))
-            yield self._field("Precision (weights)", Select([(p, p) for p in sz.PRECISION_BYTES], value=d["precision"],
-                                                            allow_blank=False, id="size-precision", compact=True))
-            yield self._field("GPU", Select([(f"{g.name}  ({g.memory_gb:g} GB, ${g.hourly:.2f}/h)", g.name)
-                                             for g in sz.GPUS], value=d["gpu"], allow_blank=False, id="size-gpu",
-                                            compact=True))
+            yield self._field(
+                "Model (8B or a name)",
+                Input(
+                    d["model"],
+                    id="size-model",
+                    compact=True,
+                    placeholder="8B, 70e9, " + ", ".join(m.name for m in sz.MODELS),
+                ),
+            )
+            yield self._field(
+                "Precision (weights)",
+                Select(
+                    [(p, p) for p in sz.PRECISION_BYTES],
+                    value=d["precision"],
+                    allow_blank=False,
+                    id="size-precision",
+                    compact=True,
+                ),
+            )
+            yield self._field(
+                "GPU",
+                Select(
+                    [(f"{g.name}  ({g.memory_gb:g} GB, ${g.hourly:.2f}/h)", g.name) for g in sz.GPUS],
+                    value=d["gpu"],
+                    allow_blank=False,
+                    id="size-gpu",
+                    compact=True,
+                ),
+            )
             yield self._field("GPUs per replica", Input(d["gpus"], id="size-gpus", compact=True))
             yield self._field("Input tokens / request", Input(d["input"], id="size-input", compact=True))
             yield self._field("Output tokens / request", Input(d["output"], id="size-output", compact=True))
-            yield self._field("Batch (blank = most)", Input(d["batch"], id="size-batch", compact=True,
-                                                           placeholder="the most that fit"))
+            yield self._field(
+                "Batch (blank = most)",
+                Input(d["batch"], id="size-batch", compact=True, placeholder="the most that fit"),
+            )
             yield Static("", id="size-result")
-            yield Static("Enter fills tokens_per_second_per_gpu, marked estimated · Esc cancels", classes="hint")
+            yield Static(
+                "Enter fills tokens_per_second_per_gpu, marked estimated · Esc cancels", classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#size-model", Input).focus()
@@ -265,10 +318,14 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
         batch = num("size-batch", "batch", blank=-1.0)
         gpus = num("size-gpus", "GPUs per replica")
         kwargs = dict(
-            params=params, precision=str(self.query_one("#size-precision", Select).value),
-            gpu=str(self.query_one("#size-gpu", Select).value), input_tokens=num("size-input", "input tokens"),
-            output_tokens=num("size-output", "output tokens"), gpus=int(gpus),
-            batch=None if batch == -1.0 else int(batch), kv_elements_per_token=kv,
+            params=params,
+            precision=str(self.query_one("#size-precision", Select).value),
+            gpu=str(self.query_one("#size-gpu", Select).value),
+            input_tokens=num("size-input", "input tokens"),
+            output_tokens=num("size-output", "output tokens"),
+            gpus=int(gpus),
+            batch=None if batch == -1.0 else int(batch),
+            kv_elements_per_token=kv,
         )
         return kwargs, label
 
@@ -286,21 +343,32 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
         out.set_class(not e.fits, "error")
         kv_note = "" if kwargs["kv_elements_per_token"] is not None else " · KV shape guessed"
         t = Text()
-        t.append(f"weights {e.weights_gb:,.1f} GB + KV {e.kv_gb_per_sequence:,.3f} GB/seq; "
-                 f"{e.memory_gb:,.0f} GB usable{kv_note}\n")
+        t.append(
+            f"weights {e.weights_gb:,.1f} GB + KV {e.kv_gb_per_sequence:,.3f} GB/seq; "
+            f"{e.memory_gb:,.0f} GB usable{kv_note}\n"
+        )
         if not e.fits:
             t.append(f"does NOT fit: {e.why}", style="bold")
             out.update(t)
             return
-        t.append(f"batch {e.batch:,} (max {e.max_batch:,}); decode {e.decode_bound}-bound, {e.step_ms:,.1f} ms/step, "
-                 f"{e.tokens_per_second_per_user:,.0f} tok/s/user\n")
-        t.append(f"prefill {e.prefill_share:.0%} of the time · ${e.cost_per_million_output:,.3f} per 1M output "
-                 f"at ${e.hourly:.2f}/h\n")
-        t.append(f"→ {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU ({e.requests_per_second_per_gpu:,.1f} req/s)\n",
-                 style="bold")
-        t.append(f"bandwidth {sz.BANDWIDTH_EFFICIENCY:.0%}, compute {sz.PREFILL_COMPUTE_EFFICIENCY:.0%} of peak"
-                 + (f", TP {sz.TENSOR_PARALLEL_EFFICIENCY:.0%}" if e.gpus > 1 else "")
-                 + "; 1-36% above NVIDIA's figures", style="dim")
+        t.append(
+            f"batch {e.batch:,} (max {e.max_batch:,}); decode {e.decode_bound}-bound, {e.step_ms:,.1f} ms/step, "
+            f"{e.tokens_per_second_per_user:,.0f} tok/s/user\n"
+        )
+        t.append(
+            f"prefill {e.prefill_share:.0%} of the time · ${e.cost_per_million_output:,.3f} per 1M output "
+            f"at ${e.hourly:.2f}/h\n"
+        )
+        t.append(
+            f"→ {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU ({e.requests_per_second_per_gpu:,.1f} req/s)\n",
+            style="bold",
+        )
+        t.append(
+            f"bandwidth {sz.BANDWIDTH_EFFICIENCY:.0%}, compute {sz.PREFILL_COMPUTE_EFFICIENCY:.0%} of peak"
+            + (f", TP {sz.TENSOR_PARALLEL_EFFICIENCY:.0%}" if e.gpus > 1 else "")
+            + "; 1-36% above NVIDIA's figures",
+            style="dim",
+        )
         out.update(t)
 
     @on(Input.Submitted)
@@ -343,8 +411,13 @@ class ExportChooser(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield Label(Content(f"Export this tab into {self.folder}"), classes="dialog-title")
-            yield OptionList(*[Option(Text.assemble((f"{key}  ", "bold cyan"), what), id=kind)
-                               for kind, key, what in self.CHOICES], id="export-list")
+            yield OptionList(
+                *[
+                    Option(Text.assemble((f"{key}  ", "bold cyan"), what), id=kind)
+                    for kind, key, what in self.CHOICES
+                ],
+                id="export-list",
+            )
             yield Label("Enter or the letter exports · Esc cancels", classes="dim")
 
     def on_mount(self) -> None:
@@ -394,8 +467,10 @@ class DataViewActions:
             return
         r = new.api_models[at]
         cached = "" if r.cached_input is None else f" / {prices.price_text(r.cached_input)} cached"
-        message = (f"{verb} {r.name!r}: {prices.price_text(r.input)} in / {prices.price_text(r.output)} out"
-                   f"{cached} per 1M · {r.source} · u undoes")
+        message = (
+            f"{verb} {r.name!r}: {prices.price_text(r.input)} in / {prices.price_text(r.output)} out"
+            f"{cached} per 1M · {r.source} · u undoes"
+        )
         self.commit(new, message)
         self.action_pane("pricing")
 
@@ -421,8 +496,11 @@ class DataViewActions:
             return
         o = s.options[i]
         if o.serve != "self_hosted":
-            self.status(f"GPU sizing fills self-hosted options; {o.name!r} is served by an API "
-                        "(F4, move to a self-hosted row, then S)", error=True)
+            self.status(
+                f"GPU sizing fills self-hosted options; {o.name!r} is served by an API "
+                "(F4, move to a self-hosted row, then S)",
+                error=True,
+            )
             return
         try:
             gpu = sz.gpu_named(o.gpu).name
@@ -443,8 +521,11 @@ class DataViewActions:
             except edit.EditError as exc:
                 self.status(f"not filled: {exc}", error=True)
                 return
-            self.commit(new, f"options.{i + 1}: {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated "
-                             f"({e.params / 1e9:.3g}B {e.precision}, {e.gpus}x {e.gpu}) · u undoes")
+            self.commit(
+                new,
+                f"options.{i + 1}: {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated "
+                f"({e.params / 1e9:.3g}B {e.precision}, {e.gpus}x {e.gpu}) · u undoes",
+            )
 
         self.app.push_screen(SizingDialog(o.name, gpu, tin, tout), chosen)
 
@@ -514,8 +595,11 @@ class DataAppActions:
         else:
             folder = exports.shown(written[0].parent)
             stems = [p.name for p in written]
-            self.message(f"✔ summary, monthly table, screenshot in {folder}/: "
-                         + stems[0].replace("-summary-", "-{summary,monthly,screen}-").rsplit(".", 1)[0] + ".*")
+            self.message(
+                f"✔ summary, monthly table, screenshot in {folder}/: "
+                + stems[0].replace("-summary-", "-{summary,monthly,screen}-").rsplit(".", 1)[0]
+                + ".*"
+            )
         return written
 
     def data_system_commands(self):
@@ -524,4 +608,3 @@ class DataAppActions:
             return
         for title, help_text, kind in self.EXPORT_COMMANDS:
             yield SystemCommand(title, help_text, lambda k=kind: self.export(k))
-

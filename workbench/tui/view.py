@@ -59,7 +59,9 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
 
     BINDINGS = [
         Binding("a", "add_row", "Add row", tooltip="Add a row below the cursor"),
-        Binding("D", "delete_row", "Del row", tooltip="Delete the row under the cursor (undo brings it back)"),
+        Binding(
+            "D", "delete_row", "Del row", tooltip="Delete the row under the cursor (undo brings it back)"
+        ),
         Binding("C", "duplicate_row", "Dup row", tooltip="Duplicate the row under the cursor"),
         Binding("r", "rename_row", "Rename", tooltip="Rename the row under the cursor"),
     ]
@@ -91,7 +93,10 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
                     yield RowGrid("gpus", id="grid-gpus")
                 with TabPane("Workload", id="workload"):
                     yield FieldGrid(
-                        sections_for([None, "workload", "market", "requirements"], ("name", "currency", "horizon_months")),
+                        sections_for(
+                            [None, "workload", "market", "requirements"],
+                            ("name", "currency", "horizon_months"),
+                        ),
                         id="grid-workload",
                     )
                 with TabPane("Overheads", id="overheads"):
@@ -99,8 +104,11 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
                 with TabPane("Options", id="options"):
                     yield RowGrid("options", id="grid-options")
                 with TabPane("Uncertainty", id="uncertainty"):
-                    yield Label("Ranges for the Simulation pane: type Low and High · space adds ±25% · an empty "
-                                "Low removes", classes="grid-title")
+                    yield Label(
+                        "Ranges for the Simulation pane: type Low and High · space adds ±25% · an empty "
+                        "Low removes",
+                        classes="grid-title",
+                    )
                     yield UncertaintyGrid(id="grid-uncertainty")
             with TabbedContent(id="outputs", initial="results"):
                 with TabPane("Results", id="results"):
@@ -279,7 +287,9 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         self.query_one("#edit-label", Label).update(Content(f" {where} = "))
         # The bar covers the status line while it is open: it carries the cell's help after the keys.
         about = about_of(path, bounds_first=True) if path[0] != "risk-note" else ""
-        self.query_one("#edit-error", Static).update(Text("Enter commits · Esc cancels" + (f" · {about}" if about else "")))
+        self.query_one("#edit-error", Static).update(
+            Text("Enter commits · Esc cancels" + (f" · {about}" if about else ""))
+        )
         self.query_one("#edit-error", Static).remove_class("error")
         inp = self.query_one("#edit-input", Input)
         inp.value = text
@@ -406,7 +416,9 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
     def _risk_toggle(self, event: RiskTable.Toggle) -> None:
         state = self.doc.scenario.risk_state(event.risk_id)
         new = edit.set_risk(self.doc.scenario, event.risk_id, mitigated=not (state and state.mitigated))
-        self.commit(new, f"risk {event.risk_id}: {'mitigated' if not (state and state.mitigated) else 'open'}")
+        self.commit(
+            new, f"risk {event.risk_id}: {'mitigated' if not (state and state.mitigated) else 'open'}"
+        )
 
     @on(RiskTable.EditNote)
     def _risk_note(self, event: RiskTable.EditNote) -> None:

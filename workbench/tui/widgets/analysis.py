@@ -90,8 +90,11 @@ class ExplainScreen(ModalScreen[None]):
             with VerticalScroll(id="explain-body"):
                 inner = min(self.app.size.width * 96 // 100, 140) - 8  # inside the border, padding, scrollbar
                 yield Static(explanation_text(e, width=max(40, inner)), id="explain-text")
-            yield Static("Esc closes · y copies the text · ↑↓ PgUp PgDn scroll · every number comes from the "
-                         "engine's own formula", id="explain-hint")
+            yield Static(
+                "Esc closes · y copies the text · ↑↓ PgUp PgDn scroll · every number comes from the "
+                "engine's own formula",
+                id="explain-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#explain-body").focus()
@@ -202,8 +205,13 @@ class SensitivityPane(RunsWhenShown, Widget):
     def on_mount(self) -> None:
         t = self.query_one("#sens-table", DataTable)
         for key, label, width in (
-            ("n", "#", 3), ("input", "Input", 26), ("dlow", "Δ low", 8), ("dhigh", "Δ high", 8),
-            ("range", "Low → High", 17), ("base", "Base", 8), ("be", "B/E mo", 9),
+            ("n", "#", 3),
+            ("input", "Input", 26),
+            ("dlow", "Δ low", 8),
+            ("dhigh", "Δ high", 8),
+            ("range", "Low → High", 17),
+            ("base", "Base", 8),
+            ("be", "B/E mo", 9),
         ):
             t.add_column(label, key=key, width=width)
 
@@ -229,7 +237,11 @@ class SensitivityPane(RunsWhenShown, Widget):
         worker = get_current_worker()
         try:
             res = sensitivity(
-                a.scenario, a.results, step=step, option=option, against=against,
+                a.scenario,
+                a.results,
+                step=step,
+                option=option,
+                against=against,
                 recommended=a.ladder.recommendation.option,
             )
             err = None
@@ -256,8 +268,10 @@ class SensitivityPane(RunsWhenShown, Widget):
         t.append(f"{res.option}", style="bold green")
         t.append(" vs ")
         t.append(f"{res.against}", style="bold")
-        t.append(f": TCO {_signed(res.diff, cur)} over {H} months, pays back in month {_month(res.breakeven)}; "
-                 f"inputs ±{res.step:.0%}\n")
+        t.append(
+            f": TCO {_signed(res.diff, cur)} over {H} months, pays back in month {_month(res.breakeven)}; "
+            f"inputs ±{res.step:.0%}\n"
+        )
         t.append("Decided by: ", style="bold")
         t.append("; ".join(f"{k}. {e.label}" for k, e in enumerate(res.effects[:3], 1)) or "nothing moves it")
         head.update(t)
@@ -330,8 +344,13 @@ class UncertaintyGrid(Grid):
         self._scenario = scenario
         if not self.columns:
             for key, label, width in (
-                ("input", "Input", 26), ("value", "Value", 9), ("low", "Low", 9), ("high", "High", 9),
-                ("dist", "Dist", 10), ("mode", "Mode", 8), ("path", "Path", 40),
+                ("input", "Input", 26),
+                ("value", "Value", 9),
+                ("low", "Low", 9),
+                ("high", "High", 9),
+                ("dist", "Dist", 10),
+                ("mode", "Mode", 8),
+                ("path", "Path", 40),
             ):
                 self.add_column(label, key=key, width=width)
         keys = [str(p) for p in columns.input_paths(scenario)]
@@ -349,7 +368,9 @@ class UncertaintyGrid(Grid):
                 self.move_cursor(row=min(keep.row, len(keys) - 1), column=max(2, keep.column))
             return
         for k in keys:
-            for col, cell in zip(("input", "value", "low", "high", "dist", "mode"), self._cells(scenario, k), strict=False):
+            for col, cell in zip(
+                ("input", "value", "low", "high", "dist", "mode"), self._cells(scenario, k), strict=False
+            ):
                 self._show_text(k, col, cell)  # only cells that changed (grid.py)
 
     def _cells(self, s: Scenario, key: str) -> list[Text]:
@@ -401,7 +422,8 @@ def histogram_plot(sim):
     cur = sim.scenario.currency
     title = f"TCO over {sim.scenario.horizon_months} months, share of {sim.draws:,} draws ({cur}; | = P50; P1-P99)"
     legend = [
-        LegendItem(glyph(k) * 2, f"{o.name} P50 {fmt.money(o.p50, cur)}", color(k)) for k, o in enumerate(sim.options)
+        LegendItem(glyph(k) * 2, f"{o.name} P50 {fmt.money(o.p50, cur)}", color(k))
+        for k, o in enumerate(sim.options)
     ]
 
     def draw(plt, w: int, h: int) -> None:
@@ -445,8 +467,15 @@ class SimulationPane(RunsWhenShown, Widget):
     SimulationPane > DataTable { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
     """
     BINDINGS = [
-        Binding("plus,equals_sign", "draws(10)", "More draws", tooltip="Simulation: ten times the draws (up to 100k, or the scenario's limit)"),
-        Binding("minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"),
+        Binding(
+            "plus,equals_sign",
+            "draws(10)",
+            "More draws",
+            tooltip="Simulation: ten times the draws (up to 100k, or the scenario's limit)",
+        ),
+        Binding(
+            "minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"
+        ),
         Binding("n", "reseed", "New seed", tooltip="Simulation: run again with the next seed"),
     ]
 
@@ -470,8 +499,14 @@ class SimulationPane(RunsWhenShown, Widget):
     def on_mount(self) -> None:
         t = self.query_one("#sim-table", DataTable)
         for key, label, width in (
-            ("name", "Option", 22), ("p10", "P10", 7), ("p50", "P50", 7), ("p90", "P90", 7), ("asis", "As is", 7),
-            ("cheapest", "Cheapest", 8), ("be", "B/E P10/50/90", 13), ("pays", "Pays", 5),
+            ("name", "Option", 22),
+            ("p10", "P10", 7),
+            ("p50", "P50", 7),
+            ("p90", "P90", 7),
+            ("asis", "As is", 7),
+            ("cheapest", "Cheapest", 8),
+            ("be", "B/E P10/50/90", 13),
+            ("pays", "Pays", 5),
         ):
             t.add_column(label, key=key, width=width)
 
@@ -484,11 +519,13 @@ class SimulationPane(RunsWhenShown, Widget):
             self.workers.cancel_group(self, "simulation")
             self._finish()
             self.result = None
-            self.query_one("#sim-head", Static).update(Text.assemble(
-                ("No uncertainty ranges yet. ", "bold"),
-                "Give inputs a low/high range in the Uncertainty grid (F11 or U): type into Low and High, or "
-                "press space on a row for ±25%. The Sensitivity pane (F9) shows which inputs matter most.",
-            ))
+            self.query_one("#sim-head", Static).update(
+                Text.assemble(
+                    ("No uncertainty ranges yet. ", "bold"),
+                    "Give inputs a low/high range in the Uncertainty grid (F11 or U): type into Low and High, or "
+                    "press space on a row for ±25%. The Sensitivity pane (F9) shows which inputs matter most.",
+                )
+            )
             self.query_one("#sim-chart", Chart).set_plot("Monte Carlo", None, [], "no [uncertainty] ranges")
             self.query_one("#sim-table", DataTable).clear()
             return
@@ -528,7 +565,9 @@ class SimulationPane(RunsWhenShown, Widget):
         worker = get_current_worker()
         try:
             sim = simulate(
-                a.scenario, draws, seed,
+                a.scenario,
+                draws,
+                seed,
                 progress=lambda f: _post(self, self._progress, a, f),
                 cancelled=lambda: worker.is_cancelled,
             )
@@ -570,7 +609,10 @@ class SimulationPane(RunsWhenShown, Widget):
                 pays = f"{1 - o.never / n:.0%}"
             table.add_row(
                 Text(o.name, style="bold green" if o is best else ""),
-                *(Text(fmt.money(x, cur), justify="right") for x in (o.p10, o.p50, o.p90, o.deterministic_tco)),
+                *(
+                    Text(fmt.money(x, cur), justify="right")
+                    for x in (o.p10, o.p50, o.p90, o.deterministic_tco)
+                ),
                 Text(f"{o.p_cheapest:.1%}", justify="right"),
                 Text(be, justify="right"),
                 Text(pays, justify="right"),
@@ -598,8 +640,10 @@ class SimulationPane(RunsWhenShown, Widget):
 
             s = self.analysis.scenario if self.analysis else None
             if s is not None and limit < PANE_MAX_DRAWS:
-                self._say(f"Simulation: {limit:,} draws is the limit for {len(s.options)} options × {s.horizon_months} "
-                          f"months (a run computes at most {MAX_CELLS:,} monthly totals)")
+                self._say(
+                    f"Simulation: {limit:,} draws is the limit for {len(s.options)} options × {s.horizon_months} "
+                    f"months (a run computes at most {MAX_CELLS:,} monthly totals)"
+                )
             else:
                 more = f"; `workbench simulate --draws` goes to {max_draws(s):,}" if s is not None else ""
                 self._say(f"Simulation: {PANE_MAX_DRAWS:,} draws is the pane's most{more}")

@@ -89,11 +89,13 @@ class CompareView(Container):
             caption.update("Open two or more scenarios to compare them.")
         else:
             n_diff = sum(1 for r in self.rows if any(r["differs"]))
-            caption.update(Text(
-                f"{DIFF_MARK}marks a value that differs from '{_fit(self.labels[0], 30)}'"
-                f" ({n_diff} of {len(self.rows)} rows differ)"
-                + (f"; only the first {MAX_SCENARIOS} scenarios are shown" if self._dropped else "")
-            ))
+            caption.update(
+                Text(
+                    f"{DIFF_MARK}marks a value that differs from '{_fit(self.labels[0], 30)}'"
+                    f" ({n_diff} of {len(self.rows)} rows differ)"
+                    + (f"; only the first {MAX_SCENARIOS} scenarios are shown" if self._dropped else "")
+                )
+            )
         self._fill_table()
         self.chart.show(items)
 

@@ -202,13 +202,20 @@ class ResultsTable(CellCache):
             "tco": (f"TCO over {a.scenario.horizon_months} months", fmt.money_full(o.tco, cur)),
             "per_request": ("cost per request", fmt.money_full(o.cost_per_request, cur)),
             "per_mtok": ("cost per 1M workload tokens", fmt.money_full(o.cost_per_mtok, cur)),
-            "breakeven_month": ("first month its cumulative cost is at most the baseline's", str(o.breakeven_month)),
+            "breakeven_month": (
+                "first month its cumulative cost is at most the baseline's",
+                str(o.breakeven_month),
+            ),
             "breakeven_volume": (
                 "never dearer than the baseline from (month-1 prices)",
-                "—" if o.breakeven_requests_per_day is None else
-                f"{o.breakeven_requests_per_day:,.1f} req/day = {o.breakeven_tokens_per_day:,.0f} tokens/day",
+                "—"
+                if o.breakeven_requests_per_day is None
+                else f"{o.breakeven_requests_per_day:,.1f} req/day = {o.breakeven_tokens_per_day:,.0f} tokens/day",
             ),
-            "gpus": ("GPUs at the horizon", f"{o.gpus_at_horizon} GPUs, {o.gpu_hours_at_horizon or 0:,.1f} GPU-hours/month"),
+            "gpus": (
+                "GPUs at the horizon",
+                f"{o.gpus_at_horizon} GPUs, {o.gpu_hours_at_horizon or 0:,.1f} GPU-hours/month",
+            ),
         }
         if key in values:
             what, v = values[key]
@@ -367,7 +374,11 @@ class RiskTable(CellCache):
         self._shown_rows = shown
         self.clear()
         for x in order:
-            flag = Text("⚑", style="bold red") if x.flagged and not x.mitigated else Text("⚑" if x.flagged else "·", style="dim")
+            flag = (
+                Text("⚑", style="bold red")
+                if x.flagged and not x.mitigated
+                else Text("⚑" if x.flagged else "·", style="dim")
+            )
             done = Text("[x]" if x.mitigated else "[ ]", style="green" if x.mitigated else "")
             why = x.why + (f" — note: {x.note}" if x.note else "")
             self.add_row(flag, done, Text(x.title, style="bold" if x.flagged else "dim"), Text(why), key=x.id)
@@ -402,7 +413,10 @@ def risk_detail(x) -> Text:
     t = Text()
     t.append(f"{x.title} ({x.id}): ", style="bold")
     if x.flagged:
-        t.append("FLAGGED" + (", mitigated" if x.mitigated else ", open"), style="bold red" if not x.mitigated else "green")
+        t.append(
+            "FLAGGED" + (", mitigated" if x.mitigated else ", open"),
+            style="bold red" if not x.mitigated else "green",
+        )
     else:
         t.append("not flagged", style="dim")
     t.append(f"\n{x.why}\n")

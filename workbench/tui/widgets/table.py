@@ -20,8 +20,15 @@ def _content(datum: object) -> tuple | None:
     """A hashable signature of a cell's value, or None when it cannot be cached (other renderables)."""
     if isinstance(datum, Text):
         return (
-            "text", datum.plain, datum.style, tuple(datum.spans), datum.justify, datum.overflow, datum.no_wrap,
-            datum.end, datum.tab_size,
+            "text",
+            datum.plain,
+            datum.style,
+            tuple(datum.spans),
+            datum.justify,
+            datum.overflow,
+            datum.no_wrap,
+            datum.end,
+            datum.tab_size,
         )
     if datum is None or isinstance(datum, (str, int, float)):
         return ("value", type(datum).__name__, datum)
