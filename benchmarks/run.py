@@ -56,8 +56,8 @@ import baseline  # noqa: E402
 import numpy as np  # noqa: E402
 import synthetic  # noqa: E402
 
-from workbench import files  # noqa: E402
 from workbench.model.scenario import Scenario  # noqa: E402
+from workbench.store import files  # noqa: E402
 
 PRESETS = ROOT / "presets"
 SYNTHETIC = "synthetic-12x120"
@@ -191,10 +191,10 @@ PANE_WIDGETS = {"results": "#results-table", "ladder": "#ladder-text", "plots": 
 async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tuple[str, ...]) -> dict:
     from textual import events
 
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.widgets.grid import FieldGrid
-    from workbench.tui.widgets.panes import ResultsTable
+    from workbench.tui.grids.grid import FieldGrid
+    from workbench.tui.panes.tables import ResultsTable
 
     doc = Document(s, path)
     app = WorkbenchApp([doc])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import files
 from workbench.model.engine import compute
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

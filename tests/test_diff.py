@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workbench import edit, files
+from workbench.edits import edit
 from workbench.model.compare import compare_rows, differing_rows
 from workbench.model.diff import changed_paths, diff, flatten, input_changes
 from workbench.model.report import analyze
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAN = ROOT / "presets" / "loan-underwriting-100k.toml"

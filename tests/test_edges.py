@@ -14,10 +14,10 @@ import math
 import pytest
 from fuzzing import assert_finite
 
-from workbench import files
-from workbench.document import Document
 from workbench.model import fmt, report
 from workbench.model.report import analyze
+from workbench.session.document import Document
+from workbench.store import files
 
 BASE = {
     "name": "edges",

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import files
-from workbench.document import Document
 from workbench.model import explain, lookup, report, sensitivity
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.view import EditBar
 

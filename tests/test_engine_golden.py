@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from workbench.files import parse_text
 from workbench.model.engine import compute
+from workbench.store.files import parse_text
 
 EXACT = dict(rel=1e-9, abs=1e-9)
 VOLUME = dict(rel=0.01)

@@ -9,10 +9,10 @@ import pytest
 from fuzzing import scenario_dicts
 from hypothesis import HealthCheck, given, settings
 
-from workbench import files
 from workbench.model import engine
 from workbench.model.scenario import Scenario
-from workbench.paths import presets_dir
+from workbench.store import files
+from workbench.store.paths import presets_dir
 
 PRESETS = sorted(presets_dir().glob("*.toml"))
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench import edit, files
-from workbench.document import Document
+from workbench.edits import edit
 from workbench.model import engine
 from workbench.model.engine import COMPONENTS, DEFS, compute
 from workbench.model.explain import SUMMARY, ExplainError, explain
 from workbench.model.formula import Const, specialize
+from workbench.session.document import Document
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
@@ -138,8 +139,8 @@ def test_cli_explain():
 
 async def test_x_explains_the_results_cell_and_the_breakdown_cell():
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.widgets.analysis import ExplainScreen
-    from workbench.tui.widgets.panes import RESULT_COLUMNS, BreakdownTable, ResultsTable
+    from workbench.tui.panes.analysis import ExplainScreen
+    from workbench.tui.panes.tables import RESULT_COLUMNS, BreakdownTable, ResultsTable
 
     path = ROOT / "presets" / "loan-underwriting-100k.toml"
     app = WorkbenchApp([Document(files.load(path), path)])

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import exports, files
-from workbench.document import Document
 from workbench.model import report
+from workbench.session import exports
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.data_screens import ExportChooser
 from workbench.tui.view import ScenarioView

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import scenarios
 
-from workbench import files
-from workbench.files import ScenarioError, dump_text, load, parse_text, save
 from workbench.model.scenario import validate
+from workbench.store import files
+from workbench.store.files import ScenarioError, dump_text, load, parse_text, save
 
 RICH = '''schema_version = 1
 name = "Loan underwriting, 100k requests/day"

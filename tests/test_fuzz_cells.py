@@ -18,8 +18,9 @@ from fuzzing import SPECS, Spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import edit, files
+from workbench.edits import edit
 from workbench.model import scenario as sc
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = files.load(ROOT / "presets" / "loan-underwriting-100k.toml")

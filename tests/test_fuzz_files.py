@@ -22,9 +22,9 @@ from fuzzing import NUMERIC_PATHS, SPECS, Spec, assert_finite, scenario_dicts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import files
 from workbench.model import scenario as sc
 from workbench.model.report import analyze
+from workbench.store import files
 
 FILES_PER_RUN = 1200
 FILES_PER_SCENARIO = 4

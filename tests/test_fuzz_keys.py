@@ -27,9 +27,10 @@ from fuzzing import assert_finite
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
-from workbench import document, files
-from workbench.document import Document
 from workbench.model.scenario import Scenario
+from workbench.session import document
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import edit, files
-from workbench.files import ScenarioError, parse_text
+from workbench.edits import edit
 from workbench.model import columns, engine
 from workbench.model.engine import Cancelled, compute
 from workbench.model.montecarlo import draw, histogram, sample, simulate
 from workbench.model.scenario import Range
+from workbench.store import files
+from workbench.store.files import ScenarioError, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTER = ROOT / "presets" / "starter.toml"
@@ -232,9 +233,9 @@ def test_cli_simulate():
 
 
 async def test_simulation_pane_runs_in_a_worker_and_reruns_after_a_range_edit():
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.widgets.analysis import SimulationPane, UncertaintyGrid
+    from workbench.tui.panes.analysis import SimulationPane, UncertaintyGrid
 
     app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
     async with app.run_test(size=(100, 30)) as pilot:
@@ -374,7 +375,7 @@ def test_the_limits_are_stated_in_one_line():
 def test_the_panes_plus_stops_at_the_limit_and_says_why():
     from types import SimpleNamespace
 
-    from workbench.tui.widgets.analysis import PANE_MAX_DRAWS, SimulationPane
+    from workbench.tui.panes.analysis import PANE_MAX_DRAWS, SimulationPane
 
     s = files.load(STARTER)
     wide = s.model_copy(

@@ -98,7 +98,7 @@ def test_a_large_run_in_several_chunks_stays_under_the_memory_budget(tmp_path):
     the monthly totals alone would be 40 × 120 × 60,000 × 8 bytes = 2.3 GB (three copies of them)."""
     options, horizon, draws = 40, 120, 60_000
     path = write(tmp_path, options, horizon, 200)
-    from workbench import files
+    from workbench.store import files
 
     scenario = files.load(path)
     assert montecarlo.chunk_draws(scenario) * 2 < draws, "the run must need several chunks"

@@ -16,8 +16,8 @@ from workbench.model.compare import MISSING, compare_rows, differing_rows
 from workbench.model.report import Analysis, analyze
 from workbench.model.scenario import Scenario, validate
 from workbench.model.sweep import default_volumes, volume_sweep
-from workbench.tui.widgets.compare import DIFF_MARK, CompareView
-from workbench.tui.widgets.plots import (
+from workbench.tui.panes.compare import DIFF_MARK, CompareView
+from workbench.tui.panes.plots import (
     CompareChart,
     PlotsPane,
     log_ticks,
@@ -73,7 +73,7 @@ def starter() -> Analysis:
     path = ROOT / "presets" / "starter.toml"
     if not path.exists():
         pytest.skip("presets/starter.toml not written yet")
-    from workbench.files import load
+    from workbench.store.files import load
 
     return analyze(load(path))
 

@@ -11,10 +11,12 @@ pytest.importorskip("genai_prices")
 
 from genai_prices import Usage, calc_price, data_snapshot  # noqa: E402
 
-from workbench import data_edits, edit, files  # noqa: E402
-from workbench.cli import main  # noqa: E402
+from workbench.cli.run import main  # noqa: E402
+from workbench.edits import data as data_edits  # noqa: E402
+from workbench.edits import edit
 from workbench.model import prices  # noqa: E402
 from workbench.model.engine import compute  # noqa: E402
+from workbench.store import files
 
 AT = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 TIN, TOUT, SHARE = 1000, 500, 0.4  # 400 cached input tokens, 600 uncached, 500 output
@@ -177,7 +179,7 @@ async def _settle(pilot, condition, tries: int = 100) -> None:
 
 
 async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_it(tmp_path, monkeypatch):
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.data_screens import PricePicker
     from workbench.tui.view import ScenarioView
@@ -207,7 +209,7 @@ async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_
 
 
 async def test_picker_ctrl_r_replaces_prices_of_the_row_under_the_cursor(tmp_path, monkeypatch):
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.data_screens import PricePicker
     from workbench.tui.view import ScenarioView

@@ -16,10 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from workbench.tui.screens.recover import RecoverScreen
 
-from workbench import files, recovery
-from workbench.document import Document
-from workbench.tui.recover_screen import RecoverScreen
+from workbench.session import recovery
+from workbench.session.document import Document
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,8 +93,9 @@ def test_restore_when_the_original_is_gone_or_was_never_saved(saves):
 
 HOLDER = """
 import sys, time
-from workbench import files, recovery
-from workbench.document import Document
+from workbench.store import files
+from workbench.session import recovery
+from workbench.session.document import Document
 doc = Document(files.load(sys.argv[1]), None, "other")
 print(recovery.keep(doc), flush=True)
 time.sleep(60)
@@ -385,7 +387,7 @@ async def test_the_app_starts_with_a_fifo_in_the_folder_and_offers_the_real_copy
 
 async def test_a_planted_copy_cannot_make_ctrl_s_write_over_a_text_file(saves, tmp_path):
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.screens import Confirm, TextPrompt
+    from workbench.tui.screens.dialogs import Confirm, TextPrompt
 
     notes = tmp_path / "notes.toml"  # outside saves/, and not a scenario at all
     notes.write_text("my notes: not a scenario\n", "utf-8")

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import files
-from workbench.document import Document
 from workbench.model.scenario import Scenario
+from workbench.session.document import Document
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 120

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import files, paths
-from workbench.document import Document
+from workbench.session.document import Document
+from workbench.store import files, paths
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens import Confirm, OpenPicker, TextPrompt
+from workbench.tui.screens.dialogs import Confirm, OpenPicker, TextPrompt
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTER = ROOT / "presets" / "starter.toml"

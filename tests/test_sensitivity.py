@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench import edit, files
+from workbench.edits import edit
 from workbench.model import columns
 from workbench.model.engine import compute
 from workbench.model.sensitivity import SensitivityError, sensitivity
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAN = ROOT / "presets" / "loan-underwriting-100k.toml"
@@ -117,9 +118,9 @@ def test_cli_sensitivity_table_and_json():
 
 
 async def test_sensitivity_pane_ranks_and_follows_an_edit():
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.widgets.analysis import SensitivityPane
+    from workbench.tui.panes.analysis import SensitivityPane
 
     app = WorkbenchApp([Document(files.load(LOAN), LOAN)])
     async with app.run_test(size=(100, 30)) as pilot:

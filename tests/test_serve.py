@@ -236,7 +236,7 @@ def test_serve_draws_the_app_in_headless_chromium(tmp_path):
 
 
 def test_serve_refuses_a_bad_file_and_port(tmp_path, capsys):
-    from workbench.cli import main
+    from workbench.cli.run import main
 
     bad = tmp_path / "bad.toml"
     bad.write_text("horizon_months = 0\n", "utf-8")
@@ -247,7 +247,7 @@ def test_serve_refuses_a_bad_file_and_port(tmp_path, capsys):
 
 
 def test_serve_binds_loopback_by_default():
-    from workbench.cli import build_parser
+    from workbench.cli.run import build_parser
 
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)

@@ -477,7 +477,7 @@ async def test_apps_die_with_a_killed_server(serve):
 
 # --- the pieces, without a server --------------------------------------------------------------------
 def test_loopback_names():
-    from workbench.serving import is_loopback
+    from workbench.cli.serving import is_loopback
 
     for host in (
         "localhost",
@@ -506,7 +506,7 @@ def test_loopback_names():
 
 
 def test_origin_check():
-    from workbench.serving import ServedWorkbench
+    from workbench.cli.serving import ServedWorkbench
 
     local = ServedWorkbench(["true"], host="127.0.0.1", port=8123)
     for origin in (
@@ -548,7 +548,7 @@ def test_origin_check():
 
 
 def test_tokens():
-    from workbench.serving import ServedWorkbench, make_token
+    from workbench.cli.serving import ServedWorkbench, make_token
 
     a, b = ServedWorkbench(["true"]).token, ServedWorkbench(["true"]).token
     assert a != b and len(a) >= 32
@@ -561,7 +561,7 @@ def test_tokens():
 async def test_messages_are_clamped_and_malformed_ones_ignored():
     from aiohttp import WSMsgType
 
-    from workbench.serving import ServedWorkbench
+    from workbench.cli.serving import ServedWorkbench
 
     class Message:
         def __init__(self, data, type_=WSMsgType.TEXT):
@@ -621,8 +621,8 @@ async def test_messages_are_clamped_and_malformed_ones_ignored():
 
 
 def test_cli_refuses_bad_flags_and_warns_only_off_loopback(monkeypatch, capsys):
-    from workbench import serving
-    from workbench.cli import build_parser, main
+    from workbench.cli import serving
+    from workbench.cli.run import build_parser, main
 
     assert main(["serve", "--max-sessions", "0"]) == 1
     assert "--max-sessions 0 is out of range (1 to 64)" in capsys.readouterr().err

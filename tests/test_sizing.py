@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from workbench import data_edits, edit, files
-from workbench.cli import main
+from workbench.cli.run import main
+from workbench.edits import data as data_edits
+from workbench.edits import edit
 from workbench.model import sizing
+from workbench.store import files
 
 REQUIRED = ("H100 PCIe", "H100 SXM", "H200", "A100 40GB", "A100 80GB", "L40S", "L4", "A10G", "RTX 4090")
 
@@ -163,7 +165,7 @@ def test_set_throughput_marks_estimated_and_is_refused_for_api_options():
 
 
 async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeypatch):
-    from workbench.document import Document
+    from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.data_screens import SizingDialog
     from workbench.tui.view import ScenarioView

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import files
-from workbench.document import Document
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.widgets.footer import KeyFooter
 

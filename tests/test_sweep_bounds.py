@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench import files
 from workbench.model import engine, sweep
+from workbench.store import files
 
 ROOT = Path(__file__).resolve().parent.parent
 

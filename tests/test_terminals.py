@@ -20,8 +20,8 @@ import textual.constants
 from rich.console import Console
 from textual.screen import ModalScreen
 
-from workbench import files
-from workbench.document import Document
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.view import INPUT_PANES, OUTPUT_PANES
 

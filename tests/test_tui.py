@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from textual import events
 
-from workbench import files
-from workbench.document import Document
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens import Confirm, PresetPicker
+from workbench.tui.grids.grid import FieldGrid, RowGrid
+from workbench.tui.panes.plots import PlotsPane
+from workbench.tui.panes.tables import LadderView, ResultsTable, RiskTable
+from workbench.tui.screens.dialogs import Confirm, PresetPicker
 from workbench.tui.view import EditBar, ScenarioView
-from workbench.tui.widgets.grid import FieldGrid, RowGrid
-from workbench.tui.widgets.panes import LadderView, ResultsTable, RiskTable
-from workbench.tui.widgets.plots import PlotsPane
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "presets"

@@ -13,11 +13,11 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from workbench import files
-from workbench.document import Document
+from workbench.session.document import Document
+from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.widgets.grid import FieldGrid
-from workbench.tui.widgets.table import CellCache
+from workbench.tui.grids.grid import FieldGrid
+from workbench.tui.grids.table import CellCache
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 

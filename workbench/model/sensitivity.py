@@ -289,7 +289,7 @@ class _Validator:
     into its cell would (edit.validated: the field's bounds, then every cross-check); None, or why not."""
 
     def __init__(self, s: Scenario) -> None:
-        from workbench import files
+        from workbench.store import files
 
         self.s = s
         self.data = files.to_dict(s)
@@ -301,7 +301,7 @@ class _Validator:
         return (p.table, next(i for i, r in enumerate(rows) if r.name == p.row), p.field)
 
     def __call__(self, p: columns.Path, value: float) -> str | None:
-        from workbench.edit import EditError, validated
+        from workbench.edits.edit import EditError, validated
 
         *parents, key = self.loc(p)
         obj = self.data

@@ -17,18 +17,19 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
-from workbench import files, paths, recovery
-from workbench.document import Document
 from workbench.model.scenario import Scenario
+from workbench.session import recovery
+from workbench.session.document import Document
+from workbench.store import files, paths
 from workbench.tui.data_screens import DataAppActions
-from workbench.tui.palette import SafeCommandPalette
-from workbench.tui.recover_screen import RecoverScreen
-from workbench.tui.screens import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
+from workbench.tui.grids.grid import Grid
+from workbench.tui.panes.compare import CompareView
+from workbench.tui.panes.tables import RiskTable
+from workbench.tui.screens.dialogs import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
+from workbench.tui.screens.recover import RecoverScreen
+from workbench.tui.screens.palette import SafeCommandPalette
 from workbench.tui.view import WIDE, ScenarioView
-from workbench.tui.widgets.compare import CompareView
 from workbench.tui.widgets.footer import KeyFooter
-from workbench.tui.widgets.grid import Grid
-from workbench.tui.widgets.panes import RiskTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 
@@ -335,7 +336,7 @@ class WorkbenchApp(DataAppActions, App):
         self._retitle(event.view)
         self._keep_recovery_later(event.view.doc)
 
-    # --- recovery copies (workbench.recovery) ---------------------------------------------------
+    # --- recovery copies (workbench.session.recovery) ---------------------------------------------------
     def _keep_recovery_later(self, doc: Document) -> None:
         """Debounced: the copy is written recovery.DELAY seconds after the last edit of the tab."""
         old = self._recovery_timers.pop(id(doc), None)

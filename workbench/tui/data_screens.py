@@ -293,7 +293,7 @@ class SizingDialog(ModalScreen[sz.Estimate | None]):
         return self.query_one(f"#{wid}", Input).value.strip()
 
     def _inputs(self) -> tuple[dict, str]:
-        from workbench.commands_data import parse_count
+        from workbench.model.sizing import parse_count
 
         text = self._value("size-model")
         if not text:
@@ -436,7 +436,7 @@ class DataViewActions:
     """ScenarioView actions: `P` price catalog, `S` GPU sizing. Mixed into ScenarioView."""
 
     def _focused_row_grid(self, table: str):
-        from workbench.tui.widgets.grid import RowGrid
+        from workbench.tui.grids.grid import RowGrid
 
         w = self.app.focused
         return w if isinstance(w, RowGrid) and w.table == table else None
@@ -457,7 +457,8 @@ class DataViewActions:
         self.app.push_screen(PricePicker(name), chosen)
 
     def apply_catalog_entry(self, entry: prices.Entry, index: int | None = None) -> None:
-        from workbench import data_edits, edit
+        from workbench.edits import data as data_edits
+        from workbench.edits import edit
 
         row = prices.row_for(entry)
         try:
@@ -514,7 +515,8 @@ class DataViewActions:
             if e is None:
                 self.status("GPU sizing: nothing changed")
                 return
-            from workbench import data_edits, edit
+            from workbench.edits import data as data_edits
+            from workbench.edits import edit
 
             try:
                 new = data_edits.set_throughput(self.doc.scenario, i, e.tokens_per_second_per_gpu)
@@ -540,8 +542,8 @@ class DataAppActions:
     )
 
     def action_export(self) -> None:
-        from workbench import paths
-        from workbench.exports import shown
+        from workbench.session.exports import shown
+        from workbench.store import paths
 
         if self.active_view() is None:
             self.message("exports work on a scenario tab (< and > switch tabs)", error=True)
@@ -557,7 +559,8 @@ class DataAppActions:
 
     def export(self, kind: str) -> list:
         """Write the export(s) of the active tab; says where on the status line; returns the paths."""
-        from workbench import exports, paths
+        from workbench.session import exports
+        from workbench.store import paths
 
         view = self.active_view()
         if view is None:

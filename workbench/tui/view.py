@@ -1,6 +1,6 @@
 """One scenario tab: input grids on one side, result panes on the other, an edit bar and a status line.
 
-Data flows one way: a grid posts what the user asked for, `workbench.edit` makes a new Scenario, the
+Data flows one way: a grid posts what the user asked for, `workbench.edits.edit` makes a new Scenario, the
 Document records it, and `refresh_all` re-renders every pane from the new Analysis in the same handler.
 """
 
@@ -16,10 +16,11 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
-from workbench import edit
-from workbench.document import Document
+from workbench.edits import edit
+from workbench.session.document import Document
 from workbench.tui.data_screens import DataViewActions
-from workbench.tui.widgets.analysis import (
+from workbench.tui.grids.grid import FieldGrid, Grid, RowGrid, about_of, help_of, sections_for
+from workbench.tui.panes.analysis import (
     ANALYSIS_INPUTS,
     ANALYSIS_OUTPUTS,
     AnalysisViewActions,
@@ -27,9 +28,8 @@ from workbench.tui.widgets.analysis import (
     SimulationPane,
     UncertaintyGrid,
 )
-from workbench.tui.widgets.grid import FieldGrid, Grid, RowGrid, about_of, help_of, sections_for
-from workbench.tui.widgets.panes import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
-from workbench.tui.widgets.plots import PlotsPane
+from workbench.tui.panes.plots import PlotsPane
+from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
 
 WIDE = 120  # columns from which the inputs and the outputs are side by side (app.HORIZONTAL_BREAKPOINTS)
 INPUT_PANES = ("pricing", "workload", "overheads", "options", *ANALYSIS_INPUTS)

@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Static
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
 from workbench.model.report import VERDICT_MARK, Analysis, option_rows
+from workbench.tui.grids.table import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
-from workbench.tui.widgets.table import CellCache
 
 VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
 FLASH = "reverse"

@@ -1,14 +1,15 @@
 """Edits that bring outside data into a scenario: a catalog price, a sizing estimate.
 
-Pure functions in the style of workbench.edit: they build a new dict, validate it whole and return a
+Pure functions in the style of workbench.edits.edit: they build a new dict, validate it whole and return a
 new Scenario (or raise edit.EditError with the reason), so the TUI pushes the result through the same
 undo history as any cell edit.
 """
 
 from __future__ import annotations
 
-from workbench import edit, files
+from workbench.edits import edit
 from workbench.model.scenario import Scenario
+from workbench.store import files
 
 
 def set_api_model(s: Scenario, row: dict, index: int | None = None) -> tuple[Scenario, int, str]:

@@ -21,15 +21,15 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from workbench import edit
+from workbench.edits import edit
 from workbench.model import columns, fmt
 from workbench.model.explain import TABLE_METRICS, ExplainError, Explanation, explain
 from workbench.model.report import Analysis
 from workbench.model.scenario import Scenario
-from workbench.tui.widgets.grid import Grid
-from workbench.tui.widgets.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
+from workbench.tui.grids.grid import Grid
+from workbench.tui.grids.table import PlainTable
+from workbench.tui.panes.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
 from workbench.tui.widgets.shown import RunsWhenShown
-from workbench.tui.widgets.table import PlainTable
 
 BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
 PANE_MIN_DRAWS, PANE_MAX_DRAWS = 1_000, 100_000  # what `-` and `+` on the Simulation pane go between
@@ -679,7 +679,7 @@ class AnalysisViewActions:
 
     def explain_target(self) -> tuple[int, str, int | None] | None:
         """(option index, metric, month) of the figure under the cursor, or None."""
-        from workbench.tui.widgets.panes import BreakdownTable, ResultsTable
+        from workbench.tui.panes.tables import BreakdownTable, ResultsTable
 
         w = self.app.focused
         if isinstance(w, ResultsTable):

@@ -10,9 +10,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from workbench import files, paths
 from workbench.model import report
 from workbench.model.report import Analysis
+from workbench.store import files, paths
 
 
 def slug(text: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench import files, paths
 from workbench.model.report import Analysis, analyze
 from workbench.model.scenario import Scenario
+from workbench.store import files, paths
 
 
 class Document:
@@ -20,7 +20,7 @@ class Document:
         self.saved: Scenario | None = scenario if path is not None else None
         self.title = title or (self.path.stem if self.path else scenario.name)
         self.recovery_key: str | None = (
-            None  # names this tab's copy under saves/.recovery (workbench.recovery)
+            None  # names this tab's copy under saves/.recovery (workbench.session.recovery)
         )
         self.note = ""  # said on the tab's status line when it opens (why a restored tab has no file)
         self._analysis: Analysis | None = None

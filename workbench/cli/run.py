@@ -7,43 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from workbench.files import ScenarioError, load, shown_path
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-
-
-def command(name: str) -> Callable:
-    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-        COMMANDS[name] = fn
-        return fn
-
-    return register
-
-
-def fail(message: str) -> int:
-    """Exit code 1 with the one-line message on stderr (every command's invalid-input path)."""
-    print(message, file=sys.stderr)
-    return 1
-
-
-def whole(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `minimum` ('10000', '10,000', '1e4')."""
-
-    def parse(text: str) -> int:
-        try:
-            x = float(text.replace(",", "").replace("_", ""))
-        except ValueError:
-            x = float("nan")
-        if not (x == x and abs(x) < 1e18 and x == int(x)):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-        if x < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
-        return int(x)
-
-    return parse
+from workbench.cli.common import COMMANDS, command, fail, whole  # noqa: F401  (tests import fail, whole here)
+from workbench.store.files import ScenarioError, load, shown_path
 
 
 @command("report")
@@ -148,7 +115,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 @command("presets")
 def cmd_presets(args: argparse.Namespace) -> int:
-    from workbench.paths import list_presets
+    from workbench.store.paths import list_presets
 
     items = list_presets()
     if not items:
@@ -162,7 +129,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def open_tui(files: list[str]) -> int:
-    from workbench.paths import default_preset
+    from workbench.store.paths import default_preset
 
     paths = files or [str(default_preset())]
     scenarios = []
@@ -184,7 +151,7 @@ def open_tui(files: list[str]) -> int:
 
 # More commands live in their own modules: each defines `add_parsers(sub)` and registers its handlers
 # with @command. Add a module here to add its commands (keep the modules' heavy imports inside functions).
-COMMAND_MODULES: tuple[str, ...] = ("workbench.commands_data", "workbench.commands_analysis")
+COMMAND_MODULES: tuple[str, ...] = ("workbench.cli.data", "workbench.cli.analysis")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workbench import paths
+from workbench.store import paths
 
 
 class PresetPicker(ModalScreen[Path | None]):

@@ -1,25 +1,25 @@
 """Commands that bring in outside data and take the workbench elsewhere: prices, gpus, size, serve.
 
-Registered with workbench.cli through COMMAND_MODULES; heavy imports stay inside the handlers.
+Registered with workbench.cli.run through COMMAND_MODULES; heavy imports stay inside the handlers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
-from workbench.cli import command, fail, whole
+from workbench.cli.common import command, fail, whole
 
 
 def parse_count(text: str) -> float:
-    """'8e9', '8B', '70b', '1.5T', '8,000,000,000' -> a number of parameters."""
-    t = text.strip().lower().replace(",", "").replace("_", "")
-    m = re.fullmatch(r"(\d+(?:\.\d*)?(?:e[+-]?\d+)?)\s*([kmbt]?)", t)
-    if not m:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of parameters (try 8e9 or 8B)")
-    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m.group(2)]
+    """The --model-params flag: sizing.parse_count, its message as argparse's."""
+    from workbench.model import sizing
+
+    try:
+        return sizing.parse_count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 _positive_int = whole(0)
@@ -318,7 +318,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from workbench.files import ScenarioError, load
+    from workbench.store.files import ScenarioError, load
 
     for f in args.files:
         try:
@@ -331,7 +331,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return fail(f"serve: --max-sessions {args.max_sessions} is out of range (1 to 64)")
     token = args.token if args.token is not None else os.environ.get("WORKBENCH_SERVE_TOKEN") or None
     try:
-        from workbench import serving
+        from workbench.cli import serving
     except ImportError as exc:
         return fail(f"serve: needs the textual-serve and aiohttp packages (pip install -e .): {exc}")
     try:

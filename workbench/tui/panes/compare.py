@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static
 
 from workbench.model.compare import compare_rows
 from workbench.model.report import Analysis
-from workbench.tui.widgets.plots import CompareChart
-from workbench.tui.widgets.table import PlainTable
+from workbench.tui.grids.table import PlainTable
+from workbench.tui.panes.plots import CompareChart
 
 DIFF_MARK = "≠ "
 MAX_SCENARIOS = 6

@@ -2,15 +2,16 @@
 
 A cell path is ("uncertainty", INPUT_PATH, FIELD). Typing into Low or High of an input without a range
 creates one around the input's own value; clearing Low or High removes the range; a Mode makes the
-range triangular. `workbench.edit.apply_text` and `edit.cycle` send such paths here, so the grid edits
+range triangular. `workbench.edits.edit.apply_text` and `edit.cycle` send such paths here, so the grid edits
 through the same edit bar, undo history and validation as every other cell.
 """
 
 from __future__ import annotations
 
-from workbench import edit, files
+from workbench.edits import edit
 from workbench.model import columns
 from workbench.model.scenario import Scenario
+from workbench.store import files
 
 DISTS = ("uniform", "triangular", "lognormal")
 DEFAULT_SPREAD = 0.25  # space on an input without a range: ±25% around its value

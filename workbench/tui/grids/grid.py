@@ -1,7 +1,7 @@
 """Editable grids generated from the schema's field metadata.
 
 A grid never edits the scenario itself: it posts a message with the cell's path and the view turns it
-into a new Scenario (workbench.edit), then calls `load` with the result. Two shapes:
+into a new Scenario (workbench.edits.edit), then calls `load` with the result. Two shapes:
 - a field grid (label / value / unit / about rows) over one or more tables of the scenario;
 - a row grid over a list of tables ([[api_models]], [[gpus]], [[options]]), one column per field.
 """
@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from workbench import edit
+from workbench.edits import edit
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
-from workbench.tui.widgets.table import CellCache
+from workbench.tui.grids.table import CellCache
 
 START_EDIT_CHARS = set("0123456789.-$€£")
 

@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from workbench import files, paths
-from workbench.document import Document, _slug
 from workbench.model.scenario import Scenario
+from workbench.session.document import Document, _slug
+from workbench.store import files, paths
 
 try:
     import fcntl

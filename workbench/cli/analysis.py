@@ -1,6 +1,6 @@
 """Commands that go beyond a spreadsheet: explain, sensitivity, simulate, diff.
 
-Registered with workbench.cli through COMMAND_MODULES; heavy imports stay inside the handlers.
+Registered with workbench.cli.run through COMMAND_MODULES; heavy imports stay inside the handlers.
 Exit codes as everywhere: 0 success, 1 invalid input (one message on stderr), 2 usage.
 """
 
@@ -11,14 +11,14 @@ import json
 import math
 import sys
 
-from workbench.cli import command, fail, whole
+from workbench.cli.common import command, fail, whole
 
 _positive_int = whole(1)
 _seed = whole(0)
 
 
 def _step(text: str) -> float:
-    from workbench.edit import EditError, parse_number
+    from workbench.edits.edit import EditError, parse_number
 
     try:
         v = parse_number(text)
@@ -106,9 +106,9 @@ def _dump(obj: dict) -> None:
 
 @command("explain")
 def cmd_explain(args: argparse.Namespace) -> int:
-    from workbench.files import load
     from workbench.model.engine import compute
     from workbench.model.explain import ExplainError, explain
+    from workbench.store.files import load
 
     r = compute(load(args.file))
     try:
@@ -124,8 +124,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 @command("sensitivity")
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from workbench.files import load
     from workbench.model.sensitivity import SensitivityError, sensitivity
+    from workbench.store.files import load
 
     s = load(args.file)
     try:
@@ -202,8 +202,8 @@ def _num(x: float) -> str:
 
 @command("simulate")
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from workbench.files import load
     from workbench.model.montecarlo import SimulationError, simulate
+    from workbench.store.files import load
 
     s = load(args.file)
     if not s.uncertainty:
@@ -317,9 +317,9 @@ def simulation_table(sim) -> str:
 
 @command("diff")
 def cmd_diff(args: argparse.Namespace) -> int:
-    from workbench.files import load
     from workbench.model.diff import diff
     from workbench.model.report import analyze
+    from workbench.store.files import load
 
     a, b = analyze(load(args.a)), analyze(load(args.b))
     d = diff(a, b, args.a, args.b)

@@ -1,4 +1,4 @@
-"""The restore offer shown at start when a previous session left unsaved edits (workbench.recovery)."""
+"""The restore offer shown at start when a previous session left unsaved edits (workbench.session.recovery)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workbench import recovery
+from workbench.session import recovery
 
 
 class RecoverScreen(ModalScreen[list[recovery.Copy]]):

@@ -1,0 +1,171 @@
+"""Edits to a scenario, as pure functions: parse what a person typed, apply it, validate, or say why not.
+
+An edit never mutates a Scenario: it builds a new dict and validates it whole, so cross-checks (a
+dangling model name, two baselines) reject it as a file load would, and the old scenario stays intact.
+Used by every grid cell of the TUI and by the fuzz tests.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from workbench.edits.values import (  # noqa: F401  (callers use edit.EditError, edit.display, ...)
+    EditError,
+    Path,
+    _set,
+    current_value,
+    display,
+    field_info,
+    field_kind,
+    get_value,
+    parse_bool,
+    parse_number,
+    parse_value,
+    validated,
+)
+from workbench.model.scenario import Scenario
+from workbench.store import files
+
+
+def _rename_refs(data: dict, table: str, old: str, new: str) -> None:
+    """Renaming a model or GPU row renames every reference to it, as a spreadsheet user expects."""
+    refs = {"api_models": ("model", "teacher"), "gpus": ("gpu",)}.get(table, ())
+    for o in data.get("options", []):
+        for key in refs:
+            if o.get(key) == old:
+                o[key] = new
+    if table == "gpus" and data.get("training", {}).get("gpu") == old:
+        data["training"]["gpu"] = new
+
+
+def apply(s: Scenario, path: Path, value: Any) -> Scenario:
+    """A new scenario with one field changed, validated whole; raises EditError."""
+    current_value(s, path)
+    data = files.to_dict(s)
+    if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus"):
+        old = get_value(s, path)
+        if isinstance(value, str) and value != old:
+            _rename_refs(data, path[0], old, value)
+    if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus", "options"):
+        from workbench.model.columns import rename_in_uncertainty
+
+        rename_in_uncertainty(data, path[0], get_value(s, path), value)  # [uncertainty] keys name rows
+    if path[-1] == "baseline" and path[0] == "options" and value is True:
+        for o in data.get("options", []):
+            o["baseline"] = False  # one baseline at a time, like a radio button
+    _set(data, path, value)
+    return validated(data)
+
+
+def apply_text(s: Scenario, path: Path, text: str) -> Scenario:
+    """Parse what was typed into a cell and apply it."""
+    if path and path[0] == "uncertainty":  # a range of the Uncertainty grid
+        from workbench.edits import ranges as range_edits
+
+        return range_edits.apply_text(s, path, text)
+    return apply(s, path, parse_value(path, text))
+
+
+def cycle(s: Scenario, path: Path) -> Scenario:
+    """Space on a boolean or a choice: the next value."""
+    if path and path[0] == "uncertainty":
+        from workbench.edits import ranges as range_edits
+
+        return range_edits.cycle(s, path)
+    kind, choices = field_kind(path)
+    cur = current_value(s, path)
+    if kind == "bool":
+        return apply(s, path, not cur)
+    if kind == "choice":
+        return apply(s, path, choices[(choices.index(cur) + 1) % len(choices)])
+    raise EditError("space cycles yes/no and choice cells; press Enter to edit this one")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    base = re.sub(r" \(\d+\)$", "", name)
+    i = 2
+    while f"{base} ({i})" in taken:
+        i += 1
+    return f"{base} ({i})"
+
+
+NEW_ROWS: dict[str, dict] = {
+    "api_models": {"name": "New model", "input": 1.0, "output": 4.0},
+    "gpus": {"name": "New GPU", "hourly": 2.0},
+    "options": {"name": "New option", "serve": "api"},
+}
+
+
+def add_row(s: Scenario, table: str, after: int | None = None) -> tuple[Scenario, int]:
+    """Append a new row (with a unique name, referring to existing rows) after `after`; returns its index."""
+    data = files.to_dict(s)
+    rows = data.setdefault(table, [])
+    row = dict(NEW_ROWS[table])
+    row["name"] = _unique(row["name"], {r["name"] for r in rows})
+    if table == "options":
+        if data.get("api_models"):
+            row["model"] = data["api_models"][0]["name"]
+        elif data.get("gpus"):
+            row.update(serve="self_hosted", gpu=data["gpus"][0]["name"], tokens_per_second_per_gpu=1000.0)
+    at = len(rows) if after is None else min(after + 1, len(rows))
+    rows.insert(at, row)
+    return validated(data), at
+
+
+def duplicate_row(s: Scenario, table: str, index: int) -> tuple[Scenario, int]:
+    data = files.to_dict(s)
+    rows = data.get(table, [])
+    if not 0 <= index < len(rows):
+        raise EditError("no row to duplicate")
+    row = dict(rows[index])
+    row["name"] = _unique(row["name"] + " (copy)", {r["name"] for r in rows})
+    row.pop("baseline", None)
+    rows.insert(index + 1, row)
+    return validated(data), index + 1
+
+
+def delete_row(s: Scenario, table: str, index: int) -> Scenario:
+    """Delete a row; refused (with the reason) if an option still refers to it."""
+    data = files.to_dict(s)
+    rows = data.get(table, [])
+    if not 0 <= index < len(rows):
+        raise EditError("no row to delete")
+    name = rows[index].get("name")
+    del rows[index]
+    from workbench.model.columns import drop_from_uncertainty
+
+    drop_from_uncertainty(data, table, name)  # ranges of the deleted row go with it
+    try:
+        return validated(data)
+    except EditError as exc:
+        raise EditError(f"cannot delete {name!r}: {exc}") from None
+
+
+def move_row(s: Scenario, table: str, index: int, delta: int) -> tuple[Scenario, int]:
+    data = files.to_dict(s)
+    rows = data.get(table, [])
+    j = index + delta
+    if not (0 <= index < len(rows) and 0 <= j < len(rows)):
+        raise EditError("cannot move further")
+    rows[index], rows[j] = rows[j], rows[index]
+    return validated(data), j
+
+
+def set_risk(s: Scenario, risk_id: str, mitigated: bool | None = None, note: str | None = None) -> Scenario:
+    """Tick a risk or write its note; the state is kept in the file's [[risks]] rows."""
+    data = files.to_dict(s)
+    rows = data.setdefault("risks", [])
+    row = next((r for r in rows if r["id"] == risk_id), None)
+    if row is None:
+        row = {"id": risk_id, "mitigated": False, "note": ""}
+        rows.append(row)
+    if mitigated is not None:
+        row["mitigated"] = mitigated
+    if note is not None:
+        if any(ord(ch) < 32 and ch not in "\t\n" for ch in note):
+            raise EditError("control characters are not allowed")
+        row["note"] = note
+    return validated(data)
