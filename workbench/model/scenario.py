@@ -154,9 +154,13 @@ class Gpu(Table):
     source: str = fld("", "Where the price comes from", "text", max_length=500)
 
 
+# How an option is served: the one place the two modes are spelled (compare with Option.is_api / is_self_hosted).
+Serve = Literal["api", "self_hosted"]
+
+
 class Option(Table):
     name: str = fld(..., "Name of the path compared (unique)", "name", min_length=1, max_length=200)
-    serve: Literal["api", "self_hosted"] = fld("api", "How the model is served: api or self_hosted", "choice")
+    serve: Serve = fld("api", "How the model is served: api or self_hosted", "choice")
     model: str = fld("", "serve = api: the API model row", "name")
     gpu: str = fld("", "serve = self_hosted: the GPU row", "name")
     baseline: bool = fld(False, "The option others are compared with (at most one)", "yes/no")
@@ -192,6 +196,16 @@ class Option(Table):
     throughput_estimated: bool = fld(
         False, "The throughput is an estimate (GPU sizing), not a measurement", "yes/no"
     )
+
+    @property
+    def is_api(self) -> bool:
+        """Served by an API provider (billed per token)."""
+        return self.serve == "api"
+
+    @property
+    def is_self_hosted(self) -> bool:
+        """Served on the scenario's own rented GPUs (billed per GPU-hour)."""
+        return self.serve == "self_hosted"
 
     @property
     def adapts(self) -> bool:
