@@ -100,15 +100,23 @@ def _headings(text: str) -> dict[str, str]:
 
 
 def _section(text: str, number: str) -> str:
-    """The text of one numbered section, up to the next heading of the same or a higher level."""
+    """The text of one numbered section, up to the next heading of the same or a higher level (lines in
+    code fences are never headings: a TOML comment may start a line)."""
     lines = text.splitlines()
-    start = level = None
+    start: int | None = None
+    level = 0
+    fenced = False
     for i, line in enumerate(lines):
-        m = HEADING.match(line)
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or not line.startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip("#"))
         if start is None:
+            m = HEADING.match(line)
             if m and m[2] == number:
-                start, level = i, len(m[1])
-        elif line.startswith("#") and len(line) - len(line.lstrip("#")) <= level:
+                start, level = i, depth
+        elif depth <= level:
             return "\n".join(lines[start:i])
     assert start is not None, f"docs/model.md has no heading numbered {number}"
     return "\n".join(lines[start:])
