@@ -93,7 +93,6 @@ RISKS: tuple[RiskInfo, ...] = (
 )
 
 RISK_IDS: tuple[str, ...] = tuple(r.id for r in RISKS)
-RISK_BY_ID: dict[str, RiskInfo] = {r.id: r for r in RISKS}
 
 STEP_TITLES: dict[int, str] = {
     1: "API + prompting",
@@ -107,4 +106,3 @@ RUNG_TITLES: dict[int, str] = {
     4: "Continued pre-training (customization level 4)",
     5: "Training from scratch (customization level 5)",
 }
-VERDICTS: tuple[str, ...] = ("go", "not needed", "not yet", "blocked")

@@ -294,6 +294,22 @@ STAGES: list[list[Def]] = [
             ),
             Meta("GPU-hours", "number", "GPU-h"),
         ),
+        Def(
+            "load",
+            When(
+                C("is_api") | ~C("always_on"),
+                None,
+                When(
+                    Gt(C("gpus") * C("thr"), Const(0)) & Gt(Const(math.inf, "∞"), C("thr")),
+                    C("rpd") / 86400.0 / (C("gpus") * C("thr")),
+                    0.0,
+                    why_then="average requests/s over what the GPUs serve",
+                    why_else="no finite throughput to load",
+                ),
+                why_then="no always-on GPUs (API or on-demand)",
+            ),
+            Meta("average GPU load", "share"),
+        ),
     ],
     [
         Def(

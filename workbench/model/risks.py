@@ -1,14 +1,28 @@
-"""The risk checklist (MODEL.md section 5): each catalog rule judged on a scenario and its results."""
+"""The risk checklist (MODEL.md section 5): each catalog risk judged on a scenario and its results.
+
+Each risk is one small rule over a `RiskContext` (the scenario, the engine's Results and the
+recommendation), registered under its catalog id with `@risk(id)`; `evaluate` walks the catalog. Rules
+read per-option figures (GPUs, load, people, data, retraining) from the engine's Results.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from workbench.model import fmt
-from workbench.model.catalog import RISKS
+from workbench.model.catalog import RISK_IDS, RISKS
 from workbench.model.engine import Results
-from workbench.model.ladder import Recommendation
-from workbench.model.scenario import Scenario
+from workbench.model.ladder import DATA_WARN, STABLE_FLOOR, Recommendation
+from workbench.model.scenario import Option, Scenario
+
+HIDDEN_TCO_MULTIPLE = 5  # people + data + eval under this many times the training compute is suspicious
+SPIKY_PEAK = 4  # peak/average above this leaves always-on GPUs idle most of the day
+IDLE_LOAD = 0.2  # always-on GPUs busier than this on average are well used
+FAST_PRICE_DROP = -0.5  # API prices falling this much a year or more obsolete a build
+
+NO_TRAINING = "no fine-tuned or distilled option"
 
 
 @dataclass
@@ -33,151 +47,61 @@ class RiskResult:
         }
 
 
-def _names(options) -> str:
-    names = [repr(o.name) for o in options]
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+@dataclass
+class RiskContext:
+    """What the rules read: the scenario, the engine's Results, the recommendation (if any), and the
+    option lists several rules share."""
+
+    s: Scenario
+    r: Results
+    rec: Recommendation | None
+
+    @property
+    def cur(self) -> str:
+        return self.s.currency
+
+    @cached_property
+    def adapt(self) -> list[Option]:
+        """Options that train a model (fine-tune or distill)."""
+        return [o for o in self.s.options if o.adapts]
+
+    @cached_property
+    def api(self) -> list[Option]:
+        return [o for o in self.s.options if o.is_api]
+
+    @cached_property
+    def always_on(self) -> list[Option]:
+        return [o for o in self.s.options if o.is_self_hosted and o.hosting == "always_on"]
+
+    def series(self, o: Option, column: str) -> list | None:
+        """One monthly column of the engine's frame for an option (None if the engine has no such option)."""
+        res = self.r.option(o.name)
+        return self.r.series(res.index, column) if res is not None else None
 
 
-def _rules(s: Scenario, r: Results, rec: Recommendation | None) -> dict[str, tuple[bool, str]]:
-    """id -> (flagged, why) with the scenario's numbers."""
-    cur = s.currency
-    t = s.training
-    req = s.requirements
-    adapt = [o for o in s.options if o.adapts]
-    out: dict[str, tuple[bool, str]] = {}
+# A rule says whether its risk is flagged and why, in the scenario's numbers.
+RiskRule = Callable[[RiskContext], tuple[bool, str]]
+RULES: dict[str, RiskRule] = {}  # catalog risk id -> its rule
 
-    out["distribution-collapse"] = (
-        (True, f"{_names(adapt)} {'is' if len(adapt) == 1 else 'are'} trained on a narrow distribution")
-        if adapt
-        else (False, "no fine-tuned or distilled option")
-    )
-    if not adapt:
-        out["insufficient-data"] = (False, "no fine-tuned or distilled option")
-    elif t.examples < 1000:
-        out["insufficient-data"] = (True, f"{fmt.whole(t.examples)} examples: under the 1,000 floor")
-    else:
-        out["insufficient-data"] = (False, f"{fmt.whole(t.examples)} examples: at or above the 1,000 floor")
-    if not adapt:
-        out["model-drift"] = (False, "no fine-tuned or distilled option")
-    elif t.retrain_every_months == 0:
-        out["model-drift"] = (True, "retrain_every_months = 0: the trained model is never refreshed")
-    else:
-        out["model-drift"] = (False, f"retraining every {t.retrain_every_months} months")
-    if not adapt:
-        out["no-eval-harness"] = (False, "no fine-tuned or distilled option")
-    elif s.overheads.eval_setup == 0:
-        out["no-eval-harness"] = (
-            True,
-            "overheads.eval_setup = 0: nothing is budgeted to evaluate a retrained model",
-        )
-    else:
-        out["no-eval-harness"] = (False, f"{fmt.money(s.overheads.eval_setup, cur)} budgeted for evaluation")
 
-    unstaffed = [o for o in s.options if (o.serve == "self_hosted" or o.fine_tune) and o.ops_fte == 0]
-    out["no-ml-talent"] = (
-        (True, f"{_names(unstaffed)} self-host or fine-tune with ops_fte = 0")
-        if unstaffed
-        else (False, "every self-hosted or fine-tuned option has engineers budgeted")
-    )
+def risk(risk_id: str) -> Callable[[RiskRule], RiskRule]:
+    """Register the rule of a catalog risk (catalog.RISKS holds its title, reasoning and rule in words)."""
+    if risk_id not in RISK_IDS:
+        raise ValueError(f"no risk {risk_id!r} in the catalog")
 
-    hidden = []
-    for o in adapt:
-        res = r.option(o.name)
-        if res is None:
-            continue
-        people = sum(r.series(res.index, "people"))
-        run = r.series(res.index, "training_run")[0]
-        data = r.series(res.index, "data")[0]
-        k = t.retrain_every_months
-        due = [
-            fg
-            for m, fg in enumerate(r.series(res.index, "fg"), start=1)
-            if k > 0 and m > 1 and (m - 1) % k == 0
-        ]
-        compute = t.runs * run + run * sum(due)
-        data_total = data * (1 + len(due) * t.relabel_share)
-        surrounding = people + data_total + s.overheads.eval_setup
-        if compute > 0 and surrounding < 5 * compute:
-            hidden.append(
-                f"{o.name!r}: people + data + eval {fmt.money(surrounding, cur)} is "
-                f"{surrounding / compute:.1f}x its {fmt.money(compute, cur)} training compute, under 5x"
-            )
-    if hidden:
-        out["hidden-tco"] = (True, "; ".join(hidden))
-    elif adapt:
-        out["hidden-tco"] = (False, "people, data and evaluation are budgeted at 5x training compute or more")
-    else:
-        out["hidden-tco"] = (False, "no fine-tuned or distilled option")
+    def register(rule: RiskRule) -> RiskRule:
+        RULES[risk_id] = rule
+        return rule
 
-    need = max(6, t.retrain_every_months)
-    out["moving-target"] = (
-        (True, f"requirements stay stable {req.requirements_stable_months:g} months, under {need}")
-        if req.requirements_stable_months < need
-        else (False, f"requirements stay stable {req.requirements_stable_months:g} months (at least {need})")
-    )
-
-    idle = []
-    for o in s.options:
-        if o.serve != "self_hosted" or o.hosting != "always_on":
-            continue
-        res = r.option(o.name)
-        if res is None:
-            continue
-        if s.workload.peak_to_average > 4:
-            idle.append(f"peak is {s.workload.peak_to_average:g}x the average (over 4)")
-            continue
-        gpus = r.series(res.index, "gpus")[-1]
-        rpd = r.series(res.index, "rpd")[-1]
-        tout = s.workload.output_tokens * (1 - o.output_reduction)
-        thr = o.requests_per_second_per_gpu or (
-            o.tokens_per_second_per_gpu / tout if tout > 0 else float("inf")
-        )
-        util = (rpd / 86400) / (gpus * thr) if gpus and thr not in (0, float("inf")) else 0.0
-        if util < 0.2:
-            idle.append(
-                f"{o.name!r} uses {fmt.pct(util, 1)} of its {gpus:g} GPU(s) at month {s.horizon_months}"
-            )
-    always_on = any(o.serve == "self_hosted" and o.hosting == "always_on" for o in s.options)
-    out["idle-capacity"] = (
-        (True, "; ".join(dict.fromkeys(idle)))
-        if idle
-        else (False, "GPUs are well used at the horizon" if always_on else "no always-on self-hosted option")
-    )
-
-    api = [o for o in s.options if o.serve == "api"]
-    if req.data_must_stay_on_prem and api:
-        out["data-leaves-network"] = (True, f"data must stay on premises but {_names(api)} call an API")
-    else:
-        out["data-leaves-network"] = (
-            False,
-            "no API option" if req.data_must_stay_on_prem else "data may leave the network",
-        )
-
-    drop = s.market.api_price_change_per_year
-    rec_opt = next((o for o in s.options if rec is not None and o.name == rec.option), None)
-    if drop <= -0.5 and rec_opt is not None and rec_opt.serve != "api":
-        out["frontier-obsolescence"] = (
-            True,
-            f"API prices change {fmt.pct(drop)} a year and the recommendation {rec_opt.name!r} is not an API",
-        )
-    else:
-        out["frontier-obsolescence"] = (False, f"API prices change {fmt.pct(drop)} a year")
-
-    out["vendor-lock-in"] = (
-        (True, f"all {len(api)} options call an outside API")
-        if s.options and len(api) == len(s.options)
-        else (False, "a self-hosted option exists" if s.options else "no options")
-    )
-    out["no-staged-rollout"] = (False, "a manual item: ship to 5% of traffic first and keep a fallback API")
-    return out
+    return register
 
 
 def evaluate(s: Scenario, r: Results, rec: Recommendation | None) -> list[RiskResult]:
     """Every catalog risk, in catalog order, with its flag, the user's mitigation state and the reason."""
-    judged = _rules(s, r, rec)
+    c = RiskContext(s, r, rec)
     out = []
     for info in RISKS:
-        flagged, why = judged[info.id]
+        flagged, why = RULES[info.id](c)
         state = s.risk_state(info.id)
         out.append(
             RiskResult(
@@ -191,3 +115,148 @@ def evaluate(s: Scenario, r: Results, rec: Recommendation | None) -> list[RiskRe
             )
         )
     return out
+
+
+def _names(options: Iterable[Option]) -> str:
+    names = [repr(o.name) for o in options]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+@risk("distribution-collapse")
+def distribution_collapse(c: RiskContext) -> tuple[bool, str]:
+    if not c.adapt:
+        return False, NO_TRAINING
+    return True, f"{_names(c.adapt)} {'is' if len(c.adapt) == 1 else 'are'} trained on a narrow distribution"
+
+
+@risk("insufficient-data")
+def insufficient_data(c: RiskContext) -> tuple[bool, str]:
+    examples = c.s.training.examples
+    if not c.adapt:
+        return False, NO_TRAINING
+    if examples < DATA_WARN:
+        return True, f"{fmt.whole(examples)} examples: under the {fmt.whole(DATA_WARN)} floor"
+    return False, f"{fmt.whole(examples)} examples: at or above the {fmt.whole(DATA_WARN)} floor"
+
+
+@risk("model-drift")
+def model_drift(c: RiskContext) -> tuple[bool, str]:
+    every = c.s.training.retrain_every_months
+    if not c.adapt:
+        return False, NO_TRAINING
+    if every == 0:
+        return True, "retrain_every_months = 0: the trained model is never refreshed"
+    return False, f"retraining every {every} months"
+
+
+@risk("no-eval-harness")
+def no_eval_harness(c: RiskContext) -> tuple[bool, str]:
+    budget = c.s.overheads.eval_setup
+    if not c.adapt:
+        return False, NO_TRAINING
+    if budget == 0:
+        return True, "overheads.eval_setup = 0: nothing is budgeted to evaluate a retrained model"
+    return False, f"{fmt.money(budget, c.cur)} budgeted for evaluation"
+
+
+@risk("no-ml-talent")
+def no_ml_talent(c: RiskContext) -> tuple[bool, str]:
+    unstaffed = [o for o in c.s.options if (o.is_self_hosted or o.fine_tune) and o.ops_fte == 0]
+    if unstaffed:
+        return True, f"{_names(unstaffed)} self-host or fine-tune with ops_fte = 0"
+    return False, "every self-hosted or fine-tuned option has engineers budgeted"
+
+
+@risk("hidden-tco")
+def hidden_tco(c: RiskContext) -> tuple[bool, str]:
+    """People, data and evaluation over the horizon against the training compute (development runs and
+    the retrains the engine bills)."""
+    t = c.s.training
+    hidden = []
+    for o in c.adapt:
+        people, run, data, fg, retrain = (
+            c.series(o, col) for col in ("people", "training_run", "data", "fg", "retrain")
+        )
+        if people is None or run is None or data is None or fg is None or retrain is None:
+            continue
+        due = [f for f, cost in zip(fg, retrain, strict=True) if cost > 0]  # price factors of retrain months
+        compute = t.runs * run[0] + run[0] * sum(due)
+        data_total = data[0] * (1 + len(due) * t.relabel_share)
+        surrounding = sum(people) + data_total + c.s.overheads.eval_setup
+        if compute > 0 and surrounding < HIDDEN_TCO_MULTIPLE * compute:
+            hidden.append(
+                f"{o.name!r}: people + data + eval {fmt.money(surrounding, c.cur)} is "
+                f"{surrounding / compute:.1f}x its {fmt.money(compute, c.cur)} training compute, "
+                f"under {HIDDEN_TCO_MULTIPLE}x"
+            )
+    if hidden:
+        return True, "; ".join(hidden)
+    if c.adapt:
+        return (
+            False,
+            f"people, data and evaluation are budgeted at {HIDDEN_TCO_MULTIPLE}x training compute or more",
+        )
+    return False, NO_TRAINING
+
+
+@risk("moving-target")
+def moving_target(c: RiskContext) -> tuple[bool, str]:
+    stable = c.s.requirements.requirements_stable_months
+    need = max(STABLE_FLOOR, c.s.training.retrain_every_months)
+    if stable < need:
+        return True, f"requirements stay stable {stable:g} months, under {need}"
+    return False, f"requirements stay stable {stable:g} months (at least {need})"
+
+
+@risk("idle-capacity")
+def idle_capacity(c: RiskContext) -> tuple[bool, str]:
+    """Always-on GPUs under spiky traffic, or under IDLE_LOAD on average at the horizon (engine's `load`)."""
+    peak = c.s.workload.peak_to_average
+    idle = []
+    for o in c.always_on:
+        gpus, load = c.series(o, "gpus"), c.series(o, "load")
+        if gpus is None or load is None:
+            continue
+        if peak > SPIKY_PEAK:
+            idle.append(f"peak is {peak:g}x the average (over {SPIKY_PEAK})")
+        elif load[-1] < IDLE_LOAD:
+            idle.append(
+                f"{o.name!r} uses {fmt.pct(load[-1], 1)} of its {gpus[-1]:g} GPU(s) at month "
+                f"{c.s.horizon_months}"
+            )
+    if idle:
+        return True, "; ".join(dict.fromkeys(idle))
+    return False, "GPUs are well used at the horizon" if c.always_on else "no always-on self-hosted option"
+
+
+@risk("data-leaves-network")
+def data_leaves_network(c: RiskContext) -> tuple[bool, str]:
+    on_prem = c.s.requirements.data_must_stay_on_prem
+    if on_prem and c.api:
+        return True, f"data must stay on premises but {_names(c.api)} call an API"
+    return False, "no API option" if on_prem else "data may leave the network"
+
+
+@risk("frontier-obsolescence")
+def frontier_obsolescence(c: RiskContext) -> tuple[bool, str]:
+    drop = c.s.market.api_price_change_per_year
+    rec = c.rec
+    rec_opt = next((o for o in c.s.options if rec is not None and o.name == rec.option), None)
+    if drop <= FAST_PRICE_DROP and rec_opt is not None and not rec_opt.is_api:
+        return (
+            True,
+            f"API prices change {fmt.pct(drop)} a year and the recommendation {rec_opt.name!r} is not an API",
+        )
+    return False, f"API prices change {fmt.pct(drop)} a year"
+
+
+@risk("vendor-lock-in")
+def vendor_lock_in(c: RiskContext) -> tuple[bool, str]:
+    if c.s.options and len(c.api) == len(c.s.options):
+        return True, f"all {len(c.api)} options call an outside API"
+    return False, "a self-hosted option exists" if c.s.options else "no options"
+
+
+@risk("no-staged-rollout")
+def no_staged_rollout(c: RiskContext) -> tuple[bool, str]:
+    return False, "a manual item: ship to 5% of traffic first and keep a fallback API"
