@@ -61,7 +61,10 @@ def test_recommendation_move_is_reported():
 
 def test_rows_are_matched_by_name_not_position():
     s = loan()
-    moved, _ = edit.move_row(s, "options", 2, -1)
+    data = files.to_dict(s)
+    rows = data["options"]
+    rows[1], rows[2] = rows[2], rows[1]
+    moved = edit.validated(data)
     assert input_changes(s, moved) == []
     fewer = edit.delete_row(s, "options", 2)
     changes = input_changes(s, fewer)

@@ -16,11 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from workbench.tui.screens.recover import RecoverScreen
 
 from workbench.session import recovery
 from workbench.session.document import Document
 from workbench.store import files
+from workbench.tui.screens.recover import RecoverScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 
