@@ -330,10 +330,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 1 <= args.max_sessions <= 64:
         return fail(f"serve: --max-sessions {args.max_sessions} is out of range (1 to 64)")
     token = args.token if args.token is not None else os.environ.get("WORKBENCH_SERVE_TOKEN") or None
-    try:
-        from workbench.cli import serving
-    except ImportError as exc:
-        return fail(f"serve: needs the textual-serve and aiohttp packages (pip install -e .): {exc}")
+    from workbench.cli import serving
+
     try:
         token = serving.make_token(token)
     except ValueError as exc:

@@ -49,7 +49,6 @@ log = logging.getLogger("workbench.serve")
 TOKEN_ENV = "WORKBENCH_SERVE_TOKEN"
 SERVED_ENV = "WORKBENCH_SERVED"
 DEFAULT_MAX_SESSIONS = 4
-MAX_SESSIONS_RANGE = (1, 64)
 WIDTH_RANGE = (20, 400)  # terminal cells a client may ask for
 HEIGHT_RANGE = (10, 150)
 TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]{16,200}")  # URL-safe, long enough to be a secret
