@@ -1,5 +1,6 @@
 """Helpers the test modules share (not a test module): where the presets are, the CLI in a child process,
-an app on presets, waiting for a TUI state, a user's own scenario file, a free port.
+an app on presets, waiting for a TUI state, a scenario with some values changed, a user's own scenario
+file, a free port.
 
 Imported as `from helpers import ...` (pytest puts tests/ on the path, as for fuzzing.py). Textual is
 imported only by the helpers that build an app, so the model's tests stay quick to start.
@@ -7,11 +8,12 @@ imported only by the helpers that build an app, so the model's tests stay quick 
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "presets"
 STARTER = PRESETS / "starter.toml"
 LOAN = PRESETS / "loan-underwriting-100k.toml"
+
+
+def changed(data: dict, changes: Mapping[str, object]) -> dict:
+    """A copy of a scenario's data with dotted keys set: {"workload.requests_per_day": 0, "options.1.gpu":
+    "H100"} (a number indexes a list; a missing table is created)."""
+    out = copy.deepcopy(data)
+    for dotted, value in changes.items():
+        *head, last = dotted.split(".")
+        box = out
+        for part in head:
+            box = box[int(part)] if part.isdigit() else box.setdefault(part, {})
+        box[last] = value
+    return out
 
 
 def make_app(*names: str) -> WorkbenchApp:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from helpers import changed
 from textual.app import App, ComposeResult
 
 from workbench.model.compare import MISSING, compare_rows, differing_rows
@@ -54,13 +55,7 @@ def scenario(**changes) -> Scenario:
             },
         ],
     }
-    for dotted, value in changes.items():
-        *path, key = dotted.split("__")
-        node = data
-        for part in path:
-            node = node.setdefault(part, {})
-        node[key] = value
-    return validate(data)
+    return validate(changed(data, {k.replace("__", "."): v for k, v in changes.items()}))
 
 
 @pytest.fixture(scope="module")
