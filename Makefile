@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: run test check lint bench
+.PHONY: run test check bench
 run: $(STAMP)
 	$(BIN)/workbench $(ARGS)
 
@@ -25,8 +25,6 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-
-lint: check
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
