@@ -74,7 +74,7 @@ def _imports_in(file: Path, package_dir: Path, known: set[str]) -> list[Import]:
                 for alias in child.names:
                     full = f"{base}.{alias.name}"
                     add(full if full in known else base, child, in_function)
-            walk(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
+            walk(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
 
     walk(tree, False)
     return found
