@@ -174,9 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # a text no encoding can hold is escaped, never a traceback
-        reconfigure = getattr(
-            stream, "reconfigure", None
-        )  # absent when not a TextIOWrapper (a test's capture)
+        # absent when the stream is not a TextIOWrapper (a test's capture)
+        reconfigure = getattr(stream, "reconfigure", None)
         try:
             if reconfigure is not None:
                 reconfigure(errors="backslashreplace")
