@@ -10,17 +10,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: run test lint bench
+.PHONY: run test check bench
 run: $(STAMP)
 	$(BIN)/workbench $(ARGS)
 
+# The quick checks first, so a lint, format or type error fails in seconds rather than after the suite.
 # One pytest worker per core (-n auto): the suite is mostly independent TUI sessions, and the two long
 # ones (5,000 fuzzed keys, every screen at a dozen sizes) then run side by side.
-test: $(STAMP)
+test: check
 	$(BIN)/python -m pytest -n auto
 
-lint: $(STAMP)
+# mypy takes its options (and the package to check) from [tool.mypy] in pyproject.toml.
+check: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

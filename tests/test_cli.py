@@ -5,15 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import ROOT, run_cli
 
 from workbench.cli.run import main
 
-ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
 CONTRACT_OPTION_KEYS = {
     "name",
@@ -172,15 +169,8 @@ def test_help_on_every_command(capsys):
 def test_python_dash_m_and_tui_refuses_broken_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("horizon_months = 0\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "workbench", str(bad)], capture_output=True, text=True, timeout=120
-    )
+    proc = run_cli(str(bad))
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith(str(bad)) and "horizon_months" in proc.stderr
-    proc = subprocess.run(
-        [sys.executable, "-m", "workbench", "validate", str(ROOT / "presets/starter.toml")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_cli("validate", str(ROOT / "presets/starter.toml"))
     assert proc.returncode == 0

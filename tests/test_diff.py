@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
+
+from helpers import LOAN, ROOT, run_cli
 
 from workbench.edits import edit
 from workbench.model.compare import compare_rows, differing_rows
 from workbench.model.diff import changed_paths, diff, flatten, input_changes
 from workbench.model.report import analyze
 from workbench.store import files
-
-ROOT = Path(__file__).resolve().parent.parent
-LOAN = ROOT / "presets" / "loan-underwriting-100k.toml"
 
 
 def loan():
@@ -61,7 +57,10 @@ def test_recommendation_move_is_reported():
 
 def test_rows_are_matched_by_name_not_position():
     s = loan()
-    moved, _ = edit.move_row(s, "options", 2, -1)
+    data = files.to_dict(s)
+    rows = data["options"]
+    rows[1], rows[2] = rows[2], rows[1]
+    moved = edit.validated(data)
     assert input_changes(s, moved) == []
     fewer = edit.delete_row(s, "options", 2)
     changes = input_changes(s, fewer)
@@ -94,12 +93,6 @@ def test_compare_tab_lists_every_differing_input():
     assert set(changed_paths([s, b])) <= keys
     same = compare_rows([("a", analyze(s)), ("b", analyze(s))])
     assert not any(r["key"].startswith("overheads.cost_per_review") for r in same)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
-    )
 
 
 def test_cli_diff(tmp_path):

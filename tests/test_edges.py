@@ -8,11 +8,11 @@ scenario at 80x24 without a figure overflowing its column.
 
 from __future__ import annotations
 
-import copy
 import math
 
 import pytest
 from fuzzing import assert_finite
+from helpers import changed
 
 from workbench.model import fmt, report
 from workbench.model.report import analyze
@@ -57,14 +57,7 @@ BASE = {
 
 def variant(**changes) -> dict:
     """BASE with dotted keys changed: variant(**{"workload.requests_per_day": 0})."""
-    d = copy.deepcopy(BASE)
-    for dotted, value in changes.items():
-        *head, last = dotted.split(".")
-        box = d
-        for part in head:
-            box = box[int(part)] if part.isdigit() else box.setdefault(part, {})
-        box[last] = value
-    return d
+    return changed(BASE, changes)
 
 
 def prices(value: float) -> dict:

@@ -10,11 +10,11 @@ file's report said "Recommendation: step 1, None".
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import STARTER, make_app, run_cli, until
 
 from workbench.model import explain, lookup, report, sensitivity
 from workbench.session.document import Document
@@ -22,31 +22,10 @@ from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.view import EditBar
 
-ROOT = Path(__file__).resolve().parent.parent
-STARTER = ROOT / "presets" / "starter.toml"
-
-
-def cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-    )
-
-
-async def until(pilot, condition, tries: int = 500) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
-
 
 # --- an edit a resize interrupts ------------------------------------------------------------------
 async def test_resize_below_minimum_cancels_the_open_edit(tmp_path):
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.active_view()
         await until(pilot, lambda: view.query("#grid-workload"))
@@ -114,10 +93,10 @@ def test_sensitivity_and_explain_take_the_exact_option():
 def test_cli_sensitivity_refuses_an_ambiguous_option(tmp_path):
     f = tmp_path / "two.toml"
     files.save(_two_apis(), f)
-    r = cli("sensitivity", str(f), "--option", "Api")
+    r = run_cli("sensitivity", str(f), "--option", "Api")
     assert r.returncode == 1, r
     assert "ambiguous" in r.stderr and "Traceback" not in r.stderr
-    r = cli("sensitivity", str(f), "--option", "API", "--format", "json")
+    r = run_cli("sensitivity", str(f), "--option", "API", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert '"option": "API"' in r.stdout
 
@@ -171,10 +150,10 @@ async def test_markup_in_names_is_shown_as_text(tmp_path):
 def test_markup_in_names_reports_in_every_format(tmp_path):
     f = _hostile(tmp_path)
     for fmt in ("table", "json", "csv", "markdown"):
-        r = cli("report", str(f), "--format", fmt, env={"COLUMNS": "200"})
+        r = run_cli("report", str(f), "--format", fmt, env={"COLUMNS": "200"})
         assert r.returncode == 0, (fmt, r.stderr)
         assert "Traceback" not in r.stderr
-    assert "[/]close" in cli("report", str(f), env={"COLUMNS": "250"}).stdout
+    assert "[/]close" in run_cli("report", str(f), env={"COLUMNS": "250"}).stdout
 
 
 def test_a_crash_in_the_tui_is_not_exit_code_zero(monkeypatch):
@@ -194,7 +173,7 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
     name = os.fsdecode(b"bad\xff.toml")
     (tmp_path / name).write_bytes(STARTER.read_bytes())
     strict = {"PYTHONIOENCODING": "utf-8:strict"}
-    r = cli("validate", name, os.fsdecode(b"missing\xfe.toml"), env=strict, cwd=tmp_path)
+    r = run_cli("validate", name, os.fsdecode(b"missing\xfe.toml"), env=strict, cwd=tmp_path)
     assert r.returncode == 1, r
     assert "Traceback" not in r.stderr
     assert r.stdout.startswith("bad\\xff.toml: ok")
@@ -204,7 +183,7 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
 def test_an_empty_key_is_named_as_toml_writes_it(tmp_path):
     f = tmp_path / "k.toml"
     f.write_text('name = "x"\n"" = 1\n[workload]\n" padded " = 2\n', encoding="utf-8")
-    r = cli("validate", str(f))
+    r = run_cli("validate", str(f))
     assert r.returncode == 1
     assert f'{f}: "": unknown key' in r.stderr
     assert '[workload]." padded ": unknown key' in r.stderr
@@ -213,6 +192,6 @@ def test_an_empty_key_is_named_as_toml_writes_it(tmp_path):
 def test_an_empty_file_recommends_nothing(tmp_path):
     f = tmp_path / "empty.toml"
     f.write_text("", encoding="utf-8")
-    out = cli("report", str(f)).stdout
+    out = run_cli("report", str(f)).stdout
     assert "Recommendation: none" in out
     assert "None" not in out

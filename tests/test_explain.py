@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, run_cli
 
 from workbench.edits import edit
 from workbench.model import engine
@@ -18,7 +16,6 @@ from workbench.model.formula import Const, specialize
 from workbench.session.document import Document
 from workbench.store import files
 
-ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
 
 
@@ -116,12 +113,6 @@ def test_unknown_option_metric_and_month_are_refused(computed):
         explain(r, 1, "review", 99)
     assert explain(r, "api + prompting", "per_request").metric == "cost_per_request"
     assert explain(r, "2", "one-time").option == "API + RAG + caching"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
-    )
 
 
 def test_cli_explain():

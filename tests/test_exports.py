@@ -5,27 +5,22 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from pathlib import Path
 
 import pytest
+from helpers import STARTER, make_app, until
 
 from workbench.model import report
 from workbench.session import exports
-from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.data_screens import ExportChooser
 from workbench.tui.view import ScenarioView
 
-ROOT = Path(__file__).resolve().parent.parent
-STARTER = ROOT / "presets" / "starter.toml"
-
 
 @pytest.fixture
-def saves(tmp_path, monkeypatch):
-    folder = tmp_path / "saves"  # does not exist yet: the export creates it
-    monkeypatch.setenv("WORKBENCH_SAVES", str(folder))
-    return folder
+def saves(saves):
+    saves.rmdir()  # does not exist yet: the export creates it
+    return saves
 
 
 def test_paths_are_fresh_and_named_after_the_tab(saves):
@@ -48,30 +43,22 @@ def test_written_files_hold_the_report(saves):
     assert {"option", "month", "inference", "total", "cumulative"} <= set(rows[0])
 
 
-async def _settle(pilot, condition, tries: int = 60) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
-
-
 def _status(app: WorkbenchApp) -> str:
     return str(app.query_one(ScenarioView).query_one("#status").render())
 
 
 @pytest.mark.parametrize("key,suffix", [("m", ".md"), ("c", ".csv"), ("s", ".svg")])
 async def test_export_keys_write_into_saves_and_say_where(saves, key, suffix):
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("E")
-        await _settle(pilot, lambda: isinstance(app.screen, ExportChooser))
+        await until(pilot, lambda: isinstance(app.screen, ExportChooser))
         await pilot.press(key)
-        await _settle(pilot, lambda: saves.exists() and any(saves.glob(f"*{suffix}")))
+        await until(pilot, lambda: saves.exists() and any(saves.glob(f"*{suffix}")))
         made = list(saves.glob(f"*{suffix}"))
         assert len(made) == 1 and made[0].name.startswith("starter-")
-        await _settle(pilot, lambda: "exported to" in _status(app))
+        await until(pilot, lambda: "exported to" in _status(app))
         assert made[0].name in _status(app)
         if suffix == ".svg":
             text = made[0].read_text("utf-8")
@@ -80,13 +67,13 @@ async def test_export_keys_write_into_saves_and_say_where(saves, key, suffix):
 
 
 async def test_export_all_and_palette_commands(saves):
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("E", "a")
-        await _settle(pilot, lambda: saves.exists() and len(list(saves.iterdir())) == 3)
+        await until(pilot, lambda: saves.exists() and len(list(saves.iterdir())) == 3)
         assert sorted(p.suffix for p in saves.iterdir()) == [".csv", ".md", ".svg"]
-        await _settle(pilot, lambda: "summary, monthly table, screenshot" in _status(app))
+        await until(pilot, lambda: "summary, monthly table, screenshot" in _status(app))
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for t in (
             "Export summary (Markdown)",
@@ -98,5 +85,5 @@ async def test_export_all_and_palette_commands(saves):
         ):
             assert t in titles
         await pilot.press("E", "escape")
-        await _settle(pilot, lambda: "export cancelled" in _status(app))
+        await until(pilot, lambda: "export cancelled" in _status(app))
         assert len(list(saves.iterdir())) == 3

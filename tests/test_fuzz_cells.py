@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from pathlib import Path
 
 from fuzzing import SPECS, Spec
+from helpers import LOAN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +22,7 @@ from workbench.edits import edit
 from workbench.model import scenario as sc
 from workbench.store import files
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = files.load(ROOT / "presets" / "loan-underwriting-100k.toml")
+BASE = files.load(LOAN)
 STRINGS_PER_EXAMPLE = 25
 EXAMPLES = 420  # x 25 strings = 10,500 strings per run
 
@@ -370,5 +369,5 @@ def test_typed_numbers_are_the_nearest_double_to_what_was_typed():
         (".5k", 500.0),
     ]:
         assert edit.parse_number(text) == value, text
-    s = files.load(ROOT / "presets" / "loan-underwriting-100k.toml")
+    s = files.load(LOAN)
     assert edit.apply_text(s, ("options", 2, "min_gpus"), "2.010e+02").options[2].min_gpus == 201

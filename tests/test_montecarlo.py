@@ -4,12 +4,10 @@ validate and round-trip, and the TUI runs it in a worker."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import LOAN, ROOT, STARTER, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +19,6 @@ from workbench.model.scenario import Range
 from workbench.store import files
 from workbench.store.files import ScenarioError, parse_text
 
-ROOT = Path(__file__).resolve().parent.parent
-STARTER = ROOT / "presets" / "starter.toml"
-LOAN = ROOT / "presets" / "loan-underwriting-100k.toml"
 LOAN_TEXT = LOAN.read_text()
 
 
@@ -209,12 +204,6 @@ def test_histogram_counts_every_draw():
     sim = simulate(files.load(STARTER), 3_000, seed=0)
     edges, counts = histogram(sim, 20)
     assert len(edges) == 21 and all(c.sum() == 3_000 for c in counts)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
-    )
 
 
 def test_cli_simulate():

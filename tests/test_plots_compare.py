@@ -5,17 +5,17 @@ Pilot tests mount the widgets in a tiny host app at several terminal sizes and r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import pytest
+from helpers import STARTER, changed
 from textual.app import App, ComposeResult
 
 from workbench.model.compare import MISSING, compare_rows, differing_rows
 from workbench.model.report import Analysis, analyze
 from workbench.model.scenario import Scenario, validate
 from workbench.model.sweep import default_volumes, volume_sweep
+from workbench.store import files
 from workbench.tui.panes.compare import DIFF_MARK, CompareView
 from workbench.tui.panes.plots import (
     CompareChart,
@@ -26,8 +26,6 @@ from workbench.tui.panes.plots import (
     tick_money,
     tick_number,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def scenario(**changes) -> Scenario:
@@ -54,13 +52,7 @@ def scenario(**changes) -> Scenario:
             },
         ],
     }
-    for dotted, value in changes.items():
-        *path, key = dotted.split("__")
-        node = data
-        for part in path:
-            node = node.setdefault(part, {})
-        node[key] = value
-    return validate(data)
+    return validate(changed(data, {k.replace("__", "."): v for k, v in changes.items()}))
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +62,7 @@ def loan() -> Analysis:
 
 @pytest.fixture(scope="module")
 def starter() -> Analysis:
-    path = ROOT / "presets" / "starter.toml"
-    if not path.exists():
-        pytest.skip("presets/starter.toml not written yet")
-    from workbench.store.files import load
-
-    return analyze(load(path))
+    return analyze(files.load(STARTER))
 
 
 # ----------------------------------------------------------------------------------------------- sweep

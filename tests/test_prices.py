@@ -6,16 +6,14 @@ import socket
 from datetime import UTC, datetime
 
 import pytest
+from genai_prices import Usage, calc_price, data_snapshot
+from helpers import until
 
-pytest.importorskip("genai_prices")
-
-from genai_prices import Usage, calc_price, data_snapshot  # noqa: E402
-
-from workbench.cli.run import main  # noqa: E402
-from workbench.edits import data as data_edits  # noqa: E402
+from workbench.cli.run import main
+from workbench.edits import data as data_edits
 from workbench.edits import edit
-from workbench.model import prices  # noqa: E402
-from workbench.model.engine import compute  # noqa: E402
+from workbench.model import prices
+from workbench.model.engine import compute
 from workbench.store import files
 
 AT = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -170,14 +168,6 @@ def test_cli_prices_json(capsys):
 
 
 # --- the picker in the TUI ------------------------------------------------------------------------------
-async def _settle(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
-
-
 async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_it(tmp_path, monkeypatch):
     from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
@@ -190,22 +180,22 @@ async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_
         view = app.query_one(ScenarioView)
         before = len(view.doc.scenario.api_models)
         await pilot.press("P")
-        await _settle(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
+        await until(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
         await pilot.press(*"claude sonnet 4.5")
-        await _settle(
+        await until(
             pilot,
             lambda: (
                 app.screen._current() is not None and app.screen._current().model_id == "claude-sonnet-4-5"
             ),
         )
         await pilot.press("enter")
-        await _settle(pilot, lambda: len(view.doc.scenario.api_models) == before + 1)
+        await until(pilot, lambda: len(view.doc.scenario.api_models) == before + 1)
         row = view.doc.scenario.api_models[-1]
         assert (row.name, row.input, row.output, row.cached_input) == ("Claude Sonnet 4.5", 3.0, 15.0, 0.3)
         assert row.source == prices.source_label()
         assert "added 'Claude Sonnet 4.5'" in str(view.query_one("#status").render())
         await pilot.press("u")
-        await _settle(pilot, lambda: len(view.doc.scenario.api_models) == before)
+        await until(pilot, lambda: len(view.doc.scenario.api_models) == before)
 
 
 async def test_picker_ctrl_r_replaces_prices_of_the_row_under_the_cursor(tmp_path, monkeypatch):
@@ -219,20 +209,20 @@ async def test_picker_ctrl_r_replaces_prices_of_the_row_under_the_cursor(tmp_pat
     async with app.run_test(size=(100, 30)) as pilot:
         view = app.query_one(ScenarioView)
         await pilot.press("f1")
-        await _settle(pilot, lambda: getattr(app.focused, "id", "") == "grid-api_models")
+        await until(pilot, lambda: getattr(app.focused, "id", "") == "grid-api_models")
         name = view.doc.scenario.api_models[0].name
         await pilot.press("P")
-        await _settle(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
+        await until(pilot, lambda: isinstance(app.screen, PricePicker) and app.screen._entries)
         assert app.screen.target_name == name
         await pilot.press(*"claude haiku 4.5")
-        await _settle(
+        await until(
             pilot,
             lambda: (
                 app.screen._current() is not None and app.screen._current().model_id == "claude-haiku-4-5"
             ),
         )
         await pilot.press("ctrl+r")
-        await _settle(pilot, lambda: view.doc.scenario.api_models[0].input == 1.0)
+        await until(pilot, lambda: view.doc.scenario.api_models[0].input == 1.0)
         row = view.doc.scenario.api_models[0]
         assert row.name == name and row.output == 5.0 and row.source.startswith("genai-prices")
         assert len(view.doc.scenario.api_models) == len(files.load("presets/starter.toml").api_models)

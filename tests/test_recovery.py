@@ -13,31 +13,22 @@ import socket
 import subprocess
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
-from workbench.tui.screens.recover import RecoverScreen
+from helpers import ROOT, make_app, until, user_file
 
 from workbench.session import recovery
 from workbench.session.document import Document
 from workbench.store import files
-
-ROOT = Path(__file__).resolve().parent.parent
+from workbench.tui.screens.recover import RecoverScreen
 
 
 @pytest.fixture
-def saves(tmp_path, monkeypatch):
-    folder = tmp_path / "saves"
-    folder.mkdir()
-    monkeypatch.setenv("WORKBENCH_SAVES", str(folder))
+def saves(saves, monkeypatch):
     monkeypatch.setattr(recovery, "DELAY", 0.05)
-    return folder
-
-
-def user_file(folder: Path) -> Path:
-    target = folder / "mine.toml"
-    files.save(files.load(ROOT / "presets" / "starter.toml"), target)
-    return target
+    return saves
 
 
 def edited(doc: Document, rpd: float = 4242.0) -> Document:
@@ -256,12 +247,7 @@ def test_a_copy_that_cannot_be_written_says_why(saves, monkeypatch):
 # --- in the app --------------------------------------------------------------------------------------
 
 
-async def wait_until(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
+wait_until = partial(until, delay=0.02)  # the copies are written by a timer: wait in time, not in frames
 
 
 async def edit_volume(pilot, view, text: str) -> None:
@@ -296,9 +282,7 @@ async def test_crash_then_restore_offer_then_save_removes_the_copy(saves):
     # The session ends without quitting (a crash, a dropped SSH session): the file is untouched, the copy stays.
     assert target.read_bytes() == before and len(copies(saves)) == 1
 
-    app = WorkbenchApp(
-        [Document(files.load(ROOT / "presets" / "starter.toml"), ROOT / "presets" / "starter.toml")]
-    )
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(
             pilot, lambda: isinstance(app.screen, RecoverScreen) and app.screen.query("#recover-list")

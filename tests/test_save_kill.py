@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import user_file
 
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
 from workbench.store import files
 
-ROOT = Path(__file__).resolve().parent.parent
 KILLS = 120
 STEPS = ("mkstemp", "write", "fsync", "replace", "after_replace")
 
@@ -222,8 +222,7 @@ def test_really_read_only_folder(tmp_path):
 async def test_tui_failed_save_keeps_edits_and_unsaved_mark(tmp_path, monkeypatch, case):
     from workbench.tui.app import WorkbenchApp
 
-    target = tmp_path / "mine.toml"
-    files.save(files.load(ROOT / "presets" / "starter.toml"), target)
+    target = user_file(tmp_path)
     before = target.read_bytes()
     doc = Document(files.load(target), target)
     app = WorkbenchApp([doc])

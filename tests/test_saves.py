@@ -11,41 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, STARTER, make_app, until, user_file
 
 from workbench.session.document import Document
 from workbench.store import files, paths
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.dialogs import Confirm, OpenPicker, TextPrompt
 
-ROOT = Path(__file__).resolve().parent.parent
-STARTER = ROOT / "presets" / "starter.toml"
-
-
-@pytest.fixture
-def saves(tmp_path, monkeypatch):
-    folder = tmp_path / "saves"
-    folder.mkdir()
-    monkeypatch.setenv("WORKBENCH_SAVES", str(folder))
-    monkeypatch.delenv("WORKBENCH_SERVED", raising=False)
-    return folder
-
-
-async def until(pilot, condition, tries: int = 300) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
-
 
 def status(app) -> str:
     return str(app.active_view().query_one("#status").render())
-
-
-def user_file(folder: Path, name: str = "mine.toml") -> Path:
-    target = folder / name
-    files.save(files.load(STARTER), target)
-    return target
 
 
 def edit(app, rpd: float = 4242.0) -> None:
@@ -75,7 +50,7 @@ def test_save_as_target_keeps_the_typed_name():
 
 async def test_save_as_keeps_the_extension_and_adds_toml_only_without_one(saves, monkeypatch):
     monkeypatch.chdir(saves)
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         edit(app)
         await save_as(pilot, app, "report.txt")
@@ -104,7 +79,7 @@ async def test_save_as_asks_before_overwriting(saves):
     text = saves / "report.txt"
     text.write_text("quarterly notes, not a scenario\n", "utf-8")
     before_other, before_text = other.read_bytes(), text.read_bytes()
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         edit(app)
         await save_as(pilot, app, str(other))
@@ -141,7 +116,7 @@ async def test_save_as_asks_before_overwriting(saves):
 async def test_ctrl_s_asks_where_for_a_tab_with_no_file_and_before_overwriting(saves):
     (saves / "starter-copy.toml").write_text("not mine to lose\n", "utf-8")
     before = (saves / "starter-copy.toml").read_bytes()
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+d")
         await until(pilot, lambda: len(app.views()) == 2 and app.active_view() is app.views()[1])
@@ -189,7 +164,7 @@ async def test_ctrl_s_asks_when_its_own_file_is_no_longer_a_scenario(saves):
 async def test_preset_tab_ctrl_s_asks_before_overwriting_its_copy_under_saves(saves):
     ours = user_file(saves, "starter.toml")
     before = ours.read_bytes()
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         edit(app)
         await pilot.press("ctrl+s")
@@ -240,7 +215,7 @@ async def test_served_session_keeps_saves_opens_and_exports_to_the_folders(serve
     outside = tmp_path / "outside"
     outside.mkdir()
     elsewhere = user_file(outside, "elsewhere.toml")
-    app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
+    app = make_app("starter")
     async with app.run_test(size=(100, 30)) as pilot:
         edit(app)
         for typed in (

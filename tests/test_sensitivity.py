@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import LOAN, ROOT, STARTER, run_cli
 
 from workbench.edits import edit
 from workbench.model import columns
 from workbench.model.engine import compute
 from workbench.model.sensitivity import SensitivityError, sensitivity
 from workbench.store import files
-
-ROOT = Path(__file__).resolve().parent.parent
-LOAN = ROOT / "presets" / "loan-underwriting-100k.toml"
-STARTER = ROOT / "presets" / "starter.toml"
 
 
 def cell_path(s, p: columns.Path) -> tuple:
@@ -96,12 +90,6 @@ def test_two_chosen_options_and_errors():
     single = edit.delete_row(edit.delete_row(edit.delete_row(s, "options", 3), "options", 2), "options", 1)
     with pytest.raises(SensitivityError, match="two options"):
         sensitivity(single)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, cwd=ROOT
-    )
 
 
 def test_cli_sensitivity_table_and_json():

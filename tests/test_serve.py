@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TRIES = 200  # x 0.1 s polls, so each wait is bounded (no assertion on how long anything took)
 DRAW_TRIES = 240  # x 0.25 s polls
 TOKEN = "chromium-test-token-0123456789"  # what the server's printed URL would carry
@@ -56,12 +56,6 @@ RECORDER = r"""
 """
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[PX^_].*?\x1b\\", re.S)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
@@ -146,9 +140,7 @@ async def _browse(devtools_url: str, page_url: str, shot: Path) -> tuple[str, bo
     reason="Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
 )
 def test_serve_draws_the_app_in_headless_chromium(tmp_path):
-    pytest.importorskip("textual_serve")
-    pytest.importorskip("aiohttp")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"), WORKBENCH_SERVE_TOKEN=TOKEN)
     server = subprocess.Popen(
         [sys.executable, "-m", "workbench", "serve", "--port", str(port)],

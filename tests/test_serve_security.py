@@ -26,14 +26,12 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
-
-aiohttp = pytest.importorskip("aiohttp")
-pytest.importorskip("textual_serve")
+from helpers import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds app processes in /proc")
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789abcdefXYZ"
 POLL = 0.1
 STARTUP_TRIES = 400  # x POLL: the server listening, an app starting
@@ -103,12 +101,6 @@ async def _stall(ws, pid: int) -> bool:
     return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- the server ----------------------------------------------------------------------------------------
 class Served:
     def __init__(self, proc: subprocess.Popen, port: int, log: Path) -> None:
@@ -151,7 +143,7 @@ class Served:
 
 
 def _start(tmp_path: Path, *args: str) -> Served:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / f"serve-{port}.log"
     env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"), WORKBENCH_SERVE_TOKEN=TOKEN)
     with open(log, "wb") as out:

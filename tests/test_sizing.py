@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import until
 
 from workbench.cli.run import main
 from workbench.edits import data as data_edits
@@ -170,13 +171,6 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
     from workbench.tui.data_screens import SizingDialog
     from workbench.tui.view import ScenarioView
 
-    async def settle(pilot, condition, tries=100):
-        for _ in range(tries):
-            if condition():
-                return
-            await pilot.pause()
-        assert condition()
-
     monkeypatch.setenv("WORKBENCH_SAVES", str(tmp_path))
     s = files.load("presets/starter.toml")
     hosted = next(i for i, o in enumerate(s.options) if o.serve == "self_hosted")
@@ -184,7 +178,7 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(ScenarioView)
         await pilot.press("f4")
-        await settle(pilot, lambda: getattr(app.focused, "id", "") == "grid-options")
+        await until(pilot, lambda: getattr(app.focused, "id", "") == "grid-options")
         # on an API option, S says why it does nothing
         await pilot.press("S")
         await pilot.pause()
@@ -193,13 +187,13 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
         app.focused.move_cursor(row=hosted)
         await pilot.pause()
         await pilot.press("S")
-        await settle(pilot, lambda: isinstance(app.screen, SizingDialog) and app.screen.estimate is not None)
+        await until(pilot, lambda: isinstance(app.screen, SizingDialog) and app.screen.estimate is not None)
         dialog = app.screen
         want = dialog.estimate.tokens_per_second_per_gpu
         # the dialog starts from the option's own GPU row and the workload's token counts
         assert dialog.estimate.gpu == sizing.gpu_named(s.options[hosted].gpu).name
         await pilot.press("enter")
-        await settle(
+        await until(
             pilot,
             lambda: (
                 view.doc.scenario.options[hosted].throughput_estimated
@@ -208,4 +202,4 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
         )
         assert "tok/s per GPU, estimated" in str(view.query_one("#status").render())
         await pilot.press("u")
-        await settle(pilot, lambda: view.doc.scenario == s)
+        await until(pilot, lambda: view.doc.scenario == s)

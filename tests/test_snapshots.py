@@ -6,21 +6,12 @@ SVGs it writes before committing them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import make_app
 
-from workbench.session.document import Document
-from workbench.store import files
-from workbench.tui.app import WorkbenchApp
 from workbench.tui.widgets.footer import KeyFooter
 
-PRESETS = Path(__file__).resolve().parent.parent / "presets"
 SIZES = [(80, 24), (120, 40)]
-
-
-def app_for(*names: str) -> WorkbenchApp:
-    return WorkbenchApp([Document(files.load(PRESETS / f"{n}.toml"), PRESETS / f"{n}.toml") for n in names])
 
 
 def settled(*keys: str):
@@ -53,16 +44,16 @@ def settled(*keys: str):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen(snap_compare, size):
-    assert snap_compare(app_for("starter"), terminal_size=size, run_before=settled())
+    assert snap_compare(make_app("starter"), terminal_size=size, run_before=settled())
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_results_pane(snap_compare, size):
-    assert snap_compare(app_for("loan-underwriting-100k"), terminal_size=size, run_before=settled("f5"))
+    assert snap_compare(make_app("loan-underwriting-100k"), terminal_size=size, run_before=settled("f5"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_compare_tab(snap_compare, size):
     assert snap_compare(
-        app_for("starter", "loan-underwriting-100k"), terminal_size=size, run_before=settled("m")
+        make_app("starter", "loan-underwriting-100k"), terminal_size=size, run_before=settled("m")
     )

@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 import textual.constants
+from helpers import make_app as preset_app
 from rich.console import Console
 from textual.screen import ModalScreen
 
-from workbench.session.document import Document
-from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.view import INPUT_PANES, OUTPUT_PANES
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = [
     (40, 12),
     (50, 14),
@@ -46,10 +43,7 @@ DIALOG_KEYS = ["question_mark", "ctrl+t", "ctrl+o", "ctrl+a", "ctrl+r", "ctrl+p"
 
 
 def make_app(*names: str) -> WorkbenchApp:
-    docs = [
-        Document(files.load(ROOT / "presets" / f"{n}.toml"), ROOT / "presets" / f"{n}.toml") for n in names
-    ]
-    app = WorkbenchApp(docs)
+    app = preset_app(*names)
     app.animation_level = "none"  # the same frames, without waiting for tab underlines to slide
     return app
 

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
+from helpers import PRESETS, make_app, until
 from textual import events
 
-from workbench.session.document import Document
 from workbench.store import files
-from workbench.tui.app import WorkbenchApp
 from workbench.tui.grids.grid import FieldGrid, RowGrid
 from workbench.tui.panes.plots import PlotsPane
 from workbench.tui.panes.tables import LadderView, ResultsTable, RiskTable
 from workbench.tui.screens.dialogs import Confirm, PresetPicker
 from workbench.tui.view import EditBar, ScenarioView
-
-ROOT = Path(__file__).resolve().parent.parent
-PRESETS = ROOT / "presets"
-
-
-@pytest.fixture
-def saves(tmp_path, monkeypatch):
-    folder = tmp_path / "saves"
-    folder.mkdir()
-    monkeypatch.setenv("WORKBENCH_SAVES", str(folder))
-    return folder
-
-
-def make_app(*names: str) -> WorkbenchApp:
-    docs = [Document(files.load(PRESETS / f"{n}.toml"), PRESETS / f"{n}.toml") for n in names]
-    return WorkbenchApp(docs)
 
 
 async def goto_field(pilot, view: ScenarioView, pane: str, path: tuple) -> FieldGrid:
@@ -43,16 +25,6 @@ async def goto_field(pilot, view: ScenarioView, pane: str, path: tuple) -> Field
     grid.move_cursor(row=grid._rows.index(path))
     await pilot.pause()
     return grid
-
-
-async def until(pilot, condition, tries: int = 500) -> None:
-    """Wait for the app to settle into a state (tabs mount asynchronously); no wall-clock limits.
-    A loaded CI machine may need many more frames than this one, hence the generous count."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
 
 
 def ladder_text(view: ScenarioView) -> str:

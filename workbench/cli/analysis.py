@@ -1,6 +1,6 @@
 """Commands that go beyond a spreadsheet: explain, sensitivity, simulate, diff.
 
-Registered with workbench.cli.run through COMMAND_MODULES; heavy imports stay inside the handlers.
+workbench.cli.run adds their parsers (add_parsers); heavy imports stay inside the handlers.
 Exit codes as everywhere: 0 success, 1 invalid input (one message on stderr), 2 usage.
 """
 

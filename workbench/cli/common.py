@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+    from rich.table import Table
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -38,3 +43,9 @@ def whole(minimum: int) -> Callable[[str], int]:
         return int(x)
 
     return parse
+
+
+def add_columns(table: Table, *columns: tuple[str, JustifyMethod]) -> None:
+    """Rich table columns from (header, justify) pairs: the tables of report, prices and gpus."""
+    for header, justify in columns:
+        table.add_column(header, justify=justify)

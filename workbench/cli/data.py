@@ -1,6 +1,6 @@
 """Commands that bring in outside data and take the workbench elsewhere: prices, gpus, size, serve.
 
-Registered with workbench.cli.run through COMMAND_MODULES; heavy imports stay inside the handlers.
+workbench.cli.run adds their parsers (add_parsers); heavy imports stay inside the handlers.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from workbench.cli.common import command, fail, whole
+from workbench.cli.common import add_columns, command, fail, whole
 
 
 def parse_count(text: str) -> float:
@@ -142,14 +142,14 @@ def cmd_prices(args: argparse.Namespace) -> int:
         title=f"{prices.source_label()} (offline snapshot) · USD per 1M tokens, prices in force "
         f"{prices.price_day()}",
     )
-    for col, just in (
+    add_columns(
+        t,
         ("Provider", "left"),
         ("Model", "left"),
         ("Input", "right"),
         ("Output", "right"),
         ("Cached input", "right"),
-    ):
-        t.add_column(col, justify=just)
+    )
     for e in shown:
         mark = (" +" if e.tier_note else "") + (" (deprecated)" if e.deprecated else "")
         t.add_row(
@@ -187,7 +187,8 @@ def cmd_gpus(args: argparse.Namespace) -> int:
         title=f"GPU table (compiled {sizing.TABLE_DATE}); TFLOPS dense",
         title_justify="left",
     )
-    for col, just in (
+    add_columns(
+        t,
         ("GPU", "left"),
         ("Memory GB", "right"),
         ("Bandwidth GB/s", "right"),
@@ -195,8 +196,7 @@ def cmd_gpus(args: argparse.Namespace) -> int:
         ("FP8 TFLOPS", "right"),
         ("$/hour", "right"),
         ("price date", "left"),
-    ):
-        t.add_column(col, justify=just)
+    )
     for g in sizing.GPUS:
         t.add_row(
             g.name,
@@ -330,10 +330,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 1 <= args.max_sessions <= 64:
         return fail(f"serve: --max-sessions {args.max_sessions} is out of range (1 to 64)")
     token = args.token if args.token is not None else os.environ.get("WORKBENCH_SERVE_TOKEN") or None
-    try:
-        from workbench.cli import serving
-    except ImportError as exc:
-        return fail(f"serve: needs the textual-serve and aiohttp packages (pip install -e .): {exc}")
+    from workbench.cli import serving
+
     try:
         token = serving.make_token(token)
     except ValueError as exc:

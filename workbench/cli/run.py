@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli.common import COMMANDS, command, fail, whole  # noqa: F401  (tests import fail, whole here)
+from workbench.cli import analysis, data
+from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.store.files import ScenarioError, load, shown_path
 
 
@@ -48,7 +49,8 @@ def _print_table(a) -> None:
         )
     )
     t = Table(show_lines=False, header_style="bold")
-    for col, just in (
+    add_columns(
+        t,
         ("Option", "left"),
         ("Month 1", "right"),
         ("Avg/mo", "right"),
@@ -58,8 +60,7 @@ def _print_table(a) -> None:
         ("B/E month", "right"),
         ("B/E volume", "right"),
         ("GPUs", "right"),
-    ):
-        t.add_column(col, justify=just)
+    )
     for row in report.option_rows(a):
         label = Text(
             row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
@@ -138,20 +139,9 @@ def open_tui(files: list[str]) -> int:
             scenarios.append((Path(f), load(f)))
         except ScenarioError as exc:
             return fail(str(exc))
-    try:
-        from workbench.tui.app import run
-    except ImportError:  # the TUI has not landed yet: show the report instead
-        from workbench.model import report
+    from workbench.tui.app import run
 
-        for _, s in scenarios:
-            _print_table(report.analyze(s))
-        return 0
     return run(scenarios)
-
-
-# More commands live in their own modules: each defines `add_parsers(sub)` and registers its handlers
-# with @command. Add a module here to add its commands (keep the modules' heavy imports inside functions).
-COMMAND_MODULES: tuple[str, ...] = ("workbench.cli.data", "workbench.cli.analysis")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,19 +164,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files and report every problem")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
     sub.add_parser("presets", help="list the shipped presets with their descriptions")
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_parsers(sub)
+    # More commands live in one module per group: each defines add_parsers(sub) and registers its handlers
+    # with @command (keep the modules' heavy imports inside functions, so a command loads only its own).
+    data.add_parsers(sub)
+    analysis.add_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):  # a text no encoding can hold is escaped, never a traceback
+        # absent when the stream is not a TextIOWrapper (a test's capture)
+        reconfigure = getattr(stream, "reconfigure", None)
         try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError):  # not a TextIOWrapper (captured by a test), or closed
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+        except ValueError:  # closed
             pass
     parser = build_parser()
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):

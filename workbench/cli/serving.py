@@ -49,7 +49,6 @@ log = logging.getLogger("workbench.serve")
 TOKEN_ENV = "WORKBENCH_SERVE_TOKEN"
 SERVED_ENV = "WORKBENCH_SERVED"
 DEFAULT_MAX_SESSIONS = 4
-MAX_SESSIONS_RANGE = (1, 64)
 WIDTH_RANGE = (20, 400)  # terminal cells a client may ask for
 HEIGHT_RANGE = (10, 150)
 TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]{16,200}")  # URL-safe, long enough to be a secret
@@ -122,8 +121,8 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(_bare(host), None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return False
-    addresses = {info[4][0] for info in infos}
-    return bool(addresses) and all((_ip(a) is not None and _ip_is_loopback(_ip(a))) for a in addresses)
+    ips = [_ip(str(info[4][0])) for info in infos]
+    return bool(ips) and all(ip is not None and _ip_is_loopback(ip) for ip in ips)
 
 
 def url_host(host: str) -> str:
@@ -178,7 +177,10 @@ class Limits:
 
 
 class Session(AppService):
-    """One browser tab's app process: started with exec in its own process group, ended for certain."""
+    """One browser tab's app process: started with exec in its own process group, ended for certain.
+
+    Sizes reach it already clamped: the server clamps them where they arrive (the websocket's query and
+    its resize messages)."""
 
     def __init__(
         self,
@@ -192,7 +194,7 @@ class Session(AppService):
             " ".join(argv),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
-            close=websocket.close,
+            close=self.close_websocket,  # the app's "exit" meta: bounded too
             download_manager=server.download_manager,
             debug=server.debug,
         )
@@ -201,9 +203,7 @@ class Session(AppService):
         # stopped reading never finishes unless the connection is aborted
         self.connection = request.transport
         self.websocket = websocket
-        self.remote_close = self.close_websocket  # the app's "exit" meta: bounded too
         self.server = server
-        self.limits = server.limits
         self.label = self.app_service_id[:8]
         self._stopper: asyncio.Future[None] | None = None
         self._stderr_tail = bytearray()
@@ -211,7 +211,6 @@ class Session(AppService):
 
     # environment and process
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        width, height = self.limits.size(width, height)
         env = super()._build_environment(width=width, height=height)
         env.pop(TOKEN_ENV, None)  # the app has no use for the server's secret
         env[SERVED_ENV] = "1"
@@ -256,13 +255,8 @@ class Session(AppService):
     ) -> bool:
         return await self._write_packet(self.encode_packet(b"M", json.dumps(data).encode("utf-8")), timeout)
 
-    async def set_terminal_size(self, width: int, height: int) -> None:
-        width, height = self.limits.size(width, height)
-        await self.send_meta({"type": "resize", "width": width, "height": height})
-
     # output from the app
     async def start(self, width: int, height: int) -> None:
-        width, height = self.limits.size(width, height)
         await self._open_app_process(width, height)
         assert self._process is not None and self._process.stderr is not None
         self._side_tasks.append(asyncio.create_task(self._keep_stderr(self._process.stderr)))
@@ -540,7 +534,8 @@ class ServedWorkbench(Server):
             return f"Origin {request.headers.get('Origin', '(none)')!r} is not this server"
         return None
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    # A refused session gets a plain HTTP answer: aiohttp takes any StreamResponse from a handler.
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         reason = self.refusal_reason(request)
         if reason:
             log.warning("refused a session from %s: %s", request.remote, reason)

@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from workbench.edits import ranges as range_edits
 from workbench.edits.values import (  # noqa: F401  (callers use edit.EditError, edit.display, ...)
     EditError,
     Path,
     _set,
     current_value,
     display,
-    field_info,
     field_kind,
     get_value,
-    parse_bool,
     parse_number,
     parse_value,
     validated,
@@ -61,8 +60,6 @@ def apply(s: Scenario, path: Path, value: Any) -> Scenario:
 def apply_text(s: Scenario, path: Path, text: str) -> Scenario:
     """Parse what was typed into a cell and apply it."""
     if path and path[0] == "uncertainty":  # a range of the Uncertainty grid
-        from workbench.edits import ranges as range_edits
-
         return range_edits.apply_text(s, path, text)
     return apply(s, path, parse_value(path, text))
 
@@ -70,8 +67,6 @@ def apply_text(s: Scenario, path: Path, text: str) -> Scenario:
 def cycle(s: Scenario, path: Path) -> Scenario:
     """Space on a boolean or a choice: the next value."""
     if path and path[0] == "uncertainty":
-        from workbench.edits import ranges as range_edits
-
         return range_edits.cycle(s, path)
     kind, choices = field_kind(path)
     cur = current_value(s, path)
@@ -142,16 +137,6 @@ def delete_row(s: Scenario, table: str, index: int) -> Scenario:
         return validated(data)
     except EditError as exc:
         raise EditError(f"cannot delete {name!r}: {exc}") from None
-
-
-def move_row(s: Scenario, table: str, index: int, delta: int) -> tuple[Scenario, int]:
-    data = files.to_dict(s)
-    rows = data.get(table, [])
-    j = index + delta
-    if not (0 <= index < len(rows) and 0 <= j < len(rows)):
-        raise EditError("cannot move further")
-    rows[index], rows[j] = rows[j], rows[index]
-    return validated(data), j
 
 
 def set_risk(s: Scenario, risk_id: str, mitigated: bool | None = None, note: str | None = None) -> Scenario:

@@ -8,7 +8,7 @@ through the same edit bar, undo history and validation as every other cell.
 
 from __future__ import annotations
 
-from workbench.edits import edit
+from workbench.edits.values import EditError, parse_value, validated
 from workbench.model import columns
 from workbench.model.scenario import Scenario
 from workbench.store import files
@@ -21,7 +21,7 @@ def _input(s: Scenario, key: str) -> tuple[columns.Path, float]:
     try:
         p = columns.check(s, key)
     except columns.PathError as exc:
-        raise edit.EditError(str(exc)) from None
+        raise EditError(str(exc)) from None
     return p, columns.value(s, p)
 
 
@@ -47,15 +47,15 @@ def apply_text(s: Scenario, path: tuple, text: str) -> Scenario:
     t = text.strip()
     if not t and field in ("low", "high"):
         if current is None:
-            raise edit.EditError("no range to remove: type a number to make one")
+            raise EditError("no range to remove: type a number to make one")
         del ranges[key]
-        return edit.validated(data)
+        return validated(data)
     if not t and field == "mode":
         if current is None:
-            raise edit.EditError("type a number: the most likely value")
+            raise EditError("type a number: the most likely value")
         current.pop("mode", None)
-        return edit.validated(data)
-    value = edit.parse_value(path, text)
+        return validated(data)
+    value = parse_value(path, text)
     if current is None:
         _, v = _input(s, key)
         current = {"low": v, "high": v, "dist": "uniform"}
@@ -69,7 +69,7 @@ def apply_text(s: Scenario, path: tuple, text: str) -> Scenario:
     if field == "dist" and value != "triangular":
         current.pop("mode", None)
     ranges[key] = current
-    return edit.validated(data)
+    return validated(data)
 
 
 def cycle(s: Scenario, path: tuple) -> Scenario:
@@ -80,21 +80,19 @@ def cycle(s: Scenario, path: tuple) -> Scenario:
     current = ranges.get(key)
     if current is None:
         ranges[key] = default_range(s, key)
-        return edit.validated(data)
+        return validated(data)
     if field != "dist":
-        raise edit.EditError(
-            "type a number (an empty Low or High removes the range); space on Dist cycles it"
-        )
+        raise EditError("type a number (an empty Low or High removes the range); space on Dist cycles it")
     nxt = DISTS[(DISTS.index(current.get("dist", "uniform")) + 1) % len(DISTS)]
     current["dist"] = nxt
     if nxt != "triangular":
         current.pop("mode", None)
-    return edit.validated(data)
+    return validated(data)
 
 
 def remove(s: Scenario, key: str) -> Scenario:
     data = files.to_dict(s)
     if key not in data.get("uncertainty", {}):
-        raise edit.EditError("no range on this input")
+        raise EditError("no range on this input")
     del data["uncertainty"][key]
-    return edit.validated(data)
+    return validated(data)

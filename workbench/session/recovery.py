@@ -33,6 +33,7 @@ import json
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 import uuid
@@ -47,7 +48,7 @@ from workbench.store import files, paths
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 DELAY = 2.0
 """Seconds after the last edit before the copy is written (each edit restarts the wait)."""
@@ -243,7 +244,7 @@ def _lock_is_held(path: Path) -> bool:
 def _pid_alive(pid: int) -> bool:
     if pid <= 0 or pid == os.getpid():
         return False  # our own copies are never "someone else's live session"
-    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl+C there; ask the process table instead
+    if sys.platform == "win32":  # os.kill(pid, 0) would send Ctrl+C there; ask the process table instead
         try:
             import ctypes
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import tomli_w
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from workbench.model import scenario as sc
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
@@ -99,7 +100,7 @@ def _expected_for(loc: tuple) -> str:
     return ", ".join(p for p in (bounds, unit) if p)
 
 
-def describe_error(err: dict, data: Any) -> tuple[str, str, str]:
+def describe_error(err: ErrorDetails, data: Any) -> tuple[str, str, str]:
     """One pydantic error -> (location, problem, expected)."""
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")

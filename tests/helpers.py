@@ -1,0 +1,89 @@
+"""Helpers the test modules share (not a test module): where the presets are, the CLI in a child process,
+an app on presets, waiting for a TUI state, a scenario with some values changed, a user's own scenario
+file, a free port.
+
+Imported as `from helpers import ...` (pytest puts tests/ on the path, as for fuzzing.py). Textual is
+imported only by the helpers that build an app, so the model's tests stay quick to start.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.store import files
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from workbench.tui.app import WorkbenchApp
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = ROOT / "presets"
+STARTER = PRESETS / "starter.toml"
+LOAN = PRESETS / "loan-underwriting-100k.toml"
+
+
+def changed(data: dict, changes: Mapping[str, object]) -> dict:
+    """A copy of a scenario's data with dotted keys set: {"workload.requests_per_day": 0, "options.1.gpu":
+    "H100"} (a number indexes a list; a missing table is created)."""
+    out = copy.deepcopy(data)
+    for dotted, value in changes.items():
+        *head, last = dotted.split(".")
+        box = out
+        for part in head:
+            box = box[int(part)] if part.isdigit() else box.setdefault(part, {})
+        box[last] = value
+    return out
+
+
+def make_app(*names: str) -> WorkbenchApp:
+    """The TUI with one tab per named preset, each opened from its file as `workbench FILE...` would."""
+    from workbench.session.document import Document
+    from workbench.tui.app import WorkbenchApp
+
+    return WorkbenchApp([Document(files.load(PRESETS / f"{n}.toml"), PRESETS / f"{n}.toml") for n in names])
+
+
+async def until(
+    pilot: Pilot, condition: Callable[[], object], tries: int = 500, delay: float | None = None
+) -> None:
+    """Wait for the app to settle into a state (tabs mount and workers finish asynchronously), then
+    assert it. The bound is a number of pauses, not a time: a loaded CI machine needs more frames than a
+    laptop, hence the generous count. `delay` waits that many seconds a pause, for timers."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(delay)
+    assert condition()
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m workbench ARGS` in a child process (text output captured); `env` is added to ours."""
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env} if env else None,
+        cwd=cwd,
+    )
+
+
+def user_file(folder: Path, name: str = "mine.toml") -> Path:
+    """The starter preset saved as a user's own file in `folder`."""
+    target = folder / name
+    files.save(files.load(STARTER), target)
+    return target
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
