@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.model import columns, engine, lookup
-from workbench.model.engine import COMPONENTS, DEFS, META, Results
+from workbench.model import engine, fmt, inputs, lookup
+from workbench.model.engine import COMPONENTS, DEFS, META, WORKLOAD_TOKENS, Results
 from workbench.model.formula import Ctx, fmt_value, reasons, render
+
+if TYPE_CHECKING:
+    from workbench.model.scenario import Scenario
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
@@ -159,10 +162,8 @@ class Explanation:
 
 
 def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
+    """A figure as a float for the JSON output (a whole number too: 3.0), null where it has none."""
+    return None if x is None else fmt.json_number(float(x))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -196,42 +197,11 @@ def _row(r: Results, opt: int, month: int) -> dict:
     return r.monthly.row(opt * H + month - 1, named=True)
 
 
-def _source(s, opt: int, col: str) -> str:
-    """Where an input column is edited in the scenario."""
-    if col in columns.SCENARIO_COLUMNS:
-        return columns.SCENARIO_COLUMNS[col]
-    o = s.options[opt]
-    if col in columns.OPTION_COLUMNS:
-        return f"options[{o.name}].{columns.OPTION_COLUMNS[col]}"
-    model = {
-        "p_in": (o.model, "input"),
-        "p_out": (o.model, "output"),
-        "teach_in": (o.teacher, "input"),
-        "teach_out": (o.teacher, "output"),
-    }
-    if col in model:
-        return f"api_models[{model[col][0]}].{model[col][1]}"
-    if col == "p_cached":
-        m = s.api_model(o.model)
-        field_ = "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
-        return f"api_models[{o.model}].{field_}"
-    if col == "hourly":
-        return f"gpus[{o.gpu}].hourly"
-    if col == "t_hourly":
-        return f"gpus[{s.training.gpu}].hourly" if s.training.gpu else "training.gpu (none: 0)"
-    flags = {
-        "is_api": "serve",
-        "caching": "prompt_caching",
-        "rag": "rag",
-        "adapt": "fine_tune / distill",
-        "distill": "distill",
-        "always_on": "hosting",
-    }
-    if col in flags:
-        return f"options[{o.name}].{flags[col]}"
-    if col == "m":
-        return "(the month)"
-    return col
+def _source(s: Scenario, opt: int, col: str) -> str:
+    """Where an input column is edited in the scenario (workbench.model.inputs)."""
+    if col in inputs.BY_COL:
+        return inputs.BY_COL[col].where(s, opt)
+    return "(the month)" if col == "m" else col
 
 
 class _Builder:
@@ -424,7 +394,7 @@ def _per_request(b: _Builder, month: int | None) -> Explanation:
 def _per_mtok(b: _Builder, month: int | None) -> Explanation:
     o, w = b.r.options[b.opt], b.s.workload
     req = _sum(b.r, b.opt, "req")
-    tok = w.input_tokens + w.output_tokens
+    tok = float(WORKLOAD_TOKENS.node.eval(_row(b.r, b.opt, 1)))
     b.add(
         "cost_per_mtok",
         "cost per 1M workload tokens",
