@@ -37,6 +37,8 @@ THR = Def(
 )
 CAPACITY = Def("capacity", Col("thr") * Col("util"), Meta("capacity per GPU", "number", "req/s"))
 DEFS = (TOUT, THR, CAPACITY)
+READS = tuple(sorted(set().union(*(d.node.columns() for d in DEFS)) - {d.name for d in DEFS}))
+"""The input columns these formulas read."""
 
 
 def evaluate(env: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -50,8 +52,7 @@ def evaluate(env: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def option_capacity(s: Scenario, k: int) -> tuple[float, float]:
     """(output tokens per request, planned requests/s per GPU) of option k of scenario s."""
-    reads = set().union(*(d.node.columns() for d in DEFS)) - {d.name for d in DEFS}
-    env = evaluate(inputs.option_env(s, k, reads))
+    env = evaluate(inputs.option_env(s, k, set(READS)))
     return float(env["tout"][0]), float(env["capacity"][0])
 
 

@@ -42,8 +42,11 @@ def value(s: Scenario, p: Path) -> float:
         return float(getattr(next(o for o in s.options if o.name == p.row), p.field))
     if p.table == "api_models":
         m = s.api_model(p.row)
-        return float(m.cached_price if p.field == "cached_input" else getattr(m, p.field))
-    return float(s.gpu(p.row).hourly)
+        if m is not None:
+            return float(m.cached_price if p.field == "cached_input" else getattr(m, p.field))
+    elif (g := s.gpu(p.row)) is not None:
+        return float(g.hourly)
+    raise PathError(f"{str(p)!r}: no [[{p.table}]] row named {p.row!r}")
 
 
 def cells(s: Scenario, p: Path) -> list[tuple[int, str]]:
@@ -55,7 +58,8 @@ def cells(s: Scenario, p: Path) -> list[tuple[int, str]]:
     if p.table == "options":
         return [(i, OPTION_FIELDS[p.field]) for i, o in enumerate(s.options) if o.name == p.row]
     model = s.api_model(p.row) if p.table == "api_models" else None
-    absent_cached = model is not None and model.cached_input is None  # an absent cached price is the input price
+    # An absent cached price is the input price: the input then feeds the cached column too.
+    absent_cached = model is not None and model.cached_input is None
     out: list[tuple[int, str]] = []
     # The option's own rows first (model, teacher, GPU), then the training GPU every option pays for.
     for rows in ([i for i in inputs.INPUTS if i.source != "training_gpu"], inputs.FROM_TRAINING_GPU):
@@ -100,12 +104,14 @@ def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
         out += [Path("options", o.name, f) for f in relevant_option_fields(o)]
     seen: set[str] = set()
     for o in chosen:
-        for source in ("api_model", "teacher"):
-            model = inputs.row_name(s, o, source)  # type: ignore[arg-type]
-            if not model or s.api_model(model) is None:
+        sources: tuple[inputs.Source, ...] = ("api_model", "teacher")
+        for source in sources:
+            model = inputs.row_name(s, o, source)
+            row = s.api_model(model)
+            if not model or row is None:
                 continue
             for f in (i.field for i in inputs.INPUTS if i.source == source):
-                if f == "cached_input" and (not o.prompt_caching or s.api_model(model).cached_input is None):
+                if f == "cached_input" and (not o.prompt_caching or row.cached_input is None):
                     continue
                 key = f"{model}.{f}"
                 if key not in seen:

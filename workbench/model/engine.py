@@ -536,8 +536,8 @@ def batch_totals(
     return out
 
 
-# The inputs `_kinks` reads, beside the ones the capacity formulas read.
-_BREAK_COLS = ("is_api", "always_on", "P", "min_gpus", "hourly", "D", "min_hours", "util", "Tout", "output_red", "rps", "tps")
+# The inputs `_kinks` reads: its own, and the ones the capacity formulas read.
+_BREAK_COLS = ("is_api", "always_on", "P", "min_gpus", "hourly", "D", "min_hours", *capacity.READS)
 
 
 @dataclass(frozen=True)

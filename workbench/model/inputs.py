@@ -62,10 +62,12 @@ class Input:
         if self.source == "baseline":
             return i == s.baseline_index()
         name = row_name(s, o, self.source)
-        row = s.gpu(name) if self.source in ("gpu", "training_gpu") else s.api_model(name)
-        if row is None:
+        if ROW_TABLES[self.source] == "gpus":
+            return float(getattr(s.gpu(name), self.field, 0.0))
+        model = s.api_model(name)
+        if model is None:
             return 0.0
-        return float(row.cached_price if self.field == "cached_input" else getattr(row, self.field))
+        return float(model.cached_price if self.field == "cached_input" else getattr(model, self.field))
 
     def where(self, s: Scenario, i: int) -> str:
         """The path where option i's value of this column is edited (explain's input lines)."""

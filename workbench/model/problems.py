@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -67,7 +68,7 @@ def _expected_for(loc: tuple) -> str:
     return ", ".join(p for p in (bounds, unit) if p)
 
 
-def describe_error(err: dict, data: Any) -> tuple[str, str, str]:
+def describe_error(err: Mapping[str, Any], data: Any) -> tuple[str, str, str]:
     """One pydantic error -> (location, problem, expected)."""
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")

@@ -263,12 +263,17 @@ class Scenario(Table):
         problems: list[tuple[tuple, str, str]] = []
         models = {m.name for m in self.api_models}
         gpus = {g.name for g in self.gpus}
-        for table, rows in (("api_models", self.api_models), ("gpus", self.gpus), ("options", self.options)):
+        names = {
+            "api_models": [m.name for m in self.api_models],
+            "gpus": [g.name for g in self.gpus],
+            "options": [o.name for o in self.options],
+        }
+        for table, row_names in names.items():
             seen: set[str] = set()
-            for i, row in enumerate(rows):
-                if row.name in seen:
-                    problems.append(((table, i, "name"), f'"{row.name}" is used twice', "unique names"))
-                seen.add(row.name)
+            for i, name in enumerate(row_names):
+                if name in seen:
+                    problems.append(((table, i, "name"), f'"{name}" is used twice', "unique names"))
+                seen.add(name)
         if self.training.gpu and self.training.gpu not in gpus:
             problems.append(_dangling(("training", "gpu"), self.training.gpu, gpus, "[[gpus]]"))
         baselines = [o.name for o in self.options if o.baseline]
@@ -385,7 +390,7 @@ LISTS: dict[str, type[Table]] = {
 
 def field_unit(model: type[BaseModel], name: str) -> str:
     extra = model.model_fields[name].json_schema_extra
-    return extra.get("unit", "") if isinstance(extra, dict) else ""
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
 
 
 def field_bounds(model: type[BaseModel], name: str) -> str:
