@@ -9,15 +9,11 @@ trees (`Node.arr`) instead of a second formula.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 import numpy as np
 
-from workbench.model import inputs
 from workbench.model.formula import Col, Const, Def, Gt, Meta, When
-
-if TYPE_CHECKING:
-    from workbench.model.scenario import Scenario
 
 MIN_CAPACITY = 1e-9
 """Requests per second one self-hosted GPU must plan to serve (throughput × utilization); below it the
@@ -50,16 +46,11 @@ def evaluate(env: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def option_capacity(s: Scenario, k: int) -> tuple[float, float]:
-    """(output tokens per request, planned requests/s per GPU) of option k of scenario s."""
-    env = evaluate(inputs.option_env(s, k, set(READS)))
-    return float(env["tout"][0]), float(env["capacity"][0])
-
-
-def below_floor(s: Scenario, k: int) -> bool:
-    """Whether option k plans under MIN_CAPACITY requests/s per GPU: a large workload would need an
-    infinite number of GPUs. No output tokens and no requests/s given: nothing to serve, no floor."""
-    tout, cap = option_capacity(s, k)
-    if tout <= 0 and s.options[k].requests_per_second_per_gpu <= 0:
+def below_floor(env: Mapping[str, np.ndarray]) -> bool:
+    """Whether an option plans under MIN_CAPACITY requests/s per GPU: a large workload would need an
+    infinite number of GPUs. `env`: the option's READS columns (one-element arrays). No output tokens and
+    no requests/s given: nothing to serve, no floor."""
+    out = evaluate(dict(env))
+    if out["tout"][0] <= 0 and env["rps"][0] <= 0:
         return False
-    return cap < MIN_CAPACITY
+    return bool(out["capacity"][0] < MIN_CAPACITY)

@@ -29,6 +29,7 @@ from workbench.model.scenario import (
     check,
     field_model,
     parse,
+    row_name,
 )
 
 OPTION_FIELDS = {v: k for k, v in OPTION_COLUMNS.items()}
@@ -65,7 +66,7 @@ def cells(s: Scenario, p: Path) -> list[tuple[int, str]]:
     for rows in ([i for i in inputs.INPUTS if i.source != "training_gpu"], inputs.FROM_TRAINING_GPU):
         for k, o in enumerate(s.options):
             for i in rows:
-                if inputs.ROW_TABLES.get(i.source) != p.table or inputs.row_name(s, o, i.source) != p.row:
+                if inputs.ROW_TABLES.get(i.source) != p.table or row_name(s, o, i.source) != p.row:
                     continue
                 if i.field == p.field or (i.field == "cached_input" and p.field == "input" and absent_cached):
                     out.append((k, i.col))
@@ -106,7 +107,7 @@ def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
     for o in chosen:
         sources: tuple[inputs.Source, ...] = ("api_model", "teacher")
         for source in sources:
-            model = inputs.row_name(s, o, source)
+            model = row_name(s, o, source)
             row = s.api_model(model)
             if not model or row is None:
                 continue

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from workbench.model import engine, fmt, inputs, lookup
 from workbench.model.engine import COMPONENTS, DEFS, META, WORKLOAD_TOKENS, Results
 from workbench.model.formula import Ctx, fmt_value, reasons, render
-
-if TYPE_CHECKING:
-    from workbench.model.scenario import Scenario
+from workbench.model.scenario import Scenario, row_name
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
@@ -199,9 +197,24 @@ def _row(r: Results, opt: int, month: int) -> dict:
 
 def _source(s: Scenario, opt: int, col: str) -> str:
     """Where an input column is edited in the scenario (workbench.model.inputs)."""
-    if col in inputs.BY_COL:
-        return inputs.BY_COL[col].where(s, opt)
-    return "(the month)" if col == "m" else col
+    if col == "m":
+        return "(the month)"
+    inp = inputs.BY_COL.get(col)
+    if inp is None:
+        return col
+    if inp.source == "scenario":
+        return inp.field
+    o = s.options[opt]
+    if inp.source in ("option", "flag", "baseline"):
+        return f"options[{o.name}].{inp.edited or inp.field}"
+    if inp.source == "training_gpu" and not s.training.gpu:
+        return "training.gpu (none: 0)"
+    name = row_name(s, o, inp.source, always=True)
+    field = inp.field
+    if field == "cached_input":
+        m = s.api_model(name)
+        field = "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
+    return f"{inputs.ROW_TABLES[inp.source]}[{name}].{field}"
 
 
 class _Builder:

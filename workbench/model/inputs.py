@@ -16,20 +16,16 @@ Where a value comes from (`Input.source`):
     training_gpu  a field of the training GPU row (every option; 0 without one)
     baseline      whether the option is the scenario's baseline
 
-No polars and no scenario import here: the schema's own checks read this table.
+Only data here, below the schema, which reads this table for its own checks; the values are read from a
+scenario by `scenario.input_value`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-import numpy as np
+from typing import Literal
 
 from workbench.model.formula import Meta
-
-if TYPE_CHECKING:
-    from workbench.model.scenario import Option, Scenario
 
 Source = Literal["scenario", "option", "flag", "api_model", "teacher", "gpu", "training_gpu", "baseline"]
 
@@ -50,63 +46,6 @@ class Input:
     @property
     def meta(self) -> Meta:
         return Meta(self.label, self.kind, self.unit)
-
-    def value(self, s: Scenario, i: int) -> float | bool:
-        """This column's value in option i's row."""
-        if self.source == "scenario":
-            return _number(s, self.field)
-        o = s.options[i]
-        if self.source in ("option", "flag"):
-            v = getattr(o, self.field)
-            return v if self.kind == "bool" else float(v)
-        if self.source == "baseline":
-            return i == s.baseline_index()
-        name = row_name(s, o, self.source)
-        if ROW_TABLES[self.source] == "gpus":
-            return float(getattr(s.gpu(name), self.field, 0.0))
-        model = s.api_model(name)
-        if model is None:
-            return 0.0
-        return float(model.cached_price if self.field == "cached_input" else getattr(model, self.field))
-
-    def where(self, s: Scenario, i: int) -> str:
-        """The path where option i's value of this column is edited (explain's input lines)."""
-        if self.source == "scenario":
-            return self.field
-        o = s.options[i]
-        if self.source in ("option", "flag", "baseline"):
-            return f"options[{o.name}].{self.edited or self.field}"
-        if self.source == "training_gpu" and not s.training.gpu:
-            return "training.gpu (none: 0)"
-        name = row_name(s, o, self.source, always=True)
-        table = ROW_TABLES[self.source]
-        field = self.field
-        if field == "cached_input":
-            m = s.api_model(name)
-            field = (
-                "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
-            )
-        return f"{table}[{name}].{field}"
-
-
-def _number(obj: object, dotted: str) -> float:
-    for part in dotted.split("."):
-        obj = getattr(obj, part)
-    return float(obj)  # type: ignore[arg-type]
-
-
-def row_name(s: Scenario, o: Option, source: Source, always: bool = False) -> str:
-    """The name of the row a column of this source reads for option o ("" when the option uses none:
-    an API option has no GPU row). `always`: the name the option gives, used or not."""
-    if source == "training_gpu":
-        return s.training.gpu
-    if source == "api_model":
-        return o.model if always or o.is_api else ""
-    if source == "teacher":
-        return o.teacher if always or o.distill else ""
-    if source == "gpu":
-        return o.gpu if always or o.is_self_hosted else ""
-    return ""
 
 
 S: Source = "scenario"
@@ -185,20 +124,6 @@ OPTION_COLUMNS: dict[str, str] = {i.col: i.field for i in INPUTS if i.source == 
 # The fields of an API model row and a GPU row that the formulas read (prices).
 API_FIELDS: tuple[str, ...] = tuple(i.field for i in INPUTS if i.source == "api_model")
 GPU_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(i.field for i in INPUTS if i.source == "gpu"))
-
-
-def arrays(s: Scenario, cols: tuple[Input, ...] = INPUTS) -> dict[str, np.ndarray]:
-    """The input columns of every option's row, as numpy columns (bool or float64)."""
-    n = len(s.options)
-    return {
-        i.col: np.array([i.value(s, k) for k in range(n)], dtype=bool if i.kind == "bool" else np.float64)
-        for i in cols
-    }
-
-
-def option_env(s: Scenario, k: int, cols: set[str]) -> dict[str, np.ndarray]:
-    """Option k's row, only the given input columns, as one-element arrays (for `Node.arr`)."""
-    return {c: np.array([BY_COL[c].value(s, k)]) for c in cols if c in BY_COL}
 
 
 def path_label(table: str, field: str) -> str | None:

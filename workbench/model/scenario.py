@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.model import capacity, inputs
@@ -301,7 +303,9 @@ class Scenario(Table):
                             "tokens_per_second_per_gpu or requests_per_second_per_gpu > 0",
                         )
                     )
-                elif capacity.below_floor(self, i):  # else GPU counts overflow to infinity
+                elif capacity.below_floor(
+                    option_inputs(self, i, capacity.READS)
+                ):  # else GPU counts overflow to infinity
                     key = (
                         "requests_per_second_per_gpu"
                         if o.requests_per_second_per_gpu > 0
@@ -439,6 +443,48 @@ def model_at(loc: tuple) -> type[BaseModel] | None:
 def validate(data: dict) -> Scenario:
     """Validate a plain dict (from TOML or an edit); raises ValidationError or CrossCheckError."""
     return Scenario.model_validate(data)
+
+
+# --- The formulas' inputs, read from a scenario (the columns: workbench.model.inputs) -----------------
+
+
+def row_name(s: Scenario, o: Option, source: inputs.Source, always: bool = False) -> str:
+    """The name of the row an input of this source reads for option o ("" when the option uses none: an
+    API option has no GPU row). `always`: the name the option gives, used or not."""
+    if source == "training_gpu":
+        return s.training.gpu
+    if source == "api_model":
+        return o.model if always or o.is_api else ""
+    if source == "teacher":
+        return o.teacher if always or o.distill else ""
+    if source == "gpu":
+        return o.gpu if always or o.is_self_hosted else ""
+    return ""
+
+
+def input_value(s: Scenario, inp: inputs.Input, k: int) -> float | bool:
+    """Option k's value of one input column of the formulas (0 where the option reads no such row)."""
+    if inp.source == "scenario":
+        table, name = inp.field.split(".")
+        return float(getattr(getattr(s, table), name))
+    o = s.options[k]
+    if inp.source in ("option", "flag"):
+        v = getattr(o, inp.field)
+        return bool(v) if inp.kind == "bool" else float(v)
+    if inp.source == "baseline":
+        return k == s.baseline_index()
+    name = row_name(s, o, inp.source)
+    if inputs.ROW_TABLES[inp.source] == "gpus":
+        return float(getattr(s.gpu(name), inp.field, 0.0))
+    model = s.api_model(name)
+    if model is None:
+        return 0.0
+    return float(model.cached_price if inp.field == "cached_input" else getattr(model, inp.field))
+
+
+def option_inputs(s: Scenario, k: int, cols: Iterable[str]) -> dict[str, np.ndarray]:
+    """Option k's values of the given input columns, as one-element arrays (for `Node.arr`)."""
+    return {c: np.array([input_value(s, inputs.BY_COL[c], k)]) for c in cols}
 
 
 # --- Input paths: the [uncertainty] keys and what sensitivity moves -----------------------------------
@@ -636,7 +682,7 @@ def _capacity_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
         if not keys:
             continue
         at_worst = s.model_copy(update={"workload": workload, "options": [o.model_copy(update=worst)]})
-        if not capacity.below_floor(at_worst, 0):
+        if not capacity.below_floor(option_inputs(at_worst, 0, capacity.READS)):
             continue
         for key, end in keys:
             out.append(
