@@ -35,7 +35,7 @@ from workbench.model.formula import (
     When,
     specialize,
 )
-from workbench.model.scenario import Scenario, Serve, input_value
+from workbench.model.scenario import Scenario, Serve, input_values
 
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
 STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
@@ -49,9 +49,9 @@ def input_arrays(s: Scenario) -> dict[str, np.ndarray]:
     The columns are the rows of `workbench.model.inputs.INPUTS` (bool or float64); `variant` and `opt` are int64."""
     n = len(s.options)
     cols = {"variant": np.zeros(n, dtype=np.int64), "opt": np.arange(n, dtype=np.int64)}
+    values = input_values(s)
     for inp in input_table.INPUTS:
-        values = [input_value(s, inp, k) for k in range(n)]
-        cols[inp.col] = np.array(values, dtype=bool if inp.kind == "bool" else np.float64)
+        cols[inp.col] = np.array(values[inp.col], dtype=bool if inp.kind == "bool" else np.float64)
     return cols
 
 

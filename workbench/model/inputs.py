@@ -17,7 +17,7 @@ Where a value comes from (`Input.source`):
     baseline      whether the option is the scenario's baseline
 
 Only data here, below the schema, which reads this table for its own checks; the values are read from a
-scenario by `scenario.input_value`.
+scenario by `scenario.input_values`.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ INPUTS: tuple[Input, ...] = (
 )
 BY_COL: dict[str, Input] = {i.col: i for i in INPUTS}
 # The list table each row source reads from, and the inputs the training GPU row feeds.
-ROW_TABLES: dict[str, str] = {
+ROW_TABLES: dict[Source, str] = {
     "api_model": "api_models",
     "teacher": "api_models",
     "gpu": "gpus",

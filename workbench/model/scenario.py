@@ -462,29 +462,44 @@ def row_name(s: Scenario, o: Option, source: inputs.Source, always: bool = False
     return ""
 
 
-def input_value(s: Scenario, inp: inputs.Input, k: int) -> float | bool:
-    """Option k's value of one input column of the formulas (0 where the option reads no such row)."""
-    if inp.source == "scenario":
-        table, name = inp.field.split(".")
-        return float(getattr(getattr(s, table), name))
-    o = s.options[k]
-    if inp.source in ("option", "flag"):
-        v = getattr(o, inp.field)
-        return bool(v) if inp.kind == "bool" else float(v)
-    if inp.source == "baseline":
-        return k == s.baseline_index()
-    name = row_name(s, o, inp.source)
-    if inputs.ROW_TABLES[inp.source] == "gpus":
-        return float(getattr(s.gpu(name), inp.field, 0.0))
-    model = s.api_model(name)
-    if model is None:
+def _row_value(row: ApiModel | Gpu | None, field: str) -> float:
+    """A price of an API model or GPU row; 0 without a row; an absent cached price is the input price."""
+    if row is None:
         return 0.0
-    return float(model.cached_price if inp.field == "cached_input" else getattr(model, inp.field))
+    if isinstance(row, ApiModel) and field == "cached_input":
+        return row.cached_price
+    return float(getattr(row, field))
+
+
+def input_values(s: Scenario, cols: Iterable[inputs.Input] = inputs.INPUTS) -> dict[str, list]:
+    """Every option's value of each input column: {column: [option 0's value, option 1's, ...]}."""
+    opts = s.options
+    base = s.baseline_index()
+    rows: dict[str, list[ApiModel | Gpu | None]] = {}
+    for source, table in inputs.ROW_TABLES.items():
+        find = s.gpu if table == "gpus" else s.api_model
+        names = [row_name(s, o, source) for o in opts]
+        rows[source] = [find(name) if name else None for name in names]
+    out: dict[str, list] = {}
+    for inp in cols:
+        if inp.source == "scenario":
+            table, name = inp.field.split(".")
+            out[inp.col] = [float(getattr(getattr(s, table), name))] * len(opts)
+        elif inp.source == "baseline":
+            out[inp.col] = [k == base for k in range(len(opts))]
+        elif inp.source in rows:
+            out[inp.col] = [_row_value(row, inp.field) for row in rows[inp.source]]
+        elif inp.kind == "bool":
+            out[inp.col] = [bool(getattr(o, inp.field)) for o in opts]
+        else:
+            out[inp.col] = [float(getattr(o, inp.field)) for o in opts]
+    return out
 
 
 def option_inputs(s: Scenario, k: int, cols: Iterable[str]) -> dict[str, np.ndarray]:
     """Option k's values of the given input columns, as one-element arrays (for `Node.arr`)."""
-    return {c: np.array([input_value(s, inputs.BY_COL[c], k)]) for c in cols}
+    one = s.model_copy(update={"options": [s.options[k]]})
+    return {c: np.array(v) for c, v in input_values(one, [inputs.BY_COL[c] for c in cols]).items()}
 
 
 # --- Input paths: the [uncertainty] keys and what sensitivity moves -----------------------------------
