@@ -129,3 +129,15 @@ def test_json_number_is_the_one_rule_for_json():
         "a": [1.0, None, [None, "x"]],
         "b": None,
     }
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_option_figures_are_the_engines_monthly_figures(path):
+    s = load(path)
+    r = engine.compute(s)
+    month = min(12, s.horizon_months)
+    for k in range(len(s.options)):
+        got = engine.option_figures(s, k, month)
+        for name in ("tin", "tout", "thr", "gpus", "gpu_hours", "inference", "one_time"):
+            want = r.series(k, name)[month - 1]
+            assert (want is None and math.isnan(got[name])) or got[name] == want, (k, name)

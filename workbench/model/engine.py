@@ -312,6 +312,17 @@ def monthly_arrays(rows: pl.DataFrame | Rows, horizon: int) -> Rows:
     return env
 
 
+def option_figures(s: Scenario, k: int, month: int = 1) -> dict[str, float]:
+    """Every formula column of option k in one month (tokens per request, throughput, GPUs, ...), from the
+    engine's own trees over that option's row alone: for a dialog that needs a figure of the scenario
+    being edited without a full compute. With `Results` at hand, `Results.series` reads the same."""
+    env = {c: v[k : k + 1] for c, v in input_arrays(s).items()}
+    env["m"] = np.array([month], dtype=np.int64)
+    with np.errstate(all="ignore"):
+        _evaluate(env, _ORDERED_DEFS, 1)
+    return {d.name: float(env[d.name][0]) for d in _ORDERED_DEFS}
+
+
 def summary_arrays(frame: Rows, horizon: int) -> Rows:
     """`summarize` over numpy, for a frame of `monthly_arrays` (NaN where `summarize` has null)."""
     n = len(frame["opt"]) // horizon if horizon else 0
