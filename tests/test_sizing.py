@@ -149,8 +149,8 @@ def test_cli_size(capsys):
 
 def test_set_throughput_marks_estimated_and_is_refused_for_api_options():
     s = files.load("presets/starter.toml")
-    hosted = next(i for i, o in enumerate(s.options) if o.is_self_hosted)
-    api = next(i for i, o in enumerate(s.options) if o.is_api)
+    hosted = next(i for i, o in enumerate(s.options) if o.serve == "self_hosted")
+    api = next(i for i, o in enumerate(s.options) if o.serve == "api")
     new = data_edits.set_throughput(s, hosted, 1234.56)
     o = new.options[hosted]
     assert (
@@ -179,7 +179,7 @@ async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeyp
 
     monkeypatch.setenv("WORKBENCH_SAVES", str(tmp_path))
     s = files.load("presets/starter.toml")
-    hosted = next(i for i, o in enumerate(s.options) if o.is_self_hosted)
+    hosted = next(i for i, o in enumerate(s.options) if o.serve == "self_hosted")
     app = WorkbenchApp([Document(s, None, "t")])
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(ScenarioView)
