@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.model import fmt
 
 if TYPE_CHECKING:
+    from workbench.model.engine import OptionResult
     from workbench.model.report import Analysis
+    from workbench.model.scenario import Scenario
 
 MISSING = "—"
 
@@ -74,6 +76,9 @@ def _union(lists: Sequence[Sequence[str]]) -> list[str]:
     return list(seen)
 
 
+Show = Callable[[int], str]  # the value of a row for scenario i, formatted
+
+
 def compare_rows(items: Sequence[tuple[str, Analysis]]) -> list[dict]:
     """Rows for the Compare tab: key inputs, then prices, then results, one value per scenario.
 
@@ -82,194 +87,181 @@ def compare_rows(items: Sequence[tuple[str, Analysis]]) -> list[dict]:
     strings, one per item, "—" where the scenario lacks the option, model or GPU) and differs (one bool
     per item: the value's text differs from the first item's; always False for the first).
     """
-    items = list(items)
-    if not items:
+    analyses = [a for _, a in items]
+    if not analyses:
         return []
-    scen = [a.scenario for _, a in items]
-    res = [a.results for _, a in items]
-    rows: list[dict] = []
+    scen = [a.scenario for a in analyses]
+    specs = _key_inputs(scen)
+    shown = {key for _, key, _, _ in specs}
+    specs += _other_inputs(scen, shown)
+    specs += _prices(scen)
+    specs += _results(analyses)
+    specs += _per_option(analyses)
+    return [_row(group, key, label, [show(i) for i in range(len(scen))]) for group, key, label, show in specs]
 
-    def add(group: str, key: str, label: str, get: Callable[[int], str]) -> None:
-        rows.append(_row(group, key, label, [get(i) for i in range(len(items))]))
 
-    # Inputs
-    add("Inputs", "name", "Scenario name", lambda i: scen[i].name)
-    add("Inputs", "currency", "Currency", lambda i: scen[i].currency)
-    add("Inputs", "horizon_months", "Horizon", lambda i: f"{scen[i].horizon_months} months")
-    w = [s.workload for s in scen]
-    add(
-        "Inputs",
-        "workload.requests_per_day",
-        "Requests/day (month 1)",
-        lambda i: _exact_number(w[i].requests_per_day),
-    )
-    add("Inputs", "workload.input_tokens", "Input tokens/request", lambda i: _exact_number(w[i].input_tokens))
-    add(
-        "Inputs",
-        "workload.output_tokens",
-        "Output tokens/request",
-        lambda i: _exact_number(w[i].output_tokens),
-    )
-    add(
-        "Inputs", "workload.cacheable_share", "Cacheable share of input", lambda i: _pct(w[i].cacheable_share)
-    )
-    add("Inputs", "workload.growth_per_month", "Growth per month", lambda i: _pct(w[i].growth_per_month))
-    add(
-        "Inputs",
-        "workload.peak_to_average",
-        "Peak / average traffic",
-        lambda i: _exact_number(w[i].peak_to_average) + "×",
-    )
-    m = [s.market for s in scen]
-    add(
-        "Inputs",
-        "market.api_price_change_per_year",
-        "API price change/year",
-        lambda i: _pct(m[i].api_price_change_per_year),
-    )
-    add(
-        "Inputs",
-        "market.gpu_price_change_per_year",
-        "GPU price change/year",
-        lambda i: _pct(m[i].gpu_price_change_per_year),
-    )
-    q = [s.requirements for s in scen]
-    add(
-        "Inputs",
-        "requirements.consistency_target",
-        "Consistency target",
-        lambda i: _pct(q[i].consistency_target),
-    )
-    add(
-        "Inputs",
-        "requirements.needs_proprietary_data",
-        "Needs proprietary data",
-        lambda i: _yes(q[i].needs_proprietary_data),
-    )
-    add(
-        "Inputs",
-        "requirements.data_must_stay_on_prem",
-        "Data must stay on premises",
-        lambda i: _yes(q[i].data_must_stay_on_prem),
-    )
-    add(
-        "Inputs",
-        "requirements.latency_target_ms",
-        "Latency target",
-        lambda i: f"{_exact_number(q[i].latency_target_ms)} ms" if q[i].latency_target_ms else "none",
-    )
-    ov = [s.overheads for s in scen]
-    add(
-        "Inputs",
-        "overheads.engineer_annual_cost",
-        "Engineer cost/year",
-        lambda i: _exact_money(ov[i].engineer_annual_cost, scen[i].currency),
-    )
-    tr = [s.training for s in scen]
-    add("Inputs", "training.examples", "Training examples", lambda i: _exact_number(tr[i].examples))
-    add(
-        "Inputs",
-        "training.retrain_every_months",
-        "Retrain every",
-        lambda i: f"{tr[i].retrain_every_months} months" if tr[i].retrain_every_months else "never",
-    )
-    add("Inputs", "options", "Number of options", lambda i: str(len(scen[i].options)))
-    # Every other input that differs, found by the function behind `workbench diff` (prices have their
-    # own rows below).
+Spec = tuple[str, str, str, Show]  # (group, key, label, value of scenario i)
+
+
+def _key_inputs(scen: list[Scenario]) -> list[Spec]:
+    """The inputs a reader compares first, each formatted exactly."""
+
+    def field(path: str, label: str, show: Callable[[Any, Scenario], str]) -> Spec:
+        table, name = path.split(".")
+        return ("Inputs", path, label, lambda i: show(getattr(getattr(scen[i], table), name), scen[i]))
+
+    def number(x: float, s: Scenario) -> str:
+        return _exact_number(x)
+
+    def share(x: float, s: Scenario) -> str:
+        return _pct(x)
+
+    def yes(x: bool, s: Scenario) -> str:
+        return _yes(x)
+
+    def money(x: float, s: Scenario) -> str:
+        return _exact_money(x, s.currency)
+
+    return [
+        ("Inputs", "name", "Scenario name", lambda i: scen[i].name),
+        ("Inputs", "currency", "Currency", lambda i: scen[i].currency),
+        ("Inputs", "horizon_months", "Horizon", lambda i: f"{scen[i].horizon_months} months"),
+        field("workload.requests_per_day", "Requests/day (month 1)", number),
+        field("workload.input_tokens", "Input tokens/request", number),
+        field("workload.output_tokens", "Output tokens/request", number),
+        field("workload.cacheable_share", "Cacheable share of input", share),
+        field("workload.growth_per_month", "Growth per month", share),
+        field("workload.peak_to_average", "Peak / average traffic", lambda x, s: _exact_number(x) + "×"),
+        field("market.api_price_change_per_year", "API price change/year", share),
+        field("market.gpu_price_change_per_year", "GPU price change/year", share),
+        field("requirements.consistency_target", "Consistency target", share),
+        field("requirements.needs_proprietary_data", "Needs proprietary data", yes),
+        field("requirements.data_must_stay_on_prem", "Data must stay on premises", yes),
+        field(
+            "requirements.latency_target_ms",
+            "Latency target",
+            lambda x, s: f"{_exact_number(x)} ms" if x else "none",
+        ),
+        field("overheads.engineer_annual_cost", "Engineer cost/year", money),
+        field("training.examples", "Training examples", number),
+        field("training.retrain_every_months", "Retrain every", lambda x, s: f"{x} months" if x else "never"),
+        ("Inputs", "options", "Number of options", lambda i: str(len(scen[i].options))),
+    ]
+
+
+def _other_inputs(scen: list[Scenario], shown: set[str]) -> list[Spec]:
+    """Every other input that differs, found by the function behind `workbench diff` (prices have their
+    own rows)."""
     from workbench.model import diff
 
     flat = [diff.flatten(s) for s in scen]
-    shown = {r["key"] for r in rows}
-    for path in diff.changed_paths(scen):
-        if path not in shown and not path.startswith(("api_models[", "gpus[")):
-            add("Inputs", path, path, lambda i, p=path: diff.show(flat[i][p]) if p in flat[i] else MISSING)
 
-    # Prices, matched by model / GPU name
-    for name in _union([[a.name for a in s.api_models] for s in scen]):
+    def value(path: str) -> Show:
+        return lambda i: diff.show(flat[i][path]) if path in flat[i] else MISSING
 
-        def api_price(i: int, name: str = name) -> str:
-            model = scen[i].api_model(name)
-            if model is None:
-                return MISSING
-            c = scen[i].currency
-            return (
-                f"{_exact_money(model.input, c, True)} / {_exact_money(model.output, c, True)}"
-                f" / {_exact_money(model.cached_price, c, True)}"
-            )
+    return [
+        ("Inputs", path, path, value(path))
+        for path in diff.changed_paths(scen)
+        if path not in shown and not path.startswith(("api_models[", "gpus["))
+    ]
 
-        add("Prices", f"api:{name}", f"{name} in/out/cached per 1M", api_price)
-    for name in _union([[g.name for g in s.gpus] for s in scen]):
 
-        def gpu_price(i: int, name: str = name) -> str:
-            gpu = scen[i].gpu(name)
-            return MISSING if gpu is None else f"{_exact_money(gpu.hourly, scen[i].currency, True)}/h"
+def _prices(scen: list[Scenario]) -> list[Spec]:
+    """API model and GPU prices, matched by row name."""
 
-        add("Prices", f"gpu:{name}", f"{name} per GPU-hour", gpu_price)
+    def api_price(i: int, name: str) -> str:
+        model = scen[i].api_model(name)
+        if model is None:
+            return MISSING
+        c = scen[i].currency
+        return (
+            f"{_exact_money(model.input, c, True)} / {_exact_money(model.output, c, True)}"
+            f" / {_exact_money(model.cached_price, c, True)}"
+        )
 
-    # Results
+    def gpu_price(i: int, name: str) -> str:
+        gpu = scen[i].gpu(name)
+        return MISSING if gpu is None else f"{_exact_money(gpu.hourly, scen[i].currency, True)}/h"
+
+    models = _union([[a.name for a in s.api_models] for s in scen])
+    gpus = _union([[g.name for g in s.gpus] for s in scen])
+    return [
+        *(
+            ("Prices", f"api:{n}", f"{n} in/out/cached per 1M", lambda i, n=n: api_price(i, n))
+            for n in models
+        ),
+        *(("Prices", f"gpu:{n}", f"{n} per GPU-hour", lambda i, n=n: gpu_price(i, n)) for n in gpus),
+    ]
+
+
+def _results(analyses: list[Analysis]) -> list[Spec]:
+    """The headline results: recommendation, baseline, cheapest option and its TCO, risks."""
+
     def recommendation(i: int) -> str:
-        rec = items[i][1].ladder.recommendation
+        rec = analyses[i].ladder.recommendation
         return f"step {rec.step}: {rec.option}" if rec.option else f"step {rec.step}"
 
-    add("Results", "recommendation", "Recommendation", recommendation)
-    add("Results", "baseline", "Baseline", lambda i: res[i].baseline or MISSING)
-    add("Results", "cheapest", "Cheapest over the horizon", lambda i: res[i].cheapest or MISSING)
-
     def best_tco(i: int) -> str:
-        o = res[i].option(res[i].cheapest) if res[i].cheapest else None
-        return fmt.money(o.tco, scen[i].currency) if o else MISSING
-
-    add("Results", "cheapest_tco", "Lowest TCO", best_tco)
+        r = analyses[i].results
+        o = r.option(r.cheapest) if r.cheapest else None
+        return fmt.money(o.tco, analyses[i].scenario.currency) if o else MISSING
 
     def risks(i: int) -> str:
-        flagged = [r for r in items[i][1].risks if r.flagged]
+        flagged = [r for r in analyses[i].risks if r.flagged]
         open_ = sum(1 for r in flagged if not r.mitigated)
         return f"{len(flagged)} flagged, {open_} open"
 
-    add("Results", "risks", "Risks", risks)
+    return [
+        ("Results", "recommendation", "Recommendation", recommendation),
+        ("Results", "baseline", "Baseline", lambda i: analyses[i].results.baseline or MISSING),
+        (
+            "Results",
+            "cheapest",
+            "Cheapest over the horizon",
+            lambda i: analyses[i].results.cheapest or MISSING,
+        ),
+        ("Results", "cheapest_tco", "Lowest TCO", best_tco),
+        ("Results", "risks", "Risks", risks),
+    ]
 
-    names = _union([[o.name for o in r.options] for r in res])
 
-    def per_option(name: str, show: Callable[[int, object], str]) -> Callable[[int], str]:
+def _volume(o: OptionResult) -> str:
+    if o.is_baseline:
+        return "baseline"
+    v = o.breakeven_requests_per_day
+    if v is None:
+        return "never"
+    return "any volume" if v == 0 else f"{fmt.count(round(v) if v >= 100 else v)}/day"
+
+
+def _per_option(analyses: list[Analysis]) -> list[Spec]:
+    """One row per option name (matched across the scenarios) for TCO, month 1 and the breakevens."""
+    currency = [a.scenario.currency for a in analyses]
+    figures: list[tuple[str, str, str, Callable[[int, OptionResult], str]]] = [
+        ("TCO", "tco", "TCO", lambda i, o: fmt.money(o.tco, currency[i])),
+        ("Month 1", "month1", "Month 1", lambda i, o: fmt.money(o.month1, currency[i])),
+        (
+            "Breakeven",
+            "breakeven_month",
+            "Pays back",
+            lambda i, o: "baseline" if o.is_baseline else fmt.months(o.breakeven_month),
+        ),
+        ("Breakeven", "breakeven_volume", "Cheaper from", lambda i, o: _volume(o)),
+    ]
+    names = _union([[o.name for o in a.results.options] for a in analyses])
+
+    def value(name: str, show: Callable[[int, OptionResult], str]) -> Show:
         def get(i: int) -> str:
-            o = res[i].option(name)
+            o = analyses[i].results.option(name)
             return MISSING if o is None else show(i, o)
 
         return get
 
-    for name in names:
-        add(
-            "TCO",
-            f"tco:{name}",
-            f"TCO · {name}",
-            per_option(name, lambda i, o: fmt.money(o.tco, scen[i].currency)),
-        )
-    for name in names:
-        add(
-            "Month 1",
-            f"month1:{name}",
-            f"Month 1 · {name}",
-            per_option(name, lambda i, o: fmt.money(o.month1, scen[i].currency)),
-        )
-    for name in names:
-        add(
-            "Breakeven",
-            f"breakeven_month:{name}",
-            f"Pays back · {name}",
-            per_option(name, lambda i, o: "baseline" if o.is_baseline else fmt.months(o.breakeven_month)),
-        )
-    for name in names:
-
-        def volume(i: int, o: object) -> str:
-            if o.is_baseline:
-                return "baseline"
-            v = o.breakeven_requests_per_day
-            if v is None:
-                return "never"
-            return "any volume" if v == 0 else f"{fmt.count(round(v) if v >= 100 else v)}/day"
-
-        add("Breakeven", f"breakeven_volume:{name}", f"Cheaper from · {name}", per_option(name, volume))
-    return rows
+    return [
+        (group, f"{key}:{name}", f"{label} · {name}", value(name, show))
+        for group, key, label, show in figures
+        for name in names
+    ]
 
 
 def differing_rows(rows: Sequence[dict]) -> list[dict]:

@@ -10,11 +10,11 @@ Compare tab lists every differing input through `flatten` too (workbench.model.c
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbench.model import fmt
+from workbench.model.fmt import json_number
 
 if TYPE_CHECKING:
     from workbench.model.report import Analysis
@@ -143,24 +143,18 @@ class OptionMove:
 
     def as_dict(self) -> dict:
         def pair(p: tuple) -> dict:
-            return {"a": _num(p[0]), "b": _num(p[1])}
+            return {"a": json_number(p[0]), "b": json_number(p[1])}
 
         return {
             "name": self.name,
             "tco": pair(self.tco)
-            | {"change": _num(self.tco_change), "change_pct": _num(self.tco_change_pct)},
+            | {"change": json_number(self.tco_change), "change_pct": json_number(self.tco_change_pct)},
             "month1": pair(self.month1),
             "breakeven_month": pair(self.breakeven_month),
             "breakeven_requests_per_day": pair(self.breakeven_volume),
             "in_a": self.tco[0] is not None,
             "in_b": self.tco[1] is not None,
         }
-
-
-def _num(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 @dataclass

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.model import columns
+from workbench.model import capacity
+from workbench.model import inputs as input_table
 from workbench.model._polars import pl
+from workbench.model.capacity import CAPACITY, THR, TOUT
+from workbench.model.fmt import json_number
 from workbench.model.formula import (
     Ceil,
     ClipLow,
@@ -32,83 +35,28 @@ from workbench.model.formula import (
     When,
     specialize,
 )
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import Scenario, Serve, input_values
 
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
 STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
 MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (MODEL.md section 2)
 STEADY_ROWS = 200_000  # (option, volume) pairs `steady_costs` evaluates at once: about 70 MB of columns
 
-# Every input column the formulas read, with where it comes from in the scenario (for sensitivity and
-# Monte Carlo, which vary columns of this frame rather than rebuilding scenarios): see columns.py.
-SCENARIO_COLUMNS = columns.SCENARIO_COLUMNS
-OPTION_COLUMNS = columns.OPTION_COLUMNS
-
-
-def _get(obj: object, dotted: str) -> float:
-    for part in dotted.split("."):
-        obj = getattr(obj, part)
-    return float(obj)  # type: ignore[arg-type]
-
 
 def input_arrays(s: Scenario) -> dict[str, np.ndarray]:
-    """One row per option with every input of the formulas (variant 0), as numpy columns."""
+    """One row per option with every input of the formulas (variant 0), as numpy columns.
+
+    The columns are the rows of `workbench.model.inputs.INPUTS` (bool or float64); `variant` and `opt` are int64."""
     n = len(s.options)
-    cols: dict[str, list] = {"variant": [0] * n, "opt": list(range(n))}
-    for col, path in SCENARIO_COLUMNS.items():
-        cols[col] = [_get(s, path)] * n
-    t_gpu = s.gpu(s.training.gpu) if s.training.gpu else None
-    cols["t_hourly"] = [t_gpu.hourly if t_gpu else 0.0] * n
-    base = s.baseline_index()
-    rows: dict[str, list] = {
-        k: []
-        for k in (
-            "is_api",
-            "p_in",
-            "p_cached",
-            "p_out",
-            "hourly",
-            "caching",
-            "rag",
-            "adapt",
-            "distill",
-            "teach_in",
-            "teach_out",
-            "always_on",
-            "is_baseline",
-        )
-    }
-    for col in OPTION_COLUMNS:
-        rows[col] = []
-    for i, o in enumerate(s.options):
-        model = s.api_model(o.model) if o.serve == "api" else None
-        gpu = s.gpu(o.gpu) if o.serve == "self_hosted" else None
-        teacher = s.api_model(o.teacher) if o.distill else None
-        rows["is_api"].append(o.serve == "api")
-        rows["p_in"].append(model.input if model else 0.0)
-        rows["p_cached"].append(model.cached_price if model else 0.0)
-        rows["p_out"].append(model.output if model else 0.0)
-        rows["hourly"].append(gpu.hourly if gpu else 0.0)
-        rows["caching"].append(o.prompt_caching)
-        rows["rag"].append(o.rag)
-        rows["adapt"].append(o.adapts)
-        rows["distill"].append(o.distill)
-        rows["teach_in"].append(teacher.input if teacher else 0.0)
-        rows["teach_out"].append(teacher.output if teacher else 0.0)
-        rows["always_on"].append(o.hosting == "always_on")
-        rows["is_baseline"].append(i == base)
-        for col, attr in OPTION_COLUMNS.items():
-            rows[col].append(float(getattr(o, attr)))
-    cols.update(rows)
-    return {k: np.array(v, dtype=_dtype(k)) for k, v in cols.items()}
-
-
-def _dtype(col: str) -> type:
-    return bool if col in _BOOL_COLS else np.int64 if col in ("variant", "opt", "m") else np.float64
+    cols = {"variant": np.zeros(n, dtype=np.int64), "opt": np.arange(n, dtype=np.int64)}
+    values = input_values(s)
+    for inp in input_table.INPUTS:
+        cols[inp.col] = np.array(values[inp.col], dtype=bool if inp.kind == "bool" else np.float64)
+    return cols
 
 
 def to_frame(cols: dict[str, np.ndarray]) -> pl.DataFrame:
-    """numpy columns as a polars frame (bool, int64 and float64 keep their types, see `_dtype`); NaN in a
+    """numpy columns as a polars frame (bool, int64 and float64 keep their types); NaN in a
     float column is null (an API option's GPUs)."""
     return pl.DataFrame([pl.Series(k, v, nan_to_null=v.dtype.kind == "f") for k, v in cols.items()])
 
@@ -116,9 +64,6 @@ def to_frame(cols: dict[str, np.ndarray]) -> pl.DataFrame:
 def inputs(s: Scenario) -> pl.DataFrame:
     """One row per option with every input of the formulas (variant 0), as a polars frame."""
     return to_frame(input_arrays(s))
-
-
-_BOOL_COLS = {"is_api", "caching", "rag", "adapt", "distill", "always_on", "is_baseline"}
 
 
 def _c(name: str) -> pl.Expr:
@@ -138,56 +83,8 @@ def _money(label: str) -> Meta:
     return Meta(label, "money")
 
 
-INPUT_META: dict[str, Meta] = {
-    "m": Meta("month", "number"),
-    "R0": Meta("requests/day in month 1", "count", "req/day"),
-    "g": Meta("growth/month", "share"),
-    "D": Meta("days/month", "number", "days"),
-    "P": Meta("peak/average", "number"),
-    "Tin": Meta("input tokens", "number"),
-    "Tout": Meta("output tokens", "number"),
-    "cshare": Meta("cacheable share", "share"),
-    "api_chg": Meta("API price change/year", "share"),
-    "gpu_chg": Meta("GPU price change/year", "share"),
-    "eng": Meta("engineer cost/year", "money"),
-    "rev_cost": Meta("cost per review", "price"),
-    "lab_cost": Meta("labeling cost/example", "price"),
-    "lab_qa": Meta("labeling QA overhead", "share"),
-    "eval_setup": Meta("eval setup", "money"),
-    "t_gpus": Meta("training GPUs", "number"),
-    "t_hours": Meta("hours/run", "number", "h"),
-    "t_runs": Meta("training runs", "number"),
-    "t_examples": Meta("training examples", "number"),
-    "t_already": Meta("already labeled", "number"),
-    "t_every": Meta("retrain every (months)", "number"),
-    "t_relabel": Meta("relabel share", "share"),
-    "rag_ctx": Meta("RAG context tokens", "number"),
-    "rag_cpq": Meta("retrieval cost/query", "price"),
-    "rag_fixed": Meta("retrieval fixed/month", "money"),
-    "t_hourly": Meta("training GPU price/hour", "price"),
-    "p_in": Meta("input price/1M", "price"),
-    "p_cached": Meta("cached price/1M", "price"),
-    "p_out": Meta("output price/1M", "price"),
-    "hourly": Meta("GPU price/hour", "price"),
-    "teach_in": Meta("teacher input price/1M", "price"),
-    "teach_out": Meta("teacher output price/1M", "price"),
-    "prompt_red": Meta("prompt reduction", "share"),
-    "output_red": Meta("output reduction", "share"),
-    "review_rate": Meta("review rate", "share"),
-    "ops_fte": Meta("ops FTE", "number"),
-    "fixed_monthly": Meta("fixed/month", "money"),
-    "setup_cost": Meta("setup cost", "money"),
-    "tps": Meta("tokens/s per GPU", "number"),
-    "rps": Meta("requests/s per GPU", "number"),
-    "min_gpus": Meta("min GPUs", "number"),
-    "min_hours": Meta("min GPU-hours/month", "number"),
-    "util": Meta("target utilization", "share"),
-    "is_api": Meta("API option", "bool"),
-    "caching": Meta("prompt caching", "bool"),
-    "rag": Meta("RAG", "bool"),
-    "adapt": Meta("fine-tune or distill", "bool"),
-    "distill": Meta("distill", "bool"),
-    "always_on": Meta("always on", "bool"),
+INPUT_META: dict[str, Meta] = {"m": Meta("month", "number")} | {
+    i.col: i.meta for i in input_table.INPUTS if i.col != "is_baseline"
 }
 
 
@@ -201,7 +98,7 @@ def _retrain_why(r) -> str:
     return f"month {r['m']} is not a retrain month (every {r['t_every']:g} months)"
 
 
-_always_gpus = Max(C("min_gpus"), Ceil(C("peak") / (C("thr") * C("util"))))
+_always_gpus = Max(C("min_gpus"), Ceil(C("peak") / CAPACITY.node))
 _first = Eq(Col("m"), Const(1))
 _retrain_due = (
     C("adapt")
@@ -228,7 +125,7 @@ STAGES: list[list[Def]] = [
             C("Tin") * (1.0 - C("prompt_red")) + When(C("rag"), C("rag_ctx"), 0.0, why_else="no RAG context"),
             Meta("input tokens/request", "number"),
         ),
-        Def("tout", C("Tout") * (1.0 - C("output_red")), Meta("output tokens/request", "number")),
+        TOUT,
         Def(
             "c",
             When(C("caching"), C("cshare"), 0.0, why_else="no prompt caching: nothing billed as cached"),
@@ -239,17 +136,7 @@ STAGES: list[list[Def]] = [
     [
         Def("req", C("rpd") * C("D"), Meta("requests", "count", "requests")),
         Def("cached", C("c") * C("tin"), Meta("cached input tokens", "number")),
-        Def(
-            "thr",
-            When(
-                Gt(C("rps"), Const(0)),
-                C("rps"),
-                C("tps") / C("tout"),
-                why_then="throughput given in requests/s",
-                why_else="throughput from tokens/s ÷ output tokens",
-            ),
-            Meta("throughput per GPU", "number", "req/s"),
-        ),
+        THR,
         Def(
             "data",
             When(
@@ -354,6 +241,9 @@ STAGES: list[list[Def]] = [
         ),
     ],
 ]
+# The workload's own tokens per request, before any option changes them: cost per 1M tokens and the
+# breakeven tokens/day count these, so every option is measured against the same work.
+WORKLOAD_TOKENS = Def("workload_tokens", C("Tin") + C("Tout"), Meta("workload tokens/request", "number"))
 TOTAL = Def("total", SumH(*(C(c) for c in COMPONENTS)), _money("total"))
 STEADY = Def(
     "steady", SumH(*(C(c) for c in STEADY_COMPONENTS)), _money("steady monthly cost (month-1 prices)")
@@ -436,6 +326,17 @@ def monthly_arrays(rows: pl.DataFrame | Rows, horizon: int) -> Rows:
         base_cum[variant == variant[i]] = cum[i]
     env["base_cum"] = base_cum.reshape(n)
     return env
+
+
+def option_figures(s: Scenario, k: int, month: int = 1) -> dict[str, float]:
+    """Every formula column of option k in one month (tokens per request, throughput, GPUs, ...), from the
+    engine's own trees over that option's row alone: for a dialog that needs a figure of the scenario
+    being edited without a full compute. With `Results` at hand, `Results.series` reads the same."""
+    env = {c: v[k : k + 1] for c, v in input_arrays(s).items()}
+    env["m"] = np.array([month], dtype=np.int64)
+    with np.errstate(all="ignore"):
+        _evaluate(env, _ORDERED_DEFS, 1)
+    return {d.name: float(env[d.name][0]) for d in _ORDERED_DEFS}
 
 
 def summary_arrays(frame: Rows, horizon: int) -> Rows:
@@ -665,20 +566,8 @@ def batch_totals(
     return out
 
 
-_BREAK_COLS = (
-    "is_api",
-    "Tout",
-    "output_red",
-    "rps",
-    "tps",
-    "always_on",
-    "util",
-    "P",
-    "min_gpus",
-    "hourly",
-    "D",
-    "min_hours",
-)
+# The inputs `_kinks` reads: its own, and the ones the capacity formulas read.
+_BREAK_COLS = ("is_api", "always_on", "P", "min_gpus", "hourly", "D", "min_hours", *capacity.READS)
 
 
 @dataclass(frozen=True)
@@ -709,14 +598,14 @@ class _Kinks:
 
 
 def _kinks(row: dict) -> _Kinks:
+    """`row`: one option's inputs with the engine's own throughput and capacity (capacity.evaluate)."""
     if row["is_api"]:
         return _Kinks()
-    tout = row["Tout"] * (1 - row["output_red"])
-    thr = row["rps"] if row["rps"] > 0 else (row["tps"] / tout if tout > 0 else math.inf)
+    thr = row["thr"]
     if not math.isfinite(thr) or thr <= 0:
         return _Kinks()
     if row["always_on"]:
-        step = thr * row["util"] * 86400.0 / row["P"]
+        step = row["capacity"] * 86400.0 / row["P"]  # requests/day where the GPU count steps up
         if not step > 0 or not math.isfinite(step):
             return _Kinks()
         count = int(min(MAX_VOLUME / step, 1e6))
@@ -758,7 +647,8 @@ def breakeven_volumes(rows: pl.DataFrame | Rows) -> list[float | None]:
     base = next((i for i, b in enumerate(rows["is_baseline"]) if b), None)
     if base is None or k == 0:
         return [None] * k
-    kinks = [_kinks({c: rows[c][i].item() for c in _BREAK_COLS}) for i in range(k)]
+    sized = capacity.evaluate({c: rows[c] for c in _BREAK_COLS})
+    kinks = [_kinks({c: v[i].item() for c, v in sized.items()}) for i in range(k)]
     grid = np.concatenate(([0.0], np.logspace(-2, math.log10(MAX_VOLUME), 400)))
     costs = steady_costs(rows, grid)
     out: list[float | None] = []
@@ -792,7 +682,7 @@ class OptionResult:
 
     name: str
     index: int
-    serve: str
+    serve: Serve
     is_baseline: bool
     tco: float
     month1: float
@@ -819,7 +709,6 @@ class Results:
     options: list[OptionResult]
     baseline: str | None
     cheapest: str | None
-    extra: dict = field(default_factory=dict)
     _frame: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -849,10 +738,6 @@ def _per(total: float, amount: float, scale: float = 1.0) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _opt(x: float) -> float | None:
-    return None if math.isnan(x) else x
-
-
 def compute(s: Scenario) -> Results:
     """Scenario -> Results: every formula of MODEL.md section 2, for every option and month."""
     rows = input_arrays(s)
@@ -863,12 +748,14 @@ def compute(s: Scenario) -> Results:
     frame = monthly_arrays(rows, H)
     summary = summary_arrays(frame, H)
     volumes = breakeven_volumes(rows)
-    tokens = s.workload.input_tokens + s.workload.output_tokens
+    with np.errstate(all="ignore"):
+        workload_tokens = WORKLOAD_TOKENS.node.arr(rows)
     options: list[OptionResult] = []
     for i, (o, vol) in enumerate(zip(s.options, volumes, strict=True)):
+        tokens = float(workload_tokens[i])
         tco = float(summary["tco"][i])
         req = float(summary["requests"][i])
-        gpus = _opt(float(summary["gpus_at_horizon"][i]))
+        gpus = json_number(float(summary["gpus_at_horizon"][i]))
         be = int(summary["breakeven_month"][i])
         options.append(
             OptionResult(
@@ -885,7 +772,7 @@ def compute(s: Scenario) -> Results:
                 breakeven_requests_per_day=vol,
                 breakeven_tokens_per_day=vol * tokens if vol is not None else None,
                 gpus_at_horizon=int(gpus) if gpus is not None else None,
-                gpu_hours_at_horizon=_opt(float(summary["gpu_hours_at_horizon"][i])),
+                gpu_hours_at_horizon=json_number(float(summary["gpu_hours_at_horizon"][i])),
             )
         )
     base = s.baseline_index()

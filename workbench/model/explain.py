@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from workbench.model import columns, engine, lookup
-from workbench.model.engine import COMPONENTS, DEFS, META, Results
+from workbench.model import engine, fmt, inputs, lookup
+from workbench.model.engine import COMPONENTS, DEFS, META, WORKLOAD_TOKENS, Results
 from workbench.model.formula import Ctx, fmt_value, reasons, render
+from workbench.model.scenario import Scenario, row_name
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
@@ -159,10 +160,8 @@ class Explanation:
 
 
 def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
+    """A figure as a float for the JSON output (a whole number too: 3.0), null where it has none."""
+    return None if x is None else fmt.json_number(float(x))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -196,42 +195,26 @@ def _row(r: Results, opt: int, month: int) -> dict:
     return r.monthly.row(opt * H + month - 1, named=True)
 
 
-def _source(s, opt: int, col: str) -> str:
-    """Where an input column is edited in the scenario."""
-    if col in columns.SCENARIO_COLUMNS:
-        return columns.SCENARIO_COLUMNS[col]
-    o = s.options[opt]
-    if col in columns.OPTION_COLUMNS:
-        return f"options[{o.name}].{columns.OPTION_COLUMNS[col]}"
-    model = {
-        "p_in": (o.model, "input"),
-        "p_out": (o.model, "output"),
-        "teach_in": (o.teacher, "input"),
-        "teach_out": (o.teacher, "output"),
-    }
-    if col in model:
-        return f"api_models[{model[col][0]}].{model[col][1]}"
-    if col == "p_cached":
-        m = s.api_model(o.model)
-        field_ = "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
-        return f"api_models[{o.model}].{field_}"
-    if col == "hourly":
-        return f"gpus[{o.gpu}].hourly"
-    if col == "t_hourly":
-        return f"gpus[{s.training.gpu}].hourly" if s.training.gpu else "training.gpu (none: 0)"
-    flags = {
-        "is_api": "serve",
-        "caching": "prompt_caching",
-        "rag": "rag",
-        "adapt": "fine_tune / distill",
-        "distill": "distill",
-        "always_on": "hosting",
-    }
-    if col in flags:
-        return f"options[{o.name}].{flags[col]}"
+def _source(s: Scenario, opt: int, col: str) -> str:
+    """Where an input column is edited in the scenario (workbench.model.inputs)."""
     if col == "m":
         return "(the month)"
-    return col
+    inp = inputs.BY_COL.get(col)
+    if inp is None:
+        return col
+    if inp.source == "scenario":
+        return inp.field
+    o = s.options[opt]
+    if inp.source in ("option", "flag", "baseline"):
+        return f"options[{o.name}].{inp.edited or inp.field}"
+    if inp.source == "training_gpu" and not s.training.gpu:
+        return "training.gpu (none: 0)"
+    name = row_name(s, o, inp.source, always=True)
+    field = inp.field
+    if field == "cached_input":
+        m = s.api_model(name)
+        field = "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
+    return f"{inputs.ROW_TABLES[inp.source]}[{name}].{field}"
 
 
 class _Builder:
@@ -424,7 +407,7 @@ def _per_request(b: _Builder, month: int | None) -> Explanation:
 def _per_mtok(b: _Builder, month: int | None) -> Explanation:
     o, w = b.r.options[b.opt], b.s.workload
     req = _sum(b.r, b.opt, "req")
-    tok = w.input_tokens + w.output_tokens
+    tok = float(WORKLOAD_TOKENS.node.eval(_row(b.r, b.opt, 1)))
     b.add(
         "cost_per_mtok",
         "cost per 1M workload tokens",

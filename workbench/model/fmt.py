@@ -1,8 +1,14 @@
-"""Numbers formatted for people: $22.5k, $1.43M, 3.0M requests, 95%. Used by reasons, the CLI and the TUI."""
+"""Numbers formatted for people: $22.5k, $1.43M, 3.0M requests, 95%. Used by reasons, the CLI and the TUI.
+
+Also the one rule for numbers in JSON (`json_number`, `json_safe`): JSON has no infinity and no NaN, so a
+figure that overflowed or has no value is null."""
 
 from __future__ import annotations
 
 import math
+from typing import Any, TypeVar
+
+N = TypeVar("N", bound=float | int | None)
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -89,3 +95,21 @@ def months(n: int | None) -> str:
     if n is None:
         return "never"
     return f"month {n}"
+
+
+def json_number(x: N) -> N | None:
+    """x as JSON can hold it: None for infinity and NaN (and for None); any other number unchanged."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def json_safe(obj: Any) -> Any:
+    """`json_number` applied to every float inside dicts, lists and tuples (tuples become lists)."""
+    if isinstance(obj, float):
+        return json_number(obj)
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj

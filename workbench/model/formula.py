@@ -263,7 +263,7 @@ class _Bin(Node):
 
 def _flatten(node: Node, cls: type, ctx: Ctx) -> list[Node]:
     node = node.visible(ctx)
-    if type(node) is cls:
+    if type(node) is cls and isinstance(node, _Bin):
         return _flatten(node.a, cls, ctx) + _flatten(node.b, cls, ctx)
     return [node]
 

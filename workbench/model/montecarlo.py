@@ -38,6 +38,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -166,8 +167,11 @@ class Simulation:
 
 
 def _mode(r: Range) -> float | None:
-    if r.dist != "triangular":
-        return None
+    return _peak(r) if r.dist == "triangular" else None
+
+
+def _peak(r: Range) -> float:
+    """A triangular range's most likely value: its mode, midway when absent."""
     return r.mode if r.mode is not None else (r.low + r.high) / 2
 
 
@@ -178,7 +182,7 @@ def draw(r: Range, n: int, rng: np.random.Generator) -> np.ndarray:
     if r.dist == "uniform":
         return rng.uniform(r.low, r.high, n)
     if r.dist == "triangular":
-        return rng.triangular(r.low, _mode(r), r.high, n)
+        return rng.triangular(r.low, _peak(r), r.high, n)
     mu = (math.log(r.low) + math.log(r.high)) / 2
     sigma = (math.log(r.high) - math.log(r.low)) / (2 * columns.LOGNORMAL_Z)
     return np.exp(rng.normal(mu, sigma, n))
@@ -292,7 +296,7 @@ def _streams(drawn: list[_Drawn], draws: int, seed: int, chunk: int) -> list[np.
         if r.high == r.low:
             continue  # draws nothing from the stream
         if r.dist in ("uniform", "triangular"):
-            rng.bit_generator.advance(draws)  # one 64-bit output per draw
+            cast(np.random.PCG64, rng.bit_generator).advance(draws)  # one 64-bit output per draw
         else:
             for lo in range(0, draws, chunk):  # normal draws take a varying number: draw them through
                 draw(r, min(chunk, draws - lo), rng)
@@ -328,7 +332,7 @@ def simulate(
     check_limits(s, draws)
     start = time.perf_counter()
     k, H = len(s.options), s.horizon_months
-    base = s.baseline_index()
+    base = s.baseline_index() or 0  # options exist, so there is a baseline
     size = min(draws, max(MIN_CHUNK, chunk or chunk_draws(s)))
     count = -(-draws // size)  # chunks, as even as whole draws allow: none is under size / 2
     starts = [draws * c // count for c in range(count + 1)]
@@ -354,7 +358,7 @@ def simulate(
 
     keep = k * draws <= KEEP_CELLS
     tco_all = np.empty((k, draws)) if keep else None
-    bins = None if keep else [_Bins() for _ in range(k)]
+    bins = [] if keep else [_Bins() for _ in range(k)]
     sums = np.zeros(k)
     cheapest = np.zeros(k, dtype=np.int64)
     months = np.zeros((k, H + 2), dtype=np.int64)  # draws per first month paid back; H + 1 = never
@@ -417,7 +421,9 @@ def simulate(
             st.breakeven_p10, st.breakeven_p50, st.breakeven_p90 = (int(x) if x <= H else None for x in qs)
         stats.append(st)
     ranges = list(s.uncertainty.items())
-    return Simulation(s, draws, seed, ranges, stats, tco_all, time.perf_counter() - start, size, bins, count)
+    return Simulation(
+        s, draws, seed, ranges, stats, tco_all, time.perf_counter() - start, size, bins or None, count
+    )
 
 
 # --- Binned TCOs, past KEEP_CELLS -------------------------------------------------------------------------
@@ -514,6 +520,7 @@ def histogram(sim: Simulation, bins: int = 30, clip: float = 1.0) -> tuple[np.nd
         if hi <= lo:
             lo, hi = float(sim.tco.min()), float(sim.tco.max())
     else:
+        assert sim.bins is not None  # a run without every draw's TCO keeps bins
         pooled = _Bins.merged(sim.bins)
         lo, hi = (float(x) for x in pooled.percentiles([clip, 100 - clip]))
         if hi <= lo:
@@ -524,7 +531,7 @@ def histogram(sim: Simulation, bins: int = 30, clip: float = 1.0) -> tuple[np.nd
     if sim.tco is not None:
         return edges, [np.histogram(np.clip(row, lo, hi), bins=edges)[0] for row in sim.tco]
     out = []
-    for b in sim.bins:
+    for b in sim.bins or []:
         centers, counts = b.centers()
         out.append(np.histogram(np.clip(centers, lo, hi), bins=edges, weights=counts)[0].astype(np.int64))
     return edges, out

@@ -6,12 +6,12 @@ from __future__ import annotations
 import functools
 import io
 import json
-import math
 from dataclasses import dataclass
 
 from workbench.model import fmt
 from workbench.model._polars import pl
 from workbench.model.engine import COMPONENTS, Results, compute
+from workbench.model.fmt import json_number
 from workbench.model.ladder import Ladder, build
 from workbench.model.risks import RiskResult, evaluate
 from workbench.model.scenario import Scenario
@@ -33,14 +33,6 @@ def analyze(s: Scenario) -> Analysis:
     return Analysis(s, r, lad, evaluate(s, r, lad.recommendation))
 
 
-def _num(x: float | None) -> float | int | None:
-    if x is None:
-        return None
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def to_json_dict(a: Analysis) -> dict:
     """The report of MODEL.md section 3 (plus added keys: rungs, currency, per-option extras)."""
     s, r = a.scenario, a.results
@@ -54,18 +46,18 @@ def to_json_dict(a: Analysis) -> dict:
                 "cumulative": col("cumulative"),
                 "components": {c: col(c) for c in COMPONENTS},
                 "tco": o.tco,
-                "cost_per_request": _num(o.cost_per_request),
-                "cost_per_mtok": _num(o.cost_per_mtok),
+                "cost_per_request": json_number(o.cost_per_request),
+                "cost_per_mtok": json_number(o.cost_per_mtok),
                 "breakeven_month": o.breakeven_month,
-                "breakeven_requests_per_day": _num(o.breakeven_requests_per_day),
+                "breakeven_requests_per_day": json_number(o.breakeven_requests_per_day),
                 "gpus_at_horizon": o.gpus_at_horizon,
                 # Added keys (MODEL.md allows extensions):
                 "serve": o.serve,
                 "baseline": o.is_baseline,
                 "month1": o.month1,
                 "average_monthly": o.average_monthly,
-                "breakeven_tokens_per_day": _num(o.breakeven_tokens_per_day),
-                "gpu_hours_at_horizon": _num(o.gpu_hours_at_horizon),
+                "breakeven_tokens_per_day": json_number(o.breakeven_tokens_per_day),
+                "gpu_hours_at_horizon": json_number(o.gpu_hours_at_horizon),
                 "requests": col("req"),
                 "gpus": col("gpus"),
                 "gpu_hours": col("gpu_hours"),

@@ -8,11 +8,16 @@ described here once and nowhere else.
 from __future__ import annotations
 
 import difflib
-import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from workbench.model import capacity, inputs
+from workbench.model.capacity import MIN_CAPACITY
 from workbench.model.catalog import RISK_IDS
 
 SCHEMA_VERSION = 1
@@ -208,6 +213,11 @@ class Option(Table):
         return self.serve == "self_hosted"
 
     @property
+    def always_on(self) -> bool:
+        """Self-hosted GPUs kept running around the clock (else billed by the hour used)."""
+        return self.hosting == "always_on"
+
+    @property
     def adapts(self) -> bool:
         """Whether the option trains a model (fine-tune or distill) and so pays training and data."""
         return self.fine_tune or self.distill
@@ -255,12 +265,17 @@ class Scenario(Table):
         problems: list[tuple[tuple, str, str]] = []
         models = {m.name for m in self.api_models}
         gpus = {g.name for g in self.gpus}
-        for table, rows in (("api_models", self.api_models), ("gpus", self.gpus), ("options", self.options)):
+        names = {
+            "api_models": [m.name for m in self.api_models],
+            "gpus": [g.name for g in self.gpus],
+            "options": [o.name for o in self.options],
+        }
+        for table, row_names in names.items():
             seen: set[str] = set()
-            for i, row in enumerate(rows):
-                if row.name in seen:
-                    problems.append(((table, i, "name"), f'"{row.name}" is used twice', "unique names"))
-                seen.add(row.name)
+            for i, name in enumerate(row_names):
+                if name in seen:
+                    problems.append(((table, i, "name"), f'"{name}" is used twice', "unique names"))
+                seen.add(name)
         if self.training.gpu and self.training.gpu not in gpus:
             problems.append(_dangling(("training", "gpu"), self.training.gpu, gpus, "[[gpus]]"))
         baselines = [o.name for o in self.options if o.baseline]
@@ -274,7 +289,7 @@ class Scenario(Table):
                 )
             )
         for i, o in enumerate(self.options):
-            if o.serve == "api":
+            if o.is_api:
                 if o.model not in models:
                     problems.append(_dangling(("options", i, "model"), o.model, models, "[[api_models]]"))
             else:
@@ -288,7 +303,9 @@ class Scenario(Table):
                             "tokens_per_second_per_gpu or requests_per_second_per_gpu > 0",
                         )
                     )
-                elif _capacity(o, self.workload) < MIN_CAPACITY:  # else GPU counts overflow to infinity
+                elif capacity.below_floor(
+                    option_inputs(self, i, capacity.READS)
+                ):  # else GPU counts overflow to infinity
                     key = (
                         "requests_per_second_per_gpu"
                         if o.requests_per_second_per_gpu > 0
@@ -313,8 +330,6 @@ class Scenario(Table):
                 problems.append(((("risks", i, "id")), f"risk {r.id!r} is listed twice", "each risk once"))
             seen_risks.add(r.id)
         if self.uncertainty:
-            from workbench.model.columns import uncertainty_problems
-
             problems.extend(uncertainty_problems(self))
         if problems:
             raise CrossCheckError(problems)
@@ -335,19 +350,6 @@ class Scenario(Table):
 
     def risk_state(self, risk_id: str) -> RiskState | None:
         return next((r for r in self.risks if r.id == risk_id), None)
-
-
-MIN_CAPACITY = 1e-9
-"""Requests per second one self-hosted GPU must plan to serve (throughput × utilization); below it the
-GPU count of a large workload is no longer a finite number."""
-
-
-def _capacity(o: Option, w: Workload) -> float:
-    """Requests per second one GPU of a self-hosted option serves at its target utilization."""
-    if o.requests_per_second_per_gpu > 0:
-        return o.requests_per_second_per_gpu * o.target_utilization
-    tout = w.output_tokens * (1.0 - o.output_reduction)
-    return math.inf if tout <= 0 else o.tokens_per_second_per_gpu / tout * o.target_utilization
 
 
 def _dangling(loc: tuple, value: str, known: set[str], grid: str) -> tuple[tuple, str, str]:
@@ -392,7 +394,7 @@ LISTS: dict[str, type[Table]] = {
 
 def field_unit(model: type[BaseModel], name: str) -> str:
     extra = model.model_fields[name].json_schema_extra
-    return extra.get("unit", "") if isinstance(extra, dict) else ""
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
 
 
 def field_bounds(model: type[BaseModel], name: str) -> str:
@@ -443,6 +445,271 @@ def validate(data: dict) -> Scenario:
     return Scenario.model_validate(data)
 
 
+# --- The formulas' inputs, read from a scenario (the columns: workbench.model.inputs) -----------------
+
+
+def row_name(s: Scenario, o: Option, source: inputs.Source, always: bool = False) -> str:
+    """The name of the row an input of this source reads for option o ("" when the option uses none: an
+    API option has no GPU row). `always`: the name the option gives, used or not."""
+    if source == "training_gpu":
+        return s.training.gpu
+    if source == "api_model":
+        return o.model if always or o.is_api else ""
+    if source == "teacher":
+        return o.teacher if always or o.distill else ""
+    if source == "gpu":
+        return o.gpu if always or o.is_self_hosted else ""
+    return ""
+
+
+def _row_value(row: ApiModel | Gpu | None, field: str) -> float:
+    """A price of an API model or GPU row; 0 without a row; an absent cached price is the input price."""
+    if row is None:
+        return 0.0
+    if isinstance(row, ApiModel) and field == "cached_input":
+        return row.cached_price
+    return float(getattr(row, field))
+
+
+def input_values(s: Scenario, cols: Iterable[inputs.Input] = inputs.INPUTS) -> dict[str, list]:
+    """Every option's value of each input column: {column: [option 0's value, option 1's, ...]}."""
+    opts = s.options
+    base = s.baseline_index()
+    rows: dict[str, list[ApiModel | Gpu | None]] = {}
+    for source, table in inputs.ROW_TABLES.items():
+        find = s.gpu if table == "gpus" else s.api_model
+        names = [row_name(s, o, source) for o in opts]
+        rows[source] = [find(name) if name else None for name in names]
+    out: dict[str, list] = {}
+    for inp in cols:
+        if inp.source == "scenario":
+            table, name = inp.field.split(".")
+            out[inp.col] = [float(getattr(getattr(s, table), name))] * len(opts)
+        elif inp.source == "baseline":
+            out[inp.col] = [k == base for k in range(len(opts))]
+        elif inp.source in rows:
+            out[inp.col] = [_row_value(row, inp.field) for row in rows[inp.source]]
+        elif inp.kind == "bool":
+            out[inp.col] = [bool(getattr(o, inp.field)) for o in opts]
+        else:
+            out[inp.col] = [float(getattr(o, inp.field)) for o in opts]
+    return out
+
+
+def option_inputs(s: Scenario, k: int, cols: Iterable[str]) -> dict[str, np.ndarray]:
+    """Option k's values of the given input columns, as one-element arrays (for `Node.arr`)."""
+    one = s.model_copy(update={"options": [s.options[k]]})
+    return {c: np.array(v) for c, v in input_values(one, [inputs.BY_COL[c] for c in cols]).items()}
+
+
+# --- Input paths: the [uncertainty] keys and what sensitivity moves -----------------------------------
+# A path names one number the cost formulas read (workbench.model.inputs):
+#
+#     workload.requests_per_day            a field of a scenario table (every option's row)
+#     options[Fine-tuned 8B].review_rate   a field of one option (that option's row)
+#     api_models[GPT-4o].input             a price (the rows of options that use the model)
+#     gpus[H100 PCIe].hourly               a GPU price (options served on it, and training on it)
+#
+# The schema checks the [uncertainty] keys with these, so they live with the schema.
+
+_PATH = re.compile(r"^(?P<table>[a-z_]+)(?:\[(?P<row>[^\]]+)\])?\.(?P<field>[a-z_]+)$")
+
+
+class PathError(ValueError):
+    """A path that names no input of the cost formulas; the message says what would."""
+
+
+@dataclass(frozen=True)
+class Path:
+    table: str  # "workload", ..., "options", "api_models", "gpus"
+    row: str | None  # the row's name for list tables
+    field: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.table}[{self.row}].{self.field}" if self.row is not None else f"{self.table}.{self.field}"
+        )
+
+
+def parse(path: str) -> Path:
+    m = _PATH.match(path.strip())
+    if not m:
+        raise PathError(
+            f"{path!r} is not an input path (like workload.requests_per_day, options[NAME].review_rate, "
+            "api_models[NAME].input or gpus[NAME].hourly)"
+        )
+    return Path(m["table"], m["row"].strip() if m["row"] else None, m["field"])
+
+
+def field_model(p: Path) -> type[BaseModel]:
+    if p.row is None:
+        if p.table in TABLES:
+            return TABLES[p.table]
+    elif p.table in ("options", "api_models", "gpus"):
+        return LISTS[p.table]
+    raise PathError(f"{str(p)!r}: no table {p.table!r} with rows named like that")
+
+
+_OPTION_FIELDS = set(inputs.OPTION_COLUMNS.values())
+
+
+def check(s: Scenario, path: str) -> Path:
+    """Parse a path and check that it names a numeric input of the cost formulas in this scenario."""
+    p = parse(path)
+    model = field_model(p)
+    if p.field not in model.model_fields:
+        hint = difflib.get_close_matches(p.field, list(model.model_fields), n=1)
+        raise PathError(f"{path!r}: no field {p.field!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    if p.row is None:
+        if str(p) not in inputs.SCENARIO_COLUMNS.values():
+            raise PathError(f"{path!r} is not a number the cost formulas read")
+        return p
+    if p.table == "options":
+        if s.options and not any(o.name == p.row for o in s.options):
+            raise PathError(f"{path!r}: no option named {p.row!r}")
+        if p.field not in _OPTION_FIELDS:
+            raise PathError(f"{path!r}: {p.field} is not a number the cost formulas read")
+    elif p.table == "api_models":
+        if s.api_model(p.row) is None:
+            raise PathError(f"{path!r}: no [[api_models]] row named {p.row!r}")
+        if p.field not in inputs.API_FIELDS:
+            raise PathError(f"{path!r}: {p.field} is not a price")
+    elif p.table == "gpus":
+        if s.gpu(p.row) is None:
+            raise PathError(f"{path!r}: no [[gpus]] row named {p.row!r}")
+        if p.field not in inputs.GPU_FIELDS:
+            raise PathError(f"{path!r}: {p.field} is not a price")
+    return p
+
+
+@dataclass(frozen=True)
+class Bounds:
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+    integer: bool
+
+    def clamp(self, x: float) -> float:
+        if self.low is not None:
+            floor = self.low if not self.low_open else self.low + max(abs(self.low), 1.0) * 1e-9
+            x = max(x, floor)
+        if self.high is not None:
+            ceiling = self.high if not self.high_open else self.high - max(abs(self.high), 1.0) * 1e-9
+            x = min(x, ceiling)
+        return x
+
+    def contains(self, x: float) -> bool:
+        if self.low is not None and (x < self.low or (self.low_open and x == self.low)):
+            return False
+        if self.high is not None and (x > self.high or (self.high_open and x == self.high)):
+            return False
+        return True
+
+    def text(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"{'<' if self.high_open else '<='} {self.high:g}")
+        return ", ".join(parts)
+
+
+def bounds(p: Path) -> Bounds:
+    """The schema's bounds of the field a path names (for clamping varied values)."""
+    model = field_model(p)
+    f = model.model_fields[p.field]
+    low = high = None
+    low_open = high_open = False
+    for meta in f.metadata:
+        for attr in ("ge", "gt", "le", "lt"):
+            v = getattr(meta, attr, None)
+            if v is None:
+                continue
+            if attr in ("ge", "gt"):
+                low, low_open = float(v), attr == "gt"
+            else:
+                high, high_open = float(v), attr == "lt"
+    ann = str(f.annotation)
+    integer = "int" in ann and "float" not in ann
+    return Bounds(low, high, low_open, high_open, integer)
+
+
+LOGNORMAL_Z = 1.6448536269514722  # low and high of a lognormal range are its 5th and 95th percentiles
+
+
+def uncertainty_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
+    """Cross-checks of the [uncertainty] table: each key names an input, each range is well formed."""
+    out: list[tuple[tuple, str, str]] = []
+    for key, r in s.uncertainty.items():
+        loc = ("uncertainty", key)
+        try:
+            p = check(s, key)
+        except PathError as exc:
+            out.append((loc, str(exc), "an input path such as workload.requests_per_day"))
+            continue
+        b = bounds(p)
+        for name in ("low", "high", "mode"):
+            v = getattr(r, name)
+            if v is not None and not b.contains(v):
+                out.append(((*loc, name), f"{v:g} is outside the input's bounds", b.text()))
+        if r.low > r.high:
+            out.append(((*loc, "low"), f"low {r.low:g} is above high {r.high:g}", "low <= high"))
+        elif r.mode is not None and not r.low <= r.mode <= r.high:
+            out.append(
+                ((*loc, "mode"), f"mode {r.mode:g} is outside low..high", f"{r.low:g} <= mode <= {r.high:g}")
+            )
+        if r.dist == "lognormal" and r.low <= 0:
+            out.append(((*loc, "low"), "a lognormal range needs low > 0", "low > 0, or dist = 'uniform'"))
+    out.extend(_capacity_problems(s))
+    return out
+
+
+# Inputs whose range can lower a self-hosted GPU's capacity, and the end of the range that lowers it.
+_CAPACITY_INPUTS = {
+    "tokens_per_second_per_gpu": "low",
+    "requests_per_second_per_gpu": "low",
+    "target_utilization": "low",
+    "output_reduction": "low",
+}
+
+
+def _capacity_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
+    """A range may not take a self-hosted option below the throughput floor the scenario itself must meet
+    (capacity.MIN_CAPACITY): a draw there would need an infinite number of GPUs."""
+    out: list[tuple[tuple, str, str]] = []
+    ranges = s.uncertainty
+    w_key = "workload.output_tokens"
+    workload = s.workload
+    if w_key in ranges:
+        workload = workload.model_copy(update={"output_tokens": ranges[w_key].high})
+    for o in s.options:
+        if not o.is_self_hosted:
+            continue
+        worst, keys = {}, []
+        for field, end in _CAPACITY_INPUTS.items():
+            key = f"options[{o.name}].{field}"
+            if key in ranges:
+                worst[field] = getattr(ranges[key], end)
+                keys.append((key, end))
+        if w_key in ranges:
+            keys.append((w_key, "high"))
+        if not keys:
+            continue
+        at_worst = s.model_copy(update={"workload": workload, "options": [o.model_copy(update=worst)]})
+        if not capacity.below_floor(option_inputs(at_worst, 0, capacity.READS)):
+            continue
+        for key, end in keys:
+            out.append(
+                (
+                    ("uncertainty", key, end),
+                    f"at its {end} end, {o.name!r} serves under one request per GPU in 30 years",
+                    f"a range that keeps throughput × target_utilization at least {MIN_CAPACITY:g} requests/s per GPU",
+                )
+            )
+    return out
+
+
 __all__ = [
     "ApiModel",
     "CrossCheckError",
@@ -466,4 +733,11 @@ __all__ = [
     "known_keys",
     "model_at",
     "validate",
+    "Path",
+    "PathError",
+    "parse",
+    "check",
+    "bounds",
+    "Bounds",
+    "uncertainty_problems",
 ]

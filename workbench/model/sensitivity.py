@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from workbench.model import columns, engine, lookup
+from workbench.model import columns, engine, lookup, problems
 from workbench.model.engine import Results
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import CrossCheckError, Scenario, ValidationError, validate
 
 DEFAULT_STEP = 0.25
 
@@ -286,13 +286,12 @@ def _show(x: float) -> str:
 
 class _Validator:
     """Whether the scenario with one input set to a value passes validation, as the same edit typed
-    into its cell would (edit.validated: the field's bounds, then every cross-check); None, or why not."""
+    into its cell would (the field's bounds, then every cross-check); None, or the first problem, worded
+    as the edit's status line would word it (workbench.model.problems)."""
 
     def __init__(self, s: Scenario) -> None:
-        from workbench.store import files
-
         self.s = s
-        self.data = files.to_dict(s)
+        self.data = s.model_dump(exclude_none=True)
 
     def loc(self, p: columns.Path) -> tuple:
         if p.row is None:
@@ -301,8 +300,6 @@ class _Validator:
         return (p.table, next(i for i, r in enumerate(rows) if r.name == p.row), p.field)
 
     def __call__(self, p: columns.Path, value: float) -> str | None:
-        from workbench.edits.edit import EditError, validated
-
         *parents, key = self.loc(p)
         obj = self.data
         for part in parents:
@@ -311,10 +308,10 @@ class _Validator:
         old = obj.get(key, missing)
         obj[key] = int(value) if columns.bounds(p).integer else float(value)
         try:
-            validated(self.data, "move")
+            validate(self.data)
             return None
-        except EditError as exc:
-            return str(exc)
+        except (ValidationError, CrossCheckError) as exc:
+            return problems.first_problem(exc, self.data)
         finally:
             if old is missing:
                 del obj[key]

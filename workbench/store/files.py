@@ -6,9 +6,7 @@ expected)`; callers print it and never show a traceback.
 
 from __future__ import annotations
 
-import difflib
 import glob
-import json
 import math
 import os
 import re
@@ -21,9 +19,9 @@ from typing import Any
 
 import tomli_w
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from workbench.model import scenario as sc
+from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
 
 MAX_FILE_BYTES = 5_000_000
@@ -49,134 +47,6 @@ def shown_path(path: str | os.PathLike) -> str:
     """A file name as it can be printed: bytes that are not UTF-8 (a name from another system) are shown as
     `\\xff` instead of ending the program with an encoding error on a strict UTF-8 terminal."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _shown_key(key: object) -> str:
-    """A key as TOML writes it: bare when it can be, quoted when empty, padded or holding control characters."""
-    k = str(key)
-    if isinstance(key, int) or (k and k == k.strip() and k.isprintable()):
-        return k
-    return json.dumps(k)
-
-
-def format_loc(loc: tuple, data: Any = None) -> str:
-    """('options', 1, 'gpu') -> '[[options]][2] "Fine-tuned 8B".gpu'; ('workload', 'x') -> '[workload].x'."""
-    if not loc:
-        return "(file)"
-    head, rest = loc[0], loc[1:]
-    if head in sc.LISTS or (rest and isinstance(rest[0], int)):
-        if rest and isinstance(rest[0], int):
-            idx = rest[0]
-            label = f"[[{head}]][{idx + 1}]"
-            try:
-                row = data[head][idx]
-                row_name = row.get("name") or row.get("id")
-                if isinstance(row_name, str) and row_name:
-                    label += f' "{row_name}"'
-            except (KeyError, IndexError, TypeError, AttributeError):
-                pass
-            rest = rest[1:]
-        else:
-            label = f"[[{head}]]"
-    elif head in sc.TABLES or rest:
-        label = f"[{head}]"
-    else:
-        return _shown_key(head)
-    return label + "".join(f".{_shown_key(p)}" for p in rest)
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _expected_for(loc: tuple) -> str:
-    model = sc.model_at(loc)
-    name = loc[-1] if loc else None
-    if model is None or not isinstance(name, str) or name not in model.model_fields:
-        return ""
-    bounds = sc.field_bounds(model, name)
-    unit = sc.field_unit(model, name)
-    return ", ".join(p for p in (bounds, unit) if p)
-
-
-def describe_error(err: ErrorDetails, data: Any) -> tuple[str, str, str]:
-    """One pydantic error -> (location, problem, expected)."""
-    loc = tuple(err.get("loc", ()))
-    kind = err.get("type", "")
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    where = format_loc(loc, data)
-    if kind == "extra_forbidden":
-        known = sc.known_keys(loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-        expected = f"did you mean {hint[0]!r}?" if hint else "known keys: " + ", ".join(known[:12])
-        return where, "unknown key", expected
-    if kind == "missing":
-        return where, "is missing", "a value"
-    if kind == "finite_number":
-        return where, f"must be a finite number (got {_show(value)})", _expected_for(loc) or "a finite number"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return where, f"out of range (got {_show(value)})", _expected_for(loc)
-    if kind in ("float_type", "int_type", "bool_type", "string_type", "int_from_float"):
-        want = {
-            "float_type": "a number",
-            "int_type": "a whole number",
-            "int_from_float": "a whole number",
-            "bool_type": "true or false",
-            "string_type": "a text in quotes",
-        }[kind]
-        got = type(value).__name__
-        return where, f"wrong type: {_show(value)} is a {got}", want
-    if kind == "literal_error":
-        return where, f"{_show(value)} is not a choice", f"one of {ctx.get('expected', '')}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return where, f"expected a table, got {_show(value)}", "a [table]"
-    if kind == "list_type":
-        return where, f"expected a list of tables, got {_show(value)}", "[[table]] rows"
-    if kind in ("string_too_short",):
-        return where, "is empty", "a non-empty text"
-    if kind in ("string_too_long", "too_long"):
-        return where, "is too long", str(ctx.get("max_length", "shorter"))
-    return where, err.get("msg", "is invalid"), ""
-
-
-def problems_of(exc: Exception, data: Any) -> list[tuple[str, str, str]]:
-    """Turn a validation failure into (location, problem, expected) triples, cross-checks included."""
-    out: list[tuple[str, str, str]] = []
-    if isinstance(exc, CrossCheckError):
-        return [(format_loc(loc, data), p, e) for loc, p, e in exc.problems]
-    if isinstance(exc, ValidationError):
-        for err in exc.errors():
-            inner = (err.get("ctx") or {}).get("error")
-            if isinstance(inner, CrossCheckError):
-                out.extend((format_loc(loc, data), p, e) for loc, p, e in inner.problems)
-            else:
-                out.append(describe_error(err, data))
-        return out
-    return [("(file)", str(exc), "")]
-
-
-def _tidy_text(text: str, limit: int) -> str:
-    """One short line: control and line-break characters escaped, the middle of long text elided."""
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-    if len(text) > limit:
-        text = text[: limit * 2 // 3] + "…" + text[-(limit // 3 - 1) :]
-    return text
-
-
-def join_problems(prefix: str, problems: list[tuple[str, str, str]], limit: int = 3) -> str:
-    lines = []
-    for where, problem, expected in problems[:limit]:
-        # A file may hold huge keys or names with newlines; the message stays one short line each.
-        where, problem, expected = _tidy_text(where, 100), _tidy_text(problem, 120), _tidy_text(expected, 160)
-        line = f"{prefix}{where}: {problem}"
-        if expected:
-            line += f" ({expected})"
-        lines.append(line)
-    if len(problems) > limit:
-        lines[-1] += f" (+{len(problems) - limit} more)"
-    return "\n".join(lines)
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -207,7 +77,7 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ScenarioError(
-            f"{name}: schema_version: {_show(version)} is newer than this workbench reads "
+            f"{name}: schema_version: {shown_value(version)} is newer than this workbench reads "
             f"({SCHEMA_VERSION} or lower; update the workbench)"
         )
     try:
