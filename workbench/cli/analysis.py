@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
 from workbench.cli.common import command, fail, whole
+from workbench.model import fmt
 
 _positive_int = whole(1)
 _seed = whole(0)
@@ -89,19 +89,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
 
-def _finite(obj):
-    """JSON has no infinity or NaN: a figure that overflowed is null, as in the report."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def _dump(obj: dict) -> None:
-    sys.stdout.write(json.dumps(_finite(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    """JSON has no infinity or NaN: a figure that overflowed is null, as in the report."""
+    sys.stdout.write(json.dumps(fmt.json_safe(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
 
 
 @command("explain")
@@ -140,7 +130,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def sensitivity_table(res, top: int | None = None) -> str:
-    from workbench.model import fmt
 
     cur = res.scenario.currency
     H = res.scenario.horizon_months
@@ -274,7 +263,6 @@ class _Progress:
 
 
 def simulation_table(sim) -> str:
-    from workbench.model import fmt
 
     s = sim.scenario
     cur = s.currency
