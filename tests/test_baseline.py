@@ -1,4 +1,4 @@
-"""The engine against an independent, plain-Python implementation of MODEL.md section 2.
+"""The engine against an independent, plain-Python implementation of docs/model.md section 2.
 
 benchmarks/baseline.py is the benchmark's point of comparison and shares no code with the engine: when
 both give the same TCO on every preset (and on a synthetic scenario that takes every branch of the

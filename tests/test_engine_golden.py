@@ -1,4 +1,4 @@
-"""Golden figures for every formula line of MODEL.md section 2, computed by hand.
+"""Golden figures for every formula line of docs/model.md section 2, computed by hand.
 
 Each expected number is a literal (or an expression of literals) with its arithmetic in a comment; the
 engine is never used to produce an expected value. Scenarios are written as TOML so the tests also read
@@ -851,7 +851,7 @@ requests_per_second_per_gpu = 0.01
 
 def test_breakeven_volume_gpu_step_function_many_gpus():
     """The crossing lies where many GPUs run: the last volume at which the GPU option is dearer is just
-    after a GPU-count step, so the search must see every step (MODEL.md: within 1% of the exact crossing).
+    after a GPU-count step, so the search must see every step (docs/model.md section 2: within 1% of the exact crossing).
     """
     _, r = run(
         """

@@ -1,7 +1,7 @@
 """Properties of the cost model on random valid scenarios (hypothesis).
 
 The scenarios are drawn over reasonable ranges with 1-4 options of both serve kinds, every flag of
-MODEL.md section 2 in play (caching, RAG, fine-tune, distill, always-on and on-demand hosting).
+docs/model.md section 2 in play (caching, RAG, fine-tune, distill, always-on and on-demand hosting).
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def test_doubling_volume_never_lowers_a_cost(data):
 @given(scenarios())
 def test_breakeven_volume_is_a_crossing(data):
     """Above the reported breakeven volume the option is never dearer than the baseline; with null it is
-    dearer at 1e9 requests/day (MODEL.md section 2). Checked with the month-1 steady costs (no one-time,
+    dearer at 1e9 requests/day (docs/model.md section 2). Checked with the month-1 steady costs (no one-time,
     no retrain) at 400 volumes between the reported value and 1e9."""
     s = validate(data)
     r = compute(s)

@@ -1,4 +1,4 @@
-"""Fixed catalogs: the risk checklist (MODEL.md section 5) and the ladder's steps (section 4).
+"""Fixed catalogs: the risk checklist (docs/model.md section 5) and the ladder's steps (section 4).
 
 Plain data, so the schema can check risk ids without importing the rules.
 """

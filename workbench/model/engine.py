@@ -1,4 +1,4 @@
-"""The cost model of MODEL.md section 2, columnar in polars.
+"""The cost model of docs/model.md section 2, columnar in polars.
 
 A scenario is flattened to one row per option (`inputs`), with every input the formulas read as a column.
 A batch is any stack of such rows tagged with a `variant` number: one scenario is a batch of one; a
@@ -39,7 +39,7 @@ from workbench.model.scenario import Scenario, Serve, input_values
 
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
 STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
-MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (MODEL.md section 2)
+MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (docs/model.md section 2)
 STEADY_ROWS = 200_000  # (option, volume) pairs `steady_costs` evaluates at once: about 70 MB of columns
 
 
@@ -70,7 +70,7 @@ def _c(name: str) -> pl.Expr:
     return pl.col(name)
 
 
-# --- The formulas of MODEL.md section 2, each written once ------------------------------------------
+# --- The formulas of docs/model.md section 2, each written once ------------------------------------------
 # Each `Def` is a column and its expression tree (workbench.model.formula): the tree compiles to the
 # polars expression below and renders the explanation of any figure (workbench.model.explain), so the
 # text a user reads and the number the engine computes come from the same definition.
@@ -636,7 +636,7 @@ def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float |
 def breakeven_volumes(rows: pl.DataFrame | Rows) -> list[float | None]:
     """For each option, the smallest requests/day from which it is never dearer than the baseline.
 
-    Steady state at month-1 prices, one-time and retrain costs left out (MODEL.md section 2). A log grid
+    Steady state at month-1 prices, one-time and retrain costs left out (docs/model.md section 2). A log grid
     finds where the costs cross; then, only in the grid intervals where one GPU more could tip the
     difference back above zero, every GPU step is evaluated too, and so is the volume where an
     on-demand option's floor of GPU-hours ends. Between two evaluated volumes both costs are then
@@ -739,7 +739,7 @@ def _per(total: float, amount: float, scale: float = 1.0) -> float | None:
 
 
 def compute(s: Scenario) -> Results:
-    """Scenario -> Results: every formula of MODEL.md section 2, for every option and month."""
+    """Scenario -> Results: every formula of docs/model.md section 2, for every option and month."""
     rows = input_arrays(s)
     H = s.horizon_months
     if len(rows["opt"]) == 0:

@@ -125,7 +125,7 @@ def _f(x: Any) -> Any:
 class Node:
     prec = P_ATOM
 
-    # arithmetic sugar, so formulas read like the MODEL.md lines
+    # arithmetic sugar, so formulas read like the lines of docs/model.md section 2
     def __add__(self, o: Any) -> Node:
         return Add(self, lift(o))
 

@@ -1,4 +1,4 @@
-"""The decision ladder (MODEL.md section 4): six steps, two rungs above them, and a recommendation.
+"""The decision ladder (docs/model.md section 4): six steps, two rungs above them, and a recommendation.
 
 Each step, each of step 4's five questions and each rung is one small rule over a `LadderContext` (the
 scenario, the engine's Results, and the figures several rules share, computed once), registered in

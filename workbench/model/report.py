@@ -1,4 +1,4 @@
-"""One computed scenario in every shape the CLI prints: the JSON contract (MODEL.md section 3), CSV,
+"""One computed scenario in every shape the CLI prints: the JSON contract (docs/model.md section 3), CSV,
 Markdown for meeting notes, and the plain rows the table and the TUI show."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def analyze(s: Scenario) -> Analysis:
 
 
 def to_json_dict(a: Analysis) -> dict:
-    """The report of MODEL.md section 3 (plus added keys: rungs, currency, per-option extras)."""
+    """The report of docs/model.md section 3 (plus added keys: rungs, currency, per-option extras)."""
     s, r = a.scenario, a.results
     options = []
     for o in r.options:
@@ -51,7 +51,7 @@ def to_json_dict(a: Analysis) -> dict:
                 "breakeven_month": o.breakeven_month,
                 "breakeven_requests_per_day": json_number(o.breakeven_requests_per_day),
                 "gpus_at_horizon": o.gpus_at_horizon,
-                # Added keys (MODEL.md allows extensions):
+                # Added keys (docs/model.md section 3 allows extensions):
                 "serve": o.serve,
                 "baseline": o.is_baseline,
                 "month1": o.month1,

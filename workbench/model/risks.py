@@ -1,4 +1,4 @@
-"""The risk checklist (MODEL.md section 5): each catalog risk judged on a scenario and its results.
+"""The risk checklist (docs/model.md section 5): each catalog risk judged on a scenario and its results.
 
 Each risk is one small rule over a `RiskContext` (the scenario, the engine's Results and the
 recommendation), registered under its catalog id with `@risk(id)`; `evaluate` walks the catalog. Rules

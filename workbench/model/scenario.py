@@ -1,4 +1,4 @@
-"""The scenario: pydantic models of the TOML file (MODEL.md section 1).
+"""The scenario: pydantic models of the TOML file (docs/model.md section 1).
 
 Every field carries its default, bounds, a one-line description and a unit. The grids of the TUI, the
 validation messages and the README's format table are generated from this metadata, so a field is
