@@ -8,14 +8,14 @@ formulas), a slip in either shows here.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import ROOT  # noqa: E402
 
+from workbench.model import montecarlo
 from workbench.model.engine import compute
 from workbench.store import files
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import baseline  # noqa: E402
@@ -82,7 +82,6 @@ def _engine_draws(s, n: int, seed: int) -> list[dict]:
 @pytest.mark.parametrize("name", ["starter", "synthetic"])
 def test_monte_carlo_equals_plain_python_on_the_same_draws(name):
     """The batch Monte Carlo (partially evaluated formulas, one polars batch) against a loop over draws."""
-    montecarlo = pytest.importorskip("workbench.model.montecarlo")
     if name == "starter":
         s = files.load(ROOT / "presets" / "starter.toml")
     else:

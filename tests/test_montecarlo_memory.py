@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from helpers import ROOT
 
 from workbench.model import montecarlo
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402

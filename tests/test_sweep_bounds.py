@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from workbench.model import engine, sweep
 from workbench.store import files
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_sweep_past_the_limit_is_refused_in_one_line():
