@@ -14,7 +14,7 @@ from workbench.session import exports
 from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.data_screens import ExportChooser
+from workbench.tui.screens.export import ExportChooser
 from workbench.tui.view import ScenarioView
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import pytest
 from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.widgets.footer import KeyFooter
+from workbench.tui.textual_fixes import KeyFooter
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 SIZES = [(80, 24), (120, 40)]

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.view import INPUT_PANES, OUTPUT_PANES
+from workbench.tui.panes.registry import INPUT_PANES, OUTPUT_PANES
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [
