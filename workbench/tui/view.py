@@ -49,7 +49,7 @@ W = TypeVar("W", bound=Widget)
 class EditBar(Horizontal):
     """The formula bar: the cell being edited, its value, and why a value was refused."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="editor.cancel")]
 
     class Cancelled(Message):
         pass

@@ -80,15 +80,17 @@ class Grid(CellCache):
     """Base: the cell under the cursor maps to a scenario path (or None for read-only cells)."""
 
     BINDINGS = [
-        Binding("enter", "edit", "Edit", tooltip="Edit the cell (Enter commits, Esc cancels)"),
-        Binding("e", "edit", "Edit", show=False),
-        Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells"),
+        Binding(
+            "enter", "edit", "Edit", tooltip="Edit the cell (Enter commits, Esc cancels)", id="grid.edit"
+        ),
+        Binding("e", "edit", "Edit", show=False, id="grid.edit.e"),
+        Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells", id="grid.cycle"),
         Binding("h", "cursor_left", show=False),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
         Binding("l", "cursor_right", show=False),
-        Binding("y", "copy", "Copy", show=False),
-        Binding("p", "paste", "Paste", show=False),
+        Binding("y", "copy", "Copy", show=False, id="grid.copy"),
+        Binding("p", "paste", "Paste", show=False, id="grid.paste"),
     ]
 
     class CellAction(Message):

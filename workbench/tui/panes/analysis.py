@@ -99,12 +99,42 @@ class SensitivityPane(RunsWhenShown, Widget):
     SensitivityPane > DataTable { height: 1fr; min-height: 4; border-top: solid $primary-darken-2; }
     """
     BINDINGS = [
-        Binding("[", "option(-1)", "Prev A", tooltip="Sensitivity: previous option A"),
-        Binding("]", "option(1)", "Next A", tooltip="Sensitivity: next option A"),
-        Binding("{", "against(-1)", "Prev B", show=False, tooltip="Sensitivity: previous option B"),
-        Binding("}", "against(1)", "Next B", show=False, tooltip="Sensitivity: next option B"),
-        Binding("plus,equals_sign", "step(0.05)", "Step +5%", show=False, tooltip="Sensitivity: bigger step"),
-        Binding("minus", "step(-0.05)", "Step -5%", show=False, tooltip="Sensitivity: smaller step"),
+        Binding(
+            "[", "option(-1)", "Prev A", tooltip="Sensitivity: previous option A", id="sensitivity.prev_a"
+        ),
+        Binding("]", "option(1)", "Next A", tooltip="Sensitivity: next option A", id="sensitivity.next_a"),
+        Binding(
+            "{",
+            "against(-1)",
+            "Prev B",
+            show=False,
+            tooltip="Sensitivity: previous option B",
+            id="sensitivity.prev_b",
+        ),
+        Binding(
+            "}",
+            "against(1)",
+            "Next B",
+            show=False,
+            tooltip="Sensitivity: next option B",
+            id="sensitivity.next_b",
+        ),
+        Binding(
+            "plus,equals_sign",
+            "step(0.05)",
+            "Step +5%",
+            show=False,
+            tooltip="Sensitivity: bigger step",
+            id="sensitivity.step_up",
+        ),
+        Binding(
+            "minus",
+            "step(-0.05)",
+            "Step -5%",
+            show=False,
+            tooltip="Sensitivity: smaller step",
+            id="sensitivity.step_down",
+        ),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -386,11 +416,22 @@ class SimulationPane(RunsWhenShown, Widget):
             "draws(10)",
             "More draws",
             tooltip="Simulation: ten times the draws (up to 100k, or the scenario's limit)",
+            id="simulation.more",
         ),
         Binding(
-            "minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"
+            "minus",
+            "draws(0.1)",
+            "Fewer draws",
+            tooltip="Simulation: a tenth of the draws (at least 1k)",
+            id="simulation.fewer",
         ),
-        Binding("n", "reseed", "New seed", tooltip="Simulation: run again with the next seed"),
+        Binding(
+            "n",
+            "reseed",
+            "New seed",
+            tooltip="Simulation: run again with the next seed",
+            id="simulation.reseed",
+        ),
     ]
 
     def __init__(self, **kwargs) -> None:

@@ -329,7 +329,7 @@ class RiskTable(CellCache):
 
     BINDINGS = [
         Binding("space", "toggle_mitigated", "Mitigated", tooltip="Toggle mitigated", id="risks.toggle"),
-        Binding("enter", "note", "Note", tooltip="Edit the risk's note"),
+        Binding("enter", "note", "Note", tooltip="Edit the risk's note", id="risks.note"),
         Binding("e", "note", show=False),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
