@@ -150,7 +150,6 @@ class WorkbenchApp(FixedApp):
         super().__init__()
         self.docs = docs
         self._counter = 0
-        self.clipboard_text = ""
         self._recovery_timers: dict[int, Timer] = {}  # id(doc) -> the Timer that writes its copy
         self._small = False  # the terminal is under MIN_WIDTH x MIN_HEIGHT (the too-small notice shows)
         self._focus_before_small: Widget | None = None

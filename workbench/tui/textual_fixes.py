@@ -2,7 +2,14 @@
 
 Each fix says which Textual it was checked against (8.2.8, the version pinned in pyproject.toml) and what
 breaks without it, so that a Textual upgrade is one file to re-check: delete a fix, run the tests named in
-its docstring, and keep it only if they fail.
+its docstring, and keep it only if they fail. `tests/test_tui_panes.py` fails when the installed Textual
+is not CHECKED_WITH.
+
+A few choices elsewhere rest on how Textual 8.2.8 behaves without working around it; they say so where
+they are made: ScenarioView.apply_half (a half's `display`, not a CSS class: a class change restyles the
+whole tab), ScenarioView._tab_activated (TabbedContent announces its initial tab while mounting),
+ScenarioView.close_editor (focus the grid before hiding the editor), WorkbenchApp._add_tab
+(TabbedContent brings forward the tab of a focused widget) and WorkbenchApp.on_resize (FixedApp).
 """
 
 from __future__ import annotations
