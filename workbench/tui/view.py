@@ -116,7 +116,7 @@ class ScenarioView(Vertical):
         for grid in self._grids():
             grid.editor = self  # attributes down: the grids open and feed this view's editor
         self._one(EditBar).display = False
-        self.refresh_all(flash=False)
+        self.refresh_all()
         self.set_half("inputs")
 
     # --- the widgets of the tab, remembered -----------------------------------------------------------
@@ -136,7 +136,7 @@ class ScenarioView(Vertical):
         return hit
 
     # --- rendering ----------------------------------------------------------------------------
-    def refresh_all(self, flash: bool = True) -> None:
+    def refresh_all(self) -> None:
         """Re-render every grid and pane from the current scenario; the only way panes change."""
         s = self.doc.scenario
         a = self.doc.analysis()
