@@ -707,7 +707,9 @@ class WorkbenchApp(FixedApp):
             return
         for pane in registry.PANES:
             yield SystemCommand(
-                pane.command_title, f"{pane.help} ({pane.keys_text})", partial(view.action_pane, pane.id)
+                pane.command_title,
+                f"{pane.help} ({pane.keys_text.upper()})",
+                partial(view.action_pane, pane.id),
             )
         for b in _bindings(ScenarioView.BINDINGS):
             yield SystemCommand(
