@@ -294,6 +294,8 @@ class LadderView(RunsWhenShown, VerticalScroll):
     def run(self) -> None:
         """The ladder of the latest analysis, drawn when on screen (RunsWhenShown): an update re-lays
         the screen out, and a layout pass on every edit pushed the results into a later frame."""
+        if self.analysis is None:
+            return
         text = ladder_text(self.analysis)
         if text != self._text:  # only when the words changed
             self._text = text
