@@ -130,8 +130,8 @@ def test_cli_explain():
 
 async def test_x_explains_the_results_cell_and_the_breakdown_cell():
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.panes.analysis import ExplainScreen
     from workbench.tui.panes.tables import RESULT_COLUMNS, BreakdownTable, ResultsTable
+    from workbench.tui.screens.explain import ExplainScreen
 
     path = ROOT / "presets" / "loan-underwriting-100k.toml"
     app = WorkbenchApp([Document(files.load(path), path)])

@@ -13,7 +13,7 @@ from workbench.model import report
 from workbench.session import exports
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.data_screens import ExportChooser
+from workbench.tui.screens.export import ExportChooser
 from workbench.tui.view import ScenarioView
 
 

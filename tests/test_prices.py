@@ -171,7 +171,7 @@ def test_cli_prices_json(capsys):
 async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_it(tmp_path, monkeypatch):
     from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.data_screens import PricePicker
+    from workbench.tui.screens.prices import PricePicker
     from workbench.tui.view import ScenarioView
 
     monkeypatch.setenv("WORKBENCH_SAVES", str(tmp_path))
@@ -201,7 +201,7 @@ async def test_picker_claude_adds_anthropic_prices_with_source_and_undo_removes_
 async def test_picker_ctrl_r_replaces_prices_of_the_row_under_the_cursor(tmp_path, monkeypatch):
     from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.data_screens import PricePicker
+    from workbench.tui.screens.prices import PricePicker
     from workbench.tui.view import ScenarioView
 
     monkeypatch.setenv("WORKBENCH_SAVES", str(tmp_path))

@@ -168,7 +168,7 @@ def test_set_throughput_marks_estimated_and_is_refused_for_api_options():
 async def test_sizing_dialog_fills_the_option_under_the_cursor(tmp_path, monkeypatch):
     from workbench.session.document import Document
     from workbench.tui.app import WorkbenchApp
-    from workbench.tui.data_screens import SizingDialog
+    from workbench.tui.screens.sizing import SizingDialog
     from workbench.tui.view import ScenarioView
 
     monkeypatch.setenv("WORKBENCH_SAVES", str(tmp_path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from helpers import make_app
 
-from workbench.tui.widgets.footer import KeyFooter
+from workbench.tui.textual_fixes import KeyFooter
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -21,7 +21,7 @@ from rich.console import Console
 from textual.screen import ModalScreen
 
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.view import INPUT_PANES, OUTPUT_PANES
+from workbench.tui.panes.registry import INPUT_PANES, OUTPUT_PANES
 
 SIZES = [
     (40, 12),

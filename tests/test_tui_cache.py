@@ -17,7 +17,7 @@ from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.grids.grid import FieldGrid
-from workbench.tui.grids.table import CellCache
+from workbench.tui.textual_fixes import CellCache
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 

@@ -13,11 +13,11 @@ from workbench.cli.common import add_columns, command, fail, whole
 
 
 def parse_count(text: str) -> float:
-    """The --model-params flag: sizing.parse_count, its message as argparse's."""
-    from workbench.model import sizing
+    """The --model-params flag: values.parse_count, its message as argparse's."""
+    from workbench.edits import values
 
     try:
-        return sizing.parse_count(text)
+        return values.parse_count(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

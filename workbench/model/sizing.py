@@ -28,16 +28,6 @@ import math
 import re
 from dataclasses import asdict, dataclass
 
-
-def parse_count(text: str) -> float:
-    """'8e9', '8B', '70b', '1.5T', '8,000,000,000' -> a number of parameters."""
-    t = text.strip().lower().replace(",", "").replace("_", "")
-    m = re.fullmatch(r"(\d+(?:\.\d*)?(?:e[+-]?\d+)?)\s*([kmbt]?)", t)
-    if not m:
-        raise ValueError(f"{text!r} is not a number of parameters (try 8e9 or 8B)")
-    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m.group(2)]
-
-
 TABLE_DATE = "2026-11-22"  # when this table was compiled
 
 # Stated efficiency factors (shares of the datasheet peak reached in practice).

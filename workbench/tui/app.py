@@ -3,199 +3,129 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
-from textual.await_complete import AwaitComplete
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.content import Content
 from textual.geometry import Size
-from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from workbench.model.scenario import Scenario
-from workbench.session import recovery
+from workbench.session import exports, recovery
 from workbench.session.document import Document
 from workbench.store import files, paths
-from workbench.tui.data_screens import DataAppActions
 from workbench.tui.grids.grid import Grid
+from workbench.tui.panes import registry
 from workbench.tui.panes.compare import CompareView
-from workbench.tui.panes.tables import RiskTable
 from workbench.tui.screens.dialogs import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
+from workbench.tui.screens.export import ExportChooser
 from workbench.tui.screens.recover import RecoverScreen
-from workbench.tui.screens.palette import SafeCommandPalette
-from workbench.tui.view import WIDE, ScenarioView
-from workbench.tui.widgets.footer import KeyFooter
+from workbench.tui.textual_fixes import FixedApp, KeyFooter
+from workbench.tui.view import WIDE, EditBar, ScenarioView
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 
 
-class MainScreen(Screen):
-    """The screen the tabs live on.
+class WorkbenchApp(FixedApp):
+    """Owns the open documents (one tab each), the files they are saved to, and the keys that act on
+    whichever tab is in front."""
 
-    Textual repaints the whole screen whenever the focus moves (`Screen.focused` is a repainting
-    reactive), and every committed edit moves the focus from the edit bar back to the grid: the frame
-    after an edit rendered every widget of the tab (about 50 ms at 120x40, three data tables among them)
-    instead of what changed. The widgets that gain or lose the focus repaint themselves anyway (their
-    `has_focus` reactive and focus styles), so the screen-wide repaint is dropped here.
-    """
-
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
-
-
-class WorkbenchApp(DataAppActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "workbench"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     AUTO_FOCUS = None  # _focus_active puts the focus in the visible tab's first grid
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save the tab (a preset saves under saves/)"),
-        Binding("ctrl+a", "save_as", "Save as", show=False, tooltip="Save the tab under a new path"),
-        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last edit of this tab"),
-        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo"),
-        Binding("ctrl+t", "new_tab", "New", tooltip="New tab from a preset"),
-        Binding("ctrl+o", "open_file", "Open", show=False, tooltip="Open a scenario file in a new tab"),
-        Binding("ctrl+d", "duplicate_tab", "Dup tab", show=False, tooltip="Duplicate this tab"),
-        Binding("ctrl+r", "rename_tab", "Rename tab", show=False, tooltip="Rename this tab"),
-        Binding("ctrl+w", "close_tab", "Close", show=False, tooltip="Close this tab"),
-        Binding("greater_than_sign", "next_tab", "Next tab", show=False, tooltip="Next scenario tab"),
-        Binding("less_than_sign", "prev_tab", "Prev tab", show=False, tooltip="Previous scenario tab"),
-        Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab"),
+        Binding(
+            "ctrl+s", "save", "Save", tooltip="Save the tab (a preset saves under saves/)", id="app.save"
+        ),
+        Binding(
+            "ctrl+a",
+            "save_as",
+            "Save as",
+            show=False,
+            tooltip="Save the tab under a new path",
+            id="app.save_as",
+        ),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last edit of this tab", id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo", id="app.redo"),
+        Binding("ctrl+t", "new_tab", "New", tooltip="New tab from a preset", id="app.new_tab"),
+        Binding(
+            "ctrl+o",
+            "open_file",
+            "Open",
+            show=False,
+            tooltip="Open a scenario file in a new tab",
+            id="app.open_file",
+        ),
+        Binding(
+            "ctrl+d",
+            "duplicate_tab",
+            "Dup tab",
+            show=False,
+            tooltip="Duplicate this tab",
+            id="app.duplicate_tab",
+        ),
+        Binding(
+            "ctrl+r", "rename_tab", "Rename tab", show=False, tooltip="Rename this tab", id="app.rename_tab"
+        ),
+        Binding("ctrl+w", "close_tab", "Close", show=False, tooltip="Close this tab", id="app.close_tab"),
+        Binding(
+            "greater_than_sign",
+            "next_tab",
+            "Next tab",
+            show=False,
+            tooltip="Next scenario tab",
+            id="app.next_tab",
+        ),
+        Binding(
+            "less_than_sign",
+            "prev_tab",
+            "Prev tab",
+            show=False,
+            tooltip="Previous scenario tab",
+            id="app.prev_tab",
+        ),
+        Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab", id="app.compare"),
         Binding(
             "o",
-            "view('action_other_half')",
+            "other_half",
             "Inputs/Results",
             tooltip="Switch between the input grids and the result panes",
+            id="view.other_half",
         ),
-        Binding(
-            "f1",
-            "view('action_pane', 'pricing')",
-            "Pricing",
-            show=False,
-            priority=True,
-            tooltip="Pricing grid (API models, GPUs)",
-        ),
-        Binding(
-            "f2",
-            "view('action_pane', 'workload')",
-            "Workload",
-            show=False,
-            priority=True,
-            tooltip="Workload, market, requirements",
-        ),
-        Binding(
-            "f3",
-            "view('action_pane', 'overheads')",
-            "Overheads",
-            show=False,
-            priority=True,
-            tooltip="Overheads, training, RAG",
-        ),
-        Binding(
-            "f4",
-            "view('action_pane', 'options')",
-            "Options",
-            show=False,
-            priority=True,
-            tooltip="Options grid",
-        ),
-        Binding(
-            "f5",
-            "view('action_pane', 'results')",
-            "Results",
-            show=False,
-            priority=True,
-            tooltip="Results pane",
-        ),
-        Binding(
-            "f6",
-            "view('action_pane', 'ladder')",
-            "Ladder",
-            show=False,
-            priority=True,
-            tooltip="Decision ladder pane",
-        ),
-        Binding(
-            "f7", "view('action_pane', 'plots')", "Plots", show=False, priority=True, tooltip="Plots pane"
-        ),
-        Binding(
-            "f8",
-            "view('action_pane', 'risks')",
-            "Risks",
-            show=False,
-            priority=True,
-            tooltip="Risk checklist pane",
-        ),
-        Binding(
-            "f9",
-            "view('action_pane', 'sensitivity')",
-            "Sensitivity",
-            show=False,
-            priority=True,
-            tooltip="Sensitivity (tornado) pane: which inputs decide it",
-        ),
-        Binding(
-            "f10",
-            "view('action_pane', 'simulation')",
-            "Simulation",
-            show=False,
-            priority=True,
-            tooltip="Simulation pane: Monte Carlo over the uncertainty ranges",
-        ),
-        Binding(
-            "f11",
-            "view('action_pane', 'uncertainty')",
-            "Ranges",
-            show=False,
-            priority=True,
-            tooltip="Uncertainty grid: low/high ranges of inputs",
-        ),
-        Binding(
-            "T",
-            "view('action_pane', 'sensitivity')",
-            "Tornado",
-            show=False,
-            tooltip="Sensitivity pane (as F9)",
-        ),
-        Binding(
-            "M",
-            "view('action_pane', 'simulation')",
-            "Monte Carlo",
-            show=False,
-            tooltip="Simulation pane (as F10)",
-        ),
-        Binding(
-            "U",
-            "view('action_pane', 'uncertainty')",
-            "Uncertainty",
-            show=False,
-            tooltip="Uncertainty grid (as F11)",
-        ),
+        *registry.bindings(),
         Binding(
             "x",
-            "view('action_explain')",
+            "explain",
             "Explain",
             show=False,
             tooltip="Explain the figure under the cursor: its formula with this scenario's numbers",
+            id="view.explain",
         ),
         Binding(
             "P",
-            "view('action_price_catalog')",
+            "price_catalog",
             "Prices",
             show=False,
             tooltip="Price catalog: add or update an API model from genai-prices (offline)",
+            id="view.price_catalog",
         ),
         Binding(
             "S",
-            "view('action_size_gpu')",
+            "size_gpu",
             "Sizing",
             show=False,
             tooltip="GPU sizing: estimate the option's tokens/s per GPU and fill it",
+            id="view.size_gpu",
         ),
         Binding(
             "E",
@@ -203,17 +133,24 @@ class WorkbenchApp(DataAppActions, App):
             "Export",
             show=False,
             tooltip="Export the tab into saves/: Markdown summary, CSV monthly table, SVG screenshot",
+            id="app.export",
         ),
-        Binding("question_mark", "help", "Help", tooltip="Every key"),
-        Binding("q,ctrl+q", "quit_app", "Quit", priority=False, tooltip="Quit (asks about unsaved tabs)"),
+        Binding("question_mark", "help", "Help", tooltip="Every key", id="app.help"),
+        Binding(
+            "q,ctrl+q",
+            "quit_app",
+            "Quit",
+            priority=False,
+            tooltip="Quit (asks about unsaved tabs)",
+            id="app.quit",
+        ),
     ]
 
     def __init__(self, docs: list[Document]) -> None:
         super().__init__()
         self.docs = docs
         self._counter = 0
-        self.clipboard_text = ""
-        self._recovery_timers: dict[int, object] = {}  # id(doc) -> the Timer that writes its copy
+        self._recovery_timers: dict[int, Timer] = {}  # id(doc) -> the Timer that writes its copy
         self._small = False  # the terminal is under MIN_WIDTH x MIN_HEIGHT (the too-small notice shows)
         self._focus_before_small: Widget | None = None
         # The files the app was started on (the command line; in a served session, the server's owner
@@ -221,9 +158,6 @@ class WorkbenchApp(DataAppActions, App):
         self.start_files: tuple[Path, ...] = tuple(d.path for d in docs if d.path is not None)
 
     # --- layout --------------------------------------------------------------------------------
-    def get_default_screen(self) -> Screen:
-        return MainScreen(id="_default")
-
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
             for doc in self.docs:
@@ -235,8 +169,9 @@ class WorkbenchApp(DataAppActions, App):
 
     def _pane(self, doc: Document) -> TabPane:
         self._counter += 1
-        pane = TabPane(Content(self._title(doc)), id=f"s{self._counter}")
-        pane.compose_add_child(ScenarioView(doc, id=f"view-s{self._counter}"))
+        tab_id = f"s{self._counter}"
+        pane = TabPane(Content(self._title(doc)), id=tab_id)
+        pane.compose_add_child(ScenarioView(doc, tab_id, id=f"view-{tab_id}"))
         return pane
 
     @staticmethod
@@ -249,19 +184,8 @@ class WorkbenchApp(DataAppActions, App):
         self.call_after_refresh(self._offer_recovery)
         self.set_timer(0.05, self._focus_active)
 
-    def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(SafeCommandPalette(id="--command-palette"))  # see workbench/tui/palette.py
-
-    def pop_screen(self) -> AwaitComplete:
-        """Never pop the last screen. Keys typed faster than a dialog closes can close it twice (the
-        command palette runs a delayed selection after Esc closed it), which would crash the app."""
-        if len(self._screen_stack) <= 1:
-            return AwaitComplete.nothing()
-        return super().pop_screen()
-
     def on_resize(self, event: events.Resize) -> None:
-        self._check_size(event.size)  # self.size still holds the old size while the app handles Resize
+        self._check_size(event.size)  # self.size still holds the old size (textual_fixes.FixedApp)
 
     def _check_size(self, size: Size | None = None) -> None:
         w, h = size or self.size
@@ -385,21 +309,39 @@ class WorkbenchApp(DataAppActions, App):
         items = [(v.doc.title, v.doc.analysis()) for v in self.views()]
         self.query_one(CompareView).show(items)
 
-    # --- actions: history ----------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if self.screen is not self.screen_stack[0] and action in {
-            b.action.split("(")[0] for b in self.BINDINGS
-        }:
+    # --- actions: history and the visible tab -------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.screen is not self.screen_stack[0] and action in APP_ACTIONS:
             return False  # a dialog is open: closing or changing its tab underneath would strand its answer
-        if action in ("undo", "redo", "save", "save_as", "duplicate_tab", "rename_tab", "close_tab", "view"):
+        if action in TAB_ACTIONS:
             return self.active_view() is not None
         return True
 
-    def action_view(self, method: str, *args: str) -> None:
-        """Pane keys act on the visible tab, wherever the focus is."""
+    # Pane keys act on the visible tab, wherever the focus is.
+    def action_pane(self, pane: str) -> None:
+        view = self.active_view()
+        if view is not None and pane in registry.BY_ID:
+            view.action_pane(pane)
+
+    def action_other_half(self) -> None:
         view = self.active_view()
         if view is not None:
-            getattr(view, method)(*args)
+            view.other_half()
+
+    def action_explain(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.explain()
+
+    def action_price_catalog(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.price_catalog()
+
+    def action_size_gpu(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.size_gpu()
 
     def action_undo(self) -> None:
         view = self.active_view()
@@ -562,7 +504,7 @@ class WorkbenchApp(DataAppActions, App):
         tabs = self.query_one("#tabs", TabbedContent)
         pane = self._pane(doc)
         await tabs.add_pane(pane, before="compare")
-        tabs.active = pane.id
+        tabs.active = pane.id or ""
         # Focus into the new tab too. Closing the picker gives the focus back to the old tab's grid,
         # and TabbedContent activates the tab of a focused widget: on a slow machine that came after
         # the line above and the old tab stayed in front. This focus comes later still.
@@ -591,7 +533,7 @@ class WorkbenchApp(DataAppActions, App):
         self.push_screen(PresetPicker(), self._open_path)
 
     def action_open_file(self) -> None:
-        self.push_screen(OpenPicker(), self._open_path)
+        self.push_screen(OpenPicker(self.start_files), self._open_path)
 
     def action_duplicate_tab(self) -> None:
         view = self.active_view()
@@ -626,16 +568,15 @@ class WorkbenchApp(DataAppActions, App):
         if len(self.screen_stack) > 1:  # a dialog of this tab opened meanwhile (fast keys): keep the tab
             return
         tabs = self.query_one("#tabs", TabbedContent)
-        pane_id = view.parent.id
         self._drop_recovery(view.doc)  # saved, discarded on purpose, or never edited
-        await tabs.remove_pane(pane_id)
+        await tabs.remove_pane(view.tab_id)
         if not self.views():
             self.exit()
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         # The scenario tabs, in order, then Compare (not the panes nested inside a tab, such as "simulation").
-        ids = [v.parent.id for v in self.views() if v.parent is not None] + ["compare"]
+        ids = [v.tab_id for v in self.views()] + ["compare"]
         if tabs.active in ids:
             tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 
@@ -650,7 +591,7 @@ class WorkbenchApp(DataAppActions, App):
         for view in self.views():
             if not view.doc.dirty:
                 continue
-            self.query_one("#tabs", TabbedContent).active = view.parent.id
+            self.query_one("#tabs", TabbedContent).active = view.tab_id
             choice = await self.push_screen_wait(
                 Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?")
             )
@@ -662,58 +603,168 @@ class WorkbenchApp(DataAppActions, App):
             self._drop_recovery(view.doc)  # every tab is saved or its edits were discarded on purpose
         self.exit()
 
+    # --- exports (`E`) --------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.active_view() is None:
+            self.message("exports work on a scenario tab (< and > switch tabs)", error=True)
+            return
+
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.call_after_refresh(self.export, kind)
+            else:
+                self.message("export cancelled")
+
+        self.push_screen(ExportChooser(exports.shown(paths.saves_dir()) + "/"), chosen)
+
+    def export(self, kind: str) -> list[Path]:
+        """Write the export(s) of the active tab; says where on the status line; returns the paths."""
+        view = self.active_view()
+        if view is None:
+            self.message("exports work on a scenario tab", error=True)
+            return []
+        refusal = self.refusal(paths.saves_dir())
+        if refusal:  # exports always go into saves/; the check is here so that no write skips it
+            self.message(refusal, error=True)
+            return []
+        kinds = ("markdown", "csv", "svg") if kind == "all" else (kind,)
+        title = view.doc.title
+        when = datetime.now()
+        written: list[Path] = []
+        try:
+            a = view.doc.analysis()
+            for k in kinds:
+                if k == "markdown":
+                    written.append(exports.write_summary(a, title, when=when))
+                elif k == "csv":
+                    written.append(exports.write_monthly(a, title, when=when))
+                elif k == "svg":
+                    target = exports.export_path(title, "screen", "svg", when)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    written.append(Path(self.save_screenshot(filename=target.name, path=str(target.parent))))
+        except OSError as exc:
+            self.message(f"export failed: {exc.strerror or exc} ({paths.saves_dir()})", error=True)
+            return written
+        what = {"markdown": "summary", "csv": "monthly table", "svg": "screenshot"}
+        if len(written) == 1:
+            self.message(f"✔ {what[kinds[0]]} exported to {exports.shown(written[0])}")
+        else:
+            folder = exports.shown(written[0].parent)
+            stems = [p.name for p in written]
+            self.message(
+                f"✔ summary, monthly table, screenshot in {folder}/: "
+                + stems[0].replace("-summary-", "-{summary,monthly,screen}-").rsplit(".", 1)[0]
+                + ".*"
+            )
+        return written
+
     # --- help and the palette ------------------------------------------------------------------
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        from workbench.tui.view import EditBar, ScenarioView
-
-        def rows(bindings) -> list[tuple[str, str]]:
-            out = []
-            for b in bindings:
-                keys = (
-                    b.key.replace("question_mark", "?")
-                    .replace("greater_than_sign", ">")
-                    .replace("less_than_sign", "<")
+        """Every key, generated from the bindings and the pane registry."""
+        panes = []
+        for pane in registry.PANES:
+            panes.append(
+                (
+                    pane.keys_text,
+                    pane.help + (" (computed only while on screen)" if pane.runs_when_shown else ""),
                 )
-                what = b.tooltip or b.description
-                if what:
-                    out.append((keys, what))
-            return out
-
-        return [
-            ("Anywhere", rows(self.BINDINGS)),
-            ("Scenario tab", rows(ScenarioView.BINDINGS)),
+            )
+        sections = [
+            (
+                "Anywhere",
+                _rows(b for b in _bindings(self.BINDINGS) if not b.id or not b.id.startswith("pane.")),
+            ),
+            ("Panes", panes),
+            ("Scenario tab", _rows(_bindings(ScenarioView.BINDINGS))),
             (
                 "Grids",
-                rows(Grid.BINDINGS)
+                _rows(_bindings(Grid.BINDINGS))
                 + [("0-9 . - $", "Start typing a number into the cell"), ("arrows hjkl", "Move")],
             ),
             (
                 "Editing a cell",
-                [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")] + rows(EditBar.BINDINGS),
+                [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")]
+                + _rows(_bindings(EditBar.BINDINGS)),
             ),
-            ("Risks pane", rows(RiskTable.BINDINGS)),
-            ("Plots pane", [("[ ]", "Previous / next plot")]),
         ]
+        for pane in registry.PANES:
+            for widget in pane.keys_of:
+                sections.append((f"{pane.title} pane", _rows(_bindings(widget.BINDINGS))))
+        return sections
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
 
-    def get_system_commands(self, screen) -> object:
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for b in self.BINDINGS:
-            if b.action in ("help",):
+        for b in _bindings(self.BINDINGS):
+            if b.action == "help" or (b.id or "").startswith("pane."):
                 continue
             title = b.description or b.action
-            yield SystemCommand(title, b.tooltip or title, lambda a=b.action: self.run_action(a))
+            yield SystemCommand(title, b.tooltip or title, partial(self.run_action, b.action))
         view = self.active_view()
-        if view is not None:
-            for b in ScenarioView.BINDINGS:
-                yield SystemCommand(
-                    b.description,
-                    b.tooltip or f"Go to {b.description}",
-                    lambda a=b.action, v=view: v.run_action(a),
-                )
-        yield from self.data_system_commands()
+        if view is None:
+            return
+        for pane in registry.PANES:
+            yield SystemCommand(
+                pane.command_title,
+                f"{pane.help} ({pane.keys_text.upper()})",
+                partial(view.action_pane, pane.id),
+            )
+        for b in _bindings(ScenarioView.BINDINGS):
+            yield SystemCommand(
+                b.description, b.tooltip or f"Go to {b.description}", partial(view.run_action, b.action)
+            )
+        for title, help_text, kind in EXPORT_COMMANDS:
+            yield SystemCommand(title, help_text, partial(self.export, kind))
+
+
+EXPORT_COMMANDS = (
+    ("Export summary (Markdown)", "Save this tab's summary as Markdown into saves/", "markdown"),
+    ("Export monthly table (CSV)", "Save this tab's monthly table as CSV into saves/", "csv"),
+    ("Export screenshot (SVG)", "Save an SVG screenshot of the screen into saves/", "svg"),
+)
+KEY_NAMES = {
+    "question_mark": "?",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+}
+
+
+def _bindings(declared: Iterable[Binding | tuple[str, ...]]) -> list[Binding]:
+    """The Binding objects of a BINDINGS list (every one here is a Binding)."""
+    return [b for b in declared if isinstance(b, Binding)]
+
+
+def _rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """(keys, what they do) for the `?` screen; keys without words are moves listed elsewhere."""
+    out = []
+    for b in bindings:
+        what = b.tooltip or b.description
+        if what:
+            out.append((",".join(KEY_NAMES.get(k, k) for k in b.key.split(",")), what))
+    return out
+
+
+APP_ACTIONS = {b.action.split("(")[0] for b in _bindings(WorkbenchApp.BINDINGS)}
+# Actions on the tab in front: off on the Compare tab.
+TAB_ACTIONS = {
+    "undo",
+    "redo",
+    "save",
+    "save_as",
+    "duplicate_tab",
+    "rename_tab",
+    "close_tab",
+    "pane",
+    "other_half",
+    "explain",
+    "price_catalog",
+    "size_gpu",
+}
 
 
 def run(scenarios: list[tuple[Path, Scenario]]) -> int:

@@ -1,46 +1,55 @@
 """One scenario tab: input grids on one side, result panes on the other, an edit bar and a status line.
 
-Data flows one way: a grid posts what the user asked for, `workbench.edits.edit` makes a new Scenario, the
-Document records it, and `refresh_all` re-renders every pane from the new Analysis in the same handler.
+Data flows one way: a grid posts what the user asked for (or, to open the cell editor, calls the editor
+this view hands it), `workbench.edits` makes a new Scenario, `commit` records it in the Document, and
+`refresh_all` re-renders every pane from the new Analysis in the same handler. The panes come from
+`workbench.tui.panes.registry`; dialogs answer through their dismiss callback; panes say things on the
+status line with a `Say` message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
+from workbench.edits import data as data_edits
 from workbench.edits import edit
+from workbench.model import prices
+from workbench.model import sizing as sz
+from workbench.model.explain import TABLE_METRICS, ExplainError, explain
+from workbench.model.scenario import Scenario
 from workbench.session.document import Document
-from workbench.tui.data_screens import DataViewActions
-from workbench.tui.grids.grid import FieldGrid, Grid, RowGrid, about_of, help_of, sections_for
-from workbench.tui.panes.analysis import (
-    ANALYSIS_INPUTS,
-    ANALYSIS_OUTPUTS,
-    AnalysisViewActions,
-    SensitivityPane,
-    SimulationPane,
-    UncertaintyGrid,
-)
+from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of
+from workbench.tui.messages import Say
+from workbench.tui.panes import registry
+from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
 from workbench.tui.panes.plots import PlotsPane
 from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
+from workbench.tui.screens.explain import ExplainScreen
+from workbench.tui.screens.prices import PricePicker
+from workbench.tui.screens.sizing import SizingDialog
 
 WIDE = 120  # columns from which the inputs and the outputs are side by side (app.HORIZONTAL_BREAKPOINTS)
-INPUT_PANES = ("pricing", "workload", "overheads", "options", *ANALYSIS_INPUTS)
-OUTPUT_PANES = ("results", "ladder", "plots", "risks", *ANALYSIS_OUTPUTS)
-ROW_TABLES = {"grid-api_models": "api_models", "grid-gpus": "gpus", "grid-options": "options"}
+HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
+
+W = TypeVar("W", bound=Widget)
 
 
 class EditBar(Horizontal):
     """The formula bar: the cell being edited, its value, and why a value was refused."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="editor.cancel")]
 
     class Cancelled(Message):
         pass
@@ -54,16 +63,22 @@ class EditBar(Horizontal):
         self.post_message(self.Cancelled())
 
 
-class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
-    """Everything about one open scenario."""
+class ScenarioView(Vertical):
+    """Everything about one open scenario: it owns the Document and acts on what its widgets ask."""
 
     BINDINGS = [
-        Binding("a", "add_row", "Add row", tooltip="Add a row below the cursor"),
+        Binding("a", "add_row", "Add row", tooltip="Add a row below the cursor", id="row.add"),
         Binding(
-            "D", "delete_row", "Del row", tooltip="Delete the row under the cursor (undo brings it back)"
+            "D",
+            "delete_row",
+            "Del row",
+            tooltip="Delete the row under the cursor (undo brings it back)",
+            id="row.delete",
         ),
-        Binding("C", "duplicate_row", "Dup row", tooltip="Duplicate the row under the cursor"),
-        Binding("r", "rename_row", "Rename", tooltip="Rename the row under the cursor"),
+        Binding(
+            "C", "duplicate_row", "Dup row", tooltip="Duplicate the row under the cursor", id="row.duplicate"
+        ),
+        Binding("r", "rename_row", "Rename", tooltip="Rename the row under the cursor", id="row.rename"),
     ]
 
     class Changed(Message):
@@ -73,104 +88,88 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             super().__init__()
             self.view = view
 
-    def __init__(self, doc: Document, **kwargs) -> None:
+    def __init__(self, doc: Document, tab_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.doc = doc
+        self.tab_id = tab_id  # the id of the app's TabPane that holds this view
         self.focus_option = 0
-        self._editing: tuple | None = None  # path being edited, or ("risk-note", id)
-        self._edit_grid = None
-        self._half = "inputs"
+        self.editing_path: tuple | None = None  # the cell being edited, or ("risk-note", id)
+        self._edit_grid: Grid | None = None
+        self._half: registry.Half = "inputs"
         self._keep_status = False
         self._interrupted = ""  # why an edit was cancelled while the window was too small to say so
+        self._halves_activated: set[str] = set()
+        self._cache: dict[object, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="halves"):
-            with TabbedContent(id="inputs", initial="pricing"):
-                with TabPane("Pricing", id="pricing"):
-                    yield Label("API models (price per 1M tokens)", classes="grid-title")
-                    yield RowGrid("api_models", id="grid-api_models")
-                    yield Label("GPUs (price per GPU-hour)", classes="grid-title")
-                    yield RowGrid("gpus", id="grid-gpus")
-                with TabPane("Workload", id="workload"):
-                    yield FieldGrid(
-                        sections_for(
-                            [None, "workload", "market", "requirements"],
-                            ("name", "currency", "horizon_months"),
-                        ),
-                        id="grid-workload",
-                    )
-                with TabPane("Overheads", id="overheads"):
-                    yield FieldGrid(sections_for(["overheads", "training", "rag"]), id="grid-overheads")
-                with TabPane("Options", id="options"):
-                    yield RowGrid("options", id="grid-options")
-                with TabPane("Uncertainty", id="uncertainty"):
-                    yield Label(
-                        "Ranges for the Simulation pane: type Low and High · space adds ±25% · an empty "
-                        "Low removes",
-                        classes="grid-title",
-                    )
-                    yield UncertaintyGrid(id="grid-uncertainty")
-            with TabbedContent(id="outputs", initial="results"):
-                with TabPane("Results", id="results"):
-                    yield ResultsTable(id="results-table")
-                    yield BreakdownTable(id="breakdown")
-                with TabPane("Ladder", id="ladder"):
-                    yield LadderView(id="ladder-view")
-                with TabPane("Plots", id="plots"):
-                    yield PlotsPane(id="plots-pane")
-                with TabPane("Risks", id="risks"):
-                    yield RiskTable(id="risk-table")
-                    yield Static("", id="risk-detail")
-                with TabPane("Sensitivity", id="sensitivity"):
-                    yield SensitivityPane(id="sensitivity-pane")
-                with TabPane("Simulation", id="simulation"):
-                    yield SimulationPane(id="simulation-pane")
+            for half in HALVES:
+                panes = registry.in_half(half)
+                with TabbedContent(id=half, initial=panes[0].id):
+                    for pane in panes:
+                        with TabPane(pane.title, id=pane.id):
+                            yield from pane.build()
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
     def on_mount(self) -> None:
-        self.query_one(EditBar).display = False
-        self.refresh_all(flash=False)
+        for grid in self._grids():
+            grid.editor = self  # attributes down: the grids open and feed this view's editor
+        self._one(EditBar).display = False
+        self.refresh_all()
         self.set_half("inputs")
 
+    # --- the widgets of the tab, remembered -----------------------------------------------------------
+    def _one(self, cls: type[W], selector: str | None = None) -> W:
+        """`query_one`, remembered while the widget stays mounted: a query walks the whole tab's DOM, a
+        few milliseconds each, and refresh_all runs on every edit."""
+        key = selector or cls
+        hit = self._cache.get(key)
+        if not isinstance(hit, cls) or not hit.is_attached:
+            hit = self._cache[key] = self.query_one(selector, cls) if selector else self.query_one(cls)
+        return hit
+
+    def _grids(self) -> list[Grid]:
+        hit = self._cache.get("grids")
+        if not isinstance(hit, list) or not all(w.is_attached for w in hit):
+            hit = self._cache["grids"] = list(self.query(Grid))
+        return hit
+
     # --- rendering ----------------------------------------------------------------------------
-    def refresh_all(self, flash: bool = True) -> None:
+    def refresh_all(self) -> None:
         """Re-render every grid and pane from the current scenario; the only way panes change."""
         s = self.doc.scenario
         a = self.doc.analysis()
-        for grid in self._found("grids", lambda: list(self.query(Grid))):
+        for grid in self._grids():
             grid.follow(s)
         n = len(a.results.options)
         self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
-        self._found(ResultsTable).show(a)
-        self._found(BreakdownTable).show(a, self.focus_option)
-        self._found(LadderView).show(a)
-        self._found(PlotsPane).show(a, self.focus_option)
-        self._found(RiskTable).show(a)
-        self.refresh_analysis(a)
+        self._one(ResultsTable).show(a)
+        self._one(BreakdownTable).show(a, self.focus_option)
+        self._one(LadderView).show(a)
+        self._one(PlotsPane).show(a, self.focus_option)
+        self._one(RiskTable).show(a)
+        self._one(SensitivityPane).show(a)
+        self._one(SimulationPane).show(a)
         self.post_message(self.Changed(self))
-
-    def _found(self, key, find=None):
-        """`query_one(key)` (or `find()`), remembered while the widgets stay mounted: a query walks the
-        whole tab's DOM, a few milliseconds each, and refresh_all runs on every edit."""
-        cache = self.__dict__.setdefault("_found_cache", {})
-        hit = cache.get(key)
-        if hit is None or not all(w.is_attached for w in (hit if isinstance(hit, list) else [hit])):
-            hit = cache[key] = find() if find is not None else self.query_one(key)
-        return hit
 
     def status(self, text: str, error: bool = False, keep: bool = False) -> None:
         """Show `text` on the status line; `keep`: also when a grid takes the focus next (which would
         show the cell's help instead)."""
         if keep:
             self._keep_status = True
-        st = self.query_one("#status", Static)
+        st = self._one(Static, "#status")
         # plain text: option names and keys like "[" are not markup; one line, so no layout pass
         st.update(Text(text), layout=False)
         st.set_class(error, "error")
 
+    @on(Say)
+    def _say(self, event: Say) -> None:
+        event.stop()
+        self.status(event.text, error=event.error)
+
     # --- halves and panes ------------------------------------------------------------------------
-    def set_half(self, half: str) -> None:
+    def set_half(self, half: registry.Half) -> None:
         self._half = half
         self.apply_half()
 
@@ -181,25 +180,28 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         style sheet to every widget of the tab (about 30 ms), and the focus moves between the halves
         on every edit (the grid, then the results), even where both are on screen."""
         narrow = (self.app.size.width if width is None else width) < WIDE
-        for half in ("inputs", "outputs"):
+        for half in HALVES:
             try:
-                widget = self._found(f"#{half}")
+                widget = self._one(TabbedContent, f"#{half}")
             except NoMatches:  # a tab still being composed: its on_mount sets its half
                 return
-            shown = not narrow or getattr(self, "_half", "inputs") == half
+            shown = not narrow or self._half == half
             if widget.display != shown:
                 widget.display = shown
 
-    def action_other_half(self) -> None:
-        target = "outputs" if self._half == "inputs" else "inputs"
+    def other_half(self) -> None:
+        """`o`: switch between the input grids and the result panes."""
+        target: registry.Half = "outputs" if self._half == "inputs" else "inputs"
         self.set_half(target)
-        tc = self.query_one(f"#{target}", TabbedContent)
-        self._focus_pane(tc.active)
+        active = self._one(TabbedContent, f"#{target}").active
+        if active:
+            self._focus_pane(active)
 
     def action_pane(self, pane: str) -> None:
-        half = "inputs" if pane in INPUT_PANES else "outputs"
+        """Bring a pane of the registry to the front and focus it (F1-F11 and their letters)."""
+        half = registry.BY_ID[pane].half
         self.set_half(half)
-        self.query_one(f"#{half}", TabbedContent).active = pane
+        self._one(TabbedContent, f"#{half}").active = pane
         self._focus_pane(pane)
 
     def _focus_pane(self, pane: str) -> None:
@@ -207,7 +209,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         key must land there, and a focused widget left in a hidden pane would steal them."""
         try:
             pane_widget = self.query_one(f"#{pane}", TabPane)
-        except Exception:
+        except NoMatches:
             return
         for w in pane_widget.query("*"):
             if w.can_focus and not w.disabled:
@@ -216,12 +218,11 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        half = event.tabbed_content.id
-        if half in ("inputs", "outputs"):
-            seen = self.__dict__.setdefault("_halves_activated", set())
-            if half not in seen:  # each half's initial tab, posted while mounting: not the user's choice
-                seen.add(half)  # (following it flipped the tab's CSS class twice at start-up, ~0.1 s each)
-                return
+        half = next((h for h in HALVES if h == event.tabbed_content.id), None)
+        if half is not None:
+            if half not in self._halves_activated:  # each half's initial tab, posted while mounting
+                self._halves_activated.add(half)  # (following it flipped the tab's CSS class twice at
+                return  # start-up, ~0.1 s each)
             self.set_half(half)
         if half == "outputs":
             self.status(self.pane_status(event.pane.id))
@@ -231,20 +232,19 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         a = self.doc.analysis()
         rec = a.ladder.recommendation
         if pane == "results":
-            return self.query_one(ResultsTable).full_precision()
+            return self._one(ResultsTable).full_precision()
         if pane == "ladder":
             return f"★ step {rec.step}, {rec.option}: verdicts ✔ go – not needed … not yet ✖ blocked"
-        if pane == "plots":
-            return "[ and ] switch plots · the cumulative plot marks each option's breakeven month"
         if pane == "risks":
             flagged = [x for x in a.risks if x.flagged]
             open_ = [x for x in flagged if not x.mitigated]
             return f"{len(flagged)} risks flagged, {len(open_)} open · space ticks mitigated · Enter writes a note"
-        return self.analysis_pane_status(pane)
+        spec = registry.BY_ID.get(pane or "")
+        return spec.hint if spec is not None else ""
 
     @on(RiskTable.Focused)
     def _risk_focused(self, event: RiskTable.Focused) -> None:
-        self.query_one("#risk-detail", Static).update(risk_detail(event.risk))
+        self._one(Static, "#risk-detail").update(risk_detail(event.risk))
 
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
@@ -264,33 +264,32 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
     @on(ResultsTable.OptionFocused)
     def _option_focused(self, event: ResultsTable.OptionFocused) -> None:
         self._set_focus_option(event.index)
-        self.status(self.query_one(ResultsTable).full_precision())
+        self.status(self._one(ResultsTable).full_precision())
 
     def _set_focus_option(self, index: int) -> None:
         if index != self.focus_option:
             self.focus_option = index
             a = self.doc.analysis()
-            self.query_one(BreakdownTable).show(a, index)
-            self.query_one(PlotsPane).show(a, index)
+            self._one(BreakdownTable).show(a, index)
+            self._one(PlotsPane).show(a, index)
 
-    # --- editing -------------------------------------------------------------------------------
-    @on(Grid.EditRequested)
-    def _edit_requested(self, event: Grid.EditRequested) -> None:
-        self.open_editor(event.path, event.text, grid=event.grid)
+    # --- the cell editor (textual_fixes.CellEditor: the grids call these) --------------------------------
+    @property
+    def editing(self) -> bool:
+        return self.editing_path is not None
 
-    def open_editor(self, path: tuple, text: str, grid=None, label: str | None = None) -> None:
-        self._editing = path
+    def open_editor(self, path: tuple, text: str, grid: Grid | None = None, label: str | None = None) -> None:
+        self.editing_path = path
         self._edit_grid = grid
-        bar = self.query_one(EditBar)
+        bar = self._one(EditBar)
         bar.display = True
         where = label or ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
         self.query_one("#edit-label", Label).update(Content(f" {where} = "))
         # The bar covers the status line while it is open: it carries the cell's help after the keys.
         about = about_of(path, bounds_first=True) if path[0] != "risk-note" else ""
-        self.query_one("#edit-error", Static).update(
-            Text("Enter commits · Esc cancels" + (f" · {about}" if about else ""))
-        )
-        self.query_one("#edit-error", Static).remove_class("error")
+        error = self.query_one("#edit-error", Static)
+        error.update(Text("Enter commits · Esc cancels" + (f" · {about}" if about else "")))
+        error.remove_class("error")
         inp = self.query_one("#edit-input", Input)
         inp.value = text
         self.screen.set_focus(inp)  # now, so the next keys typed land in the editor
@@ -299,24 +298,24 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             self.status(help_of(path))
 
     def close_editor(self) -> None:
-        self._editing = None
+        self.editing_path = None
         # Focus first, then hide the bar: hiding the focused Input first would move the focus to some
         # other widget and then to the grid, and each move rebuilds the footer (a layout pass each).
-        target = self._edit_grid if self._edit_grid is not None else self.query_one(RiskTable)
+        target: Widget = self._edit_grid if self._edit_grid is not None else self._one(RiskTable)
         self._keep_status = self._edit_grid is not None
         self.screen.set_focus(target)
-        self.query_one(EditBar).display = False
+        self._one(EditBar).display = False
 
     @on(EditBar.Cancelled)
     def _cancelled(self) -> None:
         self.close_editor()
         self.status("edit cancelled; nothing changed")
 
-    def interrupt_edit(self, why: str):
+    def interrupt_edit(self, why: str) -> Grid | None:
         """Cancel an open edit that something other than the user's keys interrupted (the window got too
         small to show it): the keys typed next must start a new edit, not be glued to the hidden one.
         Returns the grid the edit came from (where the focus belongs afterwards), or None."""
-        if self._editing is None:
+        if self.editing_path is None:
             return None
         typed = self.query_one("#edit-input", Input).value
         grid = self._edit_grid
@@ -331,7 +330,7 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             self.status(self._interrupted, error=True)
             self._interrupted = ""
 
-    def editor_key(self, event) -> None:
+    def editor_key(self, event: events.Key) -> None:
         """A key that reached a grid while the editor is open (it was queued before the focus moved)."""
         inp = self.query_one("#edit-input", Input)
         if event.key == "escape":
@@ -351,73 +350,98 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
-        path = self._editing
+        path = self.editing_path
         if path is None:
             return
-        try:
-            if path[0] == "risk-note":
-                new = edit.set_risk(self.doc.scenario, path[1], note=value)
-            else:
-                new = edit.apply_text(self.doc.scenario, path, value)
-        except edit.EditError as exc:
+
+        def refused(why: str) -> None:
             err = self.query_one("#edit-error", Static)
-            err.update(Text(f"✖ {exc}"))
+            err.update(Text(f"✖ {why}"))
             err.add_class("error")
-            self.status(f"not changed: {exc}", error=True)
-            return
+
+        if path[0] == "risk-note":
+            risk_id = path[1]
+
+            def make(s: Scenario) -> Scenario:
+                return edit.set_risk(s, risk_id, note=value)
+        else:
+
+            def make(s: Scenario) -> Scenario:
+                return edit.apply_text(s, path, value)
+
         # Recompute and refresh the panes first, then give the focus back: the panes' repaints then
         # reach the screen no later than the grid's, and the next frame carries them all (the other
         # way round, the first frame showed only the grid and the results waited two frames more).
-        self.commit(new, f"{'.'.join(map(str, path))} = {value.strip()}")
-        self.close_editor()
+        what = f"{'.'.join(map(str, path))} = {value.strip()}"
+        if self.commit_edit(make, what, refused="not changed: ", on_refused=refused) is not None:
+            self.close_editor()
 
-    def commit(self, new, what: str) -> None:
+    # --- committing edits --------------------------------------------------------------------------
+    def commit(self, new: Scenario, what: str) -> None:
+        """Record a new scenario (undo steps back from it) and re-render; say what changed."""
         if self.doc.push(new):
             self.refresh_all()
             self.status(f"✔ {what}")
         else:
             self.status(f"{what}: unchanged")
 
+    def commit_edit(
+        self,
+        make: Callable[[Scenario], Scenario],
+        what: str | Callable[[Scenario], str],
+        refused: str = "",
+        on_refused: Callable[[str], None] | None = None,
+    ) -> Scenario | None:
+        """Make a new scenario from the current one and commit it. An edit the scenario refuses changes
+        nothing: the status line says `refused` and why (as does `on_refused`); returns None then."""
+        try:
+            new = make(self.doc.scenario)
+        except edit.EditError as exc:
+            self.status(f"{refused}{exc}", error=True)
+            if on_refused is not None:
+                on_refused(str(exc))
+            return None
+        self.commit(new, what if isinstance(what, str) else what(new))
+        return new
+
     @on(Grid.CellAction)
     def _cell_action(self, event: Grid.CellAction) -> None:
         path = event.path
+        name = ".".join(map(str, path))
         if event.action == "cycle":
-            try:
-                new = edit.cycle(self.doc.scenario, path)
-            except edit.EditError as exc:
-                self.status(str(exc), error=True)
-                return
-            self.commit(new, f"{'.'.join(map(str, path))} = {edit.display(edit.get_value(new, path))}")
+            self.commit_edit(
+                lambda s: edit.cycle(s, path),
+                lambda new: f"{name} = {edit.display(edit.get_value(new, path))}",
+            )
         elif event.action == "copy":
             try:  # the row may be gone: an undo can land between the key and this message
                 text = edit.display(edit.current_value(self.doc.scenario, path))
             except edit.EditError as exc:
                 self.status(str(exc), error=True)
                 return
-            self.app.clipboard_text = text
             try:
-                self.app.copy_to_clipboard(text)
+                self.app.copy_to_clipboard(text)  # App.clipboard holds it for `p`, whatever the terminal
             except Exception:
-                pass
+                pass  # the terminal refused the escape sequence: the app's own clipboard has it
             self.status(f"copied {text!r}")
         elif event.action == "paste":
-            text = getattr(self.app, "clipboard_text", "")
+            text = self.app.clipboard
             if not text:
                 self.status("nothing copied yet (y copies a cell)", error=True)
                 return
-            try:
-                new = edit.apply_text(self.doc.scenario, path, text)
-            except edit.EditError as exc:
-                self.status(f"not pasted: {exc}", error=True)
-                return
-            self.commit(new, f"pasted {text!r} into {'.'.join(map(str, path))}")
+            self.commit_edit(
+                lambda s: edit.apply_text(s, path, text),
+                f"pasted {text!r} into {name}",
+                refused="not pasted: ",
+            )
 
     @on(RiskTable.Toggle)
     def _risk_toggle(self, event: RiskTable.Toggle) -> None:
         state = self.doc.scenario.risk_state(event.risk_id)
-        new = edit.set_risk(self.doc.scenario, event.risk_id, mitigated=not (state and state.mitigated))
-        self.commit(
-            new, f"risk {event.risk_id}: {'mitigated' if not (state and state.mitigated) else 'open'}"
+        mitigated = not (state and state.mitigated)
+        self.commit_edit(
+            lambda s: edit.set_risk(s, event.risk_id, mitigated=mitigated),
+            f"risk {event.risk_id}: {'mitigated' if mitigated else 'open'}",
         )
 
     @on(RiskTable.EditNote)
@@ -425,11 +449,12 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         self.open_editor(("risk-note", event.risk_id), event.note, label=f"note for {event.risk_id}")
 
     # --- rows ----------------------------------------------------------------------------------
-    def _row_grid(self) -> RowGrid | None:
+    def _row_grid(self, table: str | None = None) -> RowGrid | None:
+        """The focused row grid (of `table`, if given), or None."""
         w = self.app.focused
-        return w if isinstance(w, RowGrid) else None
+        return w if isinstance(w, RowGrid) and table in (None, w.table) else None
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add_row", "delete_row", "duplicate_row", "rename_row"):
             return self._row_grid() is not None
         return True
@@ -438,43 +463,48 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
         grid = self._row_grid()
         if grid is None:
             return
-        try:
-            new, at = edit.add_row(self.doc.scenario, grid.table, grid.current_index())
-        except edit.EditError as exc:
-            self.status(str(exc), error=True)
-            return
-        self.commit(new, f"added a row to [[{grid.table}]]")
-        grid.move_cursor(row=at, column=0)
+        table, index = grid.table, grid.current_index()
+        at = [0]
+
+        def make(s: Scenario) -> Scenario:
+            new, at[0] = edit.add_row(s, table, index)
+            return new
+
+        if self.commit_edit(make, f"added a row to [[{table}]]") is not None:
+            grid.move_cursor(row=at[0], column=0)
 
     def action_delete_row(self) -> None:
         grid = self._row_grid()
-        if grid is None or grid.current_index() is None:
+        index = grid.current_index() if grid is not None else None
+        if grid is None or index is None:
             return
-        try:
-            new = edit.delete_row(self.doc.scenario, grid.table, grid.current_index())
-        except edit.EditError as exc:
-            self.status(str(exc), error=True)
-            return
-        self.commit(new, f"deleted a row of [[{grid.table}]] (u undoes)")
+        table = grid.table
+        self.commit_edit(
+            lambda s: edit.delete_row(s, table, index), f"deleted a row of [[{table}]] (u undoes)"
+        )
 
     def action_duplicate_row(self) -> None:
         grid = self._row_grid()
-        if grid is None or grid.current_index() is None:
+        index = grid.current_index() if grid is not None else None
+        if grid is None or index is None:
             return
-        try:
-            new, at = edit.duplicate_row(self.doc.scenario, grid.table, grid.current_index())
-        except edit.EditError as exc:
-            self.status(str(exc), error=True)
-            return
-        self.commit(new, f"duplicated a row of [[{grid.table}]]")
-        grid.move_cursor(row=at)
+        table = grid.table
+        at = [index]
+
+        def make(s: Scenario) -> Scenario:
+            new, at[0] = edit.duplicate_row(s, table, index)
+            return new
+
+        if self.commit_edit(make, f"duplicated a row of [[{table}]]") is not None:
+            grid.move_cursor(row=at[0])
 
     def action_rename_row(self) -> None:
         grid = self._row_grid()
-        if grid is None or grid.current_index() is None:
+        index = grid.current_index() if grid is not None else None
+        if grid is None or index is None:
             return
         grid.move_cursor(column=0)
-        path = (grid.table, grid.current_index(), "name")
+        path = (grid.table, index, "name")
         self.open_editor(path, edit.display(edit.get_value(self.doc.scenario, path)), grid=grid)
 
     # --- history -------------------------------------------------------------------------------
@@ -491,3 +521,117 @@ class ScenarioView(DataViewActions, AnalysisViewActions, Vertical):
             self.status("redone")
         else:
             self.status("nothing to redo")
+
+    # --- explain (`x`) ---------------------------------------------------------------------------------
+    def explain_target(self) -> tuple[int, str, int | None] | None:
+        """(option index, metric, month) of the figure under the cursor, or None."""
+        w = self.app.focused
+        if isinstance(w, ResultsTable):
+            cell = w.focused_cell()
+            if cell is None:
+                return None
+            return cell[0], TABLE_METRICS.get(cell[1], "tco"), None
+        if isinstance(w, BreakdownTable) and w.row_count:
+            c = w.cursor_coordinate
+            key = w.ordered_columns[c.column].key.value if c.column < len(w.ordered_columns) else "total"
+            metric = "total" if key in (None, "m") else str(key)
+            return self.focus_option, metric, c.row + 1
+        return None
+
+    def explain(self) -> None:
+        target = self.explain_target()
+        if target is None:
+            self.status("x explains a figure: put the cursor on a Results or monthly-breakdown cell (F5)")
+            return
+        index, metric, month = target
+        a = self.doc.analysis()
+        try:
+            e = explain(a.results, index + 1, metric, month)
+        except ExplainError as exc:
+            self.status(f"cannot explain: {exc}", error=True)
+            return
+        self.app.push_screen(ExplainScreen(e))
+
+    # --- the price catalog (`P`) -----------------------------------------------------------------------
+    def price_catalog(self) -> None:
+        s = self.doc.scenario
+        grid = self._row_grid("api_models")
+        target = grid.current_index() if grid is not None else None
+        name = s.api_models[target].name if target is not None and target < len(s.api_models) else None
+
+        def chosen(result: tuple[prices.Entry, bool] | None) -> None:
+            if not result:
+                self.status("price catalog: nothing changed")
+                return
+            entry, replace = result
+            self.apply_catalog_entry(entry, target if replace else None)
+
+        self.app.push_screen(PricePicker(name), chosen)
+
+    def apply_catalog_entry(self, entry: prices.Entry, index: int | None = None) -> None:
+        row = prices.row_for(entry)
+        done: list[tuple[int, str]] = []
+
+        def make(s: Scenario) -> Scenario:
+            new, at, verb = data_edits.set_api_model(s, row, index)
+            done.append((at, verb))
+            return new
+
+        def said(new: Scenario) -> str:
+            at, verb = done[0]
+            r = new.api_models[at]
+            cached = "" if r.cached_input is None else f" / {prices.price_text(r.cached_input)} cached"
+            return (
+                f"{verb} {r.name!r}: {prices.price_text(r.input)} in / {prices.price_text(r.output)} out"
+                f"{cached} per 1M · {r.source} · u undoes"
+            )
+
+        new = self.commit_edit(make, said, refused="price not applied: ")
+        if new is None:
+            return
+        at, message = done[0][0], said(new)
+        self.action_pane("pricing")
+
+        def land() -> None:
+            grid = self._one(RowGrid, "#grid-api_models")
+            grid.focus()
+            grid.move_cursor(row=at, column=0)
+            self.call_after_refresh(self.status, "✔ " + message)
+
+        self.call_after_refresh(land)
+
+    # --- GPU sizing (`S`) ------------------------------------------------------------------------------
+    def size_gpu(self) -> None:
+        s = self.doc.scenario
+        grid = self._row_grid("options")
+        i = grid.current_index() if grid is not None else (self.focus_option if s.options else None)
+        if i is None or not 0 <= i < len(s.options):
+            self.status("GPU sizing: add a self-hosted option first (F4, a)", error=True)
+            return
+        o = s.options[i]
+        if not o.is_self_hosted:
+            self.status(
+                f"GPU sizing fills self-hosted options; {o.name!r} is served by an API "
+                "(F4, move to a self-hosted row, then S)",
+                error=True,
+            )
+            return
+        try:
+            gpu = sz.gpu_named(o.gpu).name
+        except sz.SizingError:
+            gpu = "H100 SXM"
+        results = self.doc.analysis().results  # the engine's tokens per request, month 1
+        tin, tout = results.series(i, "tin")[0], results.series(i, "tout")[0]
+
+        def chosen(e: sz.Estimate | None) -> None:
+            if e is None:
+                self.status("GPU sizing: nothing changed")
+                return
+            self.commit_edit(
+                lambda s: data_edits.set_throughput(s, i, e.tokens_per_second_per_gpu),
+                f"options.{i + 1}: {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated "
+                f"({e.params / 1e9:.3g}B {e.precision}, {e.gpus}x {e.gpu}) · u undoes",
+                refused="not filled: ",
+            )
+
+        self.app.push_screen(SizingDialog(o.name, gpu, tin, tout), chosen)

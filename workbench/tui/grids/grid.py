@@ -1,7 +1,8 @@
 """Editable grids generated from the schema's field metadata.
 
-A grid never edits the scenario itself: it posts a message with the cell's path and the view turns it
-into a new Scenario (workbench.edits.edit), then calls `load` with the result. Two shapes:
+A grid never edits the scenario itself: it posts a message with the cell's path (or, to open the cell
+editor, calls the `editor` its view handed down) and the view turns it into a new Scenario
+(workbench.edits.edit), then calls `follow` with the result. Two shapes:
 - a field grid (label / value / unit / about rows) over one or more tables of the scenario;
 - a row grid over a list of tables ([[api_models]], [[gpus]], [[options]]), one column per field.
 """
@@ -9,8 +10,10 @@ into a new Scenario (workbench.edits.edit), then calls `load` with the result. T
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -18,7 +21,7 @@ from textual.widgets import DataTable
 from workbench.edits import edit
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
-from workbench.tui.grids.table import CellCache
+from workbench.tui.textual_fixes import CellCache, CellEditor, run_own_binding
 
 START_EDIT_CHARS = set("0123456789.-$€£")
 
@@ -77,24 +80,18 @@ class Grid(CellCache):
     """Base: the cell under the cursor maps to a scenario path (or None for read-only cells)."""
 
     BINDINGS = [
-        Binding("enter", "edit", "Edit", tooltip="Edit the cell (Enter commits, Esc cancels)"),
-        Binding("e", "edit", "Edit", show=False),
-        Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells"),
+        Binding(
+            "enter", "edit", "Edit", tooltip="Edit the cell (Enter commits, Esc cancels)", id="grid.edit"
+        ),
+        Binding("e", "edit", "Edit", show=False, id="grid.edit.e"),
+        Binding("space", "cycle", "Toggle", tooltip="Cycle yes/no and choice cells", id="grid.cycle"),
         Binding("h", "cursor_left", show=False),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
         Binding("l", "cursor_right", show=False),
-        Binding("y", "copy", "Copy", show=False),
-        Binding("p", "paste", "Paste", show=False),
+        Binding("y", "copy", "Copy", show=False, id="grid.copy"),
+        Binding("p", "paste", "Paste", show=False, id="grid.paste"),
     ]
-
-    class EditRequested(Message):
-        def __init__(self, grid: Grid, path: tuple, text: str, replace: bool) -> None:
-            super().__init__()
-            self.grid = grid
-            self.path = path
-            self.text = text
-            self.replace = replace
 
     class CellAction(Message):
         """cycle, copy, paste on a cell path."""
@@ -111,7 +108,9 @@ class Grid(CellCache):
             self.grid = grid
             self.path = path
 
-    def __init__(self, **kwargs) -> None:
+    editor: CellEditor | None = None  # handed down by the view that owns the grid and the edit bar
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._paths: dict[tuple[int, int], tuple] = {}
         self._scenario: Scenario | None = None
@@ -156,30 +155,24 @@ class Grid(CellCache):
             return ""
 
     # --- actions
-    def _request_edit(self, path: tuple, text: str, replace: bool) -> None:
-        """Open the editor now, not via a message: keys typed right after the first one must reach the
-        editor, not move the grid's cursor."""
-        for node in self.ancestors:
-            if hasattr(node, "open_editor"):
-                node.open_editor(path, text, grid=self)
-                return
-        self.post_message(self.EditRequested(self, path, text, replace))
+    def _request_edit(self, path: tuple, text: str) -> None:
+        """Open the editor now, through the editor handed down (textual_fixes.CellEditor says why a call
+        and not a message); a grid outside a scenario tab has none and does not edit."""
+        if self.editor is not None:
+            self.editor.open_editor(path, text, self)
 
-    def _editing_host(self):
-        """The view, if its editor is open: keys that were already queued for this grid belong there."""
-        for node in self.ancestors:
-            if getattr(node, "_editing", None) is not None:
-                return node
-        return None
+    def _open_editor(self) -> CellEditor | None:
+        """The editor, if it is open: keys that were already queued for this grid belong there."""
+        return self.editor if self.editor is not None and self.editor.editing else None
 
     def action_edit(self) -> None:
-        host = self._editing_host()
-        if host is not None:
-            host.submit_editor()
+        editor = self._open_editor()
+        if editor is not None:
+            editor.submit_editor()
             return
         path = self.current_path()
         if path is not None:
-            self._request_edit(path, self.current_value_text(), False)
+            self._request_edit(path, self.current_value_text())
 
     def action_cycle(self) -> None:
         path = self.current_path()
@@ -196,30 +189,22 @@ class Grid(CellCache):
         if path is not None:
             self.post_message(self.CellAction(self, "paste", path))
 
-    async def on_key(self, event) -> None:
-        host = self._editing_host()
-        if host is not None:  # typed fast (or over a slow link) before the editor took the focus
+    async def on_key(self, event: events.Key) -> None:
+        editor = self._open_editor()
+        if editor is not None:  # typed fast (or over a slow link) before the editor took the focus
             event.stop()
             event.prevent_default()
-            host.editor_key(event)
+            editor.editor_key(event)
             return
         if event.character and event.character in START_EDIT_CHARS:
             path = self.current_path()
             if path is not None and edit.field_kind(path)[0] in ("number", "int"):
                 event.stop()
                 event.prevent_default()
-                self._request_edit(path, event.character, True)
+                self._request_edit(path, event.character)
                 return
         # The grid's own keys (moves, Enter, space, copy, paste) act here, in the order they arrived.
-        # Left to Textual, a binding runs once the key has bubbled up to the app, after the keys that
-        # followed it in the same burst: "77⏎j12⏎" typed fast put 12 into the row the j had left.
-        for key in (event.key, *event.aliases):
-            for binding in self._bindings.key_to_bindings.get(key, ()):
-                if not binding.priority:
-                    event.stop()
-                    event.prevent_default()
-                    await self.run_action(binding.action)
-                    return
+        await run_own_binding(self, event)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_edit()  # a click on the highlighted cell edits it, as Enter does
@@ -318,9 +303,9 @@ class FieldGrid(Grid):
             if len(self._rows) > 1:
                 self.move_cursor(row=1)
             return
-        for path in self._rows:
-            if path is not None:
-                self._show(".".join(path), "value", edit.get_value(scenario, path), path)
+        for row in self._rows:
+            if row is not None:
+                self._show(".".join(row), "value", edit.get_value(scenario, row), row)
 
 
 class RowGrid(Grid):

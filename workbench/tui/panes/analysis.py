@@ -1,10 +1,9 @@
-"""Beyond a spreadsheet, in the TUI: explain a figure (`x`), the Sensitivity (tornado) pane, the
-Uncertainty ranges grid and the Simulation (Monte Carlo) pane.
+"""Beyond a spreadsheet, in the TUI: the Sensitivity (tornado) pane, the Uncertainty ranges grid and
+the Simulation (Monte Carlo) pane.
 
-The panes render results of workbench.model.{explain, sensitivity, montecarlo}; the two that compute run
-in a thread worker (exclusive, so a newer edit cancels a stale run) and only while they are on screen,
-so typing never waits for them. `AnalysisViewActions` is mixed into ScenarioView: the shared view file
-only lists the panes and calls `refresh_analysis`.
+The panes render results of workbench.model.{sensitivity, montecarlo}; the two that compute run in a
+thread worker (exclusive, so a newer edit cancels a stale run) and only while they are on screen, so
+typing never waits for them. They say things on their tab's status line with a `Say` message.
 """
 
 from __future__ import annotations
@@ -14,102 +13,23 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
-from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from workbench.edits import edit
 from workbench.model import columns, fmt
-from workbench.model.explain import TABLE_METRICS, ExplainError, Explanation, explain
 from workbench.model.report import Analysis
 from workbench.model.scenario import Scenario
 from workbench.tui.grids.grid import Grid
-from workbench.tui.grids.table import PlainTable
+from workbench.tui.messages import Say
 from workbench.tui.panes.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
+from workbench.tui.textual_fixes import PlainTable, ScrollsWhenShown
 from workbench.tui.widgets.shown import RunsWhenShown
 
 BLINK = 0.15  # seconds: a run that takes longer than this shows a progress bar
 PANE_MIN_DRAWS, PANE_MAX_DRAWS = 1_000, 100_000  # what `-` and `+` on the Simulation pane go between
-
-
-# --- Explain ------------------------------------------------------------------------------------------------
-def explanation_text(e: Explanation, width: int = 100) -> Text:
-    """An explanation, styled: the figure's line in bold, numbers plain, formulas dim, inputs listed."""
-    t = Text()
-    for line in e.lines:
-        pad = "  " * line.depth
-        t.append(pad + line.label, style="bold" if line.depth == 0 else "bold cyan")
-        t.append(" = ")
-        t.append(line.symbolic, style="dim")
-        if line.values and line.values != line.symbolic and not line.result.startswith(line.values + " "):
-            one_line = len(pad + line.label + line.symbolic + line.values + line.result) + 9 <= width
-            t.append(" = " if one_line else "\n" + pad + "    = ")
-            t.append(line.values)
-        if line.result and line.result != line.values:
-            t.append(" = ")
-            t.append(line.result, style="bold green" if line.depth == 0 else "bold")
-        for note in line.notes:
-            t.append(f"\n{pad}    ({note})", style="italic dim")
-        t.append("\n")
-    if e.inputs:
-        t.append("\ninputs, where they are edited\n", style="bold underline")
-        width = max(len(label) for label, _, _ in e.inputs)
-        for label, path, value in e.inputs:
-            t.append(f"  {label:<{width}}  ")
-            t.append(f"{value:>14}", style="bold")
-            t.append(f"   {path}\n", style="dim")
-    return t
-
-
-class ExplainScreen(ModalScreen[None]):
-    """The formula behind one figure, with the scenario's numbers, down to the inputs."""
-
-    DEFAULT_CSS = """
-    ExplainScreen > Vertical { width: 96%; max-width: 140; height: 90%; border: thick $primary;
-                               background: $surface; padding: 0 1; }
-    ExplainScreen #explain-title { text-style: bold; height: auto; }
-    ExplainScreen #explain-body { height: 1fr; }
-    ExplainScreen #explain-hint { color: $text-muted; height: 1; }
-    """
-    BINDINGS = [
-        Binding("escape,q,x", "close", "Close"),
-        Binding("y", "copy", "Copy", tooltip="Copy the explanation as text"),
-    ]
-
-    def __init__(self, e: Explanation) -> None:
-        super().__init__()
-        self.explanation = e
-
-    def compose(self) -> ComposeResult:
-        e = self.explanation
-        with Vertical():
-            yield Label(Content(f"Explain: {e.title}"), id="explain-title")
-            with VerticalScroll(id="explain-body"):
-                inner = min(self.app.size.width * 96 // 100, 140) - 8  # inside the border, padding, scrollbar
-                yield Static(explanation_text(e, width=max(40, inner)), id="explain-text")
-            yield Static(
-                "Esc closes · y copies the text · ↑↓ PgUp PgDn scroll · every number comes from the "
-                "engine's own formula",
-                id="explain-hint",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#explain-body").focus()
-
-    def action_copy(self) -> None:
-        text = f"{self.explanation.title}\n\n{self.explanation.text()}\n"
-        self.app.clipboard_text = text
-        try:
-            self.app.copy_to_clipboard(text)
-        except Exception:
-            pass
-        self.notify("explanation copied")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 # --- Sensitivity ---------------------------------------------------------------------------------------------
@@ -179,12 +99,42 @@ class SensitivityPane(RunsWhenShown, Widget):
     SensitivityPane > DataTable { height: 1fr; min-height: 4; border-top: solid $primary-darken-2; }
     """
     BINDINGS = [
-        Binding("[", "option(-1)", "Prev A", tooltip="Sensitivity: previous option A"),
-        Binding("]", "option(1)", "Next A", tooltip="Sensitivity: next option A"),
-        Binding("{", "against(-1)", "Prev B", show=False, tooltip="Sensitivity: previous option B"),
-        Binding("}", "against(1)", "Next B", show=False, tooltip="Sensitivity: next option B"),
-        Binding("plus,equals_sign", "step(0.05)", "Step +5%", show=False, tooltip="Sensitivity: bigger step"),
-        Binding("minus", "step(-0.05)", "Step -5%", show=False, tooltip="Sensitivity: smaller step"),
+        Binding(
+            "[", "option(-1)", "Prev A", tooltip="Sensitivity: previous option A", id="sensitivity.prev_a"
+        ),
+        Binding("]", "option(1)", "Next A", tooltip="Sensitivity: next option A", id="sensitivity.next_a"),
+        Binding(
+            "{",
+            "against(-1)",
+            "Prev B",
+            show=False,
+            tooltip="Sensitivity: previous option B",
+            id="sensitivity.prev_b",
+        ),
+        Binding(
+            "}",
+            "against(1)",
+            "Next B",
+            show=False,
+            tooltip="Sensitivity: next option B",
+            id="sensitivity.next_b",
+        ),
+        Binding(
+            "plus,equals_sign",
+            "step(0.05)",
+            "Step +5%",
+            show=False,
+            tooltip="Sensitivity: bigger step",
+            id="sensitivity.step_up",
+        ),
+        Binding(
+            "minus",
+            "step(-0.05)",
+            "Step -5%",
+            show=False,
+            tooltip="Sensitivity: smaller step",
+            id="sensitivity.step_down",
+        ),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -331,7 +281,7 @@ class SensitivityPane(RunsWhenShown, Widget):
 
 
 # --- Uncertainty ranges --------------------------------------------------------------------------------------
-class UncertaintyGrid(Grid):
+class UncertaintyGrid(Grid, ScrollsWhenShown):
     """One row per input of the cost formulas; Low/High/Dist/Mode cells edit its [uncertainty] range."""
 
     RANGE_FIELDS = ("low", "high", "dist", "mode")
@@ -407,12 +357,6 @@ class UncertaintyGrid(Grid):
             self.move_cursor(column=2)  # start on Low, the first cell to type into
         super().on_focus()
 
-    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
-        # DataTable defers this scroll until after a refresh; while the pane is hidden the table has no
-        # size and would scroll the cursor cell to the far right. Scroll only a table that is shown.
-        if self.size.width and self.size.height:
-            super()._scroll_cursor_into_view(animate=animate)
-
 
 # --- Simulation ------------------------------------------------------------------------------------------------
 def histogram_plot(sim):
@@ -472,11 +416,22 @@ class SimulationPane(RunsWhenShown, Widget):
             "draws(10)",
             "More draws",
             tooltip="Simulation: ten times the draws (up to 100k, or the scenario's limit)",
+            id="simulation.more",
         ),
         Binding(
-            "minus", "draws(0.1)", "Fewer draws", tooltip="Simulation: a tenth of the draws (at least 1k)"
+            "minus",
+            "draws(0.1)",
+            "Fewer draws",
+            tooltip="Simulation: a tenth of the draws (at least 1k)",
+            id="simulation.fewer",
         ),
-        Binding("n", "reseed", "New seed", tooltip="Simulation: run again with the next seed"),
+        Binding(
+            "n",
+            "reseed",
+            "New seed",
+            tooltip="Simulation: run again with the next seed",
+            id="simulation.reseed",
+        ),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -486,7 +441,7 @@ class SimulationPane(RunsWhenShown, Widget):
         self.seed = 0
         self.result = None
         self.running = False
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sim-head")
@@ -628,10 +583,7 @@ class SimulationPane(RunsWhenShown, Widget):
         return max(PANE_MIN_DRAWS, min(PANE_MAX_DRAWS, max_draws(self.analysis.scenario) // 1_000 * 1_000))
 
     def _say(self, text: str) -> None:
-        for w in self.ancestors:
-            if callable(getattr(w, "status", None)):
-                w.status(text)
-                return
+        self.post_message(Say(text))
 
     def action_draws(self, factor: float) -> None:
         limit = self.limit()
@@ -656,68 +608,10 @@ class SimulationPane(RunsWhenShown, Widget):
         self.run()
 
 
-# --- The view's side ------------------------------------------------------------------------------------------
-ANALYSIS_OUTPUTS = ("sensitivity", "simulation")
-ANALYSIS_INPUTS = ("uncertainty",)
-
-
-class AnalysisViewActions:
-    """Mixed into ScenarioView: `x` explains the figure under the cursor; the panes follow every edit."""
-
-    def refresh_analysis(self, a: Analysis) -> None:
-        for pane in (SensitivityPane, SimulationPane):
-            found = getattr(self, "_found", None)  # ScenarioView remembers its panes (a query is ~1.5 ms)
-            for w in found(pane, lambda p=pane: list(self.query(p))) if found else self.query(pane):
-                w.show(a)
-
-    def analysis_pane_status(self, pane: str | None) -> str:
-        if pane == "sensitivity":
-            return "Tornado: each input moved down/up; [ ] option A · { } option B · + - step · R = a range"
-        if pane == "simulation":
-            return "Monte Carlo over the Uncertainty ranges: + - draws · n new seed · F11/U edits the ranges"
-        return ""
-
-    def explain_target(self) -> tuple[int, str, int | None] | None:
-        """(option index, metric, month) of the figure under the cursor, or None."""
-        from workbench.tui.panes.tables import BreakdownTable, ResultsTable
-
-        w = self.app.focused
-        if isinstance(w, ResultsTable):
-            cell = w.focused_cell()
-            if cell is None:
-                return None
-            return cell[0], TABLE_METRICS.get(cell[1], "tco"), None
-        if isinstance(w, BreakdownTable) and w.row_count:
-            c = w.cursor_coordinate
-            key = w.ordered_columns[c.column].key.value if c.column < len(w.ordered_columns) else "total"
-            metric = "total" if key in (None, "m") else key
-            return self.focus_option, metric, c.row + 1
-        return None
-
-    def action_explain(self) -> None:
-        target = self.explain_target()
-        if target is None:
-            self.status("x explains a figure: put the cursor on a Results or monthly-breakdown cell (F5)")
-            return
-        index, metric, month = target
-        a = self.doc.analysis()
-        try:
-            e = explain(a.results, index + 1, metric, month)
-        except ExplainError as exc:
-            self.status(f"cannot explain: {exc}", error=True)
-            return
-        self.app.push_screen(ExplainScreen(e))
-
-
 __all__ = [
-    "ANALYSIS_INPUTS",
-    "ANALYSIS_OUTPUTS",
-    "AnalysisViewActions",
-    "ExplainScreen",
     "SensitivityPane",
     "SimulationPane",
     "UncertaintyGrid",
-    "explanation_text",
     "histogram_plot",
     "tornado_plot",
 ]

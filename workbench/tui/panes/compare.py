@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static
 
 from workbench.model.compare import compare_rows
 from workbench.model.report import Analysis
-from workbench.tui.grids.table import PlainTable
 from workbench.tui.panes.plots import CompareChart
+from workbench.tui.textual_fixes import PlainTable
 
 DIFF_MARK = "≠ "
 MAX_SCENARIOS = 6

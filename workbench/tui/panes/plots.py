@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -364,7 +365,9 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
                 continue
             y = series[o.index][bm - 1]
             plt.scatter([bm], [y], marker=BREAKEVEN_GLYPH, color=color(k))
-            align = "left" if bm <= H / 4 else "right" if bm >= H * 3 / 4 else "center"
+            align: Literal["left", "right", "center"] = (
+                "left" if bm <= H / 4 else "right" if bm >= H * 3 / 4 else "center"
+            )
             plt.text(
                 f"m{bm}", bm, y + (yt[-1] - yt[0]) * 1.2 / max(1, h - 3), color=color(k), alignment=align
             )
@@ -372,7 +375,7 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
         plt.yticks(yt, [tick_money(t, cur) for t in yt])
         plt.xlim(*((0.5, 1.5) if H == 1 else (1, H)))
         xt = month_ticks(H, w)
-        plt.xticks(xt, [str(t) for t in xt])
+        plt.xticks(cast(list[float], xt), [str(t) for t in xt])
         if h >= 12:
             plt.xlabel("month")
 
@@ -534,7 +537,7 @@ def _breakdown_plot(
                 if totals[m] > y_hi:
                     plt.text(f"↑{fmt.money(totals[m], cur)}", m + 1, y_hi, alignment="left")
         xt = month_ticks(H, w)
-        plt.xticks(xt, [str(t) for t in xt])
+        plt.xticks(cast(list[float], xt), [str(t) for t in xt])
         if with_xlabel:
             plt.xlabel("month")
 
@@ -745,7 +748,7 @@ def _compare_plot(items: list[tuple[str, Analysis]]) -> tuple[str, Draw | None, 
         plt.yticks([fy(t) for t in yt], [tick_money(t, cur) for t in yt])
         plt.xlim(*((0.5, 1.5) if horizon == 1 else (1, horizon)))
         xt = month_ticks(horizon, w)
-        plt.xticks(xt, [str(t) for t in xt])
+        plt.xticks(cast(list[float], xt), [str(t) for t in xt])
         if h >= 12:
             plt.xlabel("month")
 

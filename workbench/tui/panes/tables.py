@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
 from workbench.model.report import VERDICT_MARK, Analysis, option_rows
-from workbench.tui.grids.table import CellCache
+from workbench.tui.textual_fixes import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
 
 VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
@@ -100,7 +100,7 @@ class ResultsTable(CellCache):
         self._cells = {}
 
         def cell(i: int, key: str) -> Text:
-            out = self._render(rows[i], key, rec, a, False)
+            out = self._cell_text(rows[i], key, rec, a, False)
             self._cells[(i, key)] = (out.plain, str(out.style))
             return out
 
@@ -139,7 +139,7 @@ class ResultsTable(CellCache):
                         continue
                     if new[key] != old[key]:
                         changed.add((i, key))
-                    self._set(i, key, self._render(new, key, rec, a, (i, key) in changed))
+                    self._set(i, key, self._cell_text(new, key, rec, a, (i, key) in changed))
         else:
             keep = self.cursor_coordinate
             self._rebuild(rows, rec, a)
@@ -155,11 +155,11 @@ class ResultsTable(CellCache):
             return
         rec = self._analysis.ladder.recommendation.option
         for i, key in self.flashed:
-            self._set(i, key, self._render(rows[i], key, rec, self._analysis, False))
+            self._set(i, key, self._cell_text(rows[i], key, rec, self._analysis, False))
         self.flashed = set()
 
     @staticmethod
-    def _render(row: dict, key: str, rec: str | None, a: Analysis, flash: bool) -> Text:
+    def _cell_text(row: dict, key: str, rec: str | None, a: Analysis, flash: bool) -> Text:
         style = ""
         if row["name"] == rec:
             style = "bold green"
@@ -168,8 +168,7 @@ class ResultsTable(CellCache):
         if flash:
             style = (style + " " + FLASH).strip()
         value = row[key]
-        justify = "left" if key in ("name", "marks") else "right"
-        return Text(value, style=style, justify=justify)
+        return Text(value, style=style, justify="left" if key in ("name", "marks") else "right")
 
     def focused_cell(self) -> tuple[int, str] | None:
         """(option index, metric key) under the cursor."""
@@ -295,6 +294,8 @@ class LadderView(RunsWhenShown, VerticalScroll):
     def run(self) -> None:
         """The ladder of the latest analysis, drawn when on screen (RunsWhenShown): an update re-lays
         the screen out, and a layout pass on every edit pushed the results into a later frame."""
+        if self.analysis is None:
+            return
         text = ladder_text(self.analysis)
         if text != self._text:  # only when the words changed
             self._text = text
@@ -329,8 +330,8 @@ class RiskTable(CellCache):
     """Every catalog risk, flagged ones first; space toggles mitigated, Enter edits the note."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Mitigated", tooltip="Toggle mitigated"),
-        Binding("enter", "note", "Note", tooltip="Edit the risk's note"),
+        Binding("space", "toggle_mitigated", "Mitigated", tooltip="Toggle mitigated", id="risks.toggle"),
+        Binding("enter", "note", "Note", tooltip="Edit the risk's note", id="risks.note"),
         Binding("e", "note", show=False),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
@@ -397,7 +398,7 @@ class RiskTable(CellCache):
         if x is not None:
             self.post_message(self.Focused(x))
 
-    def action_toggle(self) -> None:
+    def action_toggle_mitigated(self) -> None:
         x = self.current()
         if x is not None:
             self.post_message(self.Toggle(x.id))

@@ -36,18 +36,24 @@ class PresetPicker(ModalScreen[Path | None]):
             yield OptionList(*options, id="picker")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(Path(event.option.id))
+        if event.option.id is not None:
+            self.dismiss(Path(event.option.id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
 class OpenPicker(ModalScreen[Path | None]):
-    """Open a file: presets and saves listed, or a typed path."""
+    """Open a file: presets and saves listed, or a typed path. `start_files`: the files a served session
+    may open besides the saves and presets folders (paths.confine)."""
 
     AUTO_FOCUS = "Input"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, start_files: tuple[Path, ...] = ()) -> None:
+        super().__init__()
+        self.start_files = start_files
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -66,7 +72,7 @@ class OpenPicker(ModalScreen[Path | None]):
             self.query_one(OptionList).focus()
             return
         p = Path(value).expanduser()
-        refusal = paths.confine(p, getattr(self.app, "start_files", ()))
+        refusal = paths.confine(p, self.start_files)
         if refusal:  # before looking at the path: a served session says nothing about files outside
             self.query_one("#open-error", Static).update(Text(refusal))
             return
@@ -76,7 +82,8 @@ class OpenPicker(ModalScreen[Path | None]):
         self.dismiss(p)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(Path(event.option.id))
+        if event.option.id is not None:
+            self.dismiss(Path(event.option.id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from workbench.model.report import Analysis
 
 
 class RunsWhenShown:
-    """Mixed into a pane: `show(analysis)` keeps the newest analysis and calls `run()` at once if the
-    pane is on screen, else the next time it is shown. An edit then costs nothing in the panes nobody
-    is looking at (a sensitivity batch, a Monte Carlo run, a layout pass for the ladder's text)."""
+    """Mixed into a pane (before its widget class): `show(analysis)` keeps the newest analysis and calls
+    `run()` at once if the pane is on screen, else the next time it is shown. An edit then costs nothing
+    in the panes nobody is looking at (a sensitivity batch, a Monte Carlo run, a layout pass for the
+    ladder's text). The pane registry says which panes these are (`Pane.runs_when_shown`)."""
 
-    analysis: Any = None
+    analysis: Analysis | None = None
     _stale = False
     _on_screen = False
 
-    def show(self, a: Any) -> None:
+    def show(self, a: Analysis) -> None:
         self.analysis = a
         self._stale = True
         if self._on_screen:
