@@ -77,7 +77,9 @@ async def test_keys_typed_in_one_burst_land_in_order(saves):
             ("k", "k"),
         ]:
             app._driver.send_message(events.Key(key, char))  # queued together, no wait in between
-        await until(pilot, lambda: view.doc.scenario.workload.output_tokens == 12 and view.editing_path is None)
+        await until(
+            pilot, lambda: view.doc.scenario.workload.output_tokens == 12 and view.editing_path is None
+        )
         await pilot.pause()
         assert view.doc.scenario.workload.input_tokens == 77
         assert grid.current_path() == ("workload", "input_tokens")
