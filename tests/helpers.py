@@ -29,6 +29,35 @@ PRESETS = ROOT / "presets"
 STARTER = PRESETS / "starter.toml"
 LOAN = PRESETS / "loan-underwriting-100k.toml"
 
+# The JSON report's keys the contract names (docs/model.md section 3), by where they stand.
+REPORT_KEYS = {
+    "top": (
+        "schema_version",
+        "name",
+        "horizon_months",
+        "baseline",
+        "options",
+        "ladder",
+        "recommendation",
+        "risks",
+    ),
+    "option": (
+        "name",
+        "monthly_total",
+        "cumulative",
+        "components",
+        "tco",
+        "cost_per_request",
+        "cost_per_mtok",
+        "breakeven_month",
+        "breakeven_requests_per_day",
+        "gpus_at_horizon",
+    ),
+    "ladder step": ("step", "title", "verdict", "reasons"),
+    "recommendation": ("step", "option", "why"),
+    "risk": ("id", "title", "flagged", "mitigated", "why"),
+}
+
 
 def changed(data: dict, changes: Mapping[str, object]) -> dict:
     """A copy of a scenario's data with dotted keys set: {"workload.requests_per_day": 0, "options.1.gpu":

@@ -7,23 +7,11 @@ import io
 import json
 
 import pytest
-from helpers import ROOT, run_cli
+from helpers import REPORT_KEYS, ROOT, run_cli
 
 from workbench.cli.run import main
 
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
-CONTRACT_OPTION_KEYS = {
-    "name",
-    "monthly_total",
-    "cumulative",
-    "components",
-    "tco",
-    "cost_per_request",
-    "cost_per_mtok",
-    "breakeven_month",
-    "breakeven_requests_per_day",
-    "gpus_at_horizon",
-}
 COMPONENTS = {"inference", "retrieval", "review", "people", "fixed", "one_time", "retrain"}
 
 
@@ -50,7 +38,7 @@ def test_report_json_contract(preset, capsys):
     } <= set(data)
     H = data["horizon_months"]
     for o in data["options"]:
-        assert CONTRACT_OPTION_KEYS <= set(o)
+        assert set(REPORT_KEYS["option"]) <= set(o)
         assert len(o["monthly_total"]) == len(o["cumulative"]) == H
         assert set(o["components"]) == COMPONENTS
         assert all(len(v) == H for v in o["components"].values())

@@ -5,7 +5,7 @@ the repository (`../shared/MODEL.md`), so docs/model.md restates it with the sam
 hold the page to that: every section number cited in the code has a heading on the page, the page has
 every section of the contract (and, when the contract is on this machine, exactly its numbered
 headings and version), and the names a reader looks up (cost components, JSON report keys, the engine's
-formula columns) appear on it. Standard library only: the package is read as source, never imported.
+formula columns) appear on it. The package is read as source; the report keys come from tests/helpers.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import REPORT_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "model.md"
@@ -35,35 +36,8 @@ SECTIONS = {
     "6.3": "pre-training",
     "6.4": "recommendation",
 }
-# The seven monthly components (MODEL.md sections 2 and 3) and the JSON keys of section 3.
+# The seven monthly components (MODEL.md sections 2 and 3); the JSON keys of section 3 are helpers.REPORT_KEYS.
 COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
-REPORT_KEYS = {
-    "top": (
-        "schema_version",
-        "name",
-        "horizon_months",
-        "baseline",
-        "options",
-        "ladder",
-        "recommendation",
-        "risks",
-    ),
-    "option": (
-        "name",
-        "monthly_total",
-        "cumulative",
-        "components",
-        "tco",
-        "cost_per_request",
-        "cost_per_mtok",
-        "breakeven_month",
-        "breakeven_requests_per_day",
-        "gpus_at_horizon",
-    ),
-    "ladder step": ("step", "title", "verdict", "reasons"),
-    "recommendation": ("step", "option", "why"),
-    "risk": ("id", "title", "flagged", "mitigated", "why"),
-}
 VERDICTS = ("go", "not needed", "not yet", "blocked")
 RISK_IDS = (
     "distribution-collapse",
