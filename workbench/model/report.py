@@ -12,7 +12,7 @@ from workbench.model import fmt
 from workbench.model._polars import pl
 from workbench.model.engine import COMPONENTS, Results, compute
 from workbench.model.fmt import json_number
-from workbench.model.ladder import Ladder, build
+from workbench.model.ladder import Ladder, Verdict, build
 from workbench.model.risks import RiskResult, evaluate
 from workbench.model.scenario import Scenario
 
@@ -104,7 +104,7 @@ def to_csv(a: Analysis) -> str:
     return buf.getvalue()
 
 
-VERDICT_MARK = {"go": "✔", "not needed": "–", "not yet": "…", "blocked": "✖"}
+VERDICT_MARK: dict[Verdict, str] = {"go": "✔", "not needed": "–", "not yet": "…", "blocked": "✖"}
 
 
 def option_rows(a: Analysis) -> list[dict]:

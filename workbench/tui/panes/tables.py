@@ -11,11 +11,17 @@ from textual.widgets import DataTable, Static
 
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
+from workbench.model.ladder import Verdict
 from workbench.model.report import VERDICT_MARK, Analysis, option_rows
 from workbench.tui.textual_fixes import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
 
-VERDICT_STYLE = {"go": "bold green", "not needed": "dim", "not yet": "yellow", "blocked": "bold red"}
+VERDICT_STYLE: dict[Verdict, str] = {
+    "go": "bold green",
+    "not needed": "dim",
+    "not yet": "yellow",
+    "blocked": "bold red",
+}
 FLASH = "reverse"
 
 RESULT_COLUMNS = (
