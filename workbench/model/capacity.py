@@ -46,11 +46,10 @@ def evaluate(env: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def below_floor(env: Mapping[str, np.ndarray]) -> bool:
-    """Whether an option plans under MIN_CAPACITY requests/s per GPU: a large workload would need an
-    infinite number of GPUs. `env`: the option's READS columns (one-element arrays). No output tokens and
-    no requests/s given: nothing to serve, no floor."""
+def below_floor(env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """For each option (row), whether it plans under MIN_CAPACITY requests/s per GPU: a large workload
+    would need an infinite number of GPUs. `env`: the READS columns. No output tokens and no requests/s
+    given: nothing to serve, no floor."""
     out = evaluate(dict(env))
-    if out["tout"][0] <= 0 and env["rps"][0] <= 0:
-        return False
-    return bool(out["capacity"][0] < MIN_CAPACITY)
+    served = (out["tout"] > 0) | (np.asarray(env["rps"]) > 0)
+    return served & (out["capacity"] < MIN_CAPACITY)

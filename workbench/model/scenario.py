@@ -288,6 +288,7 @@ class Scenario(Table):
                     "at most one",
                 )
             )
+        short = below_capacity_floor(self)
         for i, o in enumerate(self.options):
             if o.is_api:
                 if o.model not in models:
@@ -303,9 +304,7 @@ class Scenario(Table):
                             "tokens_per_second_per_gpu or requests_per_second_per_gpu > 0",
                         )
                     )
-                elif capacity.below_floor(
-                    option_inputs(self, i, capacity.READS)
-                ):  # else GPU counts overflow to infinity
+                elif short[i]:  # else GPU counts overflow to infinity
                     key = (
                         "requests_per_second_per_gpu"
                         if o.requests_per_second_per_gpu > 0
@@ -496,10 +495,10 @@ def input_values(s: Scenario, cols: Iterable[inputs.Input] = inputs.INPUTS) -> d
     return out
 
 
-def option_inputs(s: Scenario, k: int, cols: Iterable[str]) -> dict[str, np.ndarray]:
-    """Option k's values of the given input columns, as one-element arrays (for `Node.arr`)."""
-    one = s.model_copy(update={"options": [s.options[k]]})
-    return {c: np.array(v) for c, v in input_values(one, [inputs.BY_COL[c] for c in cols]).items()}
+def below_capacity_floor(s: Scenario) -> np.ndarray:
+    """For each option, whether the capacity trees put it under MIN_CAPACITY requests/s per GPU."""
+    cols = input_values(s, [inputs.BY_COL[c] for c in capacity.READS])
+    return capacity.below_floor({c: np.array(v, dtype=np.float64) for c, v in cols.items()})
 
 
 # --- Input paths: the [uncertainty] keys and what sensitivity moves -----------------------------------
@@ -697,7 +696,7 @@ def _capacity_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
         if not keys:
             continue
         at_worst = s.model_copy(update={"workload": workload, "options": [o.model_copy(update=worst)]})
-        if not capacity.below_floor(option_inputs(at_worst, 0, capacity.READS)):
+        if not below_capacity_floor(at_worst)[0]:
             continue
         for key, end in keys:
             out.append(
