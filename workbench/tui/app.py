@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -228,6 +228,12 @@ class WorkbenchApp(FixedApp):
             return None
         return pane.query_one(ScenarioView)
 
+    def _on_view(self, act: Callable[[ScenarioView], object]) -> None:
+        """Act on the scenario tab in front; on the Compare tab the key does nothing."""
+        view = self.active_view()
+        if view is not None:
+            act(view)
+
     def views(self) -> list[ScenarioView]:
         return list(self.query(ScenarioView))
 
@@ -324,34 +330,22 @@ class WorkbenchApp(FixedApp):
             view.action_pane(pane)
 
     def action_other_half(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.other_half()
+        self._on_view(ScenarioView.other_half)
 
     def action_explain(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.explain()
+        self._on_view(ScenarioView.explain)
 
     def action_price_catalog(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.price_catalog()
+        self._on_view(ScenarioView.price_catalog)
 
     def action_size_gpu(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.size_gpu()
+        self._on_view(ScenarioView.size_gpu)
 
     def action_undo(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.undo()
+        self._on_view(ScenarioView.undo)
 
     def action_redo(self) -> None:
-        view = self.active_view()
-        if view is not None:
-            view.redo()
+        self._on_view(ScenarioView.redo)
 
     # --- actions: files ------------------------------------------------------------------------
     # Saves go where the user said. ctrl+s writes the tab's own file; a tab with no file (new, duplicated,
