@@ -188,6 +188,17 @@ def test_the_breakeven_volume_of_a_rolled_out_option_includes_its_fallback(rollo
     )
     # "Mini rollout": 0.8 * 30 V * 0.0009 + 0.2 * 30 V * 0.0075 = 0.0666 V < 0.225 V: never dearer
     assert rollout["by_name"]["Mini rollout"]["breakeven_requests_per_day"] == 0
+    # "Self on demand": max(50, 0.9 * 30 V / 12,600) * 1.99 + 0.1 * 30 V * 0.012025 (its own fallback):
+    # 99.50 + 0.036075 V against 0.225 V, crossing at 99.50 / 0.188925 = 526.66 (the 50-hour floor lasts
+    # up to V = 50 * 12,600 / 27 = 23,333); above, 0.004264 V + 0.036075 V stays under 0.225 V
+    assert rollout["by_name"]["Self on demand"]["breakeven_requests_per_day"] == pytest.approx(
+        99.5 / (0.225 - 0.1 * 30 * UNIT_CACHED_RAG), **VOLUME
+    )
+    # "Floor at s = 0" rolled out serves everything (s = 1): 2 GPUs 2,865.60 + 300 + 500 + 30 V * 0.001,
+    # crossing 0.225 V at 3,665.60 / 0.195 = 18,797.9
+    assert rollout["by_name"]["Floor at s = 0"]["breakeven_requests_per_day"] == pytest.approx(
+        3665.6 / 0.195, **VOLUME
+    )
     # "All to fallback": s = 0, so 199 + 50 + 0.225 V: dearer than 0.225 V at every volume, 1e9 too
     assert rollout["by_name"]["All to fallback"]["breakeven_requests_per_day"] is None
 
