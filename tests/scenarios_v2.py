@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from workbench.model import columns
 from workbench.model.scenario import Scenario, validate
 
 # Options, by what they exercise:
@@ -139,3 +140,15 @@ def scenarios() -> dict[str, Scenario]:
         # a month of zero growth and flat prices, and a horizon the rollouts outlast
         "short": hybrid(horizon_months=6, workload={**HYBRID["workload"], "growth_per_month": 0.0}),
     }
+
+
+def with_value(s: Scenario, path: str, value: float) -> Scenario:
+    """A copy of the scenario with one input path set, validated as a file would be."""
+    p = columns.parse(path)
+    data = s.model_dump(exclude_none=True)
+    if p.row is None:
+        box = data[p.table]
+    else:
+        box = next(r for r in data[p.table] if r["name"] == p.row)
+    box[p.field] = int(value) if columns.bounds(p).integer else value
+    return validate(data)

@@ -238,6 +238,20 @@ def sensitivity(
             )
         else:
             moves.append((p, *m))
+    # An option that serves all its traffic carries zeros for its fallback's prices; moving its go-live
+    # month or fallback share sends traffic there, so its row gets them (its own figures are unchanged:
+    # the fallback's share of its traffic is 0 until a move makes it more).
+    shares = {
+        f"options[{s.options[k].name}].{f}" for k in (a, b) for f in ("go_live_month", "fallback_share")
+    }
+    if any(str(p) in shares for p, *_ in moves):
+        fill = {k: columns.fallback_cells(s, k) for k in (a, b)}
+        rows = rows.with_columns(
+            pl.Series(
+                col, [fill[a].get(col, rows[col][0]), fill[b].get(col, rows[col][1])], dtype=rows[col].dtype
+            )
+            for col in set(fill[a]) | set(fill[b])
+        )
     # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
     n = 1 + 2 * len(moves)
     data = {c: _stack(rows[c].to_numpy(), n) for c in rows.columns}
