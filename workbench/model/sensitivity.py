@@ -10,8 +10,9 @@ an edit would be, and an input whose low or high move is refused is listed apart
 reason), not ranked. All the moves are one batch through the engine: each is a variant of A's and B's
 option rows that differs in the column(s) the input feeds (workbench.model.columns), and
 `engine.monthly_frame` and `engine.summarize` compute them together. The batch is bounded by the schema:
-at most 55 inputs enter two options' costs (24 scenario fields, 9 per option, 10 model prices, 3 GPU
-prices), so at most 111 variants × 2 options × 120 months = 26,640 rows (about 15 MB of columns).
+at most 86 inputs enter two options' costs (29 scenario fields, 12 per option, 16 prices of their models
+and teachers, 3 fields and 3 prices of each one's fallback, 5 GPU fields), so at most 173 variants ×
+2 options × 120 months = 41,520 rows (about 24 MB of columns).
 Inputs are ranked by the swing of the TCO difference.
 """
 
