@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import scenarios_v2
 from helpers import ROOT, run_cli
 
 from workbench.edits import edit
@@ -21,12 +22,16 @@ PRESETS = sorted((ROOT / "presets").glob("*.toml"))
 
 @pytest.fixture(scope="module")
 def computed():
-    return {p.stem: compute(files.load(p)) for p in PRESETS}
+    """Every preset, and the version-2 scenarios of tests/scenarios_v2.py (every kind of option of
+    docs/model.md section 6: rollouts with fallbacks, provider training, pre-training)."""
+    out = {p.stem: compute(files.load(p)) for p in PRESETS}
+    return out | {f"v2:{name}": compute(s) for name, s in scenarios_v2.scenarios().items()}
 
 
 def test_every_component_of_every_option_of_every_preset_agrees(computed):
     """The formula tree's own arithmetic on the frame row equals the engine's figure, for every
-    component (and every intermediate column) of every option, every month, every preset."""
+    component (fallback and pretraining included) and every intermediate column of every option, every
+    month, every preset and version-2 scenario."""
     checked = 0
     for name, r in computed.items():
         H = r.scenario.horizon_months
@@ -43,6 +48,8 @@ def test_every_component_of_every_option_of_every_preset_agrees(computed):
             for metric in SUMMARY:
                 e = explain(r, o.name, metric)
                 assert e.agrees, (name, o.name, metric, e.figure, e.computed)
+    assert {"fallback", "pretraining"} <= set(COMPONENTS)
+    assert any(name.startswith("v2:") for name in computed)
     assert checked > 1000
 
 

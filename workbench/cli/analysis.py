@@ -43,9 +43,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("option", help="option name (or a unique prefix, or its number from 1)")
     p.add_argument(
         "metric",
-        help="a component (inference, retrieval, review, people, fixed, one_time, retrain), total, cumulative, "
-        "tco, month1, average, cost_per_request, cost_per_mtok, breakeven_month, breakeven_volume, "
-        "gpus_at_horizon, gpu_hours_at_horizon, or an intermediate (req, rpd, tin, tout, gpus, gpu_hours, ...)",
+        help="a component (inference, retrieval, review, people, fixed, one_time, retrain, fallback, "
+        "pretraining), total, cumulative, tco, month1, average, cost_per_request, cost_per_mtok, "
+        "breakeven_month, breakeven_volume, gpus_at_horizon, gpu_hours_at_horizon, or an intermediate (req, "
+        "rpd, share, sreq, tin, tout, gpus, gpu_hours, pretrain_gpu_hours, pretrain_days, ...)",
     )
     p.add_argument("--month", type=_positive_int, help="month for monthly figures (default 1)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")

@@ -8,7 +8,11 @@ feeds. Paths:
     workload.requests_per_day            a field of a scenario table (every option's row)
     options[Fine-tuned 8B].review_rate   a field of one option (that option's row)
     api_models[GPT-4o].input             a price (the rows of options that use the model)
-    gpus[H100 PCIe].hourly               a GPU price (options served on it, and training on it)
+    gpus[H100 PCIe].hourly               a GPU price (options served on it, training and pre-training on it)
+    gpus[H100 PCIe].bf16_tflops          the pre-training GPU's peak (every option's row)
+
+A fallback option's fields and its model's prices also feed the fb_* columns of the options that fall
+back to it (docs/model.md 6.1), where some traffic goes to it (`uses_fallback`).
 
 The columns themselves are rows of workbench.model.inputs; parsing and checking a path is part of the
 schema (workbench.model.scenario), which validates the `[uncertainty]` keys with it.
@@ -27,12 +31,18 @@ from workbench.model.scenario import (
     Scenario,
     bounds,
     check,
+    fallback_of,
     field_model,
     parse,
     row_name,
+    uses_fallback,
 )
 
 OPTION_FIELDS = {v: k for k, v in OPTION_COLUMNS.items()}
+# The fallback option's numeric fields and the columns they feed in the options that fall back to it.
+FALLBACK_FIELDS = {
+    i.field: i.col for i in inputs.INPUTS if i.source == "fallback_option" and i.kind != "bool"
+}
 
 
 def value(s: Scenario, p: Path) -> float:
@@ -46,7 +56,7 @@ def value(s: Scenario, p: Path) -> float:
         if m is not None:
             return float(m.cached_price if p.field == "cached_input" else getattr(m, p.field))
     elif (g := s.gpu(p.row)) is not None:
-        return float(g.hourly)
+        return float(getattr(g, p.field))
     raise PathError(f"{str(p)!r}: no [[{p.table}]] row named {p.row!r}")
 
 
@@ -57,7 +67,11 @@ def cells(s: Scenario, p: Path) -> list[tuple[int, str]]:
         col = next(c for c, path in SCENARIO_COLUMNS.items() if path == str(p))
         return [(i, col) for i in range(n)]
     if p.table == "options":
-        return [(i, OPTION_FIELDS[p.field]) for i, o in enumerate(s.options) if o.name == p.row]
+        own = [(i, OPTION_FIELDS[p.field]) for i, o in enumerate(s.options) if o.name == p.row]
+        fb_col = FALLBACK_FIELDS.get(p.field)
+        if fb_col is None:
+            return own
+        return own + [(k, fb_col) for k, o in enumerate(s.options) if _falls_back_to(s, o, p.row)]
     model = s.api_model(p.row) if p.table == "api_models" else None
     # An absent cached price is the input price: the input then feeds the cached column too.
     absent_cached = model is not None and model.cached_input is None
@@ -73,12 +87,43 @@ def cells(s: Scenario, p: Path) -> list[tuple[int, str]]:
     return out
 
 
+def _falls_back_to(s: Scenario, o: Option, name: str) -> bool:
+    """Whether some of o's traffic goes to the option named `name` (its fb_* columns read that row)."""
+    f = fallback_of(s, o)
+    return f is not None and f.name == name and uses_fallback(s, o)
+
+
+def fallback_cells(s: Scenario, k: int) -> dict[str, float | bool]:
+    """Option k's fb_* inputs as if some of its traffic went to its fallback (empty without one). An
+    option that serves all its traffic carries zeros there (`uses_fallback`); a move of its go-live month
+    or fallback share needs the fallback's real prices."""
+    o = s.options[k]
+    f = fallback_of(s, o)
+    model = s.api_model(f.model) if f is not None else None
+    if f is None or model is None:
+        return {}
+    out: dict[str, float | bool] = {}
+    for i in inputs.INPUTS:
+        if i.source == "fallback_option":
+            v = getattr(f, i.field)
+            out[i.col] = bool(v) if i.kind == "bool" else float(v)
+        elif i.source == "fallback_model":
+            out[i.col] = float(model.cached_price if i.field == "cached_input" else getattr(model, i.field))
+    return out
+
+
 def label(p: Path) -> str:
     """A short human name: 'requests/day', 'review rate (API + prompting)', 'GPT-4o input price'."""
     if p.table == "options":
         return f"{inputs.path_label(p.table, p.field) or p.field.replace('_', ' ')} ({p.row})"
     if p.table in ("api_models", "gpus"):
-        return f"{p.row} {inputs.path_label(p.table, p.field) or p.field}"
+        # a field only a row of another source reads (the pre-training GPU's peak) reads as that input
+        other = (
+            i.path_label or i.label
+            for i in inputs.INPUTS
+            if inputs.ROW_TABLES.get(i.source) == p.table and i.field == p.field
+        )
+        return f"{p.row} {inputs.path_label(p.table, p.field) or next(other, p.field)}"
     return inputs.path_label(p.table, p.field) or p.field.replace("_", " ")
 
 
@@ -139,9 +184,32 @@ def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
         if o.is_self_hosted and o.gpu and f"gpu:{o.gpu}" not in seen:
             seen.add(f"gpu:{o.gpu}")
             out.append(Path("gpus", o.gpu, "hourly"))
+    # The fallback's fields and prices, for the options that send it traffic (6.1).
+    for o in chosen:
+        fb = fallback_of(s, o)
+        fb_model = s.api_model(fb.model) if fb is not None else None
+        if fb is None or not uses_fallback(s, o):
+            continue
+        out += [Path("options", fb.name, name) for name in FALLBACK_FIELDS]
+        if fb_model is not None:
+            cached = fb.prompt_caching and fb_model.cached_input is not None
+            for name in ["input", "output"] + (["cached_input"] if cached else []):
+                if f"{fb.model}.{name}" not in seen:
+                    seen.add(f"{fb.model}.{name}")
+                    out.append(Path("api_models", fb.model, name))
     if s.training.gpu and f"gpu:{s.training.gpu}" not in seen and any(o.adapts for o in chosen):
+        seen.add(f"gpu:{s.training.gpu}")
         out.append(Path("gpus", s.training.gpu, "hourly"))
-    return out
+    # The pre-training GPU's price and peak, for the options that pre-train (6.3).
+    pg = s.pretraining.gpu
+    if pg and s.gpu(pg) is not None and any(o.pretrains for o in chosen):
+        if f"gpu:{pg}" not in seen:
+            out.append(Path("gpus", pg, "hourly"))
+        out.append(Path("gpus", pg, "bf16_tflops"))
+    unique: dict[str, Path] = {}
+    for p in out:
+        unique.setdefault(str(p), p)
+    return list(unique.values())
 
 
 __all__ = [

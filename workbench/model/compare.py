@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbench.model import fmt
+from workbench.model import fmt, inputs
 
 if TYPE_CHECKING:
     from workbench.model.engine import OptionResult
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 MISSING = "—"
 
-__all__ = ["MISSING", "compare_rows", "differing_rows"]
+__all__ = ["MISSING", "compare_rows", "differing_rows", "title"]
 
 
 def _exact_number(x: float) -> str:
@@ -82,7 +82,8 @@ Show = Callable[[int], str]  # the value of a row for scenario i, formatted
 def compare_rows(items: Sequence[tuple[str, Analysis]]) -> list[dict]:
     """Rows for the Compare tab: key inputs, then prices, then results, one value per scenario.
 
-    Each row is a dict: group ("Inputs", "Prices", "Results", "TCO", "Month 1", "Breakeven"), key (a
+    Each row is a dict: group ("Inputs", "Prices", "Results", "TCO", "Month 1", "Breakeven", "Pre-training"
+    where an option pre-trains), key (a
     stable id such as "workload.requests_per_day" or "tco:API + prompting"), label, values (formatted
     strings, one per item, "—" where the scenario lacks the option, model or GPU) and differs (one bool
     per item: the value's text differs from the first item's; always False for the first).
@@ -103,12 +104,23 @@ def compare_rows(items: Sequence[tuple[str, Analysis]]) -> list[dict]:
 Spec = tuple[str, str, str, Show]  # (group, key, label, value of scenario i)
 
 
+def title(path: str) -> str:
+    """A scenario field's title: what explanations and sensitivity call it (workbench.model.inputs), else
+    its name in words ('Consistency target' for requirements.consistency_target)."""
+    table, name = path.split(".")
+    label = inputs.path_label(table, name)
+    if label is None:
+        label = name.removesuffix("_ms").replace("_", " ")
+    label = label.split(" (")[0]  # "retrain every (months)": the value says its unit
+    return label[0].upper() + label[1:]
+
+
 def _key_inputs(scen: list[Scenario]) -> list[Spec]:
     """The inputs a reader compares first, each formatted exactly."""
 
-    def field(path: str, label: str, show: Callable[[Any, Scenario], str]) -> Spec:
+    def field(path: str, show: Callable[[Any, Scenario], str]) -> Spec:
         table, name = path.split(".")
-        return ("Inputs", path, label, lambda i: show(getattr(getattr(scen[i], table), name), scen[i]))
+        return ("Inputs", path, title(path), lambda i: show(getattr(getattr(scen[i], table), name), scen[i]))
 
     def number(x: float, s: Scenario) -> str:
         return _exact_number(x)
@@ -126,25 +138,24 @@ def _key_inputs(scen: list[Scenario]) -> list[Spec]:
         ("Inputs", "name", "Scenario name", lambda i: scen[i].name),
         ("Inputs", "currency", "Currency", lambda i: scen[i].currency),
         ("Inputs", "horizon_months", "Horizon", lambda i: f"{scen[i].horizon_months} months"),
-        field("workload.requests_per_day", "Requests/day (month 1)", number),
-        field("workload.input_tokens", "Input tokens/request", number),
-        field("workload.output_tokens", "Output tokens/request", number),
-        field("workload.cacheable_share", "Cacheable share of input", share),
-        field("workload.growth_per_month", "Growth per month", share),
-        field("workload.peak_to_average", "Peak / average traffic", lambda x, s: _exact_number(x) + "×"),
-        field("market.api_price_change_per_year", "API price change/year", share),
-        field("market.gpu_price_change_per_year", "GPU price change/year", share),
-        field("requirements.consistency_target", "Consistency target", share),
-        field("requirements.needs_proprietary_data", "Needs proprietary data", yes),
-        field("requirements.data_must_stay_on_prem", "Data must stay on premises", yes),
+        field("workload.requests_per_day", number),
+        field("workload.input_tokens", number),
+        field("workload.output_tokens", number),
+        field("workload.cacheable_share", share),
+        field("workload.growth_per_month", share),
+        field("workload.peak_to_average", lambda x, s: _exact_number(x) + "×"),
+        field("market.api_price_change_per_year", share),
+        field("market.gpu_price_change_per_year", share),
+        field("requirements.consistency_target", share),
+        field("requirements.needs_proprietary_data", yes),
+        field("requirements.data_must_stay_on_prem", yes),
         field(
             "requirements.latency_target_ms",
-            "Latency target",
             lambda x, s: f"{_exact_number(x)} ms" if x else "none",
         ),
-        field("overheads.engineer_annual_cost", "Engineer cost/year", money),
-        field("training.examples", "Training examples", number),
-        field("training.retrain_every_months", "Retrain every", lambda x, s: f"{x} months" if x else "never"),
+        field("overheads.engineer_annual_cost", money),
+        field("training.examples", number),
+        field("training.retrain_every_months", lambda x, s: f"{x} months" if x else "never"),
         ("Inputs", "options", "Number of options", lambda i: str(len(scen[i].options))),
     ]
 
@@ -159,10 +170,21 @@ def _other_inputs(scen: list[Scenario], shown: set[str]) -> list[Spec]:
     def value(path: str) -> Show:
         return lambda i: diff.show(flat[i][path]) if path in flat[i] else MISSING
 
+    def priced(path: str) -> bool:  # a price the Prices rows show
+        return (
+            path.startswith("api_models[")
+            and path.endswith(("].input", "].output", "].cached_input"))
+            or (path.startswith("gpus[") and path.endswith("].hourly"))
+        )
+
+    # A row added or removed as a whole shows in Prices; its other fields (training prices, a GPU's BF16
+    # peak) are inputs like any other.
     return [
         ("Inputs", path, path, value(path))
         for path in diff.changed_paths(scen)
-        if path not in shown and not path.startswith(("api_models[", "gpus["))
+        if path not in shown
+        and not priced(path)
+        and not (path.startswith(("api_models[", "gpus[")) and path.endswith("]"))
     ]
 
 
@@ -249,6 +271,15 @@ def _per_option(analyses: list[Analysis]) -> list[Spec]:
         ("Breakeven", "breakeven_volume", "Cheaper from", lambda i, o: _volume(o)),
     ]
     names = _union([[o.name for o in a.results.options] for a in analyses])
+    # Pre-training compute (docs/model.md 6.3), for the options that pre-train in some scenario.
+    pretrained = [
+        n
+        for n in names
+        if any((o := a.results.option(n)) is not None and o.pretrain_gpu_hours is not None for a in analyses)
+    ]
+
+    def hours(i: int, o: OptionResult) -> str:
+        return "none" if o.pretrain_gpu_hours is None else f"{o.pretrain_gpu_hours:,.0f} GPU-h"
 
     def value(name: str, show: Callable[[int, OptionResult], str]) -> Show:
         def get(i: int) -> str:
@@ -261,6 +292,9 @@ def _per_option(analyses: list[Analysis]) -> list[Spec]:
         (group, f"{key}:{name}", f"{label} · {name}", value(name, show))
         for group, key, label, show in figures
         for name in names
+    ] + [
+        ("Pre-training", f"pretrain_gpu_hours:{n}", f"Pre-training · {n}", value(n, hours))
+        for n in pretrained
     ]
 
 

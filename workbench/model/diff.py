@@ -2,9 +2,10 @@
 
 `flatten` turns a scenario into one value per input path (rows of the grids matched by name, so
 reordering rows is not a change): `workload.requests_per_day`, `options[Fine-tuned 8B].review_rate`,
-`api_models[GPT-4o].input`, and one value per uncertainty range, `uncertainty[workload.requests_per_day]`. `diff` compares two analysed
-scenarios: the inputs that differ, and per option the TCO, month-1 cost, breakeven month and volume,
-plus the recommendation, the baseline and the cheapest option. `workbench diff A B` prints it and the
+`api_models[GPT-4o].input`, and one value per uncertainty range, `uncertainty[workload.requests_per_day]`
+(version-2 keys too: `options[X].rollout`, `pretraining.params`, ...). `diff` compares two analysed
+scenarios: the inputs that differ, and per option the TCO, month-1 cost, breakeven month and volume and
+pre-training GPU-hours, plus the recommendation, the baseline and the cheapest option. `workbench diff A B` prints it and the
 Compare tab lists every differing input through `flatten` too (workbench.model.compare).
 """
 
@@ -59,6 +60,8 @@ def show(value: Any) -> str:
         if x == int(x) and abs(x) < 1e15:
             return f"{int(x):,}"
         return f"{x:,.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, list | tuple):  # an option's rollout shares
+        return ", ".join(show(v) for v in value) if value else "none"
     text = str(value)
     text = text.replace("\n", " ").strip()
     return text if len(text) <= 60 else text[:57] + "..."
@@ -128,6 +131,8 @@ class OptionMove:
     breakeven_month: tuple[int | None, int | None]
     breakeven_volume: tuple[float | None, float | None]
     baseline: tuple[bool | None, bool | None]
+    # docs/model.md 6.3: the compute of a pre-training run (None where the option pre-trains nothing)
+    pretrain_gpu_hours: tuple[float | None, float | None] = (None, None)
 
     @property
     def tco_change(self) -> float | None:
@@ -152,6 +157,7 @@ class OptionMove:
             "month1": pair(self.month1),
             "breakeven_month": pair(self.breakeven_month),
             "breakeven_requests_per_day": pair(self.breakeven_volume),
+            "pretrain_gpu_hours": pair(self.pretrain_gpu_hours),
             "in_a": self.tco[0] is not None,
             "in_b": self.tco[1] is not None,
         }
@@ -225,6 +231,12 @@ class Diff:
                 f"{fmt.money(b, cur) if b is not None else ABSENT:>10} {change:>16} "
                 f"{_month_pair(o):>13} {_volume_pair(o):>19}"
             )
+        pretraining = [o for o in self.options if o.pretrain_gpu_hours != (None, None)]
+        if pretraining:
+            lines += ["", "Pre-training GPU-hours:"]
+            for o in pretraining:
+                ha, hb = (ABSENT if h is None else f"{h:,.0f}" for h in o.pretrain_gpu_hours)
+                lines.append(f"  {o.name:<34} {ha if ha == hb else f'{ha} → {hb}'}")
         return "\n".join(lines) + "\n"
 
 
@@ -278,6 +290,7 @@ def diff(a: Analysis, b: Analysis, a_label: str = "A", b_label: str = "B") -> Di
                     ob.breakeven_requests_per_day if ob else None,
                 ),
                 (oa.is_baseline if oa else None, ob.is_baseline if ob else None),
+                (oa.pretrain_gpu_hours if oa else None, ob.pretrain_gpu_hours if ob else None),
             )
         )
     return Diff(

@@ -11,6 +11,7 @@ to the inputs, with the scenario path where each input is edited:
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +20,8 @@ import numpy as np
 
 from workbench.model import engine, fmt, inputs, lookup
 from workbench.model.engine import COMPONENTS, DEFS, META, WORKLOAD_TOKENS, Results
-from workbench.model.formula import Ctx, fmt_value, reasons, render
-from workbench.model.scenario import Scenario, fallback_of, row_name
+from workbench.model.formula import Col, Ctx, Def, Node, fmt_value, reasons, render
+from workbench.model.scenario import Scenario, fallback_of, row_name, uses_fallback
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
@@ -215,6 +216,8 @@ def _source(s: Scenario, opt: int, col: str) -> str:
         f = fallback_of(s, o)
         if f is None:
             return "(no API fallback: 0)"
+        if not uses_fallback(s, o):
+            return f"(options[{o.name}] serves all its traffic: 0)"
         if inp.source == "fallback_option":
             return f"options[{f.name}].{inp.field}"
     name = row_name(s, o, inp.source, always=True)
@@ -223,6 +226,37 @@ def _source(s: Scenario, opt: int, col: str) -> str:
         m = s.api_model(name)
         field = "cached_input" if m is not None and m.cached_input is not None else "input (no cached_input)"
     return f"{inputs.ROW_TABLES[inp.source]}[{name}].{field}"
+
+
+# An option that serves all its traffic in every month (s(o, m) = 1: every version-1 option) serves the
+# requests themselves: its formulas read as version 1's, "requests" for "requests served". The numbers
+# are the same to the last bit (1 × x is x), so the arithmetic shown is still the tree's.
+SERVED_AS_ALL = {"sreq": "req", "srpd": "rpd"}
+
+
+def _renamed(node: Node, names: dict[str, str]) -> Node:
+    """A copy of a tree with some columns read under other names (the nodes themselves unchanged)."""
+    if isinstance(node, Col):
+        return Col(names.get(node.name, node.name), node.cast_float)
+    out = copy.copy(node)
+    for attr, v in vars(node).items():
+        if isinstance(v, Node):
+            setattr(out, attr, _renamed(v, names))
+        elif isinstance(v, list) and v and all(isinstance(x, Node) for x in v):
+            setattr(out, attr, [_renamed(x, names) for x in v])
+    return out
+
+
+_AS_ALL: dict[str, Def] = {}
+# Said of every GPU-trained option once some option trains by provider; where none does (every version-1
+# file) it tells nothing, and is left out.
+_ON_GPUS = str(getattr(DEFS["training_run"].node, "why_else", ""))
+
+
+def _as_all(d: Def) -> Def:
+    if d.name not in _AS_ALL:
+        _AS_ALL[d.name] = Def(d.name, _renamed(d.node, SERVED_AS_ALL), d.meta)
+    return _AS_ALL[d.name]
 
 
 class _Builder:
@@ -236,6 +270,12 @@ class _Builder:
         self.lines: list[Line] = []
         self.inputs: dict[str, tuple[str, str, str]] = {}
         self.done: set[tuple[str, Any]] = set()
+        self.whole = {k: all(v == 1 for v in r.series(k, "share")) for k in range(len(r.options))}
+        self.any_provider = any(o.by_provider for o in self.s.options)
+
+    def serves_all(self, row: dict) -> bool:
+        """The row's option serves all its traffic, this month and every month of the horizon."""
+        return bool(row.get("share") == 1 and self.whole.get(int(row["opt"]), False))
 
     def money(self, x: Any) -> str:
         return fmt_value(x, "money", "", self.cur)
@@ -252,10 +292,24 @@ class _Builder:
             return None
         self.done.add((name, key))
         d = DEFS[name]
+        whole = self.serves_all(row)
+        if name == "fallback" and whole:
+            o = self.s.options[int(row["opt"])]
+            why = f"{o.name} serves all its traffic itself every month: nothing goes to a fallback"
+            self.add(name, label, "0", "", self.value_of(name, row[name]), depth, [why])
+            return d.node.eval(row)
+        if whole:
+            d = _as_all(d)
         ctx = Ctx(row, META, self.cur, DERIVED)
         symbolic, with_values = render(d, ctx)
         result = self.value_of(name, row[name])
         notes = reasons(d.node, row)
+        if not self.any_provider and _ON_GPUS in notes:
+            notes.remove(_ON_GPUS)
+        if name == "fallback":
+            notes += self._fallback_notes(row)
+            if "share" not in ctx.met:  # s = 0: the factor 1 − s is 1 and not shown; say why
+                ctx.met.insert(0, "share")
         # A quantity that is just an input here (requests/day without growth) needs no line of its own:
         # the input is listed at the end with the path where it is edited.
         passthrough = (
@@ -263,6 +317,8 @@ class _Builder:
         )
         if not passthrough:
             self.lines.append(Line(name, label, symbolic, with_values, result, depth, notes))
+        if "go_live" in d.node.columns() and row["go_live"] != 1 and "go_live" not in ctx.leaves:
+            ctx.leaves.append("go_live")  # read by live(o, m), which the text shows as its branch and note
         for leaf in ctx.leaves:
             if leaf not in self.inputs and leaf != "m":
                 meta = META.get(leaf)
@@ -275,6 +331,16 @@ class _Builder:
             for used in ctx.met:
                 self.formula(used, row, f"{META[used].label}", depth + 1, key)
         return d.node.eval(row)
+
+    def _fallback_notes(self, row: dict) -> list[str]:
+        o = self.s.options[int(row["opt"])]
+        f = fallback_of(self.s, o)
+        if f is None:
+            return []
+        out = [f"the traffic {o.name} does not serve goes to {f.name}, at its cost per request"]
+        if row["share"] == 0:
+            out.append(f"{o.name} serves none of it this month: {f.name} serves every request")
+        return out
 
     def add(
         self,
@@ -447,7 +513,9 @@ def _breakeven_month(b: _Builder, month: int | None) -> Explanation:
     mine = r.series(opt, "cumulative")
     theirs = r.series(base, "cumulative")
     bname = r.options[base].name
-    first = next((m + 1 for m in range(H) if mine[m] <= theirs[m]), None)
+    # "at most" as the engine compares costs (docs/model.md 6.0): equal up to rounding counts.
+    paid = engine.at_most(np.asarray(mine, dtype=float), np.asarray(theirs, dtype=float))
+    first = next((m + 1 for m in range(H) if paid[m]), None)
     b.add(
         "breakeven_month",
         "breakeven month",
@@ -459,7 +527,7 @@ def _breakeven_month(b: _Builder, month: int | None) -> Explanation:
     for m in show:
         if m is None or m < 1:
             continue
-        rel = "≤" if mine[m - 1] <= theirs[m - 1] else ">"
+        rel = "≤" if paid[m - 1] else ">"
         b.add(
             "cumulative",
             f"month {m}",
@@ -489,6 +557,12 @@ def _breakeven_volume(b: _Builder, month: int | None) -> Explanation:
         f"the smallest requests/day from which {o.name}'s steady monthly cost is never above {bname}'s "
         f"(month-1 prices, no one-time or retraining costs; searched up to {engine.MAX_VOLUME:,.0f}/day)"
     )
+    if b.s.options[opt].rolls_out:
+        what += (
+            f"; {o.name} rolled out: live, serving all but its fallback share, no pre-training"
+            if b.s.options[opt].fallback_share > 0
+            else f"; {o.name} rolled out: live, serving all the traffic, no pre-training"
+        )
     result = "never" if v is None else ("0 (never dearer)" if v == 0 else fmt_value(v, "count", "req/day"))
     b.add("breakeven_volume", "breakeven volume", what, "", result)
     at = engine.MAX_VOLUME if v is None else v

@@ -378,7 +378,8 @@ def simulate(
             if i == base:
                 base_cum = cum
             else:
-                pays = cum <= base_cum
+                assert base_cum is not None  # the baseline runs first
+                pays = engine.at_most(cum, base_cum)  # "at most" up to rounding (docs/model.md 6.0)
                 ever = pays.any(axis=0)
                 first = np.where(ever, np.argmax(pays, axis=0) + 1, H + 1)
                 months[i] += np.bincount(first, minlength=H + 2)

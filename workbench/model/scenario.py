@@ -842,7 +842,7 @@ def below_capacity_floor(s: Scenario) -> np.ndarray:
 #
 # The schema checks the [uncertainty] keys with these, so they live with the schema.
 
-_PATH = re.compile(r"^(?P<table>[a-z_]+)(?:\[(?P<row>[^\]]+)\])?\.(?P<field>[a-z_]+)$")
+_PATH = re.compile(r"^(?P<table>[a-z_]+)(?:\[(?P<row>[^\]]+)\])?\.(?P<field>[a-z0-9_]+)$")
 
 
 class PathError(ValueError):

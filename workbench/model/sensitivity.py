@@ -10,8 +10,9 @@ an edit would be, and an input whose low or high move is refused is listed apart
 reason), not ranked. All the moves are one batch through the engine: each is a variant of A's and B's
 option rows that differs in the column(s) the input feeds (workbench.model.columns), and
 `engine.monthly_frame` and `engine.summarize` compute them together. The batch is bounded by the schema:
-at most 55 inputs enter two options' costs (24 scenario fields, 9 per option, 10 model prices, 3 GPU
-prices), so at most 111 variants × 2 options × 120 months = 26,640 rows (about 15 MB of columns).
+at most 86 inputs enter two options' costs (29 scenario fields, 12 per option, 16 prices of their models
+and teachers, 3 fields and 3 prices of each one's fallback, 5 GPU fields), so at most 173 variants ×
+2 options × 120 months = 41,520 rows (about 24 MB of columns).
 Inputs are ranked by the swing of the TCO difference.
 """
 
@@ -238,6 +239,20 @@ def sensitivity(
             )
         else:
             moves.append((p, *m))
+    # An option that serves all its traffic carries zeros for its fallback's prices; moving its go-live
+    # month or fallback share sends traffic there, so its row gets them (its own figures are unchanged:
+    # the fallback's share of its traffic is 0 until a move makes it more).
+    shares = {
+        f"options[{s.options[k].name}].{f}" for k in (a, b) for f in ("go_live_month", "fallback_share")
+    }
+    if any(str(p) in shares for p, *_ in moves):
+        fill = {k: columns.fallback_cells(s, k) for k in (a, b)}
+        rows = rows.with_columns(
+            pl.Series(
+                col, [fill[a].get(col, rows[col][0]), fill[b].get(col, rows[col][1])], dtype=rows[col].dtype
+            )
+            for col in set(fill[a]) | set(fill[b])
+        )
     # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
     n = 1 + 2 * len(moves)
     data = {c: _stack(rows[c].to_numpy(), n) for c in rows.columns}
