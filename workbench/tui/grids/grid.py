@@ -31,8 +31,9 @@ def label_of(name: str) -> str:
 
 
 def help_of(path: tuple) -> str:
-    """Description, unit and bounds of the field at a path, for the status line."""
-    about = about_of(path)
+    """Unit, bounds and description of the field at a path, for the status line: the unit and bounds
+    first, since an 80-column line cuts most descriptions."""
+    about = about_of(path, bounds_first=True)
     if not about:
         return ""
     return f"{where_of(path)}: {about}"

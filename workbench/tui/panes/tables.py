@@ -236,8 +236,9 @@ class ResultsTable(CellCache):
 
 class BreakdownTable(CellCache):
     """Monthly breakdown by component of the focused option (components that are zero throughout are
-    left out). Total and cumulative come first and stay when the table scrolls sideways: at 80 columns
-    five components already pushed the cumulative cost, which says when an option pays back, off screen."""
+    left out, the largest first). Total and cumulative come first and stay when the table scrolls
+    sideways: at 80 columns five components pushed the cumulative cost, which says when an option pays
+    back, off screen."""
 
     def __init__(self, **kwargs) -> None:
         # a cell cursor, so `x` can explain any figure; Month, total and cumulative stay in view
@@ -253,7 +254,9 @@ class BreakdownTable(CellCache):
         index = max(0, min(index, len(a.results.options) - 1))
         cur = a.scenario.currency
         cols = {c: a.results.series(index, c) for c in (*COMPONENTS, "total", "cumulative")}
-        used = tuple(c for c in COMPONENTS if any(cols[c]))
+        # The largest over the horizon first: at 80 columns four components are in view, and a rollout's
+        # fallback (listed last by the engine) is often the second largest cost.
+        used = tuple(sorted((c for c in COMPONENTS if any(cols[c])), key=lambda c: -sum(map(abs, cols[c]))))
         months = a.results.series(index, "m")
         texts = {
             **{c: [fmt.money(v, cur) if v else "·" for v in cols[c]] for c in used},
