@@ -56,6 +56,8 @@ def about_of(path: tuple, bounds_first: bool = False) -> str:
     f = model.model_fields[name]
     unit = sc.field_unit(model, name)
     bounds = sc.field_bounds(model, name)
+    if _kind(path) == "shares":  # a list has no bounds of its own: say how to type it
+        bounds = "each 0..100%: 5%, 25%"
     extra = ", ".join(x for x in (unit, bounds) if x)
     if bounds_first:
         return (f"[{extra}] " if extra else "") + f"{f.description}"
