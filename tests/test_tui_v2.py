@@ -186,6 +186,24 @@ async def test_space_cycles_version_2_choices(saves, tmp_path):
         await goto_cell(pilot, view, 3, "pretrain")
         await pilot.press("space")  # scratch -> none
         await until(pilot, lambda: view.doc.scenario.options[3].pretrain == "none")
+        await goto_cell(pilot, view, 2, "pretrain")
+        await pilot.press("space")  # none -> scratch: continued would need pretrain_tokens
+        await until(pilot, lambda: view.doc.scenario.options[2].pretrain == "scratch")
+
+
+async def test_a_long_refusal_is_read_in_full_at_80_columns(saves):
+    app = starter_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.active_view()
+        await goto_cell(pilot, view, 2, "pretrain")
+        await pilot.press("space")  # no pre-training GPU yet: refused, naming the option and the key
+        st = view.query_one("#status")
+        await until(pilot, lambda: st.has_class("error"))
+        said = status(view)
+        assert "pretrain" in said and view.doc.scenario.options[2].pretrain == "none"
+        assert len(said) > 78 * 2 and st.size.height == 3, said  # 165 characters: three lines of 78
+        await pilot.press("right")  # the next message is one line again
+        await until(pilot, lambda: view.query_one("#status").size.height == 1)
 
 
 # --- results, breakdown and plots -----------------------------------------------------------------------

@@ -161,9 +161,14 @@ class ScenarioView(Vertical):
         if keep:
             self._keep_status = True
         st = self._one(Static, "#status")
-        # plain text: option names and keys like "[" are not markup; one line, so no layout pass
+        # plain text: option names and keys like "[" are not markup; one line, so no layout pass, except
+        # for an error too long for it (a cross-check names the option and the key, and says what is
+        # expected: 130 characters and more), which gets up to three lines until the next message
+        lines = min(3, -(-len(text) // max(1, self.size.width - 2))) if error else 1
         st.update(Text(text), layout=False)
         st.set_class(error, "error")
+        if st.styles.height is None or st.styles.height.value != max(1, lines):
+            st.styles.height = max(1, lines)
 
     @on(Say)
     def _say(self, event: Say) -> None:
