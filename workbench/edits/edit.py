@@ -86,8 +86,15 @@ def cycle(s: Scenario, path: Path) -> Scenario:
     cur = current_value(s, path)
     if kind == "bool":
         return apply(s, path, not cur)
-    if kind == "choice":
-        return apply(s, path, choices[(choices.index(cur) + 1) % len(choices)])
+    if kind == "choice":  # the next choice the scenario accepts (a version-2 choice may need other keys)
+        at = choices.index(cur)
+        first: EditError | None = None
+        for step in range(1, len(choices)):
+            try:
+                return apply(s, path, choices[(at + step) % len(choices)])
+            except EditError as exc:
+                first = first or exc
+        raise first or EditError("no other choice")
     raise EditError("space cycles yes/no and choice cells; press Enter to edit this one")
 
 
