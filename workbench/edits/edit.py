@@ -29,20 +29,21 @@ from workbench.store import files
 
 def _rename_refs(data: dict, table: str, old: str, new: str) -> None:
     """Renaming a model or GPU row renames every reference to it, as a spreadsheet user expects."""
-    refs = {"api_models": ("model", "teacher"), "gpus": ("gpu",)}.get(table, ())
+    refs = {"api_models": ("model", "teacher"), "gpus": ("gpu",), "options": ("fallback",)}.get(table, ())
     for o in data.get("options", []):
         for key in refs:
             if o.get(key) == old:
                 o[key] = new
-    if table == "gpus" and data.get("training", {}).get("gpu") == old:
-        data["training"]["gpu"] = new
+    for t in ("training", "pretraining") if table == "gpus" else ():
+        if data.get(t, {}).get("gpu") == old:
+            data[t]["gpu"] = new
 
 
 def apply(s: Scenario, path: Path, value: Any) -> Scenario:
     """A new scenario with one field changed, validated whole; raises EditError."""
     current_value(s, path)
     data = files.to_dict(s)
-    if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus"):
+    if len(path) == 3 and path[2] == "name" and path[0] in ("api_models", "gpus", "options"):
         old = get_value(s, path)
         if isinstance(value, str) and value != old:
             _rename_refs(data, path[0], old, value)
@@ -85,8 +86,15 @@ def cycle(s: Scenario, path: Path) -> Scenario:
     cur = current_value(s, path)
     if kind == "bool":
         return apply(s, path, not cur)
-    if kind == "choice":
-        return apply(s, path, choices[(choices.index(cur) + 1) % len(choices)])
+    if kind == "choice":  # the next choice the scenario accepts (a version-2 choice may need other keys)
+        at = choices.index(cur)
+        first: EditError | None = None
+        for step in range(1, len(choices)):
+            try:
+                return apply(s, path, choices[(at + step) % len(choices)])
+            except EditError as exc:
+                first = first or exc
+        raise first or EditError("no other choice")
     raise EditError("space cycles yes/no and choice cells; press Enter to edit this one")
 
 

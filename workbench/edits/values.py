@@ -93,12 +93,15 @@ def field_info(path: Path) -> tuple[type[BaseModel], str]:
 
 
 def field_kind(path: Path) -> tuple[str, tuple]:
-    """('number'|'int'|'bool'|'choice'|'text', choices) for a cell path."""
+    """('number'|'int'|'bool'|'choice'|'shares'|'text', choices) for a cell path; 'shares' is a list of
+    shares 0..1 (an option's rollout), typed and shown as percentages."""
     model, name = field_info(path)
     ann = model.model_fields[name].annotation
     origin = get_origin(ann)
     if origin is Literal:
         return "choice", get_args(ann)
+    if origin is list:
+        return "shares", ()
     args = [a for a in get_args(ann) if a is not type(None)]
     base = args[0] if args and ann not in (int, float, str, bool) else ann
     if get_origin(base) is not None:  # Annotated[int, ...]
@@ -112,9 +115,47 @@ def field_kind(path: Path) -> tuple[str, tuple]:
     return "text", ()
 
 
+def cell_name(path: Path) -> str:
+    """A cell as the schema's messages name it: [[options]][3].rollout, [workload].input_tokens."""
+    if len(path) == 3 and isinstance(path[1], int):
+        return f"[[{path[0]}]][{path[1] + 1}].{path[2]}"
+    return f"[{path[0]}].{path[1]}" if len(path) == 2 else ".".join(map(str, path))
+
+
+_SHARES_HINT = "type 0..100% each: 5%, 25%, 50%"
+
+
+def parse_shares(path: Path, text: str) -> list[float]:
+    """'5%, 25%, 50%', '0.05, 0.25' or '[0.05, 0.25]' -> [0.05, 0.25, 0.5]; empty (or []) -> [].
+
+    Each entry is a share of traffic, 0..1: a bad one is refused in one line naming the cell and the entry."""
+    t = text.strip()
+    if t.startswith("[") and t.endswith("]"):
+        t = t[1:-1]
+    out = []
+    for p in (p for p in re.split(r"[,;\s]+", t) if p):
+        try:
+            v = parse_number(p)
+        except EditError:
+            raise EditError(f"{cell_name(path)}: {p[:20]!r} is not a share ({_SHARES_HINT})") from None
+        if not 0 <= v <= 1:
+            what = p[:20] if p.endswith("%") else f"{p[:20]} = {display_share(v)}"
+            side = "above 100%" if v > 1 else "below 0%"
+            raise EditError(f"{cell_name(path)}: {what} is {side} ({_SHARES_HINT})")
+        out.append(v)
+    return out
+
+
+def display_share(v: float) -> str:
+    """0.05 -> '5%', 0.125 -> '12.5%' (six significant digits, as number cells show)."""
+    return f"{v * 100:.6g}%"
+
+
 def parse_value(path: Path, text: str) -> Any:
     """Text typed into a cell -> the Python value for that field (before schema validation)."""
     kind, choices = field_kind(path)
+    if kind == "shares":
+        return parse_shares(path, text)
     if kind == "bool":
         return parse_bool(text)
     if kind == "choice":
@@ -189,4 +230,6 @@ def display(value: Any) -> str:
         return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, list):  # a rollout: shares as percentages, as typed
+        return ", ".join(display_share(v) for v in value)
     return str(value)

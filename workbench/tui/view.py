@@ -30,7 +30,7 @@ from workbench.model import sizing as sz
 from workbench.model.explain import TABLE_METRICS, ExplainError, explain
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
-from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of
+from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
 from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
@@ -46,8 +46,8 @@ HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
 W = TypeVar("W", bound=Widget)
 
 
-class EditBar(Horizontal):
-    """The formula bar: the cell being edited, its value, and why a value was refused."""
+class EditBar(Vertical):
+    """The formula bar: the cell being edited, its value and help, and above them why a value was refused."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="editor.cancel")]
 
@@ -55,9 +55,11 @@ class EditBar(Horizontal):
         pass
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="edit-label")
-        yield Input(id="edit-input", select_on_focus=False)
         yield Static("", id="edit-error")
+        with Horizontal(id="edit-row"):
+            yield Label("", id="edit-label")
+            yield Input(id="edit-input", select_on_focus=False)
+            yield Static("", id="edit-hint")
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
@@ -159,9 +161,14 @@ class ScenarioView(Vertical):
         if keep:
             self._keep_status = True
         st = self._one(Static, "#status")
-        # plain text: option names and keys like "[" are not markup; one line, so no layout pass
+        # plain text: option names and keys like "[" are not markup; one line, so no layout pass, except
+        # for an error too long for it (a cross-check names the option and the key, and says what is
+        # expected: 130 characters and more), which gets up to three lines until the next message
+        lines = min(3, -(-len(text) // max(1, self.size.width - 2))) if error else 1
         st.update(Text(text), layout=False)
         st.set_class(error, "error")
+        if st.styles.height is None or st.styles.height.value != max(1, lines):
+            st.styles.height = max(1, lines)
 
     @on(Say)
     def _say(self, event: Say) -> None:
@@ -283,12 +290,15 @@ class ScenarioView(Vertical):
         self._edit_grid = grid
         bar = self._one(EditBar)
         bar.display = True
-        where = label or ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+        where = label or where_of(path)
         self.query_one("#edit-label", Label).update(Content(f" {where} = "))
-        # The bar covers the status line while it is open: it carries the cell's help after the keys.
+        # The bar covers the status line while it is open: it carries the cell's unit and bounds first
+        # (beside the input an 80-column terminal has room for about 30 characters), then the keys.
         about = about_of(path, bounds_first=True) if path[0] != "risk-note" else ""
+        hint = self.query_one("#edit-hint", Static)
+        hint.update(Text((f"{about} · " if about else "") + "Enter commits · Esc cancels"))
         error = self.query_one("#edit-error", Static)
-        error.update(Text("Enter commits · Esc cancels" + (f" · {about}" if about else "")))
+        error.update("")
         error.remove_class("error")
         inp = self.query_one("#edit-input", Input)
         inp.value = text
@@ -372,7 +382,9 @@ class ScenarioView(Vertical):
         # Recompute and refresh the panes first, then give the focus back: the panes' repaints then
         # reach the screen no later than the grid's, and the next frame carries them all (the other
         # way round, the first frame showed only the grid and the results waited two frames more).
-        what = f"{'.'.join(map(str, path))} = {value.strip()}"
+        what: str | Callable[[Scenario], str] = f"{where_of(path)} = {value.strip()}"
+        if path[0] not in ("risk-note", "uncertainty") and edit.field_kind(path)[0] == "shares":
+            what = lambda new: f"{where_of(path)} = {edit.display(edit.get_value(new, path))}"  # noqa: E731
         if self.commit_edit(make, what, refused="not changed: ", on_refused=refused) is not None:
             self.close_editor()
 
@@ -402,15 +414,15 @@ class ScenarioView(Vertical):
                 on_refused(str(exc))
             return None
         said = what if isinstance(what, str) else what(new)
-        if new.schema_version > self.doc.scenario.schema_version:
-            said += f" · the scenario is now schema_version {new.schema_version} (it uses a version-2 key)"
+        if new.schema_version > self.doc.scenario.schema_version:  # short: the line must fit 80 columns
+            said += f" · now schema_version {new.schema_version} (a version-{new.schema_version} key)"
         self.commit(new, said)
         return new
 
     @on(Grid.CellAction)
     def _cell_action(self, event: Grid.CellAction) -> None:
         path = event.path
-        name = ".".join(map(str, path))
+        name = where_of(path)
         if event.action == "cycle":
             self.commit_edit(
                 lambda s: edit.cycle(s, path),

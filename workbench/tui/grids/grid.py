@@ -31,12 +31,17 @@ def label_of(name: str) -> str:
 
 
 def help_of(path: tuple) -> str:
-    """Description, unit and bounds of the field at a path, for the status line."""
-    about = about_of(path)
+    """Unit, bounds and description of the field at a path, for the status line: the unit and bounds
+    first, since an 80-column line cuts most descriptions."""
+    about = about_of(path, bounds_first=True)
     if not about:
         return ""
-    where = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
-    return f"{where}: {about}"
+    return f"{where_of(path)}: {about}"
+
+
+def where_of(path: tuple) -> str:
+    """A cell's path as the status line names it, rows counted from 1 as on screen: options.3.rollout."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in path)
 
 
 def about_of(path: tuple, bounds_first: bool = False) -> str:
@@ -51,6 +56,8 @@ def about_of(path: tuple, bounds_first: bool = False) -> str:
     f = model.model_fields[name]
     unit = sc.field_unit(model, name)
     bounds = sc.field_bounds(model, name)
+    if _kind(path) == "shares":  # a list has no bounds of its own: say how to type it
+        bounds = "each 0..100%: 5%, 25%"
     extra = ", ".join(x for x in (unit, bounds) if x)
     if bounds_first:
         return (f"[{extra}] " if extra else "") + f"{f.description}"
@@ -198,7 +205,7 @@ class Grid(CellCache):
             return
         if event.character and event.character in START_EDIT_CHARS:
             path = self.current_path()
-            if path is not None and edit.field_kind(path)[0] in ("number", "int"):
+            if path is not None and edit.field_kind(path)[0] in ("number", "int", "shares"):
                 event.stop()
                 event.prevent_default()
                 self._request_edit(path, event.character)
@@ -308,6 +315,37 @@ class FieldGrid(Grid):
                 self._show(".".join(row), "value", edit.get_value(scenario, row), row)
 
 
+# Row-grid columns that the schema lists last (version 2 appended them) but that read best next to the
+# column they belong with: how an option is built, then when it goes live, before what it costs.
+PLACED_AFTER: dict[str, tuple[str, tuple[str, ...]]] = {
+    "options": (
+        "teacher",
+        (
+            "train_on",
+            "pretrain",
+            "pretrain_tokens",
+            "go_live_month",
+            "rollout",
+            "fallback_share",
+            "fallback",
+        ),
+    ),
+}
+COLUMN_WIDTHS = {"name": 22, "source": 22, "note": 22, "model": 16, "gpu": 16, "teacher": 16, "fallback": 16}
+COLUMN_WIDTHS["rollout"] = 14  # "5%, 25%, 50%"
+
+
+def column_order(table: str) -> list[str]:
+    """The columns of a row grid: the row model's fields in schema order, some moved (PLACED_AFTER)."""
+    names = list(sc.LISTS[table].model_fields)
+    if table in PLACED_AFTER:
+        anchor, moved = PLACED_AFTER[table]
+        rest = [n for n in names if n not in moved]
+        at = rest.index(anchor) + 1
+        names = rest[:at] + [n for n in moved if n in names] + rest[at:]
+    return names
+
+
 class RowGrid(Grid):
     """One row per entry of a list table, one column per field (generated from the row model)."""
 
@@ -315,7 +353,7 @@ class RowGrid(Grid):
         super().__init__(cursor_type="cell", fixed_columns=1, **kwargs)
         self.table = table
         self.model = sc.LISTS[table]
-        self.columns_order = [n for n in self.model.model_fields]
+        self.columns_order = column_order(table)
         self._count = -1
 
     def load(self, scenario: Scenario) -> None:
@@ -323,11 +361,7 @@ class RowGrid(Grid):
         rows = getattr(scenario, self.table)
         if not self.columns:
             for name in self.columns_order:
-                width = max(len(label_of(name)), 6)
-                if name in ("name", "source", "note"):
-                    width = 22
-                elif name in ("model", "gpu", "teacher"):
-                    width = 16
+                width = COLUMN_WIDTHS.get(name, max(len(label_of(name)), 6))
                 self.add_column(label_of(name), key=name, width=min(width, 24))
         keep = self.cursor_coordinate
         if len(rows) != self._count:

@@ -44,6 +44,7 @@ PALETTE: tuple[RGB, ...] = (
 GLYPHS: tuple[str, ...] = ("•", "+", "x", "o", "*", "#", "=", "%")
 NEUTRAL: RGB = (128, 128, 128)
 BREAKEVEN_GLYPH = "◆"
+GO_LIVE_GLYPH = "▲"  # an option's go-live month on the cumulative plot (docs/model.md 6.1)
 
 COMPONENT_LABELS = {
     "inference": "inference",
@@ -53,6 +54,8 @@ COMPONENT_LABELS = {
     "fixed": "fixed",
     "one_time": "one-time",
     "retrain": "retrain",
+    "fallback": "fallback API",
+    "pretraining": "pre-training",
 }
 COMPONENT_COLORS: dict[str, RGB] = {
     "inference": (0, 130, 200),
@@ -62,6 +65,8 @@ COMPONENT_COLORS: dict[str, RGB] = {
     "fixed": (128, 128, 0),
     "one_time": (230, 25, 75),
     "retrain": (0, 160, 160),
+    "fallback": (240, 50, 230),
+    "pretraining": (170, 110, 40),
 }
 # Fill glyphs for the stacked bars when there is no colour to tell the components apart.
 COMPONENT_FILLS = {
@@ -72,6 +77,8 @@ COMPONENT_FILLS = {
     "fixed": "#",
     "one_time": "=",
     "retrain": ":",
+    "fallback": "~",
+    "pretraining": "^",
 }
 
 MIN_PLOT_WIDTH = 24
@@ -344,15 +351,34 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
     legend = []
     for k, o in enumerate(r.options):
         label = f"{o.name} {fmt.money(o.tco, cur)}"
+        if o.go_live_month > 1:
+            label += f" {GO_LIVE_GLYPH}go-live m{o.go_live_month}"
         if o.is_baseline:
             label += " (baseline)"
         elif o.breakeven_month is not None:
             label += f" {BREAKEVEN_GLYPH}m{o.breakeven_month}"
         legend.append(LegendItem(glyph(k) * 2, label, color(k)))
+    # Go-live months (6.1): a vertical line in each option's colour, labelled once per month.
+    live: dict[int, int] = {}  # month -> the first option (by position) that goes live then
+    for k, o in enumerate(r.options):
+        if 1 < o.go_live_month <= H:
+            live.setdefault(o.go_live_month, k)
 
     def draw(plt: Plot, w: int, h: int) -> None:
         top = max((max(v) for v in series.values() if v), default=0.0)
         yt = nice_ticks(0.0, top if top > 0 else 1.0, max(2, min(6, h // 3)))
+        row = (yt[-1] - yt[0]) / max(1, h - 3)
+        for k, o in enumerate(r.options):  # under the curves, which are drawn over them
+            if 1 < o.go_live_month <= H:
+                plt.vertical_line(o.go_live_month, color=color(k))
+        for n, (g, k) in enumerate(sorted(live.items())):
+            plt.text(
+                f"{GO_LIVE_GLYPH}go-live",
+                g,
+                yt[-1] - row * (n % max(1, h - 4)),
+                color=color(k),
+                alignment="left" if g <= H / 2 else "right",
+            )
         for k, o in enumerate(r.options):
             ys = series[o.index]
             if H == 1:
@@ -368,9 +394,7 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
             align: Literal["left", "right", "center"] = (
                 "left" if bm <= H / 4 else "right" if bm >= H * 3 / 4 else "center"
             )
-            plt.text(
-                f"m{bm}", bm, y + (yt[-1] - yt[0]) * 1.2 / max(1, h - 3), color=color(k), alignment=align
-            )
+            plt.text(f"m{bm}", bm, y + row * 1.2, color=color(k), alignment=align)
         plt.ylim(yt[0], yt[-1])
         plt.yticks(yt, [tick_money(t, cur) for t in yt])
         plt.xlim(*((0.5, 1.5) if H == 1 else (1, H)))
@@ -472,7 +496,7 @@ def _breakdown_plot(
     if not used:
         return title, None, [], f"{o.name} costs nothing"
     totals = [sum(data[c][m] for c in used) for m in range(H)]
-    steady = [totals[m] - data["one_time"][m] for m in range(H)]
+    steady = [totals[m] - data["one_time"][m] - data["pretraining"][m] for m in range(H)]
     peak = max(totals)
     cap = max(steady) * 1.3 if max(steady) > 0 else peak
     clipped = peak > cap * 1.5  # a one-time spike would flatten every other month: clip it and say so

@@ -103,7 +103,7 @@ def _workload() -> Iterable[Widget]:
 
 
 def _overheads() -> Iterable[Widget]:
-    yield FieldGrid(sections_for(["overheads", "training", "rag"]), id="grid-overheads")
+    yield FieldGrid(sections_for(["overheads", "training", "rag", "pretraining"]), id="grid-overheads")
 
 
 def _options() -> Iterable[Widget]:
@@ -148,7 +148,7 @@ def _simulation() -> Iterable[Widget]:
 PANES: tuple[Pane, ...] = (
     Pane("pricing", "Pricing", "inputs", "f1", "Pricing grid (API models, GPUs)", _pricing),
     Pane("workload", "Workload", "inputs", "f2", "Workload, market, requirements", _workload),
-    Pane("overheads", "Overheads", "inputs", "f3", "Overheads, training, RAG", _overheads),
+    Pane("overheads", "Overheads", "inputs", "f3", "Overheads, training, RAG, pre-training", _overheads),
     Pane("options", "Options", "inputs", "f4", "Options grid", _options),
     Pane("results", "Results", "outputs", "f5", "Results pane", _results),
     Pane("ladder", "Ladder", "outputs", "f6", "Decision ladder pane", _ladder, runs_when_shown=True),
@@ -160,7 +160,7 @@ PANES: tuple[Pane, ...] = (
         "Plots pane",
         _plots,
         keys_of=(PlotsPane,),
-        hint="[ and ] switch plots · the cumulative plot marks each option's breakeven month",
+        hint="[ and ] switch plots · cumulative plot: ◆ breakeven month, ▲ go-live month",
     ),
     Pane("risks", "Risks", "outputs", "f8", "Risk checklist pane", _risks, keys_of=(RiskTable,)),
     Pane(

@@ -38,6 +38,9 @@ RESULT_COLUMNS = (
 )
 
 
+# Breakdown column headers, at most 9 characters (the column width); the other components use their name.
+BREAKDOWN_HEADERS = {"one_time": "one-time", "pretraining": "pre-train"}
+
 TALL_BELOW = 106  # pane columns: below this, options become columns and figures become rows
 
 
@@ -233,10 +236,13 @@ class ResultsTable(CellCache):
 
 class BreakdownTable(CellCache):
     """Monthly breakdown by component of the focused option (components that are zero throughout are
-    left out, so the table fits a narrow terminal)."""
+    left out, the largest first). Total and cumulative come first and stay when the table scrolls
+    sideways: at 80 columns five components pushed the cumulative cost, which says when an option pays
+    back, off screen."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="cell", **kwargs)  # a cell cursor, so `x` can explain any figure
+        # a cell cursor, so `x` can explain any figure; Month, total and cumulative stay in view
+        super().__init__(cursor_type="cell", fixed_columns=3, **kwargs)
         self._shown: tuple = ()
         self._texts: dict[str, list[str]] = {}  # column key -> the text of each month's cell
         self._title = ""  # the border title's plain text
@@ -248,7 +254,9 @@ class BreakdownTable(CellCache):
         index = max(0, min(index, len(a.results.options) - 1))
         cur = a.scenario.currency
         cols = {c: a.results.series(index, c) for c in (*COMPONENTS, "total", "cumulative")}
-        used = tuple(c for c in COMPONENTS if any(cols[c]))
+        # The largest over the horizon first: at 80 columns four components are in view, and a rollout's
+        # fallback (listed last by the engine) is often the second largest cost.
+        used = tuple(sorted((c for c in COMPONENTS if any(cols[c])), key=lambda c: -sum(map(abs, cols[c]))))
         months = a.results.series(index, "m")
         texts = {
             **{c: [fmt.money(v, cur) if v else "·" for v in cols[c]] for c in used},
@@ -267,15 +275,15 @@ class BreakdownTable(CellCache):
             self.clear(columns=used != self._shown)
             if used != self._shown or not self.columns:
                 self.add_column("Month", key="m", width=5)
-                for c in used:
-                    self.add_column(c.replace("_", "-"), key=c, width=9)
                 self.add_column("total", key="total", width=9)
                 self.add_column("cumulative", key="cumulative", width=10)
+                for c in used:
+                    self.add_column(BREAKDOWN_HEADERS.get(c, c), key=c, width=9)
                 self._shown = used
             for i, m in enumerate(months):
                 self.add_row(
                     Text(str(m), justify="right"),
-                    *(self._text(key, texts[key][i]) for key in (*used, "total", "cumulative")),
+                    *(self._text(key, texts[key][i]) for key in ("total", "cumulative", *used)),
                     key=str(i),
                 )
         self._texts = texts
