@@ -194,6 +194,8 @@ def _fit_version_2(draw, data: dict, base: int | None) -> None:
             model = sc.TABLES.get(t) or sc.LISTS[t]
             for k in [k for k in r if k in model.model_fields and sc.version_of_field(model, k) > 1]:
                 del r[k]
+        if not data.get("pretraining", True):
+            del data["pretraining"]  # a table of version-2 keys only: a version-1 file has none
         return
     b = base if base is not None else 0
     base_api = bool(options) and options[b].get("serve", "api") == "api"

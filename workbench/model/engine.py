@@ -461,7 +461,19 @@ def _evaluate(env: dict[str, np.ndarray], defs: list[Def], n: int) -> None:
 
 
 _ORDERED_DEFS = [d for stage in STAGES for d in stage]
-_STEADY_READS = set().union(*(d.node.columns() for d in [*_ORDERED_DEFS, STEADY]))
+
+
+def _needed(target: Def) -> list[Def]:
+    """The formulas `target` reads, directly or through others, in evaluation order."""
+    need = set(target.node.columns())
+    for d in reversed(_ORDERED_DEFS):
+        if d.name in need:
+            need |= d.node.columns()
+    return [d for d in _ORDERED_DEFS if d.name in need]
+
+
+_STEADY_DEFS = _needed(STEADY)  # the steady cost reads no one-time, retraining or pre-training formula
+_STEADY_READS = set().union(*(d.node.columns() for d in [*_STEADY_DEFS, STEADY]))
 
 
 def monthly_arrays(rows: pl.DataFrame | Rows, horizon: int) -> Rows:
@@ -593,7 +605,8 @@ def _rolled_out(env: dict[str, np.ndarray], n: int) -> None:
 
 
 def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
-    """Option rows (option-major) x volumes at month 1, every formula column and `steady` (numpy)."""
+    """Option rows (option-major) x volumes at month 1, the formula columns `steady` reads, and `steady`
+    (numpy)."""
     rows = _as_arrays(rows)
     volumes = np.asarray(volumes, dtype=np.float64)
     n, k = len(volumes), len(rows["opt"])
@@ -604,7 +617,7 @@ def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
     env["variant"] = np.tile(np.arange(n, dtype=np.int64), k)
     env["m"] = np.ones(k * n, dtype=np.int64)
     with np.errstate(all="ignore"):
-        _evaluate(env, [*_ORDERED_DEFS, STEADY], k * n)
+        _evaluate(env, [*_STEADY_DEFS, STEADY], k * n)
     return env
 
 

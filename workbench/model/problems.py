@@ -49,7 +49,8 @@ def format_loc(loc: tuple, data: Any = None) -> str:
         label = f"[{head}]"
     else:
         return _shown_key(head)
-    return label + "".join(f".{_shown_key(p)}" for p in rest)
+    # an entry of a list value (a rollout share) is counted from 1, as rows are: rollout[2]
+    return label + "".join(f"[{p + 1}]" if isinstance(p, int) else f".{_shown_key(p)}" for p in rest)
 
 
 def shown_value(value: Any) -> str:
@@ -59,6 +60,8 @@ def shown_value(value: Any) -> str:
 
 
 def _expected_for(loc: tuple) -> str:
+    if len(loc) >= 2 and isinstance(loc[-1], int) and loc[-2] == "rollout":
+        return "each share 0..1, e.g. 0.05 for 5%"  # an entry of a list of shares
     model = sc.model_at(loc)
     name = loc[-1] if loc else None
     if model is None or not isinstance(name, str) or name not in model.model_fields:

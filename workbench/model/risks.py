@@ -174,8 +174,9 @@ def hidden_tco(c: RiskContext) -> tuple[bool, str]:
     t = c.s.training
     hidden = []
     for o in c.adapt:
+        drift = "fa" if o.by_provider else "fg"  # a provider's training price moves with API prices
         people, run, data, fg, retrain = (
-            c.series(o, col) for col in ("people", "training_run", "data", "fg", "retrain")
+            c.series(o, col) for col in ("people", "training_run", "data", drift, "retrain")
         )
         if people is None or run is None or data is None or fg is None or retrain is None:
             continue

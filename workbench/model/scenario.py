@@ -512,7 +512,7 @@ def version_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
         (
             loc,
             f"needs schema_version = {need} (the file says {s.schema_version})",
-            f"schema_version = {need} at the top of the file, or remove the key",
+            f"set schema_version = {need} at the top of the file, or remove the key",
         )
         for loc, need in newer_keys(s)
     ]
@@ -545,8 +545,8 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
             out.append(
                 (
                     (*loc, key),
-                    "the baseline serves all its traffic itself",
-                    "the default: go_live_month 1, no rollout, fallback_share 0, no fallback",
+                    "the baseline must serve all its traffic itself",
+                    "the default: go_live_month = 1, rollout = [], fallback_share = 0, fallback = ''",
                 )
             )
         if o.fallback:
@@ -573,7 +573,8 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                 )
         elif i != base and base is not None and needs_fallback(o, s.horizon_months):
             b = s.options[base]
-            if not b.is_api or not b.keeps_all_traffic:
+            # A baseline that rolls out is reported on its own row: only a non-API baseline is o's problem.
+            if not b.is_api:
                 key = (
                     "go_live_month"
                     if o.go_live_month > 1
@@ -581,11 +582,10 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                     if o.fallback_share > 0
                     else "rollout"
                 )
-                why = "is not an API option" if not b.is_api else "rolls out itself"
                 out.append(
                     (
                         (*loc, key),
-                        f"the rest of the traffic goes to the baseline {b.name!r}, which {why}",
+                        f"the rest of the traffic goes to the baseline {b.name!r}, which is not an API option",
                         "name an API option in fallback",
                     )
                 )
@@ -629,13 +629,22 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                     (
                         (*loc, "pretrain_tokens"),
                         "continued pre-training needs its token count",
-                        "pretrain_tokens > 0 (0 = 20 x params is for scratch only)",
+                        "pretrain_tokens > 0; 0 (= 20 x params) is for scratch only",
                     )
                 )
     if any(o.pretrains for o in s.options):
         gpus = {g.name for g in s.gpus}
         g = s.pretraining.gpu
-        if g not in gpus:
+        first = next(o.name for o in s.options if o.pretrains)
+        if not g:
+            out.append(
+                (
+                    ("pretraining", "gpu"),
+                    f"is empty, and option {first!r} pre-trains",
+                    "the name of a [[gpus]] row with bf16_tflops > 0",
+                )
+            )
+        elif g not in gpus:
             out.append(_dangling(("pretraining", "gpu"), g, gpus, "[[gpus]]"))
         else:
             row = s.gpu(g)
@@ -644,8 +653,8 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                 out.append(
                     (
                         ("gpus", j, "bf16_tflops"),
-                        "the pre-training GPU needs its BF16 peak",
-                        "bf16_tflops > 0 (H100 SXM: 989)",
+                        "[pretraining].gpu needs its BF16 peak to price pre-training",
+                        "bf16_tflops > 0, e.g. 989 for an H100 SXM",
                     )
                 )
     return out
