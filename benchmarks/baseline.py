@@ -33,8 +33,38 @@ def baseline_index(d: dict) -> int | None:
     return 0 if d["options"] else None
 
 
+def _share(o: dict, m: int) -> float:
+    """s(o, m) of MODEL.md 6.1: the share of the workload the option serves in month m."""
+    live = o.get("go_live_month", 1)
+    rollout = o.get("rollout", [])
+    if m < live:
+        return 0.0
+    if m - live < len(rollout):
+        return rollout[m - live]
+    return 1.0 - o.get("fallback_share", 0.0)
+
+
+def _unit(d: dict, f: dict, m: int) -> float:
+    """unit(f, m) of MODEL.md 6.1: one request served by the API option f."""
+    w, rag, ov = d["workload"], d["rag"], d["overheads"]
+    c = w["cacheable_share"] if f["prompt_caching"] else 0.0
+    tin = w["input_tokens"] * (1 - f["prompt_reduction"]) + (rag["context_tokens"] if f["rag"] else 0.0)
+    tout = w["output_tokens"] * (1 - f["output_reduction"])
+    a = _row(d["api_models"], f["model"])
+    p_cached = a["input"] if a["cached_input"] is None else a["cached_input"]
+    fa = (1 + d["market"]["api_price_change_per_year"]) ** ((m - 1.0) / 12.0)
+    tokens = fa * ((tin - c * tin) * a["input"] + c * tin * p_cached + tout * a["output"]) / 1e6
+    return tokens + (rag["cost_per_query"] if f["rag"] else 0.0) + f["review_rate"] * ov["cost_per_review"]
+
+
+def _gpu_count(q: float) -> int:
+    """MODEL.md 6.0: a quotient a hair above a whole number is that number."""
+    n = round(q)
+    return n if n >= 1 and abs(q - n) <= 1e-12 * n else math.ceil(q)
+
+
 def option_months(d: dict, o: dict) -> list[float]:
-    """Monthly totals of one option, months 1..H (MODEL.md section 2, line by line)."""
+    """Monthly totals of one option, months 1..H (MODEL.md sections 2 and 6, line by line)."""
     w, mk, ov, t, rag = d["workload"], d["market"], d["overheads"], d["training"], d["rag"]
     H = d["horizon_months"]
     R0, g, D, P = w["requests_per_day"], w["growth_per_month"], w["days_per_month"], w["peak_to_average"]
@@ -61,6 +91,22 @@ def option_months(d: dict, o: dict) -> list[float]:
 
     t_gpu = _row(d["gpus"], t["gpu"]) if t["gpu"] else None
     training_run = t["gpus"] * t["hours_per_run"] * t_gpu["hourly"] if t_gpu else 0.0
+    provider = o.get("train_on", "gpu") == "provider"
+    if provider:  # MODEL.md 6.2: billed by the option's model row, drifting with API prices
+        ex = t.get("tokens_per_example", 0) or (Tin + Tout)
+        training_run = t["examples"] * ex * t.get("epochs", 3) * api.get("training_per_mtok", 0.0) / 1e6 + t[
+            "hours_per_run"
+        ] * api.get("training_per_hour", 0.0)
+    pretraining = 0.0
+    if o.get("pretrain", "none") != "none":  # MODEL.md 6.3
+        pt = d["pretraining"]
+        kp = _row(d["gpus"], pt["gpu"])
+        tokens = o.get("pretrain_tokens", 0) or 20 * pt["params"]
+        hours = pt["attempts"] * 6 * pt["params"] * tokens / (kp["bf16_tflops"] * 1e12 * pt["mfu"]) / 3600
+        pretraining = hours * kp["hourly"]
+    fallback = d["options"][baseline_index(d)]
+    if o.get("fallback"):
+        fallback = _row(d["options"], o["fallback"])
     adapts = o["fine_tune"] or o["distill"]
     if o["distill"]:
         teacher = _row(d["api_models"], o["teacher"])
@@ -76,20 +122,28 @@ def option_months(d: dict, o: dict) -> list[float]:
         req = rpd * D
         fa = (1 + mk["api_price_change_per_year"]) ** ((m - 1.0) / 12.0)
         fg = (1 + mk["gpu_price_change_per_year"]) ** ((m - 1.0) / 12.0)
+        s = _share(o, m)
+        live = m >= o.get("go_live_month", 1)
+        sreq = s * req
         if api is not None:
-            inference = req * fa * (uncached * p_in + cached * p_cached + tout * p_out) / 1e6
+            inference = sreq * fa * (uncached * p_in + cached * p_cached + tout * p_out) / 1e6
+        elif not live:
+            inference = 0.0
         else:
             if o["hosting"] == "always_on":
-                peak = rpd / 86400.0 * P
-                gpus = max(o["min_gpus"], math.ceil(peak / (thr * u)))
+                peak = s * rpd / 86400.0 * P
+                gpus = max(o["min_gpus"], _gpu_count(peak / (thr * u)))
                 hours = gpus * 24.0 * D
             else:
-                hours = max(o["min_gpu_hours_per_month"], req / (thr * 3600.0 * u))
+                hours = max(o["min_gpu_hours_per_month"], sreq / (thr * 3600.0 * u))
             inference = hours * gpu["hourly"] * fg
-        retrieval = req * rag["cost_per_query"] + rag["fixed_monthly"] if o["rag"] else 0.0
-        review = req * o["review_rate"] * ov["cost_per_review"]
+        retrieval = (
+            sreq * rag["cost_per_query"] + (rag["fixed_monthly"] if live else 0.0) if o["rag"] else 0.0
+        )
+        review = sreq * o["review_rate"] * ov["cost_per_review"]
         people = o["ops_fte"] * ov["engineer_annual_cost"] / 12.0
-        fixed = o["fixed_monthly"]
+        fixed = o["fixed_monthly"] if live else 0.0
+        fall = (1 - s) * req * _unit(d, fallback, m) if s < 1 else 0.0
         one_time = 0.0
         if m == 1:
             one_time = o["setup_cost"]
@@ -97,8 +151,9 @@ def option_months(d: dict, o: dict) -> list[float]:
                 one_time += t["runs"] * training_run + data + ov["eval_setup"]
         retrain = 0.0
         if adapts and every > 0 and m > 1 and (m - 1) % every == 0:
-            retrain = training_run * fg + t["relabel_share"] * data
-        out.append(inference + retrieval + review + people + fixed + one_time + retrain)
+            retrain = training_run * (fa if provider else fg) + t["relabel_share"] * data
+        pre = pretraining if m == 1 else 0.0
+        out.append(inference + retrieval + review + people + fixed + one_time + retrain + fall + pre)
     return out
 
 
