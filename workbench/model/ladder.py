@@ -238,7 +238,7 @@ class LadderContext:
 # A rule judges one step or rung: its verdict and the reasons, in the scenario's numbers.
 Rule = Callable[[LadderContext], tuple[Verdict, list[str]]]
 STEP_RULES: dict[int, Rule] = {}  # step number -> rule, in ladder order
-RUNG_RULES: dict[int, Rule] = {}  # customization level -> rule, above the ladder
+RUNG_RULES: dict[int, Rule] = {}  # rung number (7, 8) -> rule, above the ladder
 QUESTIONS: list[Callable[[LadderContext], str]] = []  # step 4's five questions, in order
 
 
@@ -253,7 +253,7 @@ def step(n: int) -> Callable[[Rule], Rule]:
 
 
 def rung(n: int) -> Callable[[Rule], Rule]:
-    """Register the rule of the rung at customization level n (its title is RUNG_TITLES[n])."""
+    """Register the rule of rung n (7, 8: numbered on from the six steps; its title is RUNG_TITLES[n])."""
 
     def register(rule: Rule) -> Rule:
         RUNG_RULES[n] = rule
@@ -508,8 +508,6 @@ def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
         return "not yet", [f"the fine-tuned path is '{s4}' (step 4), so distilling is premature"]
     if best_d is None:
         return "not yet", ["no distilled option to compare; add one with distill = true and a teacher"]
-    if not c.high_volume:
-        return "not needed", [c.volume_reason + ": distillation pays at scale"]
     if not dist_ok:
         return "not yet", [f"{best_d.name!r} misses: {'; '.join(shortfalls(c.s, best_d))}"]
     ft = c.best_ft if c.best_ft is not None and c.best_ft in c.ft_ok else None
@@ -517,12 +515,14 @@ def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
     ref_name = repr(ft.name) if ft is not None else "the baseline"
     d_cost = c.tco[best_d.name]
     H = c.s.horizon_months
-    if ref_cost is None or d_cost < ref_cost:
+    if ref_cost is None or d_cost < ref_cost:  # cheaper over the horizon: no volume rule can argue
         saving = (ref_cost - d_cost) if ref_cost is not None else 0.0
         return "go", [
             f"{best_d.name!r} costs {fmt.money(d_cost, c.cur)} over {H} months, "
             f"{fmt.money(saving, c.cur)} less than {ref_name}"
         ]
+    if not c.high_volume:
+        return "not needed", [c.volume_reason + ": distillation pays at scale"]
     return "not needed", [
         f"{best_d.name!r} costs {fmt.money(d_cost, c.cur)} over {H} months, not less than "
         f"{ref_name} at {fmt.money(ref_cost, c.cur)}"
@@ -633,7 +633,7 @@ def q5_tco(c: LadderContext) -> str:
 # --- The rungs above the ladder -------------------------------------------------------------------------
 
 
-@rung(4)
+@rung(7)
 def continued_pretraining(c: LadderContext) -> tuple[Verdict, list[str]]:
     if c.req.unique_domain_without_public_data:
         return "go", [
@@ -644,7 +644,7 @@ def continued_pretraining(c: LadderContext) -> tuple[Verdict, list[str]]:
     ]
 
 
-@rung(5)
+@rung(8)
 def training_from_scratch(c: LadderContext) -> tuple[Verdict, list[str]]:
     if c.req.unique_domain_without_public_data:
         return "not yet", [
