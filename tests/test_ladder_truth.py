@@ -263,3 +263,22 @@ def test_flat_prices_say_nothing_of_next_years_model() -> None:
 @pytest.mark.parametrize("preset", sorted(p.stem for p in PRESETS.glob("*.toml")))
 def test_every_preset_tells_the_truth(preset: str) -> None:
     check_truth(analyze(sc.validate(tomllib.loads((PRESETS / f"{preset}.toml").read_text()))))
+
+
+def test_the_table_and_the_ladder_pane_say_none_meets_before_naming_the_closest(capsys) -> None:
+    from workbench.cli.run import main
+    from workbench.tui.panes.tables import ladder_text
+
+    preset = PRESETS / "starter.toml"
+    a = analyze(sc.validate(tomllib.loads(preset.read_text())))
+    rec = a.ladder.recommendation
+    assert rec.option is not None and not rec.meets_requirements
+    assert main(["report", str(preset), "--format", "table"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines
+    line = out[out.index("Recommendation: ") :]
+    assert line.startswith(f"Recommendation: {NONE_MEETS}")
+    assert line.index(NONE_MEETS) < line.index(rec.option)
+    assert "☆ closest" in out
+    pane = ladder_text(a).plain
+    assert pane.startswith(f"☆ Recommendation: {NONE_MEETS}")
+    assert pane.index(NONE_MEETS) < pane.index(rec.option)
