@@ -87,7 +87,7 @@ def _print_table(a) -> None:
     con.print(Text(f"Recommendation: {report.headline(a)}", style="bold"))
     con.print(Text(report.because(a)))
     con.print(Text("Decision ladder", style="bold"))
-    for st in a.ladder.steps:
+    for st in a.ladder.steps + a.ladder.rungs:
         con.print(Text(f" {report.VERDICT_MARK[st.verdict]} {st.step}. {st.title}: {st.verdict}"))
         for reason in st.reasons:
             con.print(Text(f"     {reason}", style="dim"))

@@ -196,12 +196,10 @@ def to_markdown(a: Analysis) -> str:
             f"{row['per_mtok']} | {row['breakeven_month']} | {row['breakeven_volume']} | {row['gpus']} |"
         )
     lines += ["", "## Decision ladder", ""]
-    for st in a.ladder.steps:
+    for st in a.ladder.steps + a.ladder.rungs:
         lines.append(
             f"{st.step}. **{st.title}**: {VERDICT_MARK[st.verdict]} {st.verdict}. " + "; ".join(st.reasons)
         )
-    for st in a.ladder.rungs:
-        lines.append(f"- {st.title}: {st.verdict}. " + "; ".join(st.reasons))
     flagged = [x for x in a.risks if x.flagged]
     lines += ["", "## Risks", ""]
     if not flagged:

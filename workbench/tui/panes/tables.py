@@ -326,10 +326,10 @@ def ladder_text(a: Analysis) -> Text:
             t.append(f"     {reason}\n", style="" if st.verdict != "not needed" else "dim")
     t.append("\nAbove the ladder\n", style="bold")
     for st in a.ladder.rungs:
-        t.append(f"{VERDICT_MARK[st.verdict]} {st.title}  ", style="bold")
+        t.append(f"{VERDICT_MARK[st.verdict]} {st.step}. {st.title}  ", style="bold")
         t.append(f"[{st.verdict}]\n", style=VERDICT_STYLE[st.verdict])
         for reason in st.reasons:
-            t.append(f"     {reason}\n", style="dim")
+            t.append(f"     {reason}\n", style="" if st.verdict != "not needed" else "dim")
     t.append("\n✔ go  – not needed  … not yet  ✖ blocked", style="dim")
     return t
 
