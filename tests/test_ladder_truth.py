@@ -282,3 +282,17 @@ def test_the_table_and_the_ladder_pane_say_none_meets_before_naming_the_closest(
     pane = ladder_text(a).plain
     assert pane.startswith(f"☆ Recommendation: {NONE_MEETS}")
     assert pane.index(NONE_MEETS) < pane.index(rec.option)
+
+
+async def test_the_results_and_ladder_status_lines_say_none_meets_first() -> None:
+    from helpers import make_app
+
+    app = make_app("starter")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.active_view()
+        await pilot.pause()
+        rec = view.doc.analysis().ladder.recommendation
+        assert rec.option is not None and not rec.meets_requirements
+        for pane in ("results", "ladder"):
+            line = view.pane_status(pane)
+            assert line.index(NONE_MEETS) < line.index(rec.option), line

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
-from workbench.model.ladder import Verdict
+from workbench.model.ladder import NONE_MEETS, Verdict
 from workbench.model.report import MARKS, VERDICT_MARK, Analysis, because, headline, option_rows
 from workbench.tui.textual_fixes import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
@@ -229,6 +229,8 @@ class ResultsTable(CellCache):
             what, v = values[key]
             return f"{o.name}: {what} = {v}"
         row = self._last[index]
+        if "☆" in row["marks"]:  # said before the name, as everywhere the closest option is named
+            return f"{NONE_MEETS}; closest: {o.name} ({o.serve})"
         tags = ", ".join(MARKS[m] for m in row["marks"] if m in MARKS)
         return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "")
 
