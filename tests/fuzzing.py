@@ -19,7 +19,8 @@ from workbench.model import report
 from workbench.model import scenario as sc
 from workbench.model.catalog import RISK_IDS
 
-REF_FIELDS = {"model", "gpu", "teacher"}  # names of other rows, drawn from the rows that exist
+REF_FIELDS = {"model", "gpu", "teacher", "fallback"}  # names of other rows, drawn from the rows that exist
+V2_RULED = {"train_on", "pretrain"}  # version-2 choices with cross-checks: drawn only where they can hold
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def table(draw, key: str, fixed: dict | None = None, keep: float = 0.7) -> dict:
     for spec in SPECS[key]:
         if fixed and spec.name in fixed:
             continue
-        if spec.name in REF_FIELDS or (key == "" and spec.name == "schema_version"):
+        if spec.name in REF_FIELDS | V2_RULED or (key == "" and spec.name == "schema_version"):
             continue
         if draw(st.floats(0, 1)) < keep:
             out[spec.name] = draw(value_for(spec))
@@ -172,9 +173,53 @@ def scenario_dicts(draw, max_rows: int = 4) -> dict:
             o["teacher"] = draw(st.sampled_from(models))
         options.append(o)
     data["options"] = options
+    _fit_version_2(draw, data, base)
     ids = draw(st.lists(st.sampled_from(RISK_IDS), unique=True, max_size=4))
     data["risks"] = [draw(table("risks", {"id": r})) for r in ids]
     return data
+
+
+def _fit_version_2(draw, data: dict, base: int | None) -> None:
+    """Version 1 or 2 at random. A version-1 file keeps every version-2 key at its default (they are
+    dropped); a version-2 file keeps its rollout keys only where a fallback can serve the rest, draws
+    provider training and pre-training where they can hold, and goes live within the horizon."""
+    v2 = draw(st.booleans())
+    data["schema_version"] = 2 if v2 else 1
+    options = data["options"]
+    rollout_keys = ("go_live_month", "rollout", "fallback_share", "fallback")
+    rows = [(t, r) for t in sc.TABLES for r in [data.get(t)] if isinstance(r, dict)]
+    rows += [(t, r) for t in ("api_models", "gpus", "options") for r in data.get(t, [])]
+    if not v2:
+        for t, r in rows:
+            model = sc.TABLES.get(t) or sc.LISTS[t]
+            for k in [k for k in r if k in model.model_fields and sc.version_of_field(model, k) > 1]:
+                del r[k]
+        return
+    b = base if base is not None else 0
+    base_api = bool(options) and options[b].get("serve", "api") == "api"
+    horizon = data.get("horizon_months", 24)
+    for i, o in enumerate(options):
+        if "go_live_month" in o:
+            o["go_live_month"] = min(o["go_live_month"], horizon)
+        if draw(st.booleans()):
+            o["rollout"] = draw(st.lists(st.floats(0, 1), max_size=4))
+        if i == b or not base_api:
+            for k in rollout_keys:
+                o.pop(k, None)
+        if o.get("serve") == "api" and (o.get("fine_tune") or o.get("distill")):
+            m = next((x for x in data["api_models"] if x["name"] == o.get("model")), None)
+            if m is not None and (m.get("training_per_mtok", 0) > 0 or m.get("training_per_hour", 0) > 0):
+                o["train_on"] = draw(st.sampled_from(["gpu", "provider"]))
+    tflops = [g["name"] for g in data["gpus"] if g.get("bf16_tflops", 0) > 0]
+    if tflops and draw(st.booleans()):
+        data.setdefault("pretraining", {})["gpu"] = draw(st.sampled_from(tflops))
+        for o in options:
+            if o.get("serve") == "self_hosted" and draw(st.booleans()):
+                o["pretrain"] = (
+                    "scratch"
+                    if o.get("pretrain_tokens", 0) <= 0
+                    else draw(st.sampled_from(["continued", "scratch"]))
+                )
 
 
 # --- Results hold no NaN and no infinity ------------------------------------------------------------

@@ -12,7 +12,17 @@ from helpers import REPORT_KEYS, ROOT, run_cli
 from workbench.cli.run import main
 
 PRESETS = sorted((ROOT / "presets").glob("*.toml"))
-COMPONENTS = {"inference", "retrieval", "review", "people", "fixed", "one_time", "retrain"}
+COMPONENTS = {
+    "inference",
+    "retrieval",
+    "review",
+    "people",
+    "fixed",
+    "one_time",
+    "retrain",
+    "fallback",  # docs/model.md 6.1 and 6.3: every file carries them, zeros where unused
+    "pretraining",
+}
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -88,7 +98,7 @@ BROKEN = {
     "wrong-type": ('[workload]\nrequests_per_day = "many"\n', "[workload].requests_per_day"),
     "nan": ("[workload]\nrequests_per_day = nan\n", "finite"),
     "negative": ("[workload]\nrequests_per_day = -1\n", ">= 0"),
-    "future": ("schema_version = 2\n", "schema_version"),
+    "future": ("schema_version = 3\n", "schema_version"),
     "dangling": ('[[options]]\nname = "A"\nmodel = "nope"\n', '[[options]][1] "A".model'),
     "no-throughput": (
         '[[gpus]]\nname = "G"\nhourly = 1.0\n[[options]]\nname = "S"\nserve = "self_hosted"\ngpu = "G"\n',

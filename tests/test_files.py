@@ -305,7 +305,7 @@ BROKEN = {
         GRIDS + '[[options]]\nname = "a"\nmodel = "GPT-4o"\nserve = "cloud"\n',
         ["serve", "cloud"],
     ),
-    "future schema": ("schema_version = 2\n", ["schema_version", "2", "newer"]),
+    "future schema": ("schema_version = 3\n", ["schema_version", "3", "newer"]),
     "unknown risk id": ('[[risks]]\nid = "model-drfit"\n', ["risks", "id", "did you mean 'model-drift'"]),
     "table where a value is expected": ("[workload.requests_per_day]\nx = 1\n", ["requests_per_day"]),
 }

@@ -23,7 +23,7 @@ from workbench.edits.values import (  # noqa: F401  (callers use edit.EditError,
     parse_value,
     validated,
 )
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import FIRST_VERSION, Scenario, model_at, version_of_field
 from workbench.store import files
 
 
@@ -54,7 +54,20 @@ def apply(s: Scenario, path: Path, value: Any) -> Scenario:
         for o in data.get("options", []):
             o["baseline"] = False  # one baseline at a time, like a radio button
     _set(data, path, value)
+    _raise_version(data, path, value)
     return validated(data)
+
+
+def _raise_version(data: dict, path: Path, value: Any) -> None:
+    """Setting a key of a later schema version away from its default makes the scenario that version
+    (docs/model.md section 6): the tab then says so (the caller compares the versions)."""
+    model = model_at(tuple(path))
+    name = path[-1]
+    if model is None or not isinstance(name, str) or name not in model.model_fields:
+        return
+    need = version_of_field(model, name)
+    if need > data.get("schema_version", FIRST_VERSION) and value != model.model_fields[name].default:
+        data["schema_version"] = need
 
 
 def apply_text(s: Scenario, path: Path, text: str) -> Scenario:

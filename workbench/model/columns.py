@@ -85,6 +85,10 @@ def label(p: Path) -> str:
 def relevant_option_fields(o: Option) -> list[str]:
     """The option fields that enter its costs (a throughput field of an API option does not)."""
     out = ["prompt_reduction", "output_reduction", "review_rate", "ops_fte", "fixed_monthly", "setup_cost"]
+    if o.rolls_out:
+        out += ["go_live_month", "fallback_share"]
+    if o.pretrains:
+        out.append("pretrain_tokens")
     if o.is_self_hosted:
         out += (
             ["requests_per_second_per_gpu"]
@@ -96,11 +100,23 @@ def relevant_option_fields(o: Option) -> list[str]:
     return out
 
 
+def _scenario_path_matters(path: str, chosen: list[Option]) -> bool:
+    """Version-2 tables feed only the options that use them: provider training reads [training].epochs
+    and tokens_per_example; pre-training reads [pretraining] (whose `gpus` sets only the wall clock)."""
+    if path in ("training.epochs", "training.tokens_per_example"):
+        return any(o.by_provider and o.adapts for o in chosen)
+    if path == "pretraining.gpus":
+        return False
+    if path.startswith("pretraining."):
+        return any(o.pretrains for o in chosen)
+    return True
+
+
 def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
     """Every numeric input of the cost formulas that matters for the given options (default: all)."""
     idx = list(range(len(s.options))) if options is None else options
     chosen = [s.options[i] for i in idx]
-    out = [parse(p) for p in SCENARIO_COLUMNS.values()]
+    out = [parse(p) for p in SCENARIO_COLUMNS.values() if _scenario_path_matters(p, chosen)]
     for o in chosen:
         out += [Path("options", o.name, f) for f in relevant_option_fields(o)]
     seen: set[str] = set()
@@ -113,6 +129,8 @@ def input_paths(s: Scenario, options: list[int] | None = None) -> list[Path]:
                 continue
             for f in (i.field for i in inputs.INPUTS if i.source == source):
                 if f == "cached_input" and (not o.prompt_caching or row.cached_input is None):
+                    continue
+                if f.startswith("training_per_") and not (source == "api_model" and o.by_provider):
                     continue
                 key = f"{model}.{f}"
                 if key not in seen:

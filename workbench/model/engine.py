@@ -27,18 +27,30 @@ from workbench.model.formula import (
     Const,
     Def,
     Eq,
+    Ge,
     Gt,
     Max,
     Meta,
     Node,
+    Pick,
     SumH,
     When,
     specialize,
 )
 from workbench.model.scenario import Scenario, Serve, input_values
 
-COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "one_time", "retrain")
-STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed")
+COMPONENTS = (
+    "inference",
+    "retrieval",
+    "review",
+    "people",
+    "fixed",
+    "one_time",
+    "retrain",
+    "fallback",
+    "pretraining",
+)
+STEADY_COMPONENTS = ("inference", "retrieval", "review", "people", "fixed", "fallback")
 MAX_VOLUME = 1e9  # requests/day: the top of the breakeven-volume search (docs/model.md section 2)
 STEADY_ROWS = 200_000  # (option, volume) pairs `steady_costs` evaluates at once: about 70 MB of columns
 
@@ -51,8 +63,19 @@ def input_arrays(s: Scenario) -> dict[str, np.ndarray]:
     cols = {"variant": np.zeros(n, dtype=np.int64), "opt": np.arange(n, dtype=np.int64)}
     values = input_values(s)
     for inp in input_table.INPUTS:
-        cols[inp.col] = np.array(values[inp.col], dtype=bool if inp.kind == "bool" else np.float64)
+        if inp.kind == "list":
+            cols[inp.col] = _padded(values[inp.col])
+        else:
+            cols[inp.col] = np.array(values[inp.col], dtype=bool if inp.kind == "bool" else np.float64)
     return cols
+
+
+def _padded(lists: list[list[float]]) -> np.ndarray:
+    """Lists of numbers as one 2-D float array, padded with NaN (at least one column wide)."""
+    out = np.full((len(lists), max([1, *(len(v) for v in lists)])), np.nan)
+    for i, v in enumerate(lists):
+        out[i, : len(v)] = v
+    return out
 
 
 def to_frame(cols: dict[str, np.ndarray]) -> pl.DataFrame:
@@ -100,6 +123,7 @@ def _retrain_why(r) -> str:
 
 _always_gpus = Max(C("min_gpus"), Ceil(C("peak") / CAPACITY.node))
 _first = Eq(Col("m"), Const(1))
+_live = Ge(_m, C("go_live"))  # docs/model.md 6.1: live(o, m)
 _retrain_due = (
     C("adapt")
     & Gt(C("t_every"), Const(0))
@@ -107,11 +131,16 @@ _retrain_due = (
     & Eq((_m - 1.0) % ClipLow(C("t_every"), 1.0), Const(0))
 )
 _api_inference = (
-    C("req")
+    C("sreq")
     * C("fa")
     * (C("uncached") * C("p_in") + C("cached") * C("p_cached") + C("tout") * C("p_out"))
     / Const(1e6, "1M")
 )
+
+
+def _not_live(r) -> str:
+    return f"not live yet: goes live in month {r['go_live']:g}"
+
 
 # Successive with_columns stages over rows that carry a month `m`: a stage reads only columns of the
 # inputs and of earlier stages.
@@ -131,10 +160,57 @@ STAGES: list[list[Def]] = [
             When(C("caching"), C("cshare"), 0.0, why_else="no prompt caching: nothing billed as cached"),
             Meta("cached share", "share"),
         ),
-        Def("training_run", C("t_gpus") * C("t_hours") * C("t_hourly"), _money("one training run")),
+        Def(
+            "share",
+            When(
+                _live,
+                Pick("rollout", _m - C("go_live"), 1.0 - C("fb_share"), "rollout"),
+                0.0,
+                why_then="live: the rollout's share for this month, else all but the fallback share",
+                why_else=_not_live,
+            ),
+            Meta("share of traffic served", "share"),
+        ),
+        Def(
+            "ex_tokens",
+            When(
+                Gt(C("t_tok_ex"), Const(0)),
+                C("t_tok_ex"),
+                C("Tin") + C("Tout"),
+                why_else="tokens_per_example = 0: the workload's input + output tokens",
+            ),
+            Meta("tokens/example", "number"),
+        ),
+        Def(
+            "fb_tin",
+            C("Tin") * (1.0 - C("fb_prompt_red"))
+            + When(C("fb_rag"), C("rag_ctx"), 0.0, why_else="the fallback sends no RAG context"),
+            Meta("fallback input tokens/request", "number"),
+        ),
+        Def(
+            "fb_tout",
+            C("Tout") * (1.0 - C("fb_output_red")),
+            Meta("fallback output tokens/request", "number"),
+        ),
+        Def(
+            "fb_c",
+            When(C("fb_caching"), C("cshare"), 0.0, why_else="the fallback caches nothing"),
+            Meta("fallback cached share", "share"),
+        ),
+        Def(
+            "pre_tokens_eff",
+            When(
+                Gt(C("pre_tokens"), Const(0)),
+                C("pre_tokens"),
+                20.0 * C("pt_params"),
+                why_else="pretrain_tokens = 0: 20 tokens per parameter (compute-optimal)",
+            ),
+            Meta("pre-training tokens", "number", "tokens"),
+        ),
     ],
     [
         Def("req", C("rpd") * C("D"), Meta("requests", "count", "requests")),
+        Def("srpd", C("share") * C("rpd"), Meta("requests/day served", "count", "req/day")),
         Def("cached", C("c") * C("tin"), Meta("cached input tokens", "number")),
         THR,
         Def(
@@ -148,20 +224,71 @@ STAGES: list[list[Def]] = [
             ),
             _money("data bill"),
         ),
-        Def("peak", C("rpd") / 86400.0 * C("P"), Meta("peak requests/s", "number", "req/s")),
+        Def(
+            "training_run",
+            When(
+                C("provider"),
+                C("t_examples") * C("ex_tokens") * C("t_epochs") * C("p_train_mtok") / Const(1e6, "1M")
+                + C("t_hours") * C("p_train_hour"),
+                C("t_gpus") * C("t_hours") * C("t_hourly"),
+                why_then="trained by the provider: billed per training token and hour",
+                why_else="trained on the [training] GPUs",
+            ),
+            _money("one training run"),
+        ),
+        Def("fb_cached", C("fb_c") * C("fb_tin"), Meta("fallback cached input tokens", "number")),
+        Def(
+            "pretrain_gpu_hours",
+            When(
+                C("pretrains"),
+                C("pt_attempts")
+                * 6.0
+                * C("pt_params")
+                * C("pre_tokens_eff")
+                / (C("pt_tflops") * Const(1e12, "1e12") * C("pt_mfu"))
+                / 3600.0,
+                0.0,
+                why_then="6 FLOPs per parameter per token, at the MFU of the GPU's BF16 peak",
+                why_else="the option pre-trains no model",
+            ),
+            Meta("pre-training GPU-hours", "number", "GPU-h"),
+        ),
     ],
     [
+        Def("sreq", C("share") * C("req"), Meta("requests served", "count", "requests")),
+        Def("peak", C("srpd") / 86400.0 * C("P"), Meta("peak requests/s", "number", "req/s")),
         Def("uncached", C("tin") - C("cached"), Meta("uncached input tokens", "number")),
+        Def("fb_uncached", C("fb_tin") - C("fb_cached"), Meta("fallback uncached input tokens", "number")),
+        Def(
+            "pretrain_days",
+            C("pretrain_gpu_hours") / C("pt_gpus") / 24.0,
+            Meta("pre-training days", "number", "days"),
+        ),
+    ],
+    [
         Def(
             "gpus",
             When(
                 C("is_api") | ~C("always_on"),
                 None,
-                _always_gpus,
+                When(_live, _always_gpus, 0.0, why_else=_not_live),
                 why_then="no always-on GPUs (API or on-demand)",
                 why_else="always on: enough GPUs for peak",
             ),
             Meta("GPUs", "number", "GPUs"),
+        ),
+        Def(
+            "fb_unit",
+            C("fa")
+            * (
+                C("fb_uncached") * C("fb_p_in")
+                + C("fb_cached") * C("fb_p_cached")
+                + C("fb_tout") * C("fb_p_out")
+            )
+            / Const(1e6, "1M")
+            + When(C("fb_rag"), C("rag_cpq"), 0.0, why_else="the fallback has no retrieval")
+            + C("fb_review_rate") * C("rev_cost"),
+            _money("fallback cost/request"),
         ),
     ],
     [
@@ -173,7 +300,12 @@ STAGES: list[list[Def]] = [
                 When(
                     C("always_on"),
                     C("gpus") * 24.0 * C("D"),
-                    Max(C("min_hours"), C("req") / (C("thr") * 3600.0 * C("util"))),
+                    When(
+                        _live,
+                        Max(C("min_hours"), C("sreq") / (C("thr") * 3600.0 * C("util"))),
+                        0.0,
+                        why_else=_not_live,
+                    ),
                     why_then="always on: every GPU billed 24 h a day",
                     why_else="on demand: the hours the requests need",
                 ),
@@ -188,10 +320,10 @@ STAGES: list[list[Def]] = [
                 None,
                 When(
                     Gt(C("gpus") * C("thr"), Const(0)) & Gt(Const(math.inf, "∞"), C("thr")),
-                    C("rpd") / 86400.0 / (C("gpus") * C("thr")),
+                    C("srpd") / 86400.0 / (C("gpus") * C("thr")),
                     0.0,
                     why_then="average requests/s over what the GPUs serve",
-                    why_else="no finite throughput to load",
+                    why_else="no GPUs running, or no finite throughput to load",
                 ),
                 why_then="no always-on GPUs (API or on-demand)",
             ),
@@ -206,12 +338,17 @@ STAGES: list[list[Def]] = [
         ),
         Def(
             "retrieval",
-            When(C("rag"), C("req") * C("rag_cpq") + C("rag_fixed"), 0.0, why_else="not a RAG option"),
+            When(
+                C("rag"),
+                C("sreq") * C("rag_cpq") + When(_live, C("rag_fixed"), 0.0, why_else=_not_live),
+                0.0,
+                why_else="not a RAG option",
+            ),
             _money("retrieval"),
         ),
-        Def("review", C("req") * C("review_rate") * C("rev_cost"), _money("review")),
+        Def("review", C("sreq") * C("review_rate") * C("rev_cost"), _money("review")),
         Def("people", C("ops_fte") * C("eng") / 12.0, _money("people")),
-        Def("fixed", C("fixed_monthly"), _money("fixed")),
+        Def("fixed", When(_live, C("fixed_monthly"), 0.0, why_else=_not_live), _money("fixed")),
         Def(
             "one_time",
             When(
@@ -233,20 +370,44 @@ STAGES: list[list[Def]] = [
             "retrain",
             When(
                 _retrain_due,
-                C("training_run") * C("fg") + C("t_relabel") * C("data"),
+                C("training_run")
+                * When(C("provider"), C("fa"), C("fg"), why_then="a provider's price drifts with API prices")
+                + C("t_relabel") * C("data"),
                 0.0,
                 why_else=_retrain_why,
             ),
             _money("retrain"),
+        ),
+        Def(
+            "fallback",
+            (1.0 - C("share")) * C("req") * C("fb_unit"),
+            _money("fallback"),
+        ),
+        Def(
+            "pretraining",
+            When(
+                C("pretrains") & _first,
+                C("pretrain_gpu_hours") * C("pt_hourly"),
+                0.0,
+                why_else="no pre-training: the option pre-trains no model, or not in month 1",
+            ),
+            _money("pre-training"),
         ),
     ],
 ]
 # The workload's own tokens per request, before any option changes them: cost per 1M tokens and the
 # breakeven tokens/day count these, so every option is measured against the same work.
 WORKLOAD_TOKENS = Def("workload_tokens", C("Tin") + C("Tout"), Meta("workload tokens/request", "number"))
-TOTAL = Def("total", SumH(*(C(c) for c in COMPONENTS)), _money("total"))
+# Version 1's components are summed first, then version 2's: polars adds a long sum_horizontal as a tree,
+# so appending terms to one sum would move the last bits of every version-1 total.
+_V1 = 7
+TOTAL = Def(
+    "total", SumH(SumH(*(C(c) for c in COMPONENTS[:_V1])), *(C(c) for c in COMPONENTS[_V1:])), _money("total")
+)
 STEADY = Def(
-    "steady", SumH(*(C(c) for c in STEADY_COMPONENTS)), _money("steady monthly cost (month-1 prices)")
+    "steady",
+    SumH(SumH(*(C(c) for c in STEADY_COMPONENTS[:-1])), C("fallback")),
+    _money("steady monthly cost (month-1 prices)"),
 )
 DEFS: dict[str, Def] = {d.name: d for stage in STAGES for d in stage} | {"total": TOTAL, "steady": STEADY}
 META: dict[str, Meta] = INPUT_META | {name: d.meta for name, d in DEFS.items()}
@@ -339,6 +500,18 @@ def option_figures(s: Scenario, k: int, month: int = 1) -> dict[str, float]:
     return {d.name: float(env[d.name][0]) for d in _ORDERED_DEFS}
 
 
+EQUAL_REL = 1e-12
+EQUAL_ABS = 1e-9
+"""Two costs a and b are equal when |a - b| <= EQUAL_REL * (|a| + |b|) + EQUAL_ABS (docs/model.md 6.0):
+costs summed in another order differ in the last bits."""
+
+
+def at_most(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a <= b, or equal to it in the sense of docs/model.md 6.0; False where either is NaN."""
+    with np.errstate(invalid="ignore"):
+        return a - b <= EQUAL_REL * (np.abs(a) + np.abs(b)) + EQUAL_ABS
+
+
 def summary_arrays(frame: Rows, horizon: int) -> Rows:
     """`summarize` over numpy, for a frame of `monthly_arrays` (NaN where `summarize` has null)."""
     n = len(frame["opt"]) // horizon if horizon else 0
@@ -347,7 +520,7 @@ def summary_arrays(frame: Rows, horizon: int) -> Rows:
     last = first + horizon - 1
     cum, base = frame["cumulative"].reshape(shape), frame["base_cum"].reshape(shape)
     with np.errstate(invalid="ignore"):
-        met = cum <= base  # NaN (no baseline) compares False
+        met = at_most(cum, base)  # NaN (no baseline) compares False
     is_base = frame["is_baseline"][first]
     found = met.any(axis=1) & ~is_base
     return {
@@ -375,7 +548,13 @@ def summarize(frame: pl.DataFrame) -> pl.DataFrame:
             _c("total").first().alias("month1"),
             _c("Tin").first(),
             _c("Tout").first(),
-            _c("m").filter(_c("cumulative") <= _c("base_cum")).min().alias("breakeven_month"),
+            _c("m")
+            .filter(
+                _c("cumulative") - _c("base_cum")
+                <= EQUAL_REL * (_c("cumulative").abs() + _c("base_cum").abs()) + EQUAL_ABS
+            )
+            .min()
+            .alias("breakeven_month"),
             _c("gpus").last().alias("gpus_at_horizon"),
             _c("gpu_hours").last().alias("gpu_hours_at_horizon"),
         )
@@ -394,10 +573,23 @@ def _steady_lazy(rows: pl.DataFrame, volumes: np.ndarray) -> pl.LazyFrame:
         pl.Series("R0", np.tile(volumes, k), dtype=pl.Float64),
         pl.Series("variant", np.tile(np.arange(n), k), dtype=pl.Int64),
     )
-    lf = batch.lazy().with_columns(pl.lit(1, dtype=pl.Int64).alias("m"))
+    lf = batch.lazy().with_columns(
+        pl.lit(1, dtype=pl.Int64).alias("m"),
+        pl.lit(1.0).alias("go_live"),
+        pl.col("rollout").arr.eval(pl.element() * float("nan"), as_list=False).alias("rollout")
+        if "rollout" in batch.columns
+        else pl.lit(None),
+    )
     for stage in _cost_columns():
         lf = lf.with_columns(stage)
     return lf
+
+
+def _rolled_out(env: dict[str, np.ndarray], n: int) -> None:
+    """The steady state compares options rolled out (docs/model.md 6.1): live from month 1, no rollout
+    entries, so each option serves all but its fallback share."""
+    env["go_live"] = np.ones(n)
+    env["rollout"] = np.full((n, 1), np.nan)
 
 
 def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
@@ -407,6 +599,7 @@ def steady_arrays(rows: pl.DataFrame | Rows, volumes: np.ndarray) -> Rows:
     n, k = len(volumes), len(rows["opt"])
     idx = np.repeat(np.arange(k), n)
     env = {c: v[idx] for c, v in rows.items() if c in _STEADY_READS}  # only what the formulas read
+    _rolled_out(env, k * n)
     env["R0"] = np.tile(volumes, k)
     env["variant"] = np.tile(np.arange(n, dtype=np.int64), k)
     env["m"] = np.ones(k * n, dtype=np.int64)
@@ -567,7 +760,17 @@ def batch_totals(
 
 
 # The inputs `_kinks` reads: its own, and the ones the capacity formulas read.
-_BREAK_COLS = ("is_api", "always_on", "P", "min_gpus", "hourly", "D", "min_hours", *capacity.READS)
+_BREAK_COLS = (
+    "is_api",
+    "always_on",
+    "P",
+    "min_gpus",
+    "hourly",
+    "D",
+    "min_hours",
+    "fb_share",
+    *capacity.READS,
+)
 
 
 @dataclass(frozen=True)
@@ -602,22 +805,23 @@ def _kinks(row: dict) -> _Kinks:
     if row["is_api"]:
         return _Kinks()
     thr = row["thr"]
-    if not math.isfinite(thr) or thr <= 0:
+    served = 1.0 - row["fb_share"]  # rolled out, the option serves all but its fallback share
+    if not math.isfinite(thr) or thr <= 0 or served <= 0:
         return _Kinks()
     if row["always_on"]:
-        step = row["capacity"] * 86400.0 / row["P"]  # requests/day where the GPU count steps up
+        step = row["capacity"] * 86400.0 / row["P"] / served  # requests/day where the GPU count steps up
         if not step > 0 or not math.isfinite(step):
             return _Kinks()
         count = int(min(MAX_VOLUME / step, 1e6))
         return _Kinks(step, max(1, int(row["min_gpus"])), count, row["hourly"] * 24.0 * row["D"])
     if row["min_hours"] > 0 and row["D"] > 0:
-        return _Kinks(bends=np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"]]))
+        return _Kinks(bends=np.array([row["min_hours"] * thr * 3600.0 * row["util"] / row["D"] / served]))
     return _Kinks()
 
 
 def _dearer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Indices where cost a is above cost b by more than rounding (relative 1e-9)."""
-    return np.flatnonzero(a - b > 1e-9 * (np.abs(a) + np.abs(b)) + 1e-12)
+    """Indices where cost a is above cost b: not at most b in docs/model.md 6.0's sense."""
+    return np.flatnonzero(~at_most(a, b))
 
 
 def _last_crossing(volumes: np.ndarray, a: np.ndarray, b: np.ndarray) -> float | None:
@@ -694,6 +898,9 @@ class OptionResult:
     breakeven_tokens_per_day: float | None
     gpus_at_horizon: int | None
     gpu_hours_at_horizon: float | None
+    go_live_month: int = 1
+    pretrain_gpu_hours: float | None = None  # options that pre-train (docs/model.md 6.3)
+    pretrain_days: float | None = None
 
 
 @dataclass
@@ -773,6 +980,11 @@ def compute(s: Scenario) -> Results:
                 breakeven_tokens_per_day=vol * tokens if vol is not None else None,
                 gpus_at_horizon=int(gpus) if gpus is not None else None,
                 gpu_hours_at_horizon=json_number(float(summary["gpu_hours_at_horizon"][i])),
+                go_live_month=o.go_live_month,
+                pretrain_gpu_hours=json_number(float(frame["pretrain_gpu_hours"][i * H]))
+                if o.pretrains
+                else None,
+                pretrain_days=json_number(float(frame["pretrain_days"][i * H])) if o.pretrains else None,
             )
         )
     base = s.baseline_index()

@@ -20,7 +20,7 @@ import numpy as np
 from workbench.model import engine, fmt, inputs, lookup
 from workbench.model.engine import COMPONENTS, DEFS, META, WORKLOAD_TOKENS, Results
 from workbench.model.formula import Ctx, fmt_value, reasons, render
-from workbench.model.scenario import Scenario, row_name
+from workbench.model.scenario import Scenario, fallback_of, row_name
 
 # Summary metrics (the Results table's figures) and their aliases; every DEFS column is a metric too.
 SUMMARY = (
@@ -209,6 +209,14 @@ def _source(s: Scenario, opt: int, col: str) -> str:
         return f"options[{o.name}].{inp.edited or inp.field}"
     if inp.source == "training_gpu" and not s.training.gpu:
         return "training.gpu (none: 0)"
+    if inp.source == "pretraining_gpu" and not s.pretraining.gpu:
+        return "pretraining.gpu (none: 0)"
+    if inp.source in ("fallback_option", "fallback_model"):
+        f = fallback_of(s, o)
+        if f is None:
+            return "(no API fallback: 0)"
+        if inp.source == "fallback_option":
+            return f"options[{f.name}].{inp.field}"
     name = row_name(s, o, inp.source, always=True)
     field = inp.field
     if field == "cached_input":

@@ -44,6 +44,10 @@ def fmt_value(x: Any, kind: str = "number", unit: str = "", currency: str = "USD
     """A number as an explanation shows it: exact enough to redo the arithmetic by hand."""
     if x is None:
         return "null"
+    if isinstance(x, list | tuple | np.ndarray):  # a list input (rollout shares), its NaN padding left out
+        items = [v for v in np.asarray(x, dtype=np.float64).ravel().tolist() if not math.isnan(v)]
+        item_kind = "share" if kind == "list" else kind
+        return "[" + ", ".join(fmt_value(v, item_kind, "", currency) for v in items) + "]"
     if isinstance(x, bool | np.bool_):
         return "yes" if x else "no"
     x = float(x)
@@ -450,18 +454,38 @@ class ClipLow(Node):
         return f"max({_plain(self.low)}, {_wrap(self.a, ctx, values, P_OR)})"
 
 
+WHOLE_TOLERANCE = 1e-12
+"""A quotient within this relative distance of a whole number n >= 1 is n (docs/model.md 6.0)."""
+
+
+def ceil_whole(q: Any) -> Any:
+    """ceil(q), except that a q floating point put a hair above a whole number n >= 1 is n:
+    9.000000000000002 GPUs are 9 GPUs (docs/model.md 6.0). Works on scalars and arrays; NaN stays NaN."""
+    q = np.asarray(q, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        n = np.round(q)
+        near = (n >= 1) & (np.abs(q - n) <= WHOLE_TOLERANCE * n)
+    out = np.where(near, n, np.ceil(q))
+    return out if out.ndim else np.float64(out)
+
+
 class Ceil(Node):
+    """ceil, with docs/model.md 6.0's tolerance: a count a hair above a whole number is that number."""
+
     def __init__(self, a: Node) -> None:
         self.a = a
 
     def expr(self) -> pl.Expr:
-        return self.a.expr().ceil()
+        q = self.a.expr()
+        n = q.round(0)
+        near = (n >= 1) & ((q - n).abs() <= WHOLE_TOLERANCE * n)
+        return pl.when(near).then(n).otherwise(q.ceil())
 
     def eval(self, row: Row) -> Any:
-        return np.ceil(self.a.eval(row))
+        return ceil_whole(self.a.eval(row))
 
     def arr(self, env: Env) -> Any:
-        return np.ceil(self.a.arr(env))
+        return ceil_whole(self.a.arr(env))
 
     def columns(self) -> set[str]:
         return self.a.columns()
@@ -524,6 +548,17 @@ class Gt(_Cmp):
 
     def expr(self) -> pl.Expr:
         return self.a.expr() > self.b.expr()
+
+
+class Ge(_Cmp):
+    sym = "≥"
+    fn = staticmethod(lambda a, b: a >= b)
+
+    def arr(self, env: Env) -> Any:
+        return np.greater_equal(self.a.arr(env), self.b.arr(env))
+
+    def expr(self) -> pl.Expr:
+        return self.a.expr() >= self.b.expr()
 
 
 class Eq(_Cmp):
@@ -589,6 +624,65 @@ class Not(Node):
 
     def text(self, ctx: Ctx, values: bool) -> str:
         return f"not {_wrap(self.a, ctx, values, P_NEG)}"
+
+
+class Pick(Node):
+    """Entry `index` of a list column (0-based), or `default` where the index falls outside the list.
+
+    The list is one row of a 2-D column padded with NaN (an option's rollout shares): a NaN entry is
+    outside too. Renders as the entry it picked, or as the default.
+    """
+
+    def __init__(self, col: str, index: Node, default: Any, label: str = "") -> None:
+        self.col = col
+        self.index = index
+        self.default = lift(default)
+        self.label = label or col
+
+    def _hit(self, row: Row) -> float | None:
+        values = np.asarray(row[self.col], dtype=np.float64).ravel()
+        j = self.index.eval(row)
+        if j is None or not np.isfinite(j) or j < 0 or j >= len(values) or j != int(j):
+            return None
+        v = float(values[int(j)])
+        return None if math.isnan(v) else v
+
+    def expr(self) -> pl.Expr:
+        j = self.index.expr()
+        got = pl.col(self.col).arr.get(j.cast(pl.Int64), null_on_oob=True).fill_nan(None)
+        return pl.when(j >= 0).then(got).otherwise(None).fill_null(self.default.expr())
+
+    def eval(self, row: Row) -> Any:
+        hit = self._hit(row)
+        return self.default.eval(row) if hit is None else np.float64(hit)
+
+    def arr(self, env: Env) -> Any:
+        table = np.asarray(env[self.col], dtype=np.float64)
+        j = np.asarray(self.index.arr(env), dtype=np.float64)
+        n, w = table.shape
+        j = np.broadcast_to(j, (n,))
+        with np.errstate(invalid="ignore"):
+            inside = (j >= 0) & (j < w)
+        picked = table[np.arange(n), np.where(inside, j, 0).astype(np.int64)]
+        picked = np.where(inside, picked, np.nan)
+        return np.where(np.isnan(picked), self.default.arr(env), picked)
+
+    def columns(self) -> set[str]:
+        return {self.col} | self.index.columns() | self.default.columns()
+
+    def visible(self, ctx: Ctx) -> Node:
+        return self if self._hit(ctx.row) is not None else self.default.visible(ctx)
+
+    def text(self, ctx: Ctx, values: bool) -> str:
+        hit = self._hit(ctx.row)
+        if hit is None:
+            return self.default.visible(ctx).text(ctx, values)
+        meta = ctx.meta.get(self.col, Meta(self.col))
+        ctx.note(self.col)
+        j = int(self.index.eval(ctx.row))
+        if not values:
+            return f"{self.label}[{j + 1}]"
+        return fmt_value(hit, "share" if meta.kind == "list" else meta.kind, "", ctx.currency)
 
 
 Note = str | Callable[[Row], str] | None
@@ -669,6 +763,8 @@ def _children(n: Node) -> list[Node]:
         return list(n.args)
     if isinstance(n, ClipLow | Ceil | Not):
         return [n.a]
+    if isinstance(n, Pick):
+        return [n.index, n.default]
     return []
 
 
@@ -727,6 +823,19 @@ def specialize(node: Node, consts: Mapping[str, Any]) -> Node:
         out = ClipLow(specialize(node.a, consts), node.low)
     elif isinstance(node, Ceil | Not):
         out = type(node)(specialize(node.a, consts))
+    elif isinstance(node, Pick):
+        index, default = specialize(node.index, consts), specialize(node.default, consts)
+        if node.col not in consts:
+            out = Pick(node.col, index, default, node.label)
+        else:  # a known list: a chain of its entries by index
+            entries = [float(v) for v in np.asarray(consts[node.col], dtype=np.float64).ravel()]
+            out = default
+            for j in reversed(range(len(entries))):
+                if not math.isnan(entries[j]):
+                    out = When(Eq(index, Const(float(j))), Const(entries[j]), out)
+            out = specialize(out, consts)
+            if isinstance(out, Const):
+                return out
     else:  # pragma: no cover - every node type is listed above
         return node
     if not out.columns():

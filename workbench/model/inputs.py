@@ -14,7 +14,13 @@ Where a value comes from (`Input.source`):
     teacher       a field of the option's teacher row (distilling options only, else 0)
     gpu           a field of the option's GPU row (self-hosted options only, else 0)
     training_gpu  a field of the training GPU row (every option; 0 without one)
+    pretraining_gpu  a field of the [pretraining] GPU row (every option; 0 without one)
+    fallback_option  a field of the option's fallback option (docs/model.md 6.1; 0 without one)
+    fallback_model   a field of the fallback option's API model row (0 without one)
     baseline      whether the option is the scenario's baseline
+
+One input is a list, not a number: `rollout`, the option's rollout shares (kind "list"); the engine holds it
+as one row of a 2-D array, padded with NaN, and picks the month's entry from it.
 
 Only data here, below the schema, which reads this table for its own checks; the values are read from a
 scenario by `scenario.input_values`.
@@ -27,7 +33,19 @@ from typing import Literal
 
 from workbench.model.formula import Meta
 
-Source = Literal["scenario", "option", "flag", "api_model", "teacher", "gpu", "training_gpu", "baseline"]
+Source = Literal[
+    "scenario",
+    "option",
+    "flag",
+    "api_model",
+    "teacher",
+    "gpu",
+    "training_gpu",
+    "pretraining_gpu",
+    "fallback_option",
+    "fallback_model",
+    "baseline",
+]
 
 
 @dataclass(frozen=True)
@@ -38,7 +56,7 @@ class Input:
     source: Source
     field: str  # a scenario path (source "scenario"), else the field or property of the row it reads
     label: str  # how it reads inside a formula ("input tokens")
-    kind: str = "number"  # money | price | share | count | number | bool (formula.Meta)
+    kind: str = "number"  # money | price | share | count | number | bool | list (formula.Meta)
     unit: str = ""
     path_label: str = ""  # how its scenario path reads on its own (sensitivity), when not `label`
     edited: str = ""  # flags: the option field(s) that set it, for explanations
@@ -105,6 +123,33 @@ INPUTS: tuple[Input, ...] = (
     Input("min_gpus", OPT, "min_gpus", "min GPUs"),
     Input("min_hours", OPT, "min_gpu_hours_per_month", "min GPU-hours/month"),
     Input("util", OPT, "target_utilization", "target utilization", "share"),
+    # Version 2 (docs/model.md section 6): going live, rolling out, falling back.
+    Input("go_live", OPT, "go_live_month", "go-live month", "number"),
+    Input("rollout", OPT, "rollout", "rollout shares", "list"),
+    Input("fb_share", OPT, "fallback_share", "fallback share", "share"),
+    Input("fb_p_in", "fallback_model", "input", "fallback input price/1M", "price"),
+    Input("fb_p_out", "fallback_model", "output", "fallback output price/1M", "price"),
+    Input("fb_p_cached", "fallback_model", "cached_input", "fallback cached price/1M", "price"),
+    Input("fb_caching", "fallback_option", "prompt_caching", "fallback caches", "bool"),
+    Input("fb_rag", "fallback_option", "rag", "fallback uses RAG", "bool"),
+    Input("fb_prompt_red", "fallback_option", "prompt_reduction", "fallback prompt reduction", "share"),
+    Input("fb_output_red", "fallback_option", "output_reduction", "fallback output reduction", "share"),
+    Input("fb_review_rate", "fallback_option", "review_rate", "fallback review rate", "share"),
+    # Fine-tuning bought from a provider (6.2).
+    Input("provider", "flag", "by_provider", "trained by the provider", "bool", edited="train_on"),
+    Input("p_train_mtok", "api_model", "training_per_mtok", "training price/1M", "price"),
+    Input("p_train_hour", "api_model", "training_per_hour", "training price/hour", "price"),
+    Input("t_epochs", S, "training.epochs", "epochs", path_label="training epochs"),
+    Input("t_tok_ex", S, "training.tokens_per_example", "tokens/example", path_label="tokens per example"),
+    # Continued pre-training and training from scratch (6.3).
+    Input("pretrains", "flag", "pretrains", "pre-trained", "bool", edited="pretrain"),
+    Input("pre_tokens", OPT, "pretrain_tokens", "pre-training tokens"),
+    Input("pt_params", S, "pretraining.params", "parameters", path_label="pre-trained parameters"),
+    Input("pt_mfu", S, "pretraining.mfu", "MFU", "share", path_label="pre-training MFU"),
+    Input("pt_attempts", S, "pretraining.attempts", "attempts", path_label="pre-training attempts"),
+    Input("pt_gpus", S, "pretraining.gpus", "pre-training GPUs", "number", "GPUs"),
+    Input("pt_hourly", "pretraining_gpu", "hourly", "pre-training GPU price/hour", "price"),
+    Input("pt_tflops", "pretraining_gpu", "bf16_tflops", "BF16 peak TFLOPS", "number", "TFLOPS"),
 )
 BY_COL: dict[str, Input] = {i.col: i for i in INPUTS}
 # The list table each row source reads from, and the inputs the training GPU row feeds.
@@ -113,17 +158,24 @@ ROW_TABLES: dict[Source, str] = {
     "teacher": "api_models",
     "gpu": "gpus",
     "training_gpu": "gpus",
+    "pretraining_gpu": "gpus",
+    "fallback_model": "api_models",
 }
 FROM_TRAINING_GPU: tuple[Input, ...] = tuple(i for i in INPUTS if i.source == "training_gpu")
-# Inputs that are yes/no (bool columns of the frame); every other input is a float64 column.
+# Inputs that are yes/no (bool columns of the frame); lists are 2-D float64; every other input is float64.
 BOOL_COLS = frozenset(i.col for i in INPUTS if i.kind == "bool")
+LIST_COLS = frozenset(i.col for i in INPUTS if i.kind == "list")
 # Every input column read from one scenario field (the same on every row): column -> path.
 SCENARIO_COLUMNS: dict[str, str] = {i.col: i.field for i in INPUTS if i.source == "scenario"}
 # Every number read from a field of the option itself: column -> field.
-OPTION_COLUMNS: dict[str, str] = {i.col: i.field for i in INPUTS if i.source == "option" and i.kind != "bool"}
+OPTION_COLUMNS: dict[str, str] = {
+    i.col: i.field for i in INPUTS if i.source == "option" and i.kind not in ("bool", "list")
+}
 # The fields of an API model row and a GPU row that the formulas read (prices).
 API_FIELDS: tuple[str, ...] = tuple(i.field for i in INPUTS if i.source == "api_model")
-GPU_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(i.field for i in INPUTS if i.source == "gpu"))
+GPU_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(i.field for i in INPUTS if i.source in ("gpu", "training_gpu", "pretraining_gpu"))
+)
 
 
 def path_label(table: str, field: str) -> str | None:
@@ -133,6 +185,11 @@ def path_label(table: str, field: str) -> str | None:
     for i in INPUTS:
         if sources is None and i.source == "scenario" and i.field == f"{table}.{field}":
             return i.path_label or i.label
-        if sources is not None and i.source in sources and i.field == field and i.kind != "bool":
+        if (
+            sources is not None
+            and i.source in sources
+            and i.field == field
+            and i.kind not in ("bool", "list")
+        ):
             return i.path_label or i.label
     return None

@@ -51,6 +51,8 @@ def to_json_dict(a: Analysis) -> dict:
                 "breakeven_month": o.breakeven_month,
                 "breakeven_requests_per_day": json_number(o.breakeven_requests_per_day),
                 "gpus_at_horizon": o.gpus_at_horizon,
+                "pretrain_gpu_hours": json_number(o.pretrain_gpu_hours),  # docs/model.md 6.3
+                "pretrain_days": json_number(o.pretrain_days),
                 # Added keys (docs/model.md section 3 allows extensions):
                 "serve": o.serve,
                 "baseline": o.is_baseline,

@@ -20,8 +20,10 @@ from workbench.model import capacity, inputs
 from workbench.model.capacity import MIN_CAPACITY
 from workbench.model.catalog import RISK_IDS
 
-SCHEMA_VERSION = 1
-"""The highest `schema_version` this version of the workbench reads."""
+SCHEMA_VERSION = 2
+"""The highest `schema_version` this version of the workbench reads (docs/model.md section 6)."""
+FIRST_VERSION = 1
+"""The version of a file that does not say: version 1, whose keys every later version keeps."""
 
 
 def _integral(value: Any) -> Any:
@@ -32,11 +34,16 @@ def _integral(value: Any) -> Any:
 
 
 Int = Annotated[int, BeforeValidator(_integral)]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
-def fld(default: Any, description: str, unit: str = "", **kwargs: Any) -> Any:
-    """A field with its one-line description and unit (kept in json_schema_extra for the grids)."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **kwargs)
+def fld(default: Any, description: str, unit: str = "", version: int = 1, **kwargs: Any) -> Any:
+    """A field with its one-line description and unit (kept in json_schema_extra for the grids), and the
+    schema version that introduced it (a file of an older version may not set it)."""
+    extra: dict[str, Any] = {"unit": unit}
+    if version > 1:
+        extra["version"] = version
+    return Field(default, description=description, json_schema_extra=extra, **kwargs)
 
 
 class Table(BaseModel):
@@ -127,6 +134,17 @@ class Training(Table):
     relabel_share: float = fld(
         0.2, "Share of the labeling (or teacher) bill paid again at each retrain", "share", ge=0, le=1
     )
+    epochs: float = fld(
+        3.0, "Passes over the examples in one provider training run", "epochs", version=2, ge=0, le=1000
+    )
+    tokens_per_example: float = fld(
+        0.0,
+        "Tokens of one training example; 0 = the workload's input + output tokens",
+        "tokens",
+        version=2,
+        ge=0,
+        le=1e8,
+    )
 
 
 class Rag(Table):
@@ -139,12 +157,49 @@ class Rag(Table):
     fixed_monthly: float = fld(0.0, "Vector store and index hosting per month", "money/month", ge=0, le=1e10)
 
 
+class Pretraining(Table):
+    gpu: str = fld(
+        "",
+        "GPU row pre-training runs on (needs bf16_tflops; required when an option pre-trains)",
+        "name",
+        version=2,
+    )
+    params: float = fld(
+        8e9, "Parameters of the model pre-trained (N)", "parameters", version=2, gt=0, le=1e14
+    )
+    mfu: float = fld(
+        0.4, "Model FLOPs utilization: share of the BF16 peak reached", "share", version=2, gt=0, le=1
+    )
+    attempts: float = fld(
+        1.5, "Multiplier for failed runs, ablations and restarts", "x", version=2, ge=1, le=100
+    )
+    gpus: Int = fld(
+        64, "GPUs used at once (for the wall-clock figure only)", "GPUs", version=2, ge=1, le=10**7
+    )
+
+
 class ApiModel(Table):
     name: str = fld(..., "Model name, as options refer to it", "name", min_length=1, max_length=200)
     input: float = fld(0.0, "Price of 1M input tokens", "money/1M tok", ge=0, le=1e7)
     output: float = fld(0.0, "Price of 1M output tokens", "money/1M tok", ge=0, le=1e7)
     cached_input: float | None = fld(
         None, "Price of 1M cached input tokens; absent = same as input", "money/1M tok", ge=0, le=1e7
+    )
+    training_per_mtok: float = fld(
+        0.0,
+        "Provider fine-tuning: price of 1M training tokens (0 = not sold per token)",
+        "money/1M tok",
+        version=2,
+        ge=0,
+        le=1e7,
+    )
+    training_per_hour: float = fld(
+        0.0,
+        "Provider fine-tuning: price of one training hour (0 = not sold per hour)",
+        "money/hour",
+        version=2,
+        ge=0,
+        le=1e7,
     )
     source: str = fld("", "Where the price comes from", "text", max_length=500)
 
@@ -156,6 +211,9 @@ class ApiModel(Table):
 class Gpu(Table):
     name: str = fld(..., "GPU name, as options refer to it", "name", min_length=1, max_length=200)
     hourly: float = fld(0.0, "Price of one GPU-hour", "money/hour", ge=0, le=1e7)
+    bf16_tflops: float = fld(
+        0.0, "Dense BF16 peak of one GPU (needed to pre-train on it)", "TFLOPS", version=2, ge=0, le=1e6
+    )
     source: str = fld("", "Where the price comes from", "text", max_length=500)
 
 
@@ -201,6 +259,32 @@ class Option(Table):
     throughput_estimated: bool = fld(
         False, "The throughput is an estimate (GPU sizing), not a measurement", "yes/no"
     )
+    go_live_month: Int = fld(1, "First month the option serves traffic", "month", version=2, ge=1, le=120)
+    rollout: list[Share] = fld(
+        [],
+        "Shares of traffic served in the first months live, each 0..1, e.g. 5%, 25%, 50%",
+        "shares",
+        version=2,
+        max_length=120,
+    )
+    fallback_share: float = fld(
+        0.0, "Share of traffic still sent to the fallback once rolled out", "share", version=2, ge=0, le=1
+    )
+    fallback: str = fld(
+        "", "The API option that serves the rest of the traffic; empty = the baseline", "name", version=2
+    )
+    train_on: Literal["gpu", "provider"] = fld(
+        "gpu",
+        "fine_tune / distill: gpu = runs on [training].gpu; provider = billed by the model row",
+        "choice",
+        version=2,
+    )
+    pretrain: Literal["none", "continued", "scratch"] = fld(
+        "none", "self_hosted: the model is pre-trained: continued or from scratch", "choice", version=2
+    )
+    pretrain_tokens: float = fld(
+        0.0, "Pre-training tokens; 0 = 20 x parameters (scratch only)", "tokens", version=2, ge=0, le=1e16
+    )
 
     @property
     def is_api(self) -> bool:
@@ -222,6 +306,32 @@ class Option(Table):
         """Whether the option trains a model (fine-tune or distill) and so pays training and data."""
         return self.fine_tune or self.distill
 
+    @property
+    def by_provider(self) -> bool:
+        """Its training runs are bought from the API provider (billed by its model row), not run on GPUs."""
+        return self.train_on == "provider"
+
+    @property
+    def pretrains(self) -> bool:
+        """The option's model is pre-trained (continued or from scratch), at a compute price."""
+        return self.pretrain != "none"
+
+    @property
+    def from_scratch(self) -> bool:
+        """Pre-trained from scratch (its token count may default to 20 x parameters)."""
+        return self.pretrain == "scratch"
+
+    @property
+    def rolls_out(self) -> bool:
+        """Whether some month sends part of the traffic elsewhere (a go-live month, a rollout, a
+        fallback share): then the rest goes to the fallback option."""
+        return self.go_live_month > 1 or bool(self.rollout) or self.fallback_share > 0
+
+    @property
+    def keeps_all_traffic(self) -> bool:
+        """The four keys of section 6.1 at their defaults: what a baseline or a fallback must be."""
+        return not self.rolls_out and not self.fallback
+
 
 class RiskState(Table):
     id: str = fld(..., "An id from the risk catalog", "id")
@@ -241,7 +351,7 @@ class Range(Table):
 
 
 class Scenario(Table):
-    schema_version: Int = fld(SCHEMA_VERSION, "Version of the file format", "", ge=1)
+    schema_version: Int = fld(FIRST_VERSION, "Version of the file format", "", ge=1)
     name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
     description: str = fld(
         "", "What the scenario models and where its numbers come from", "text", max_length=5000
@@ -254,6 +364,7 @@ class Scenario(Table):
     overheads: Overheads = Field(default_factory=Overheads)
     training: Training = Field(default_factory=Training)
     rag: Rag = Field(default_factory=Rag)
+    pretraining: Pretraining = Field(default_factory=Pretraining)
     api_models: list[ApiModel] = Field(default_factory=list, max_length=500)
     gpus: list[Gpu] = Field(default_factory=list, max_length=500)
     options: list[Option] = Field(default_factory=list, max_length=100)
@@ -319,6 +430,8 @@ class Scenario(Table):
                     )
             if o.distill and o.teacher not in models:
                 problems.append(_dangling(("options", i, "teacher"), o.teacher, models, "[[api_models]]"))
+        problems.extend(version_problems(self))
+        problems.extend(strategy_problems(self))
         seen_risks: set[str] = set()
         for i, r in enumerate(self.risks):
             if r.id not in RISK_IDS:
@@ -365,6 +478,179 @@ def _dangling(loc: tuple, value: str, known: set[str], grid: str) -> tuple[tuple
     return loc, f"{value!r} is not a {grid} row", expected
 
 
+ROLLOUT_KEYS = ("go_live_month", "rollout", "fallback_share", "fallback")
+"""The option keys of section 6.1; a baseline and a fallback keep them at their defaults."""
+
+
+def version_of_field(model: type[BaseModel], name: str) -> int:
+    """The schema version that introduced a field (1 for the keys of section 1)."""
+    extra = model.model_fields[name].json_schema_extra
+    return int(extra.get("version", 1)) if isinstance(extra, dict) else 1  # type: ignore[arg-type]
+
+
+def newer_keys(s: Scenario) -> list[tuple[tuple, int]]:
+    """Every key set away from its default that needs a later schema version than the file declares:
+    (location, version needed). With every such key at its default, a formula is its version-1 formula."""
+    out: list[tuple[tuple, int]] = []
+
+    def scan(row: BaseModel, loc: tuple) -> None:
+        for name, f in type(row).model_fields.items():
+            need = version_of_field(type(row), name)
+            if need > s.schema_version and getattr(row, name) != f.default:
+                out.append(((*loc, name), need))
+
+    for table in TABLES:
+        scan(getattr(s, table), (table,))
+    for table in ("api_models", "gpus", "options"):
+        for i, row in enumerate(getattr(s, table)):
+            scan(row, (table, i))
+    return out
+
+
+def version_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
+    return [
+        (
+            loc,
+            f"needs schema_version = {need} (the file says {s.schema_version})",
+            f"schema_version = {need} at the top of the file, or remove the key",
+        )
+        for loc, need in newer_keys(s)
+    ]
+
+
+def needs_fallback(o: Option, horizon: int) -> bool:
+    """Whether some month of the horizon sends part of o's traffic to its fallback (s(o, m) < 1)."""
+    if o.go_live_month > 1 or o.fallback_share > 0:
+        return True
+    return any(x < 1 for x in o.rollout[:horizon])
+
+
+def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
+    """Cross-checks of section 6: go-live, rollout and fallback; provider training; pre-training."""
+    out: list[tuple[tuple, str, str]] = []
+    names = [o.name for o in s.options]
+    base = s.baseline_index()
+    for i, o in enumerate(s.options):
+        loc = ("options", i)
+        if o.go_live_month > s.horizon_months:
+            out.append(
+                (
+                    (*loc, "go_live_month"),
+                    f"month {o.go_live_month} is past the horizon",
+                    f"at most horizon_months = {s.horizon_months}",
+                )
+            )
+        if i == base and not o.keeps_all_traffic:
+            key = next(k for k in ROLLOUT_KEYS if getattr(o, k) != Option.model_fields[k].default)
+            out.append(
+                (
+                    (*loc, key),
+                    "the baseline serves all its traffic itself",
+                    "the default: go_live_month 1, no rollout, fallback_share 0, no fallback",
+                )
+            )
+        if o.fallback:
+            j = names.index(o.fallback) if o.fallback in names else None
+            if j is None:
+                out.append(_dangling((*loc, "fallback"), o.fallback, set(names) - {o.name}, "[[options]]"))
+            elif j == i:
+                out.append(((*loc, "fallback"), "an option cannot be its own fallback", "another API option"))
+            elif not s.options[j].is_api:
+                out.append(
+                    (
+                        (*loc, "fallback"),
+                        f"{o.fallback!r} is not an API option",
+                        "an option with serve = 'api'",
+                    )
+                )
+            elif not s.options[j].keeps_all_traffic:
+                out.append(
+                    (
+                        (*loc, "fallback"),
+                        f"{o.fallback!r} itself rolls out or falls back",
+                        "an API option that serves all its traffic",
+                    )
+                )
+        elif i != base and base is not None and needs_fallback(o, s.horizon_months):
+            b = s.options[base]
+            if not b.is_api or not b.keeps_all_traffic:
+                key = (
+                    "go_live_month"
+                    if o.go_live_month > 1
+                    else "fallback_share"
+                    if o.fallback_share > 0
+                    else "rollout"
+                )
+                why = "is not an API option" if not b.is_api else "rolls out itself"
+                out.append(
+                    (
+                        (*loc, key),
+                        f"the rest of the traffic goes to the baseline {b.name!r}, which {why}",
+                        "name an API option in fallback",
+                    )
+                )
+        if o.by_provider:
+            model = s.api_model(o.model) if o.is_api else None
+            if not o.is_api:
+                out.append(
+                    (
+                        (*loc, "train_on"),
+                        "'provider' training is for API options",
+                        "serve = 'api', or train_on = 'gpu'",
+                    )
+                )
+            elif not o.adapts:
+                out.append(
+                    (
+                        (*loc, "train_on"),
+                        "the option trains no model",
+                        "fine_tune or distill = true, or train_on = 'gpu'",
+                    )
+                )
+            elif model is not None and model.training_per_mtok <= 0 and model.training_per_hour <= 0:
+                out.append(
+                    (
+                        (*loc, "train_on"),
+                        f"the model row {o.model!r} has no training price",
+                        f"training_per_mtok or training_per_hour > 0 on [[api_models]] {o.model!r}",
+                    )
+                )
+        if o.pretrains:
+            if not o.is_self_hosted:
+                out.append(
+                    (
+                        (*loc, "pretrain"),
+                        "only a self-hosted model can be pre-trained",
+                        "serve = 'self_hosted', or pretrain = 'none'",
+                    )
+                )
+            if o.pretrain == "continued" and o.pretrain_tokens <= 0:
+                out.append(
+                    (
+                        (*loc, "pretrain_tokens"),
+                        "continued pre-training needs its token count",
+                        "pretrain_tokens > 0 (0 = 20 x params is for scratch only)",
+                    )
+                )
+    if any(o.pretrains for o in s.options):
+        gpus = {g.name for g in s.gpus}
+        g = s.pretraining.gpu
+        if g not in gpus:
+            out.append(_dangling(("pretraining", "gpu"), g, gpus, "[[gpus]]"))
+        else:
+            row = s.gpu(g)
+            if row is not None and row.bf16_tflops <= 0:
+                j = s.gpus.index(row)
+                out.append(
+                    (
+                        ("gpus", j, "bf16_tflops"),
+                        "the pre-training GPU needs its BF16 peak",
+                        "bf16_tflops > 0 (H100 SXM: 989)",
+                    )
+                )
+    return out
+
+
 class CrossCheckError(ValueError):
     """Referential problems found after every field validated; carries (loc, problem, expected) triples."""
 
@@ -382,6 +668,7 @@ TABLES: dict[str, type[Table]] = {
     "overheads": Overheads,
     "training": Training,
     "rag": Rag,
+    "pretraining": Pretraining,
 }
 LISTS: dict[str, type[Table]] = {
     "api_models": ApiModel,
@@ -452,13 +739,40 @@ def row_name(s: Scenario, o: Option, source: inputs.Source, always: bool = False
     API option has no GPU row). `always`: the name the option gives, used or not."""
     if source == "training_gpu":
         return s.training.gpu
+    if source == "pretraining_gpu":
+        return s.pretraining.gpu
     if source == "api_model":
         return o.model if always or o.is_api else ""
     if source == "teacher":
         return o.teacher if always or o.distill else ""
     if source == "gpu":
         return o.gpu if always or o.is_self_hosted else ""
+    if source in ("fallback_option", "fallback_model"):
+        f = fallback_of(s, o) if uses_fallback(s, o) else None
+        if f is None:
+            return ""
+        return f.name if source == "fallback_option" else f.model
     return ""
+
+
+def uses_fallback(s: Scenario, o: Option) -> bool:
+    """Whether o's fallback serves some of its traffic: some month of the horizon has s(o, m) < 1, or an
+    [uncertainty] range may make it so. Only then do o's rows carry the fallback's prices (else the
+    fallback term is 0 whatever they are, and they would only clutter explanations and sensitivity)."""
+    if needs_fallback(o, s.horizon_months):
+        return True
+    return any(f"options[{o.name}].{k}" in s.uncertainty for k in ("go_live_month", "fallback_share"))
+
+
+def fallback_of(s: Scenario, o: Option) -> Option | None:
+    """The API option that serves the traffic o does not (6.1): its `fallback`, or the baseline; None when
+    that is not an API option (then o must serve all its traffic, which validation checks)."""
+    if o.fallback:
+        f = next((x for x in s.options if x.name == o.fallback), None)
+    else:
+        k = s.baseline_index()
+        f = s.options[k] if k is not None else None
+    return f if f is not None and f is not o and f.is_api else None
 
 
 def _row_value(row: ApiModel | Gpu | None, field: str) -> float:
@@ -479,9 +793,17 @@ def input_values(s: Scenario, cols: Iterable[inputs.Input] = inputs.INPUTS) -> d
         find = s.gpu if table == "gpus" else s.api_model
         names = [row_name(s, o, source) for o in opts]
         rows[source] = [find(name) if name else None for name in names]
+    fallbacks = [fallback_of(s, o) if uses_fallback(s, o) else None for o in opts]
     out: dict[str, list] = {}
     for inp in cols:
-        if inp.source == "scenario":
+        if inp.source == "fallback_option":
+            out[inp.col] = [
+                (bool if inp.kind == "bool" else float)(getattr(f, inp.field)) if f is not None else 0.0
+                for f in fallbacks
+            ]
+        elif inp.kind == "list":
+            out[inp.col] = [list(getattr(o, inp.field)) for o in opts]
+        elif inp.source == "scenario":
             table, name = inp.field.split(".")
             out[inp.col] = [float(getattr(getattr(s, table), name))] * len(opts)
         elif inp.source == "baseline":

@@ -171,6 +171,11 @@ def _moves(s: Scenario, p: columns.Path, step: float) -> tuple[float, float, flo
     return base, float(low), float(high), source
 
 
+def _stack(v: np.ndarray, n: int) -> np.ndarray:
+    """n copies of a column one after another (a list column's rows stay rows)."""
+    return np.tile(v, (n,) + (1,) * (v.ndim - 1))
+
+
 def sensitivity(
     s: Scenario,
     results: Results | None = None,
@@ -235,7 +240,7 @@ def sensitivity(
             moves.append((p, *m))
     # The batch: variant 0 is the scenario; variants 2j+1 and 2j+2 move input j down and up.
     n = 1 + 2 * len(moves)
-    data = {c: np.tile(rows[c].to_numpy(), n) for c in rows.columns}
+    data = {c: _stack(rows[c].to_numpy(), n) for c in rows.columns}
     data["variant"] = np.repeat(np.arange(n), 2)
     index = {a: 0, b: 1}
     for j, (p, _base, low, high, _src) in enumerate(moves):

@@ -41,8 +41,11 @@ def _table(title: str, model: type[BaseModel], skip: tuple[str, ...] = ()) -> li
         if name in skip:
             continue
         bounds = sc.field_bounds(model, name)
+        meaning = f.description or ""
+        if (version := sc.version_of_field(model, name)) > 1:
+            meaning += f" (needs schema_version = {version})"
         lines.append(
-            f"| `{name}` | {_default(model, name)} | {sc.field_unit(model, name)} | {bounds} | {f.description or ''} |"
+            f"| `{name}` | {_default(model, name)} | {sc.field_unit(model, name)} | {bounds} | {meaning} |"
         )
     return lines + [""]
 

@@ -25,7 +25,7 @@ from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
 
 MAX_FILE_BYTES = 5_000_000
-HEADER = "# A workbench scenario (schema_version 1). Every key is described in the README.\n"
+HEADER = "# A workbench scenario. Every key is described in the README.\n"
 
 
 class ScenarioError(Exception):
@@ -193,8 +193,28 @@ def _tidy(value: Any) -> Any:
 
 
 def to_dict(scenario: Scenario) -> dict:
-    """The scenario as a plain dict, as it is written to TOML (None values left out)."""
-    return _tidy(scenario.model_dump(exclude_none=True))
+    """The scenario as a plain dict, as it is written to TOML (None values left out). A file of an older
+    schema version is written without the later versions' keys (they are at their defaults, or it would
+    not have validated), so it stays a file of its version."""
+    data = scenario.model_dump(exclude_none=True)
+    if scenario.schema_version < sc.SCHEMA_VERSION:
+        _drop_newer(scenario, data)
+    return _tidy(data)
+
+
+def _drop_newer(scenario: Scenario, data: dict) -> None:
+    def drop(model: type[sc.Table], row: dict) -> None:
+        for name in list(row):
+            if name in model.model_fields and sc.version_of_field(model, name) > scenario.schema_version:
+                del row[name]
+
+    for table, model in sc.TABLES.items():
+        drop(model, data[table])
+        if not data[table]:  # a table of later keys only ([pretraining])
+            del data[table]
+    for table in ("api_models", "gpus", "options"):
+        for row in data[table]:
+            drop(sc.LISTS[table], row)
 
 
 def dump_text(scenario: Scenario) -> str:

@@ -402,7 +402,10 @@ class ScenarioView(Vertical):
             if on_refused is not None:
                 on_refused(str(exc))
             return None
-        self.commit(new, what if isinstance(what, str) else what(new))
+        said = what if isinstance(what, str) else what(new)
+        if new.schema_version > self.doc.scenario.schema_version:
+            said += f" · the scenario is now schema_version {new.schema_version} (it uses a version-2 key)"
+        self.commit(new, said)
         return new
 
     @on(Grid.CellAction)
