@@ -296,3 +296,79 @@ async def test_the_results_and_ladder_status_lines_say_none_meets_first() -> Non
         for pane in ("results", "ladder"):
             line = view.pane_status(pane)
             assert line.index(NONE_MEETS) < line.index(rec.option), line
+
+
+# --- Rungs 7 and 8: pre-training with prices (MODEL.md 6.3) ----------------------------------------------
+
+
+def pretraining(unique: bool, *options: dict, **changes: dict) -> Analysis:
+    """A version-2 scenario on the contract's worked figures: 8B parameters, H100 at 989 TFLOPS, 40% MFU,
+    1.5 attempts, 64 GPUs."""
+    data = copy.deepcopy(BASE)
+    data["schema_version"] = 2
+    data["requirements"]["unique_domain_without_public_data"] = unique
+    data["gpus"] = [{"name": "H100", "hourly": 2.69, "bf16_tflops": 989.0}]
+    data["pretraining"] = {"gpu": "H100"}
+    data["options"] = [api("API", "Big", 0.80, baseline=True), *options]
+    for table, values in changes.items():
+        data.setdefault(table, {}).update(values)
+    return analyze(sc.validate(data))
+
+
+def rung(a: Analysis, n: int):
+    return next(st for st in a.ladder.rungs if st.step == n)
+
+
+CONTINUED = hosted("Continued 8B", 0.97, pretrain="continued", pretrain_tokens=50e9)
+SCRATCH = hosted("Scratch 8B", 0.98, pretrain="scratch", fine_tune=True)
+
+
+def test_rungs_are_seven_and_eight_after_the_six_steps() -> None:
+    a = pretraining(False, CONTINUED)
+    data = to_json_dict(a)
+    assert [st["step"] for st in data["ladder"]] == [1, 2, 3, 4, 5, 6]
+    assert [st["step"] for st in data["rungs"]] == [7, 8]
+    assert [step_of(o) for o in a.scenario.options] == [1, 7]
+    assert [step_of(o) for o in pretraining(False, SCRATCH).scenario.options] == [1, 8]  # it fine-tunes too
+
+
+def test_a_rung_quotes_the_engines_pretraining_figures() -> None:
+    a = pretraining(True, CONTINUED)
+    res = a.results.option("Continued 8B")
+    assert res is not None and res.pretrain_gpu_hours is not None
+    assert rung(a, 7).reasons[0] == (
+        "'Continued 8B': 50B tokens on an 8B model: 2,528 GPU-hours, $6.80k, 1.6 days on 64 GPUs"
+    )
+    assert rung(a, 7).verdict == "go"
+
+
+def test_rungs_are_not_needed_unless_the_domain_is_unique() -> None:
+    a = pretraining(False, CONTINUED, SCRATCH)
+    assert [st.verdict for st in a.ladder.rungs] == ["not needed", "not needed"]
+    assert rung(a, 8).reasons[1].startswith("'Scratch 8B': 160B tokens on an 8B model: ")
+    rec = a.ladder.recommendation
+    assert rec.option == "Continued 8B" and not rec.meets_requirements  # the closest, said so
+    check_truth(a)
+
+
+def test_a_rung_is_not_yet_without_an_option_or_when_none_meets() -> None:
+    none = pretraining(True)
+    assert [st.verdict for st in none.ladder.rungs] == ["not yet", "not yet"]
+    missing = pretraining(True, {**CONTINUED, "consistency": 0.9})
+    assert rung(missing, 7).verdict == "not yet"
+    assert rung(missing, 7).reasons[-1] == "'Continued 8B' misses: consistency 90% is under the 95% target"
+    check_truth(missing)
+
+
+def test_continued_is_recommended_before_scratch_and_after_step_six() -> None:
+    small = {**SCRATCH, "name": "Scratch", "fine_tune": False}  # 2B tokens against the continued 50B
+    a = pretraining(True, CONTINUED, small, pretraining={"gpu": "H100", "params": 1e8})
+    assert tco(a, "Scratch") < tco(a, "Continued 8B")
+    assert [st.verdict for st in a.ladder.rungs] == ["go", "go"]
+    assert a.ladder.recommendation.option == "Continued 8B" and a.ladder.recommendation.step == 7
+    check_truth(a)
+    plain = hosted("Plain 8B", 0.96)
+    b = pretraining(True, CONTINUED, plain, workload={"requests_per_day": 500000})
+    assert step(b, 6).verdict == "go"
+    assert b.ladder.recommendation.option == "Plain 8B"
+    check_truth(b)

@@ -74,7 +74,11 @@ class Ladder:
 
 
 def step_of(o: Option) -> int:
-    """Which ladder step an option carries."""
+    """Which ladder step (or rung, 7 and 8) an option carries: pre-training first, whatever else it does."""
+    if o.pretrain == "scratch":
+        return 8
+    if o.pretrain == "continued":
+        return 7
     if o.distill:
         return 5
     if o.fine_tune:
@@ -193,8 +197,8 @@ class LadderContext:
 
     @cached_property
     def ft(self) -> list[Option]:
-        """Fine-tuned options that do not distill."""
-        return [o for o in self.s.options if o.fine_tune and not o.distill]
+        """The options that carry step 4: fine-tuned, neither distilled nor pre-trained."""
+        return [o for o in self.s.options if step_of(o) == 4]
 
     @cached_property
     def ft_ok(self) -> list[Option]:
@@ -273,12 +277,14 @@ def build(s: Scenario, r: Results) -> Ladder:
     c = LadderContext(s, r)
     for n, rule in STEP_RULES.items():
         c.steps[n] = Step(n, STEP_TITLES[n], *rule(c))
-    rungs = [Step(n, RUNG_TITLES[n], *rule(c)) for n, rule in RUNG_RULES.items()]
-    by_number = {**c.steps, **{st.step: st for st in rungs}}
+    six = list(c.steps.values())
+    for n, rule in RUNG_RULES.items():  # judged after the steps; c.steps holds them too from here
+        c.steps[n] = Step(n, RUNG_TITLES[n], *rule(c))
+    rungs = [c.steps[n] for n in RUNG_RULES]
     for o, line in _price_drop_notes(c):
-        if step_of(o) in by_number:
-            by_number[step_of(o)].reasons.append(line)
-    return Ladder(list(c.steps.values()), rungs, _recommend(c))
+        if step_of(o) in c.steps:
+            c.steps[step_of(o)].reasons.append(line)
+    return Ladder(six, rungs, _recommend(c))
 
 
 def _price_drop_notes(c: LadderContext) -> list[tuple[Option, str]]:
@@ -425,7 +431,7 @@ def fine_tune(c: LadderContext) -> tuple[Verdict, list[str]]:
     """Needed only when no option without training meets the requirements; then judged by the five
     questions, and the last reason says what decided the verdict, in numbers."""
     req = c.req
-    untrained = [o for o in c.s.options if not o.adapts and step_of(o) <= 6 and c.meets(o)]
+    untrained = [o for o in c.s.options if not o.adapts and not o.pretrains and c.meets(o)]
     if untrained:
         best = c.cheapest(untrained)
         return "not needed", [
@@ -498,7 +504,7 @@ def fine_tune(c: LadderContext) -> tuple[Verdict, list[str]]:
 @step(5)
 def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
     """Only after a justified fine-tuned path (or in place of a missing one), at scale, when cheaper."""
-    dist = [o for o in c.s.options if o.distill]
+    dist = [o for o in c.s.options if step_of(o) == 5]
     dist_ok = [o for o in dist if c.meets(o)]
     best_d = c.cheapest(dist_ok) if dist_ok else (c.closest(dist) if dist else None)
     s4 = c.steps[4].verdict
@@ -534,7 +540,7 @@ def self_host(c: LadderContext) -> tuple[Verdict, list[str]]:
     """Only with a reason (data on premises, volume past a breakeven, or a latency API options miss),
     judged on the self-hosted options that meet every requirement (on all of them if none does)."""
     req = c.req
-    sh_all = [o for o in c.s.options if o.is_self_hosted]
+    sh_all = [o for o in c.s.options if o.is_self_hosted and step_of(o) <= 6]  # rungs 7, 8 judge the rest
     sh = [o for o in sh_all if c.meets(o)] or sh_all
     why: list[str] = []
     reasons: list[str] = []
@@ -633,24 +639,74 @@ def q5_tco(c: LadderContext) -> str:
 # --- The rungs above the ladder -------------------------------------------------------------------------
 
 
+def _short(x: float) -> str:
+    """A count without trailing zeros: 8B, 50B, 1.5T."""
+    text = fmt.count(x)
+    body = text.rstrip("kMBT")
+    if "." in body:
+        body = body.rstrip("0").rstrip(".")
+    return body + text[len(text.rstrip("kMBT")) :]
+
+
+def pretrain_price(c: LadderContext, o: Option) -> str:
+    """One option's pre-training in the scenario's numbers, every figure the engine's: tokens, GPU-hours,
+    money (month 1's pretraining component) and days on the [pretraining] GPUs."""
+    res = c.r.option(o.name)
+    hours = res.pretrain_gpu_hours if res is not None else None
+    days = res.pretrain_days if res is not None else None
+    if hours is None or days is None:
+        return f"{o.name!r}: no pre-training figures (check [pretraining].gpu)"
+    p = c.s.pretraining
+    params = _short(p.params)
+    article = "an" if params.startswith(("8", "11", "18")) else "a"
+    return (
+        f"{o.name!r}: {_short(c.figure(o, 'pre_tokens_eff'))} tokens on {article} {params} model: "
+        f"{fmt.whole(hours)} GPU-hours, {fmt.money(c.figure(o, 'pretraining'), c.cur)}, "
+        f"{fmt.count(days)} days on {fmt.whole(p.gpus)} GPUs"
+    )
+
+
+def _pretraining(c: LadderContext, n: int, kind: str, common: str, priced: str) -> tuple[Verdict, list[str]]:
+    """Not needed unless the domain is unique with no public data; then go when an option pre-trained
+    this way meets every requirement, not yet when none exists or none does. When the domain is not
+    unique the rung says `common`, or `priced` followed by the prices when options pre-train this way."""
+    opts = [o for o in c.s.options if step_of(o) == n]
+    prices = [pretrain_price(c, o) for o in opts]
+    if not c.req.unique_domain_without_public_data:
+        return "not needed", [priced, *prices] if prices else [common]
+    if not opts:
+        c.decisive[n] = f'no option with pretrain = "{kind}" to price; add one'
+        return "not yet", [f"a unique domain with no public training data; {c.decisive[n]}"]
+    ok = [o for o in opts if c.meets(o)]
+    if ok:
+        best = c.cheapest(ok)
+        return "go", [
+            *prices,
+            f"{best.name!r} meets every requirement: {fmt.money(c.tco[best.name], c.cur)} over "
+            f"{c.s.horizon_months} months",
+        ]
+    near = c.closest(opts)
+    c.decisive[n] = f"{near.name!r} misses: {'; '.join(shortfalls(c.s, near))}"
+    return "not yet", [*prices, c.decisive[n]]
+
+
 @rung(7)
 def continued_pretraining(c: LadderContext) -> tuple[Verdict, list[str]]:
-    if c.req.unique_domain_without_public_data:
-        return "go", [
-            "a unique domain with no public training data: teach the model the domain ($10,000 and up)"
-        ]
-    return "not needed", [
+    public = (
         "the domain has public data a foundation model has seen (unique_domain_without_public_data = false)"
-    ]
+    )
+    return _pretraining(c, 7, "continued", public, public)
 
 
 @rung(8)
 def training_from_scratch(c: LadderContext) -> tuple[Verdict, list[str]]:
-    if c.req.unique_domain_without_public_data:
-        return "not yet", [
-            "only for unique data at massive scale with deep ML expertise ($10M-$100M and up); try level 4 first"
-        ]
-    return "not needed", ["foundation models cover this task; building one costs $10M-$100M and up"]
+    return _pretraining(
+        c,
+        8,
+        "scratch",
+        "foundation models cover this task; building one costs $10M-$100M and up",
+        "foundation models cover this task (unique_domain_without_public_data = false)",
+    )
 
 
 # --- The recommendation ---------------------------------------------------------------------------------
@@ -681,13 +737,15 @@ def _recommend(c: LadderContext) -> Recommendation:
             said = explain(c, k)
             why = (
                 f"{NONE_MEETS} on a 'go' step; {pick.name!r} meets them, but "
-                f"step {k} ({STEP_TITLES.get(k, k)}) is '{verdict[k]}': {said}"
+                f"step {k} ({c.steps[k].title}) is '{verdict[k]}': {said}"
                 + ("" if fmt.money(tco[pick.name], cur) in said else f"; it costs {cost}")
             )
         for o in s.options:
             j = step_of(o)
             if o is not pick and c.meets(o) and verdict.get(j) == "blocked":
-                why += f"; {o.name!r} meets them but step {j} ({STEP_TITLES.get(j, j)}) is blocked: {explain(c, j)}"
+                why += (
+                    f"; {o.name!r} meets them but step {j} ({c.steps[j].title}) is blocked: {explain(c, j)}"
+                )
         return Recommendation(k, pick.name, why, False, misses)
     low = min(step_of(o) for o in ok)
     pick = c.cheapest([o for o in ok if step_of(o) == low])
@@ -711,7 +769,7 @@ def _recommend(c: LadderContext) -> Recommendation:
         if miss:
             why += "; ".join(miss)
         elif verdict.get(j) != "go":
-            why += f"step {j} ({STEP_TITLES.get(j, j)}) is '{verdict[j]}': {explain(c, j)}"
+            why += f"step {j} ({c.steps[j].title}) is '{verdict[j]}': {explain(c, j)}"
         else:
-            why += f"it is step {j} ({STEP_TITLES.get(j, j)}), and step {k} already meets every requirement"
+            why += f"it is step {j} ({c.steps[j].title}), and step {k} already meets every requirement"
     return Recommendation(k, pick.name, why, True, [])
