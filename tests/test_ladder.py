@@ -80,7 +80,7 @@ def test_caching_quotes_the_reference_options_output_tokens_from_the_engine() ->
     assert base is not None and base.is_api
     tout = s.workload.output_tokens * (1 - base.output_reduction)
     assert c.figure(base, "tout") == tout
-    assert "of its inference bill" in build(s, r).steps[2].reasons[0]
+    assert "of its API bill" in build(s, r).steps[2].reasons[0]
 
 
 def test_a_new_rung_is_one_registered_rule(monkeypatch: pytest.MonkeyPatch) -> None:

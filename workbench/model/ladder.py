@@ -9,6 +9,7 @@ Derived figures (tokens per request, retrieval, breakeven volumes) are read from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -419,7 +420,7 @@ def prompt_caching(c: LadderContext) -> tuple[Verdict, list[str]]:
         reasons.append(
             f"{fmt.pct(share)} of {fmt.whole(tokens)} input tokens is a static prefix: caching saves {o.name!r} "
             f"{fmt.money(saving, c.cur)} over {H} months"
-            + (f" ({fmt.pct(saving / without)} of its inference bill)" if without > 0 else "")
+            + (f" ({fmt.pct(saving / without)} of its API bill)" if without > 0 else "")
         )
     if not saves:
         return "not needed", [*reasons, "cached input costs what input costs: caching saves nothing"]
@@ -661,7 +662,8 @@ def pretrain_price(c: LadderContext, o: Option) -> str:
     article = "an" if params.startswith(("8", "11", "18")) else "a"
     return (
         f"{o.name!r}: {_short(c.figure(o, 'pre_tokens_eff'))} tokens on {article} {params} model: "
-        f"{fmt.whole(hours)} GPU-hours, {fmt.money(c.figure(o, 'pretraining'), c.cur)}, "
+        f"{fmt.whole(hours) if math.isfinite(hours) else fmt.count(hours)} GPU-hours, "
+        f"{fmt.money(c.figure(o, 'pretraining'), c.cur)}, "
         f"{fmt.count(days)} days on {fmt.whole(p.gpus)} GPUs"
     )
 
