@@ -80,22 +80,22 @@ def test_caching_quotes_the_reference_options_output_tokens_from_the_engine() ->
     assert base is not None and base.is_api
     tout = s.workload.output_tokens * (1 - base.output_reduction)
     assert c.figure(base, "tout") == tout
-    assert "of its inference bill" in build(s, r).steps[2].reasons[0]
+    assert "of its API bill" in build(s, r).steps[2].reasons[0]
 
 
 def test_a_new_rung_is_one_registered_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(RUNG_TITLES, 7, "A rung added by a test")
+    monkeypatch.setitem(RUNG_TITLES, 9, "A rung added by a test")
     monkeypatch.setattr(ladder, "RUNG_RULES", dict(ladder.RUNG_RULES))
 
-    @ladder.rung(7)
-    def seven(c: LadderContext) -> tuple[Verdict, list[str]]:
+    @ladder.rung(9)
+    def nine(c: LadderContext) -> tuple[Verdict, list[str]]:
         return "not yet", [f"{len(c.s.options)} options"]
 
     s = scenario("starter")
     lad = build(s, compute(s))
-    assert [st.step for st in lad.rungs] == [4, 5, 7]
+    assert [st.step for st in lad.rungs] == [7, 8, 9]
     assert lad.rungs[-1].as_dict() == {
-        "step": 7,
+        "step": 9,
         "title": "A rung added by a test",
         "verdict": "not yet",
         "reasons": ["4 options"],

@@ -39,7 +39,6 @@ def _print_table(a) -> None:
 
     con = Console(highlight=False)
     s = a.scenario
-    rec = a.ladder.recommendation
     con.print(Text(s.name, style="bold"))
     w = s.workload
     con.print(
@@ -65,7 +64,7 @@ def _print_table(a) -> None:
         label = Text(
             row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
         )  # names are text, not markup
-        style = "bold green" if "★" in row["marks"] else None
+        style = "bold green" if "★" in row["marks"] else "bold yellow" if "☆" in row["marks"] else None
         cells = (
             "month1",
             "average",
@@ -78,18 +77,17 @@ def _print_table(a) -> None:
         )
         t.add_row(label, *(Text(str(row[k])) for k in cells), style=style)
     con.print(t)
-    con.print("[dim]B baseline · $ cheapest TCO · ★ recommended[/dim]")
+    shown = {m for row in report.option_rows(a) for m in row["marks"]}
     con.print(
         Text(
-            f"Recommendation: step {rec.step}, {rec.option}"
-            if rec.option is not None
-            else "Recommendation: none",
-            style="bold",
+            " · ".join(f"{m} {what}" for m, what in report.MARKS.items() if m != "☆" or m in shown),
+            style="dim",
         )
     )
-    con.print(Text(rec.why))
+    con.print(Text(f"Recommendation: {report.headline(a)}", style="bold"))
+    con.print(Text(report.because(a)))
     con.print(Text("Decision ladder", style="bold"))
-    for st in a.ladder.steps:
+    for st in a.ladder.steps + a.ladder.rungs:
         con.print(Text(f" {report.VERDICT_MARK[st.verdict]} {st.step}. {st.title}: {st.verdict}"))
         for reason in st.reasons:
             con.print(Text(f"     {reason}", style="dim"))

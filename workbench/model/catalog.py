@@ -102,7 +102,7 @@ STEP_TITLES: dict[int, str] = {
     5: "Distill",
     6: "Self-host",
 }
-RUNG_TITLES: dict[int, str] = {
-    4: "Continued pre-training (customization level 4)",
-    5: "Training from scratch (customization level 5)",
+RUNG_TITLES: dict[int, str] = {  # the two rungs above the six steps, numbered on from them (MODEL.md 6.3)
+    7: "Continued pre-training (customization level 4)",
+    8: "Training from scratch (customization level 5)",
 }

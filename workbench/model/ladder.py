@@ -9,6 +9,7 @@ Derived figures (tokens per request, retrieval, breakeven volumes) are read from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +17,7 @@ from typing import Literal
 
 from workbench.model import fmt
 from workbench.model.catalog import RUNG_TITLES, STEP_TITLES
-from workbench.model.engine import Results
+from workbench.model.engine import Results, compute
 from workbench.model.scenario import Option, Requirements, Scenario
 
 # A step's or rung's judgement; the report's JSON carries these exact strings.
@@ -26,6 +27,7 @@ VOLUME_FLOOR = 100_000  # requests a month: below it, fine-tuning rarely pays (a
 DATA_BLOCK = 500  # training examples: under this, fine-tuning is blocked
 DATA_WARN = 1000  # under this, a warning
 STABLE_FLOOR = 6  # months: requirements that change within this block fine-tuning
+PRICE_DROP = -0.3  # API prices falling this fast a year make a guide ask whether next year's model will do
 
 
 @dataclass
@@ -49,9 +51,20 @@ class Recommendation:
     step: int
     option: str | None
     why: str
+    meets_requirements: bool = False  # its option meets every requirement and its step is 'go'
+    misses: list[str] = field(default_factory=list)  # the requirements its option misses, in numbers
 
     def as_dict(self) -> dict:
-        return {"step": self.step, "option": self.option, "why": self.why}
+        return {
+            "step": self.step,
+            "option": self.option,
+            "why": self.why,
+            "meets_requirements": self.meets_requirements,
+            "misses": list(self.misses),
+        }
+
+
+NONE_MEETS = "no option meets every requirement"  # said first wherever a non-qualifying option is named
 
 
 @dataclass
@@ -62,7 +75,11 @@ class Ladder:
 
 
 def step_of(o: Option) -> int:
-    """Which ladder step an option carries."""
+    """Which ladder step (or rung, 7 and 8) an option carries: pre-training first, whatever else it does."""
+    if o.pretrain == "scratch":
+        return 8
+    if o.pretrain == "continued":
+        return 7
     if o.distill:
         return 5
     if o.fine_tune:
@@ -93,6 +110,14 @@ def shortfalls(s: Scenario, o: Option) -> list[str]:
     return out
 
 
+def distance(s: Scenario, o: Option) -> tuple[int, float, float]:
+    """How far an option is from meeting the requirements: how many it misses, then by how much it
+    misses the consistency and latency targets (equal distances are settled by TCO)."""
+    req = s.requirements
+    latency = max(0.0, o.latency_ms - req.latency_target_ms) if req.latency_target_ms > 0 else 0.0
+    return len(shortfalls(s, o)), max(0.0, req.consistency_target - o.consistency), latency
+
+
 @dataclass
 class LadderContext:
     """What the rules read: the scenario, the engine's Results, the steps judged so far, and shared
@@ -100,7 +125,8 @@ class LadderContext:
 
     s: Scenario
     r: Results
-    steps: dict[int, Step] = field(default_factory=dict)  # judged so far, by step number
+    steps: dict[int, Step] = field(default_factory=dict)  # judged so far, by step number (rungs too)
+    decisive: dict[int, str] = field(default_factory=dict)  # step -> what decided its verdict, if a rule says
 
     @property
     def req(self) -> Requirements:
@@ -118,12 +144,28 @@ class LadderContext:
     def tco(self) -> dict[str, float]:
         return {o.name: o.tco for o in self.r.options}
 
+    def meets(self, o: Option) -> bool:
+        """The option meets every requirement."""
+        return not shortfalls(self.s, o)
+
+    def closest(self, options: list[Option]) -> Option:
+        """The option nearest to meeting every requirement; equal distances go to the cheaper TCO."""
+        return min(options, key=lambda o: (distance(self.s, o), self.tco[o.name]))
+
+    def cheapest(self, options: list[Option]) -> Option:
+        return min(options, key=lambda o: self.tco[o.name])
+
     def figure(self, o: Option, column: str) -> float:
         """The engine's month-1 value of one column for an option."""
-        res = self.r.option(o.name)
+        return self.column(o, column)[0]
+
+    def column(self, o: Option, column: str, r: Results | None = None) -> list[float]:
+        """The engine's monthly values of one column for an option (from `r`, default these Results)."""
+        r = r or self.r
+        res = r.option(o.name)
         if res is None:
             raise KeyError(o.name)
-        return self.r.series(res.index, column)[0]
+        return r.series(res.index, column)
 
     @cached_property
     def monthly_requests(self) -> float:
@@ -156,17 +198,17 @@ class LadderContext:
 
     @cached_property
     def ft(self) -> list[Option]:
-        """Fine-tuned options that do not distill."""
-        return [o for o in self.s.options if o.fine_tune and not o.distill]
+        """The options that carry step 4: fine-tuned, neither distilled nor pre-trained."""
+        return [o for o in self.s.options if step_of(o) == 4]
 
     @cached_property
     def ft_ok(self) -> list[Option]:
-        return [o for o in self.ft if o.consistency >= self.target]
+        return [o for o in self.ft if self.meets(o)]
 
     @cached_property
     def best_ft(self) -> Option | None:
-        """The cheapest fine-tuned option that reaches the target (or the cheapest of all if none does)."""
-        return min(self.ft_ok or self.ft, key=lambda o: self.tco[o.name]) if self.ft else None
+        """The cheapest fine-tuned option that meets every requirement (or the cheapest of all if none does)."""
+        return self.cheapest(self.ft_ok or self.ft) if self.ft else None
 
     @cached_property
     def ft_beats_baseline(self) -> bool:
@@ -184,11 +226,24 @@ class LadderContext:
         target = self.req.latency_target_ms
         return target > 0 and bool(self.api_latency) and min(self.api_latency) > target
 
+    @cached_property
+    def without_caching(self) -> Results:
+        """The engine run again with prompt caching off, so a caching option's saving is the engine's
+        own figure (its tokens include any RAG context it sends)."""
+        options = [o.model_copy(update={"prompt_caching": False}) for o in self.s.options]
+        return compute(self.s.model_copy(update={"options": options}))
+
+    @cached_property
+    def flat_prices(self) -> Results:
+        """The engine run again with API prices flat, for the breakeven month they would give."""
+        market = self.s.market.model_copy(update={"api_price_change_per_year": 0.0})
+        return compute(self.s.model_copy(update={"market": market}))
+
 
 # A rule judges one step or rung: its verdict and the reasons, in the scenario's numbers.
 Rule = Callable[[LadderContext], tuple[Verdict, list[str]]]
 STEP_RULES: dict[int, Rule] = {}  # step number -> rule, in ladder order
-RUNG_RULES: dict[int, Rule] = {}  # customization level -> rule, above the ladder
+RUNG_RULES: dict[int, Rule] = {}  # rung number (7, 8) -> rule, above the ladder
 QUESTIONS: list[Callable[[LadderContext], str]] = []  # step 4's five questions, in order
 
 
@@ -203,7 +258,7 @@ def step(n: int) -> Callable[[Rule], Rule]:
 
 
 def rung(n: int) -> Callable[[Rule], Rule]:
-    """Register the rule of the rung at customization level n (its title is RUNG_TITLES[n])."""
+    """Register the rule of rung n (7, 8: numbered on from the six steps; its title is RUNG_TITLES[n])."""
 
     def register(rule: Rule) -> Rule:
         RUNG_RULES[n] = rule
@@ -223,8 +278,49 @@ def build(s: Scenario, r: Results) -> Ladder:
     c = LadderContext(s, r)
     for n, rule in STEP_RULES.items():
         c.steps[n] = Step(n, STEP_TITLES[n], *rule(c))
-    rungs = [Step(n, RUNG_TITLES[n], *rule(c)) for n, rule in RUNG_RULES.items()]
-    return Ladder(list(c.steps.values()), rungs, _recommend(c))
+    six = list(c.steps.values())
+    for n, rule in RUNG_RULES.items():  # judged after the steps; c.steps holds them too from here
+        c.steps[n] = Step(n, RUNG_TITLES[n], *rule(c))
+    rungs = [c.steps[n] for n in RUNG_RULES]
+    for o, line in _price_drop_notes(c):
+        if step_of(o) in c.steps:
+            c.steps[step_of(o)].reasons.append(line)
+    return Ladder(six, rungs, _recommend(c))
+
+
+def _price_drop_notes(c: LadderContext) -> list[tuple[Option, str]]:
+    """A guide asks "will next quarter's model make this unnecessary?": when API prices fall 30% a year
+    or faster, each trained or self-hosted option that pays back only after month 12, with the month it
+    would pay back if API prices stayed flat."""
+    drop = c.s.market.api_price_change_per_year
+    if drop > PRICE_DROP:
+        return []
+    out = []
+    H = c.s.horizon_months
+    for o in c.s.options:
+        res = c.r.option(o.name)
+        if res is None or res.is_baseline or not (o.adapts or o.is_self_hosted):
+            continue
+        month = res.breakeven_month
+        if month is not None and month <= 12:
+            continue
+        flat = c.flat_prices.option(o.name)
+        flat_month = flat.breakeven_month if flat is not None else None
+        pays = f"pays back only in month {month}" if month is not None else f"does not pay back in {H} months"
+        with_flat = f"month {flat_month}" if flat_month is not None else "never"
+        out.append(
+            (
+                o,
+                f"API prices change {fmt.pct(drop)} a year: {o.name!r} {pays} (with flat API prices: "
+                f"{with_flat}); next year's API model may make it unnecessary",
+            )
+        )
+    return out
+
+
+def explain(c: LadderContext, n: int) -> str:
+    """Why step n has its verdict, in one line: what its rule noted as decisive, else all its reasons."""
+    return c.decisive.get(n) or "; ".join(c.steps[n].reasons)
 
 
 # --- The six steps ------------------------------------------------------------------------------------
@@ -232,11 +328,13 @@ def build(s: Scenario, r: Results) -> Ladder:
 
 @step(1)
 def api_prompting(c: LadderContext) -> tuple[Verdict, list[str]]:
+    """Judged on every plain API option: go when one of them meets every requirement."""
     req = c.req
     step1 = [o for o in c.api_plain if step_of(o) == 1] or c.api_plain
     if not step1:
         return "not yet", ["no API option in this scenario to judge prompting by; add one", c.volume_reason]
-    ref = max(step1, key=lambda o: o.consistency)
+    ok = [o for o in step1 if c.meets(o)]
+    ref = c.cheapest(ok) if ok else c.closest(step1)
     verdict: Verdict = "go"
     reasons = [
         f"{ref.name!r} reaches {fmt.pct(ref.consistency)} consistency against the {fmt.pct(c.target)} target"
@@ -247,7 +345,7 @@ def api_prompting(c: LadderContext) -> tuple[Verdict, list[str]]:
     elif ref.consistency < c.target:
         verdict = "not yet"
         reasons.append("prompting alone falls short of the target")
-    elif req.needs_proprietary_data:
+    elif req.needs_proprietary_data and not ok:
         verdict = "not yet"
         reasons.append("the task needs proprietary data, which prompting alone cannot reach (step 2)")
     elif req.latency_target_ms > 0 and ref.latency_ms > req.latency_target_ms:
@@ -261,69 +359,85 @@ def api_prompting(c: LadderContext) -> tuple[Verdict, list[str]]:
 
 @step(2)
 def add_rag(c: LadderContext) -> tuple[Verdict, list[str]]:
-    rag_opts = [o for o in c.s.options if o.rag]
+    """Judged on every API option with retrieval; go when the task needs proprietary data (or prompting
+    alone falls short and retrieval meets the requirements) and one of them meets every requirement."""
+    rag_opts = [o for o in c.s.options if o.rag and step_of(o) in (2, 3)]
+    ok = [o for o in rag_opts if c.meets(o)]
     if not c.req.needs_proprietary_data:
+        if ok and c.steps[1].verdict != "go":
+            best = c.cheapest(ok)
+            return "go", [
+                f"prompting alone falls short; with retrieval {best.name!r} reaches {fmt.pct(best.consistency)} "
+                f"against the {fmt.pct(c.target)} target"
+            ]
         return "not needed", ["the task does not need proprietary data (needs_proprietary_data = false)"]
     if not rag_opts:
         return "not yet", [
             "the task needs proprietary data; add an option with rag = true to price retrieval"
         ]
-    if c.req.data_must_stay_on_prem and all(o.is_api for o in rag_opts):
+    if c.req.data_must_stay_on_prem:
         return "blocked", [
             "every RAG option sends the retrieved documents to an API; data must stay on premises"
         ]
-    best = min(rag_opts, key=lambda o: c.tco[o.name])
+    best = c.cheapest(ok) if ok else c.closest(rag_opts)
     retrieval = c.figure(best, "retrieval")
-    return "go", [
+    reasons = [
         f"the task needs proprietary data; {best.name!r} adds {fmt.whole(c.s.rag.context_tokens)} retrieved "
         f"tokens a request and {fmt.money(retrieval, c.cur)}/month of retrieval in month 1"
     ]
+    if not ok:
+        return "not yet", [
+            *reasons,
+            f"no RAG option meets every requirement: {'; '.join(shortfalls(c.s, best))}",
+        ]
+    return "go", reasons
 
 
 @step(3)
 def prompt_caching(c: LadderContext) -> tuple[Verdict, list[str]]:
-    """Judged on the baseline if it is an API option, else on the first plain API option."""
+    """Judged on every API option that caches, by the engine's own saving (its run without caching)."""
     share = c.s.workload.cacheable_share
-    base = c.baseline
-    ref = base if base is not None and base.is_api else (c.api_plain[0] if c.api_plain else None)
-    model = c.s.api_model(ref.model) if ref is not None else None
     if share <= 0:
         return "not needed", ["no static prefix to cache (cacheable_share = 0)"]
-    if ref is None or model is None:
+    if not any(o.is_api for o in c.s.options):
         return "not needed", ["no API option to cache prompts for"]
     if c.req.data_must_stay_on_prem:
         return "blocked", ["caching is an API feature, and data must stay on premises"]
-    if model.cached_price >= model.input:
-        return "not needed", [
-            f"{model.name}'s cached input price equals its input price: caching saves nothing"
+    cachers = [o for o in c.s.options if o.is_api and o.prompt_caching]
+    if not cachers:
+        return "not yet", [
+            f"{fmt.pct(share)} of the input is a static prefix, but no option has prompt_caching = true; "
+            "add one to price the saving"
         ]
-    # The prompt's tokens without any retrieved context: the engine's `tin` adds RAG context, and no
-    # engine column holds the prompt alone, so this one product stays here (quoting `tin` would change
-    # the text whenever the reference option uses RAG).
-    tin = c.s.workload.input_tokens * (1 - ref.prompt_reduction)
-    tout = c.figure(ref, "tout")
-    saving = c.monthly_requests * share * tin * (model.input - model.cached_price) / 1e6
-    inference = c.monthly_requests * (tin * model.input + tout * model.output) / 1e6
-    reasons = [
-        f"{fmt.pct(share)} of {fmt.whole(tin)} input tokens is a static prefix: caching on {model.name} "
-        f"saves {fmt.money(saving, c.cur)}/month in month 1"
-        + (f" ({fmt.pct(saving / inference)} of its inference bill)" if inference > 0 else "")
-    ]
-    if not any(o.prompt_caching for o in c.s.options):
-        reasons.append("no option has prompt_caching = true yet; add one to see it in the results")
+    H = c.s.horizon_months
+    reasons = []
+    saves = False
+    for o in cachers:
+        without = sum(c.column(o, "inference", c.without_caching))
+        saving = without - sum(c.column(o, "inference"))
+        saves = saves or saving > 1e-9 * (abs(without) + 1)
+        tokens = c.figure(o, "tin")
+        reasons.append(
+            f"{fmt.pct(share)} of {fmt.whole(tokens)} input tokens is a static prefix: caching saves {o.name!r} "
+            f"{fmt.money(saving, c.cur)} over {H} months"
+            + (f" ({fmt.pct(saving / without)} of its API bill)" if without > 0 else "")
+        )
+    if not saves:
+        return "not needed", [*reasons, "cached input costs what input costs: caching saves nothing"]
     return "go", reasons
 
 
 @step(4)
 def fine_tune(c: LadderContext) -> tuple[Verdict, list[str]]:
-    """Needed only when no plain API option meets the requirements; then judged by the five questions."""
+    """Needed only when no option without training meets the requirements; then judged by the five
+    questions, and the last reason says what decided the verdict, in numbers."""
     req = c.req
-    api_ok = [o for o in c.api_plain if not shortfalls(c.s, o)]
-    if api_ok:
-        best = max(api_ok, key=lambda o: o.consistency)
+    untrained = [o for o in c.s.options if not o.adapts and not o.pretrains and c.meets(o)]
+    if untrained:
+        best = c.cheapest(untrained)
         return "not needed", [
-            f"{best.name!r} already meets the requirements ({fmt.pct(best.consistency)} against "
-            f"{fmt.pct(c.target)})"
+            f"{best.name!r} already meets the requirements without training ({fmt.pct(best.consistency)} "
+            f"against {fmt.pct(c.target)})"
         ]
     reasons = [ask(c) for ask in QUESTIONS]
     examples = c.s.training.examples
@@ -343,22 +457,57 @@ def fine_tune(c: LadderContext) -> tuple[Verdict, list[str]]:
             f"{stable_needed} months a trained model needs"
         )
     if examples < DATA_BLOCK or unstable or not req.can_commit_to_maintenance:
-        return "blocked", reasons
+        blockers = [
+            *([f"{fmt.whole(examples)} examples"] if examples < DATA_BLOCK else []),
+            *([f"requirements stable {req.requirements_stable_months:g} months"] if unstable else []),
+            *(["no team to maintain it"] if not req.can_commit_to_maintenance else []),
+        ]
+        c.decisive[4] = ", ".join(blockers)
+        return "blocked", [*reasons, f"blocked: {c.decisive[4]}"]
     if not c.ft:
-        return "not yet", reasons
+        c.decisive[4] = "no fine-tuned option to price; add one with fine_tune = true"
+        return "not yet", [*reasons, f"not yet: {c.decisive[4]}"]
     if not c.ft_ok:
-        return "not yet", [*reasons, f"no fine-tuned option reaches the {fmt.pct(c.target)} target"]
-    if not ((c.high_volume and c.ft_beats_baseline) or req.data_must_stay_on_prem or c.latency_need):
-        return "not yet", reasons
-    return "go", reasons
+        near = c.closest(c.ft)
+        c.decisive[4] = (
+            f"no fine-tuned option meets every requirement ({near.name!r}: {'; '.join(shortfalls(c.s, near))})"
+        )
+        return "not yet", [*reasons, f"not yet: {c.decisive[4]}"]
+    best_ft = c.best_ft
+    assert best_ft is not None
+    tco, base, H = c.tco[best_ft.name], c.base_tco, c.s.horizon_months
+    carried = []
+    if c.high_volume and c.ft_beats_baseline and base is not None:
+        carried.append(
+            f"{fmt.money(base - tco, c.cur)} less than the baseline over {H} months at "
+            f"{fmt.count(c.monthly_requests)} requests/month"
+        )
+    if req.data_must_stay_on_prem:
+        carried.append("data must stay on premises")
+    if c.latency_need:
+        carried.append(
+            f"API latency {min(c.api_latency):,.0f} ms misses the {req.latency_target_ms:,.0f} ms target"
+        )
+    if carried:
+        c.decisive[4] = "; ".join(carried)
+        return "go", [*reasons, f"go: {best_ft.name!r} meets every requirement; {c.decisive[4]}"]
+    cost = (
+        f"costs {fmt.money(tco, c.cur)} over {H} months against {fmt.money(base, c.cur)} for the baseline"
+        if base is not None
+        else f"costs {fmt.money(tco, c.cur)} over {H} months"
+    )
+    c.decisive[4] = (
+        f"it {cost}, at {fmt.count(c.monthly_requests)} requests/month, with no latency or on-premises need"
+    )
+    return "not yet", [*reasons, f"not yet: {best_ft.name!r} meets every requirement, but {c.decisive[4]}"]
 
 
 @step(5)
 def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
     """Only after a justified fine-tuned path (or in place of a missing one), at scale, when cheaper."""
-    dist = [o for o in c.s.options if o.distill]
-    dist_ok = [o for o in dist if o.consistency >= c.target]
-    best_d = min(dist_ok or dist, key=lambda o: c.tco[o.name]) if dist else None
+    dist = [o for o in c.s.options if step_of(o) == 5]
+    dist_ok = [o for o in dist if c.meets(o)]
+    best_d = c.cheapest(dist_ok) if dist_ok else (c.closest(dist) if dist else None)
     s4 = c.steps[4].verdict
     if s4 == "not needed":
         return "not needed", ["no fine-tuned path is needed, so nothing to distill"]
@@ -366,23 +515,21 @@ def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
         return "not yet", [f"the fine-tuned path is '{s4}' (step 4), so distilling is premature"]
     if best_d is None:
         return "not yet", ["no distilled option to compare; add one with distill = true and a teacher"]
-    if not c.high_volume:
-        return "not needed", [c.volume_reason + ": distillation pays at scale"]
     if not dist_ok:
-        return "not yet", [
-            f"{best_d.name!r} reaches {fmt.pct(best_d.consistency)}, under the {fmt.pct(c.target)} target"
-        ]
+        return "not yet", [f"{best_d.name!r} misses: {'; '.join(shortfalls(c.s, best_d))}"]
     ft = c.best_ft if c.best_ft is not None and c.best_ft in c.ft_ok else None
     ref_cost = c.tco[ft.name] if ft is not None else c.base_tco
     ref_name = repr(ft.name) if ft is not None else "the baseline"
     d_cost = c.tco[best_d.name]
     H = c.s.horizon_months
-    if ref_cost is None or d_cost < ref_cost:
+    if ref_cost is None or d_cost < ref_cost:  # cheaper over the horizon: no volume rule can argue
         saving = (ref_cost - d_cost) if ref_cost is not None else 0.0
         return "go", [
             f"{best_d.name!r} costs {fmt.money(d_cost, c.cur)} over {H} months, "
             f"{fmt.money(saving, c.cur)} less than {ref_name}"
         ]
+    if not c.high_volume:
+        return "not needed", [c.volume_reason + ": distillation pays at scale"]
     return "not needed", [
         f"{best_d.name!r} costs {fmt.money(d_cost, c.cur)} over {H} months, not less than "
         f"{ref_name} at {fmt.money(ref_cost, c.cur)}"
@@ -391,9 +538,11 @@ def distill(c: LadderContext) -> tuple[Verdict, list[str]]:
 
 @step(6)
 def self_host(c: LadderContext) -> tuple[Verdict, list[str]]:
-    """Only with a reason: data on premises, volume past a breakeven, or a latency API options miss."""
+    """Only with a reason (data on premises, volume past a breakeven, or a latency API options miss),
+    judged on the self-hosted options that meet every requirement (on all of them if none does)."""
     req = c.req
-    sh = [o for o in c.s.options if o.is_self_hosted]
+    sh_all = [o for o in c.s.options if o.is_self_hosted and step_of(o) <= 6]  # rungs 7, 8 judge the rest
+    sh = [o for o in sh_all if c.meets(o)] or sh_all
     why: list[str] = []
     reasons: list[str] = []
     if req.data_must_stay_on_prem:
@@ -432,6 +581,12 @@ def self_host(c: LadderContext) -> tuple[Verdict, list[str]]:
         return "not yet", [*reasons, 'no self-hosted option to price; add one with serve = "self_hosted"']
     if not req.can_commit_to_maintenance:
         return "blocked", [*reasons, "the team cannot commit to running the servers"]
+    if not any(c.meets(o) for o in sh):
+        best = c.closest(sh)
+        return "not yet", [
+            *reasons,
+            f"no self-hosted option meets every requirement ({best.name!r}: {'; '.join(shortfalls(c.s, best))})",
+        ]
     return "go", reasons
 
 
@@ -447,18 +602,21 @@ def q1_volume(c: LadderContext) -> str:
 def q2_prompting_falls_short(c: LadderContext) -> str:
     if not c.api_plain:
         return "Q2 ✓ prompting falls short: no API option in this scenario"
-    best = max(c.api_plain, key=lambda o: o.consistency)
+    best = c.closest(c.api_plain)
     return f"Q2 ✓ prompting falls short: best API option {best.name!r}: {'; '.join(shortfalls(c.s, best))}"
 
 
 @question
 def q3_latency(c: LadderContext) -> str:
     target = c.req.latency_target_ms
+    # The guide: "is latency critical? If no, use an API." No target is a no, and is shown as one.
     if target <= 0:
-        return "Q3 – no latency requirement (latency_target_ms = 0)"
+        return "Q3 ✗ latency is not critical (latency_target_ms = 0): on latency alone, an API will do"
     if c.latency_need:
         return f"Q3 ✓ API latency {min(c.api_latency):,.0f} ms misses the {target:,.0f} ms target"
-    return f"Q3 ✗ API latency meets the {target:,.0f} ms target (or is unknown)"
+    if not c.api_latency:
+        return f"Q3 ✗ no API option states its latency against the {target:,.0f} ms target"
+    return f"Q3 ✗ API latency {min(c.api_latency):,.0f} ms meets the {target:,.0f} ms target"
 
 
 @question
@@ -482,70 +640,138 @@ def q5_tco(c: LadderContext) -> str:
 # --- The rungs above the ladder -------------------------------------------------------------------------
 
 
-@rung(4)
-def continued_pretraining(c: LadderContext) -> tuple[Verdict, list[str]]:
-    if c.req.unique_domain_without_public_data:
+def _short(x: float) -> str:
+    """A count without trailing zeros: 8B, 50B, 1.5T."""
+    text = fmt.count(x)
+    body = text.rstrip("kMBT")
+    if "." in body:
+        body = body.rstrip("0").rstrip(".")
+    return body + text[len(text.rstrip("kMBT")) :]
+
+
+def pretrain_price(c: LadderContext, o: Option) -> str:
+    """One option's pre-training in the scenario's numbers, every figure the engine's: tokens, GPU-hours,
+    money (month 1's pretraining component) and days on the [pretraining] GPUs."""
+    res = c.r.option(o.name)
+    hours = res.pretrain_gpu_hours if res is not None else None
+    days = res.pretrain_days if res is not None else None
+    if hours is None or days is None:
+        return f"{o.name!r}: no pre-training figures (check [pretraining].gpu)"
+    p = c.s.pretraining
+    params = _short(p.params)
+    article = "an" if params.startswith(("8", "11", "18")) else "a"
+    return (
+        f"{o.name!r}: {_short(c.figure(o, 'pre_tokens_eff'))} tokens on {article} {params} model: "
+        f"{fmt.whole(hours) if math.isfinite(hours) else fmt.count(hours)} GPU-hours, "
+        f"{fmt.money(c.figure(o, 'pretraining'), c.cur)}, "
+        f"{fmt.count(days)} days on {fmt.whole(p.gpus)} GPUs"
+    )
+
+
+def _pretraining(c: LadderContext, n: int, kind: str, common: str, priced: str) -> tuple[Verdict, list[str]]:
+    """Not needed unless the domain is unique with no public data; then go when an option pre-trained
+    this way meets every requirement, not yet when none exists or none does. When the domain is not
+    unique the rung says `common`, or `priced` followed by the prices when options pre-train this way."""
+    opts = [o for o in c.s.options if step_of(o) == n]
+    prices = [pretrain_price(c, o) for o in opts]
+    if not c.req.unique_domain_without_public_data:
+        return "not needed", [priced, *prices] if prices else [common]
+    if not opts:
+        c.decisive[n] = f'no option with pretrain = "{kind}" to price; add one'
+        return "not yet", [f"a unique domain with no public training data; {c.decisive[n]}"]
+    ok = [o for o in opts if c.meets(o)]
+    if ok:
+        best = c.cheapest(ok)
         return "go", [
-            "a unique domain with no public training data: teach the model the domain ($10,000 and up)"
+            *prices,
+            f"{best.name!r} meets every requirement: {fmt.money(c.tco[best.name], c.cur)} over "
+            f"{c.s.horizon_months} months",
         ]
-    return "not needed", [
+    near = c.closest(opts)
+    c.decisive[n] = f"{near.name!r} misses: {'; '.join(shortfalls(c.s, near))}"
+    return "not yet", [*prices, c.decisive[n]]
+
+
+@rung(7)
+def continued_pretraining(c: LadderContext) -> tuple[Verdict, list[str]]:
+    public = (
         "the domain has public data a foundation model has seen (unique_domain_without_public_data = false)"
-    ]
+    )
+    return _pretraining(c, 7, "continued", public, public)
 
 
-@rung(5)
+@rung(8)
 def training_from_scratch(c: LadderContext) -> tuple[Verdict, list[str]]:
-    if c.req.unique_domain_without_public_data:
-        return "not yet", [
-            "only for unique data at massive scale with deep ML expertise ($10M-$100M and up); try level 4 first"
-        ]
-    return "not needed", ["foundation models cover this task; building one costs $10M-$100M and up"]
+    return _pretraining(
+        c,
+        8,
+        "scratch",
+        "foundation models cover this task; building one costs $10M-$100M and up",
+        "foundation models cover this task (unique_domain_without_public_data = false)",
+    )
 
 
 # --- The recommendation ---------------------------------------------------------------------------------
 
 
 def _recommend(c: LadderContext) -> Recommendation:
+    """The lowest 'go' step with an option that meets every requirement, and its cheapest such option;
+    else the option closest to meeting them, said so first."""
     s = c.s
     if not s.options:
         return Recommendation(1, None, "no options to compare; add one to the Options grid")
     verdict = {n: st.verdict for n, st in c.steps.items()}
-    tco, cur = c.tco, c.cur
+    tco, cur, H = c.tco, c.cur, s.horizon_months
 
-    def allowed(o: Option) -> bool:
-        k = step_of(o)
-        return not shortfalls(s, o) and (k <= 3 or verdict[k] == "go")
+    def on_go(o: Option) -> bool:
+        return verdict.get(step_of(o)) == "go"
 
-    ok = [o for o in s.options if allowed(o)]
+    ok = [o for o in s.options if c.meets(o) and on_go(o)]
     if not ok:
-        pool = [o for o in s.options if step_of(o) <= 3 or verdict[step_of(o)] == "go"] or list(s.options)
-        pick = min(pool, key=lambda o: (len(shortfalls(s, o)), step_of(o), tco[o.name]))
-        why = (
-            f"no option both meets every requirement and is justified; {pick.name!r} comes closest "
-            f"({'; '.join(shortfalls(s, pick)) or 'it meets them'}), {fmt.money(tco[pick.name], cur)} over "
-            f"{s.horizon_months} months"
-        )
+        pool = [o for o in s.options if verdict.get(step_of(o)) != "blocked"] or list(s.options)
+        pick = c.closest(pool)
+        k = step_of(pick)
+        misses = shortfalls(s, pick)
+        cost = f"{fmt.money(tco[pick.name], cur)} over {H} months"
+        if misses:
+            why = f"{NONE_MEETS}; {pick.name!r} comes closest ({'; '.join(misses)}), {cost}"
+        else:
+            said = explain(c, k)
+            why = (
+                f"{NONE_MEETS} on a 'go' step; {pick.name!r} meets them, but "
+                f"step {k} ({c.steps[k].title}) is '{verdict[k]}': {said}"
+                + ("" if fmt.money(tco[pick.name], cur) in said else f"; it costs {cost}")
+            )
         for o in s.options:
-            if not shortfalls(s, o) and not allowed(o):
-                k = step_of(o)
-                why += f"; {o.name!r} meets them but step {k} ({STEP_TITLES[k]}) is '{verdict[k]}'"
-        return Recommendation(step_of(pick), pick.name, why)
+            j = step_of(o)
+            if o is not pick and c.meets(o) and verdict.get(j) == "blocked":
+                why += (
+                    f"; {o.name!r} meets them but step {j} ({c.steps[j].title}) is blocked: {explain(c, j)}"
+                )
+        return Recommendation(k, pick.name, why, False, misses)
     low = min(step_of(o) for o in ok)
-    pick = min((o for o in ok if step_of(o) == low), key=lambda o: tco[o.name])
+    pick = c.cheapest([o for o in ok if step_of(o) == low])
     upgrade = {1: 3, 2: 3, 4: 5}.get(low)
-    if upgrade is not None and verdict[upgrade] == "go":
+    if upgrade is not None:
         better = [o for o in ok if step_of(o) == upgrade and tco[o.name] < tco[pick.name]]
         if better:
-            pick = min(better, key=lambda o: tco[o.name])
+            pick = c.cheapest(better)
     k = step_of(pick)
     why = (
         f"{pick.name!r} is the lowest step that meets the requirements: consistency {fmt.pct(pick.consistency)} "
-        f"against {fmt.pct(s.requirements.consistency_target)}, {fmt.money(tco[pick.name], cur)} over "
-        f"{s.horizon_months} months"
+        f"against {fmt.pct(s.requirements.consistency_target)}, {fmt.money(tco[pick.name], cur)} over {H} months"
     )
-    if c.r.cheapest and c.r.cheapest != pick.name:
-        why += f"; {c.r.cheapest!r} is cheaper ({fmt.money(tco[c.r.cheapest], cur)}) but "
-        cheapest = next(o for o in s.options if o.name == c.r.cheapest)
-        miss = shortfalls(s, cheapest)
-        why += miss[0] if miss else f"step {step_of(cheapest)} is '{verdict[step_of(cheapest)]}'"
-    return Recommendation(k, pick.name, why)
+    cheaper = [o for o in s.options if tco[o.name] < tco[pick.name]]
+    if cheaper:
+        o = c.cheapest(cheaper)
+        j = step_of(o)
+        less = fmt.money(tco[pick.name] - tco[o.name], cur)
+        why += f"; {o.name!r} costs {less} less but "
+        miss = shortfalls(s, o)
+        if miss:
+            why += "; ".join(miss)
+        elif verdict.get(j) != "go":
+            why += f"step {j} ({c.steps[j].title}) is '{verdict[j]}': {explain(c, j)}"
+        else:
+            why += f"it is step {j} ({c.steps[j].title}), and step {k} already meets every requirement"
+    return Recommendation(k, pick.name, why, True, [])

@@ -12,7 +12,7 @@ from workbench.model import fmt
 from workbench.model._polars import pl
 from workbench.model.engine import COMPONENTS, Results, compute
 from workbench.model.fmt import json_number
-from workbench.model.ladder import Ladder, Verdict, build
+from workbench.model.ladder import NONE_MEETS, Ladder, Verdict, build
 from workbench.model.risks import RiskResult, evaluate
 from workbench.model.scenario import Scenario
 
@@ -107,12 +107,38 @@ def to_csv(a: Analysis) -> str:
 
 
 VERDICT_MARK: dict[Verdict, str] = {"go": "✔", "not needed": "–", "not yet": "…", "blocked": "✖"}
+# An option's marks in the tables: the recommended one gets ★ only when it meets every requirement on a
+# 'go' step; the closest one, named when none does, gets ☆.
+MARKS: dict[str, str] = {
+    "B": "baseline",
+    "$": "cheapest TCO",
+    "★": "recommended",
+    "☆": f"closest ({NONE_MEETS})",
+}
+
+
+def headline(a: Analysis) -> str:
+    """The recommendation in one line; when no option qualifies, it says so before naming one."""
+    rec = a.ladder.recommendation
+    if rec.option is None:
+        return "none"
+    named = f"step {rec.step}, {rec.option}"
+    return named if rec.meets_requirements else f"{rec.why.split('; ')[0]}; closest: {named}"
+
+
+def because(a: Analysis) -> str:
+    """The recommendation's why, less what `headline` already said."""
+    rec = a.ladder.recommendation
+    if rec.meets_requirements or rec.option is None:
+        return rec.why
+    return rec.why.split("; ", 1)[-1]
 
 
 def option_rows(a: Analysis) -> list[dict]:
     """Per option, the figures people read (already formatted), in scenario order."""
     cur = a.scenario.currency
     rec = a.ladder.recommendation.option
+    star = "★" if a.ladder.recommendation.meets_requirements else "☆"
     rows = []
     for o in a.results.options:
         rows.append(
@@ -121,7 +147,7 @@ def option_rows(a: Analysis) -> list[dict]:
                 "serve": o.serve,
                 "marks": ("B" if o.is_baseline else "")
                 + ("$" if o.name == a.results.cheapest else "")
-                + ("★" if o.name == rec else ""),
+                + (star if o.name == rec else ""),
                 "month1": fmt.money(o.month1, cur),
                 "average": fmt.money(o.average_monthly, cur),
                 "tco": fmt.money(o.tco, cur),
@@ -150,7 +176,6 @@ def option_rows(a: Analysis) -> list[dict]:
 def to_markdown(a: Analysis) -> str:
     """A summary fit to paste into meeting notes."""
     s = a.scenario
-    rec = a.ladder.recommendation
     w = s.workload
     lines = [
         f"# {s.name}",
@@ -159,13 +184,13 @@ def to_markdown(a: Analysis) -> str:
         f"{fmt.whole(w.output_tokens)} output tokens, growth {fmt.pct(w.growth_per_month)}/month, "
         f"{s.horizon_months}-month horizon ({s.currency}).",
         "",
-        f"**Recommendation:** step {rec.step}, {rec.option or '—'}: {rec.why}.",
+        f"**Recommendation:** {headline(a)}: {because(a)}.",
         "",
         "| Option | Month 1 | Avg/month | TCO | Per request | Per 1M tok | Breakeven month | Breakeven volume | GPUs |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in option_rows(a):
-        marks = {"B": "baseline", "$": "cheapest", "★": "recommended"}
+        marks = {"B": "baseline", "$": "cheapest", "★": "recommended", "☆": "closest"}
         tags = ", ".join(marks[c] for c in row["marks"] if c in marks)
         name = f"{row['name']} ({tags})" if tags else row["name"]
         lines.append(
@@ -173,12 +198,10 @@ def to_markdown(a: Analysis) -> str:
             f"{row['per_mtok']} | {row['breakeven_month']} | {row['breakeven_volume']} | {row['gpus']} |"
         )
     lines += ["", "## Decision ladder", ""]
-    for st in a.ladder.steps:
+    for st in a.ladder.steps + a.ladder.rungs:
         lines.append(
             f"{st.step}. **{st.title}**: {VERDICT_MARK[st.verdict]} {st.verdict}. " + "; ".join(st.reasons)
         )
-    for st in a.ladder.rungs:
-        lines.append(f"- {st.title}: {st.verdict}. " + "; ".join(st.reasons))
     flagged = [x for x in a.risks if x.flagged]
     lines += ["", "## Risks", ""]
     if not flagged:

@@ -28,6 +28,7 @@ from workbench.edits import edit
 from workbench.model import prices
 from workbench.model import sizing as sz
 from workbench.model.explain import TABLE_METRICS, ExplainError, explain
+from workbench.model.report import headline
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
 from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
@@ -241,7 +242,7 @@ class ScenarioView(Vertical):
         if pane == "results":
             return self._one(ResultsTable).full_precision()
         if pane == "ladder":
-            return f"★ step {rec.step}, {rec.option}: verdicts ✔ go – not needed … not yet ✖ blocked"
+            return f"{'★' if rec.meets_requirements else '☆'} {headline(a)}: verdicts ✔ go – not needed … not yet ✖ blocked"
         if pane == "risks":
             flagged = [x for x in a.risks if x.flagged]
             open_ = [x for x in flagged if not x.mitigated]

@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Static
 
 from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
-from workbench.model.ladder import Verdict
-from workbench.model.report import VERDICT_MARK, Analysis, option_rows
+from workbench.model.ladder import NONE_MEETS, Verdict
+from workbench.model.report import MARKS, VERDICT_MARK, Analysis, because, headline, option_rows
 from workbench.tui.textual_fixes import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
 
@@ -171,7 +171,7 @@ class ResultsTable(CellCache):
     def _cell_text(row: dict, key: str, rec: str | None, a: Analysis, flash: bool) -> Text:
         style = ""
         if row["name"] == rec:
-            style = "bold green"
+            style = "bold green" if a.ladder.recommendation.meets_requirements else "bold yellow"
         elif row["name"] == a.results.cheapest:
             style = "bold"
         if flash:
@@ -200,6 +200,9 @@ class ResultsTable(CellCache):
         a = self._analysis
         cell = self.focused_cell()
         if a is None or cell is None or cell[0] >= len(a.results.options):
+            rec = a.ladder.recommendation if a is not None else None
+            if a is not None and rec is not None and rec.option is not None and not rec.meets_requirements:
+                return f"{headline(a)} (☆) · B baseline · $ cheapest · a figure shows here in full"
             return "B baseline · $ cheapest · ★ recommended · a figure shows here in full"
         index, key = cell
         o = a.results.options[index]
@@ -228,9 +231,10 @@ class ResultsTable(CellCache):
         if key in values:
             what, v = values[key]
             return f"{o.name}: {what} = {v}"
-        marks = {"B": "baseline", "$": "cheapest TCO", "★": "recommended"}
         row = self._last[index]
-        tags = ", ".join(marks[m] for m in row["marks"] if m in marks)
+        if "☆" in row["marks"]:  # said before the name, as everywhere the closest option is named
+            return f"{NONE_MEETS}; closest: {o.name} ({o.serve})"
+        tags = ", ".join(MARKS[m] for m in row["marks"] if m in MARKS)
         return f"{o.name} ({o.serve})" + (f": {tags}" if tags else "")
 
 
@@ -321,9 +325,9 @@ class LadderView(RunsWhenShown, VerticalScroll):
 def ladder_text(a: Analysis) -> Text:
     rec = a.ladder.recommendation
     t = Text()
-    t.append("★ Recommendation: ", style="bold")
-    t.append(f"step {rec.step}, {rec.option or '—'}\n", style="bold green")
-    t.append(f"  {rec.why}\n\n")
+    t.append("★ Recommendation: " if rec.meets_requirements else "☆ Recommendation: ", style="bold")
+    t.append(f"{headline(a)}\n", style="bold green" if rec.meets_requirements else "bold yellow")
+    t.append(f"  {because(a)}\n\n")
     for st in a.ladder.steps:
         mark = VERDICT_MARK[st.verdict]
         t.append(f"{mark} {st.step}. {st.title}  ", style="bold")
@@ -332,10 +336,10 @@ def ladder_text(a: Analysis) -> Text:
             t.append(f"     {reason}\n", style="" if st.verdict != "not needed" else "dim")
     t.append("\nAbove the ladder\n", style="bold")
     for st in a.ladder.rungs:
-        t.append(f"{VERDICT_MARK[st.verdict]} {st.title}  ", style="bold")
+        t.append(f"{VERDICT_MARK[st.verdict]} {st.step}. {st.title}  ", style="bold")
         t.append(f"[{st.verdict}]\n", style=VERDICT_STYLE[st.verdict])
         for reason in st.reasons:
-            t.append(f"     {reason}\n", style="dim")
+            t.append(f"     {reason}\n", style="" if st.verdict != "not needed" else "dim")
     t.append("\n✔ go  – not needed  … not yet  ✖ blocked", style="dim")
     return t
 
