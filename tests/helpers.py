@@ -52,9 +52,11 @@ REPORT_KEYS = {
         "breakeven_month",
         "breakeven_requests_per_day",
         "gpus_at_horizon",
+        "pretrain_gpu_hours",
+        "pretrain_days",
     ),
     "ladder step": ("step", "title", "verdict", "reasons"),
-    "recommendation": ("step", "option", "why"),
+    "recommendation": ("step", "option", "why", "meets_requirements", "misses"),
     "risk": ("id", "title", "flagged", "mitigated", "why"),
 }
 

@@ -37,6 +37,7 @@ def test_report_json_contract(preset, capsys):
     assert code == 0, err
     data = json.loads(out)
     assert set(REPORT_KEYS["top"]) <= set(data)
+    assert set(REPORT_KEYS["recommendation"]) <= set(data["recommendation"])
     H = data["horizon_months"]
     for o in data["options"]:
         assert set(REPORT_KEYS["option"]) <= set(o)

@@ -657,7 +657,33 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                         "bf16_tflops > 0, e.g. 989 for an H100 SXM",
                     )
                 )
+            elif row is not None:
+                out.extend(_pretraining_too_long(s, row.bf16_tflops))
     return out
+
+
+MAX_PRETRAIN_GPU_HOURS = 1e18
+"""Above this a pre-training run's GPU-hours (and so its bill) is no longer a finite number in every
+view; like the capacity floor of a self-hosted GPU, such a run is refused rather than priced."""
+
+
+def _pretraining_too_long(s: Scenario, tflops: float) -> list[tuple[tuple, str, str]]:
+    p = s.pretraining
+    for o in s.options:
+        if not o.pretrains:
+            continue
+        tokens = o.pretrain_tokens if o.pretrain_tokens > 0 else 20.0 * p.params
+        with np.errstate(all="ignore"):
+            hours = np.float64(p.attempts) * 6.0 * p.params * tokens / (tflops * 1e12 * p.mfu) / 3600.0
+        if not hours <= MAX_PRETRAIN_GPU_HOURS:
+            return [
+                (
+                    ("pretraining", "mfu"),
+                    f"option {o.name!r} would pre-train for more than {MAX_PRETRAIN_GPU_HOURS:g} GPU-hours",
+                    "a larger mfu or bf16_tflops, fewer parameters or tokens",
+                )
+            ]
+    return []
 
 
 class CrossCheckError(ValueError):
