@@ -52,12 +52,17 @@ REPORT_KEYS = {
         "breakeven_month",
         "breakeven_requests_per_day",
         "gpus_at_horizon",
-        "pretrain_gpu_hours",
-        "pretrain_days",
     ),
     "ladder step": ("step", "title", "verdict", "reasons"),
-    "recommendation": ("step", "option", "why", "meets_requirements", "misses"),
+    "recommendation": ("step", "option", "why"),
     "risk": ("id", "title", "flagged", "mitigated", "why"),
+}
+
+
+# The keys MODEL.md section 6 adds to section 3's report (every report carries them, version 1 included).
+V2_REPORT_KEYS = {
+    "option": ("pretrain_gpu_hours", "pretrain_days"),
+    "recommendation": ("meets_requirements", "misses"),
 }
 
 

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from helpers import REPORT_KEYS, ROOT, run_cli
+from helpers import REPORT_KEYS, ROOT, V2_REPORT_KEYS, run_cli
 
 from workbench.cli.run import main
 
@@ -37,10 +37,12 @@ def test_report_json_contract(preset, capsys):
     assert code == 0, err
     data = json.loads(out)
     assert set(REPORT_KEYS["top"]) <= set(data)
-    assert set(REPORT_KEYS["recommendation"]) <= set(data["recommendation"])
+    assert set(REPORT_KEYS["recommendation"] + V2_REPORT_KEYS["recommendation"]) <= set(
+        data["recommendation"]
+    )
     H = data["horizon_months"]
     for o in data["options"]:
-        assert set(REPORT_KEYS["option"]) <= set(o)
+        assert set(REPORT_KEYS["option"] + V2_REPORT_KEYS["option"]) <= set(o)
         assert len(o["monthly_total"]) == len(o["cumulative"]) == H
         assert set(o["components"]) == COMPONENTS
         assert all(len(v) == H for v in o["components"].values())
