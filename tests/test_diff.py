@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import LOAN, ROOT, run_cli
+from helpers import LOAN, STARTER, run_cli
 
 from workbench.edits import edit
 from workbench.model.compare import compare_rows, differing_rows
@@ -71,7 +71,7 @@ def test_rows_are_matched_by_name_not_position():
 
 
 def test_flatten_covers_every_input_once():
-    s = files.load(ROOT / "presets" / "starter.toml")
+    s = files.load(STARTER)
     flat = flatten(s)
     assert flat["workload.requests_per_day"] == 20000
     assert flat["options[API + prompting].model"] == "GPT-4o"

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import scenarios_v2
-from helpers import ROOT, run_cli
+from helpers import LOAN, ROOT, STARTER, run_cli
 
 from workbench.edits import edit
 from workbench.model import engine
@@ -25,6 +25,11 @@ def computed():
     """Every preset, and the version-2 scenarios of tests/scenarios_v2.py (every kind of option of
     docs/model.md section 6: rollouts with fallbacks, provider training, pre-training)."""
     out = {p.stem: compute(files.load(p)) for p in PRESETS}
+    # starter and loan as version 1 (tests/helpers.py): several tests below hold their figures
+    out |= {
+        name: compute(files.load(path))
+        for name, path in (("starter", STARTER), ("loan-underwriting-100k", LOAN))
+    }
     return out | {f"v2:{name}": compute(s) for name, s in scenarios_v2.scenarios().items()}
 
 

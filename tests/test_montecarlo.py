@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import LOAN, ROOT, STARTER, run_cli
+from helpers import LOAN, STARTER, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,7 +176,7 @@ def test_grid_edits_make_and_remove_ranges():
 
 
 def test_paths_name_the_cells_they_feed():
-    s = files.load(ROOT / "presets" / "starter.toml")
+    s = files.load(STARTER)
     assert columns.cells(s, columns.parse("api_models[GPT-4o].input")) == [
         (0, "p_in"),
         (1, "p_in"),

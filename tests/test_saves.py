@@ -11,12 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, STARTER, make_app, until, user_file
+from helpers import PRESETS, ROOT, make_app, until, user_file
 
 from workbench.session.document import Document
 from workbench.store import files, paths
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.dialogs import Confirm, OpenPicker, TextPrompt
+
+STARTER = PRESETS / "starter.toml"  # the shipped preset (what the app opens), not the frozen v1 copy
 
 
 def status(app) -> str:

@@ -3,7 +3,7 @@ version 2 by an edit, and the fallback, pre-training and go-live months in the r
 
 from __future__ import annotations
 
-from helpers import PRESETS, until
+from helpers import STARTER, until
 
 from workbench.model import scenario as sc
 from workbench.model.engine import COMPONENTS
@@ -80,7 +80,7 @@ def hybrid_app(tmp_path) -> WorkbenchApp:
 
 
 def starter_app() -> WorkbenchApp:
-    path = PRESETS / "starter.toml"
+    path = STARTER  # the version-1 starter: typing a go-live month makes it version 2
     return WorkbenchApp([Document(files.load(path), path)])
 
 
