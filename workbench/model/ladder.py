@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+import numpy as np
+
 from workbench.model import fmt
 from workbench.model.catalog import RUNG_TITLES, STEP_TITLES
-from workbench.model.engine import Results, compute
+from workbench.model.engine import Results, compute, input_arrays, monthly_arrays
 from workbench.model.scenario import Option, Requirements, Scenario
 
 # A step's or rung's judgement; the report's JSON carries these exact strings.
@@ -159,13 +161,16 @@ class LadderContext:
         """The engine's month-1 value of one column for an option."""
         return self.column(o, column)[0]
 
-    def column(self, o: Option, column: str, r: Results | None = None) -> list[float]:
-        """The engine's monthly values of one column for an option (from `r`, default these Results)."""
-        r = r or self.r
-        res = r.option(o.name)
+    def index(self, o: Option) -> int:
+        """The option's row in the engine's Results."""
+        res = self.r.option(o.name)
         if res is None:
             raise KeyError(o.name)
-        return r.series(res.index, column)
+        return res.index
+
+    def column(self, o: Option, column: str) -> list[float]:
+        """The engine's monthly values of one column for an option."""
+        return self.r.series(self.index(o), column)
 
     @cached_property
     def monthly_requests(self) -> float:
@@ -227,11 +232,14 @@ class LadderContext:
         return target > 0 and bool(self.api_latency) and min(self.api_latency) > target
 
     @cached_property
-    def without_caching(self) -> Results:
-        """The engine run again with prompt caching off, so a caching option's saving is the engine's
-        own figure (its tokens include any RAG context it sends)."""
-        options = [o.model_copy(update={"prompt_caching": False}) for o in self.s.options]
-        return compute(self.s.model_copy(update={"options": options}))
+    def inference_without_caching(self) -> list[list[float]]:
+        """Each option's monthly inference bill from the engine's formulas with prompt caching off, so a
+        caching option's saving is the engine's own figure (its tokens include any RAG context it sends).
+        Only the monthly formulas run: the saving needs no summary or breakeven search."""
+        rows = input_arrays(self.s)
+        rows["caching"] = np.zeros_like(rows["caching"])
+        H = self.s.horizon_months
+        return monthly_arrays(rows, H)["inference"].reshape(-1, H).tolist()
 
     @cached_property
     def flat_prices(self) -> Results:
@@ -413,7 +421,7 @@ def prompt_caching(c: LadderContext) -> tuple[Verdict, list[str]]:
     reasons = []
     saves = False
     for o in cachers:
-        without = sum(c.column(o, "inference", c.without_caching))
+        without = sum(c.inference_without_caching[c.index(o)])
         saving = without - sum(c.column(o, "inference"))
         saves = saves or saving > 1e-9 * (abs(without) + 1)
         tokens = c.figure(o, "tin")
