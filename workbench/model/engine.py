@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.model import capacity
+from workbench.model import capacity, pretrain
 from workbench.model import inputs as input_table
 from workbench.model._polars import pl
 from workbench.model.capacity import CAPACITY, THR, TOUT
@@ -197,16 +197,7 @@ STAGES: list[list[Def]] = [
             When(C("fb_caching"), C("cshare"), 0.0, why_else="the fallback caches nothing"),
             Meta("fallback cached share", "share"),
         ),
-        Def(
-            "pre_tokens_eff",
-            When(
-                Gt(C("pre_tokens"), Const(0)),
-                C("pre_tokens"),
-                20.0 * C("pt_params"),
-                why_else="pretrain_tokens = 0: 20 tokens per parameter (compute-optimal)",
-            ),
-            Meta("pre-training tokens", "number", "tokens"),
-        ),
+        pretrain.TOKENS,
     ],
     [
         Def("req", C("rpd") * C("D"), Meta("requests", "count", "requests")),
@@ -237,22 +228,7 @@ STAGES: list[list[Def]] = [
             _money("one training run"),
         ),
         Def("fb_cached", C("fb_c") * C("fb_tin"), Meta("fallback cached input tokens", "number")),
-        Def(
-            "pretrain_gpu_hours",
-            When(
-                C("pretrains"),
-                C("pt_attempts")
-                * 6.0
-                * C("pt_params")
-                * C("pre_tokens_eff")
-                / (C("pt_tflops") * Const(1e12, "1e12") * C("pt_mfu"))
-                / 3600.0,
-                0.0,
-                why_then="6 FLOPs per parameter per token, at the MFU of the GPU's BF16 peak",
-                why_else="the option pre-trains no model",
-            ),
-            Meta("pre-training GPU-hours", "number", "GPU-h"),
-        ),
+        pretrain.GPU_HOURS,
     ],
     [
         Def("sreq", C("share") * C("req"), Meta("requests served", "count", "requests")),

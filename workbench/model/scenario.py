@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from workbench.model import capacity, inputs
+from workbench.model import capacity, inputs, pretrain
 from workbench.model.capacity import MIN_CAPACITY
 from workbench.model.catalog import RISK_IDS
 
@@ -658,28 +658,22 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
                     )
                 )
             elif row is not None:
-                out.extend(_pretraining_too_long(s, row.bf16_tflops))
+                out.extend(_pretraining_too_long(s))
     return out
 
 
-MAX_PRETRAIN_GPU_HOURS = 1e18
-"""Above this a pre-training run's GPU-hours (and so its bill) is no longer a finite number in every
-view; like the capacity floor of a self-hosted GPU, such a run is refused rather than priced."""
-
-
-def _pretraining_too_long(s: Scenario, tflops: float) -> list[tuple[tuple, str, str]]:
-    p = s.pretraining
-    for o in s.options:
-        if not o.pretrains:
-            continue
-        tokens = o.pretrain_tokens if o.pretrain_tokens > 0 else 20.0 * p.params
-        with np.errstate(all="ignore"):
-            hours = np.float64(p.attempts) * 6.0 * p.params * tokens / (tflops * 1e12 * p.mfu) / 3600.0
-        if not hours <= MAX_PRETRAIN_GPU_HOURS:
+def _pretraining_too_long(s: Scenario) -> list[tuple[tuple, str, str]]:
+    """A pre-training run past pretrain.MAX_GPU_HOURS, by the engine's own trees."""
+    cols = input_values(s, [inputs.BY_COL[c] for c in pretrain.READS])
+    env = {
+        c: np.array(v, dtype=bool if inputs.BY_COL[c].kind == "bool" else np.float64) for c, v in cols.items()
+    }
+    for o, long in zip(s.options, pretrain.too_long(env), strict=True):
+        if o.pretrains and long:
             return [
                 (
                     ("pretraining", "mfu"),
-                    f"option {o.name!r} would pre-train for more than {MAX_PRETRAIN_GPU_HOURS:g} GPU-hours",
+                    f"option {o.name!r} would pre-train for more than {pretrain.MAX_GPU_HOURS:g} GPU-hours",
                     "a larger mfu or bf16_tflops, fewer parameters or tokens",
                 )
             ]
