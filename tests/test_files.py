@@ -439,3 +439,21 @@ def test_failed_replace_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatc
     assert str(p) in str(err.value)
     assert p.read_bytes() == before
     assert only_files(tmp_path) == ["s.toml"]
+
+
+def test_byte_order_mark_is_read_and_not_written_back(tmp_path):
+    """A Windows editor's UTF-8 byte-order mark is not a TOML syntax error; a save leaves it out."""
+    from helpers import PRESETS
+
+    from workbench.session.document import Document
+
+    path = tmp_path / "bom.toml"
+    text = (PRESETS / "starter.toml").read_text("utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load(path) == load(PRESETS / "starter.toml")
+    assert parse_text("\ufeff" + text) == load(path)
+    doc = Document.open(path)
+    assert doc.source == text
+    doc.save(path)
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load(path) == load(PRESETS / "starter.toml")

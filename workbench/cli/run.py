@@ -11,7 +11,8 @@ from pathlib import Path
 
 from workbench.cli import analysis, data
 from workbench.cli.common import COMMANDS, add_columns, command, fail
-from workbench.store.files import ScenarioError, load, shown_path
+from workbench.model.scenario import Scenario
+from workbench.store.files import ScenarioError, load, load_with_text, shown_path
 
 
 @command("report")
@@ -131,10 +132,11 @@ def open_tui(files: list[str]) -> int:
     from workbench.store.paths import default_preset
 
     paths = files or [str(default_preset())]
-    scenarios = []
+    scenarios: list[tuple[Path, Scenario, str]] = []
     for f in paths:
         try:
-            scenarios.append((Path(f), load(f)))
+            scenario, text = load_with_text(f)
+            scenarios.append((Path(f), scenario, text))
         except ScenarioError as exc:
             return fail(str(exc))
     from workbench.tui.app import run

@@ -12,8 +12,17 @@ from workbench.store import files, paths
 class Document:
     """A scenario being edited. History is a list of scenarios, so undo and redo are index moves."""
 
-    def __init__(self, scenario: Scenario, path: Path | None = None, title: str | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        path: Path | None = None,
+        title: str | None = None,
+        source: str | None = None,
+    ):
         self.path = Path(path) if path is not None else None
+        # The text the scenario was read from, or last written as: the layout a save keeps (comments,
+        # order) and what tells whether the file changed on disk since. Read now when not given.
+        self.source: str | None = source if source is not None else _read_quietly(self.path)
         self.from_preset = self.path is not None and paths.is_preset(self.path)
         self.history: list[Scenario] = [scenario]
         self.pos = 0
@@ -76,7 +85,7 @@ class Document:
             raise files.ScenarioError(
                 f"{target}: presets are templates and are never overwritten (a path under saves/)"
             )
-        files.save(self.scenario, target)
+        self.source = files.save(self.scenario, target)
         self.path = target
         self.from_preset = False
         self.saved = self.scenario
@@ -84,7 +93,23 @@ class Document:
 
     def copy(self, title: str) -> Document:
         doc = Document(self.scenario, None, title)
+        doc.source = self.source  # a copy keeps the layout of the file it came from
         return doc
+
+    @classmethod
+    def open(cls, path: Path, regular_only: bool = True) -> Document:
+        """The scenario file at `path`, read once (raises files.ScenarioError)."""
+        scenario, text = files.load_with_text(path, regular_only)
+        return cls(scenario, path, source=text)
+
+
+def _read_quietly(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return files.read_text(path, regular_only=True)
+    except files.ScenarioError:
+        return None
 
 
 def _slug(text: str) -> str:

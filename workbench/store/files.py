@@ -26,6 +26,7 @@ from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
+BOM = "\ufeff"  # a UTF-8 byte-order mark, as some Windows editors write one
 
 
 class ScenarioError(Exception):
@@ -57,7 +58,7 @@ _LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
 def parse_text(text: str, name: str = "<text>") -> Scenario:
     """Parse TOML text into a validated Scenario, or raise ScenarioError with one short message."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix(BOM))
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _LINE_COL.search(msg)
@@ -139,6 +140,19 @@ def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
     `regular_only` (the TUI, recovery): refuse FIFOs and devices instead of reading them, which would
     block until someone writes. The command line reads them (`workbench validate <(...)`).
     """
+    return load_with_text(path, regular_only)[0]
+
+
+def load_with_text(path: str | os.PathLike, regular_only: bool = False) -> tuple[Scenario, str]:
+    """The validated scenario and the text it was read from (a leading byte-order mark removed): the
+    text is the layout a save keeps and what tells whether the file changed on disk since."""
+    text = read_text(path, regular_only)
+    return parse_text(text, shown_path(path)), text
+
+
+def read_text(path: str | os.PathLike, regular_only: bool = False) -> str:
+    """A scenario file's text, or ScenarioError saying why it cannot be read. A UTF-8 byte-order mark
+    (written by some Windows editors) is removed; a save does not write it back."""
     p = Path(path)
     name = shown_path(path)
     try:
@@ -175,7 +189,7 @@ def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
         ) from None
     if "\x00" in text:
         raise ScenarioError(f"{name}: not a text file: it contains NUL bytes (a UTF-8 TOML scenario file)")
-    return parse_text(text, name)
+    return text.removeprefix(BOM)
 
 
 # --- Saving ----------------------------------------------------------------------------------------
@@ -295,6 +309,8 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
             pass
 
 
-def save(scenario: Scenario, path: str | os.PathLike) -> None:
-    """Atomically save a scenario as TOML."""
-    write_atomic(path, dump_text(scenario))
+def save(scenario: Scenario, path: str | os.PathLike) -> str:
+    """Atomically save a scenario as TOML; returns the text written."""
+    text = dump_text(scenario)
+    write_atomic(path, text)
+    return text

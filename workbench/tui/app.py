@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -517,11 +517,11 @@ class WorkbenchApp(FixedApp):
             self.message(refusal, error=True)
             return
         try:
-            scenario = files.load(path, regular_only=True)
+            doc = Document.open(path)
         except files.ScenarioError as exc:
             self.message(str(exc), error=True)
             return
-        self.open_doc(Document(scenario, path))
+        self.open_doc(doc)
 
     def action_new_tab(self) -> None:
         self.push_screen(PresetPicker(), self._open_path)
@@ -761,8 +761,9 @@ TAB_ACTIONS = {
 }
 
 
-def run(scenarios: list[tuple[Path, Scenario]]) -> int:
-    docs = [Document(s, p) for p, s in scenarios]
+def run(scenarios: Sequence[tuple[Path, Scenario] | tuple[Path, Scenario, str]]) -> int:
+    """The TUI on (path, scenario) or (path, scenario, the text it was read from) pairs."""
+    docs = [Document(s[1], s[0], source=s[2] if len(s) > 2 else None) for s in scenarios]
     app = WorkbenchApp(docs)
     try:
         app.run()
