@@ -85,6 +85,8 @@ class Document:
             raise files.ScenarioError(
                 f"{target}: presets are templates and are never overwritten (a path under saves/)"
             )
+        if target.parent == paths.saves_dir():
+            paths.make_saves_dir()  # created on the first save into it, not when merely looked up
         self.source = files.save(self.scenario, target)
         self.path = target
         self.from_preset = False
