@@ -109,14 +109,15 @@ def recovery_dir() -> Path:
 
 
 def locations() -> list[tuple[str, Path, str]]:
-    """(what, folder or file, why that one) for `workbench paths`."""
+    """(key, folder or file, why that one) for `workbench paths`: presets, saves, recovery, exports,
+    config, logs."""
     saves, why_saves = saves_where()
     return [
         ("presets", *presets_where()),
         ("saves", saves, why_saves),
-        ("recovery copies", *recovery_where()),
+        ("recovery", *recovery_where()),
         ("exports", saves, "the saves folder"),
-        ("config file", *config_where()),
+        ("config", *config_where()),
         ("logs", log_dir(), PLATFORM),
     ]
 
