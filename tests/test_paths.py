@@ -144,12 +144,14 @@ def test_paths_command(platform, capsys):
     assert lines[2].startswith("recovery copies ") and lines[4].startswith("config file ")
 
 
-def test_report_and_validate_take_a_presets_name(platform, capsys):
+def test_a_presets_name_is_its_file_in_every_command(platform, capsys):
     code, out, err = run(capsys, "report", "starter", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["name"].startswith("Customer-support assistant")
     code, out, err = run(capsys, "validate", "starter", "calculus-tutor")
     assert code == 0 and out.count(": ok (") == 2
+    code, out, err = run(capsys, "diff", "starter", "starter.toml")
+    assert code == 0, err
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,15 @@ from workbench.store.files import ScenarioError, load, load_with_text, shown_pat
 
 log = logging.getLogger("workbench")
 
+SCENARIO_ARGS = ("file", "files", "a", "b")
+"""The positional arguments that name scenario files, in every command: each may be a preset's name."""
+
 
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.model import report
 
-    a = report.analyze(load(paths.preset_or_file(args.file)))
+    a = report.analyze(load(args.file))
     if args.format == "json":
         sys.stdout.write(report.to_json(a) + "\n")
     elif args.format == "csv":
@@ -110,7 +113,7 @@ def _print_table(a) -> None:
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
-    for f in map(paths.preset_or_file, args.files):
+    for f in args.files:
         try:
             s = load(f)
         except ScenarioError as exc:
@@ -158,7 +161,7 @@ def cmd_completion(args: argparse.Namespace) -> int:
     parser = build_parser()
     # Scenario arguments complete to file names (argparse knows them only as strings).
     for action in _all_actions(parser):
-        if not action.option_strings and action.dest in ("file", "files", "a", "b"):
+        if not action.option_strings and action.dest in SCENARIO_ARGS:
             action.complete = shtab.FILE  # type: ignore[attr-defined]
     sys.stdout.write(shtab.complete(parser, shell=args.shell))
     return 0
@@ -298,6 +301,12 @@ def _dispatch(argv: list[str]) -> int:
     if not argv:
         return open_tui([])
     args = parser.parse_args(argv)
+    for name in SCENARIO_ARGS:  # `report starter`: a preset's bare name is its file (paths.preset_or_file)
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, paths.preset_or_file(value))
+        elif isinstance(value, list):
+            setattr(args, name, [paths.preset_or_file(v) for v in value])
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
