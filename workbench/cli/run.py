@@ -282,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         log.debug("exit %s", exc.code)
         raise
     except BaseException:
-        log.exception("uncaught")
+        if log.isEnabledFor(logging.DEBUG):  # without --debug Python prints the traceback; once is enough
+            log.exception("uncaught")
         raise
     log.debug("exit %s", code)
     return code
