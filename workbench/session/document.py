@@ -29,7 +29,7 @@ class Document:
         self.saved: Scenario | None = scenario if path is not None else None
         self.title = title or (self.path.stem if self.path else scenario.name)
         self.recovery_key: str | None = (
-            None  # names this tab's copy under saves/.recovery (workbench.session.recovery)
+            None  # names this tab's copy in the recovery folder (workbench.session.recovery)
         )
         self.note = ""  # said on the tab's status line when it opens (why a restored tab has no file)
         self._analysis: Analysis | None = None
