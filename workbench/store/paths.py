@@ -40,7 +40,10 @@ def presets_where() -> tuple[Path, str]:
     editable install, where it is the repository's presets/, and in a wheel)."""
     if (env := _env("WORKBENCH_PRESETS")) is not None:
         return env, FROM_ENV.format("WORKBENCH_PRESETS")
-    return Path(str(resources.files("workbench.presets"))), SHIPPED
+    try:
+        return Path(str(resources.files("workbench.presets"))), SHIPPED
+    except ModuleNotFoundError:  # a source tree on PYTHONPATH that was never installed
+        return Path(__file__).resolve().parents[2] / "presets", "the source tree's presets/"
 
 
 def presets_dir() -> Path:
