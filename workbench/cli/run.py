@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli import analysis, data
+from workbench.cli import analysis, data, settings
 from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.model.scenario import Scenario
 from workbench.store.files import ScenarioError, load, load_with_text, shown_path
@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     # with @command (keep the modules' heavy imports inside functions, so a command loads only its own).
     data.add_parsers(sub)
     analysis.add_parsers(sub)
+    settings.add_parsers(sub)
     return parser
 
 

@@ -20,7 +20,15 @@ def presets_dir() -> Path:
 
 
 def saves_dir() -> Path:
-    return Path(os.environ.get("WORKBENCH_SAVES", ROOT / "saves"))
+    if os.environ.get("WORKBENCH_SAVES"):
+        return Path(os.environ["WORKBENCH_SAVES"])
+    # the user config's saves folder is consulted here
+    from workbench.store import config  # here, not at the top: config is read only when asked
+
+    folder = config.current(config_file()).saves_folder
+    if folder is not None:
+        return folder
+    return ROOT / "saves"
 
 
 def default_preset() -> Path:
@@ -116,3 +124,12 @@ def save_as_target(typed: str) -> tuple[Path, bool]:
     if path.suffix:
         return path, False
     return path.with_name(path.name.rstrip(".") + ".toml"), True
+
+
+def config_file() -> Path:
+    """The user config file: $WORKBENCH_CONFIG, else config.toml in the platform's user config folder."""
+    if os.environ.get("WORKBENCH_CONFIG"):
+        return Path(os.environ["WORKBENCH_CONFIG"])
+    import platformdirs
+
+    return platformdirs.user_config_path("build-vs-buy-workbench", appauthor=False) / "config.toml"
