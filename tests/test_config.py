@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import PRESETS, make_app, run_cli, until
+from helpers import PRESETS, ROOT, make_app, run_cli, until
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.theme import BUILTIN_THEMES
@@ -234,3 +234,29 @@ def test_broken_config_stops_the_tui_not_other_commands(user_config, tmp_path):
     assert tui.stderr == f"{user_config}: thme: unknown key (did you mean 'theme'?)\n"
     report = run_cli("report", str(PRESETS / "starter.toml"), "--format", "json", env=env)
     assert report.returncode == 0 and report.stderr == ""  # the file sets its currency: no config needed
+
+
+def test_readme_lists_every_binding_id():
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("## Configuration") : text.index("## Real data for the meeting")]
+    assert [i for i in config.BINDING_IDS if f"`{i}`" not in section] == []
+
+
+def test_theme_fills_the_starters_commented_line(user_config, capsys):
+    run(capsys, "config", "--init")
+    text = config.with_theme(user_config.read_text("utf-8"), "nord")
+    assert text == config.STARTER.replace('# theme = "nord"', 'theme = "nord"')
+    assert config.parse(text, user_config).theme == "nord"
+
+
+async def test_pane_key_override_in_help(user_config, saves):
+    write(user_config, '[keys]\n"pane.sensitivity" = "f12"\n')
+    app = make_app("starter")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panes = dict(next(rows for title, rows in app.help_sections() if title == "Panes"))
+        assert "f12 T" in panes
+        await until(pilot, lambda: app.focused is not None)
+        await pilot.press("f12")
+        view = app.active_view()
+        results = view.query_one("#outputs", TabbedContent)
+        await until(pilot, lambda: results.active == "sensitivity")

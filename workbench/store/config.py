@@ -325,10 +325,13 @@ STARTER = """\
 # The currency label of a scenario whose file does not set `currency`.
 # currency = "EUR"
 
-# Key overrides by binding id (the ids are listed in the README); several keys separated by commas.
 [keys]
+# Key overrides by binding id (the ids are listed in the README); several keys separated by commas.
 # "app.save" = "ctrl+s,f2"
 """
+
+
+_COMMENTED_THEME = re.compile(r'^# ?theme = "[^"\n]*"$', re.MULTILINE)
 
 
 def with_theme(text: str | None, theme: str) -> str:
@@ -340,5 +343,10 @@ def with_theme(text: str | None, theme: str) -> str:
         doc = tomlkit.parse(text)
     except Exception as exc:  # tomlkit's parse errors share no public base class
         raise ConfigError(f"not valid TOML any more: {exc}") from None
+    if "theme" not in doc:  # the starter's commented-out example becomes the line
+        line = f'theme = "{theme}"'
+        filled = _COMMENTED_THEME.sub(line, text, count=1)
+        if filled != text and tomllib.loads(filled).get("theme") == theme:
+            return filled
     doc["theme"] = theme
     return tomlkit.dumps(doc)

@@ -685,7 +685,7 @@ class WorkbenchApp(FixedApp):
         for pane in registry.PANES:
             panes.append(
                 (
-                    pane.keys_text,
+                    self._pane_keys(pane),
                     pane.help + (" (computed only while on screen)" if pane.runs_when_shown else ""),
                 )
             )
@@ -712,6 +712,10 @@ class WorkbenchApp(FixedApp):
                 sections.append((f"{pane.title} pane", _rows(self._keyed(widget.BINDINGS))))
         return sections
 
+    def _pane_keys(self, pane: registry.Pane) -> str:
+        """A pane's keys as `?` and the palette show them ("f9 T"), the config's overrides applied."""
+        return " ".join(KEY_NAMES.get(b.key, b.key) for b in self._keyed(pane.bindings()))
+
     def _keyed(self, declared: Iterable[Binding | tuple[str, ...]]) -> list[Binding]:
         """The bindings with the user config's key overrides, as the `?` screen lists them."""
         return [
@@ -735,7 +739,7 @@ class WorkbenchApp(FixedApp):
         for pane in registry.PANES:
             yield SystemCommand(
                 pane.command_title,
-                f"{pane.help} ({pane.keys_text.upper()})",
+                f"{pane.help} ({self._pane_keys(pane).upper()})",
                 partial(view.action_pane, pane.id),
             )
         for b in _bindings(ScenarioView.BINDINGS):
