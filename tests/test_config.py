@@ -4,6 +4,7 @@ palette is remembered in the file with its comments kept."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from helpers import PRESETS, ROOT, make_app, run_cli, until
@@ -260,3 +261,31 @@ async def test_pane_key_override_in_help(user_config, saves):
         view = app.active_view()
         results = view.query_one("#outputs", TabbedContent)
         await until(pilot, lambda: results.active == "sensitivity")
+
+
+async def test_an_override_that_takes_a_key_is_said(user_config, saves):
+    write(user_config, '[keys]\n"app.compare" = "q"\n')
+    app = make_app("starter")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None)
+        await pilot.press("q")
+        await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "compare")
+        said = [n.message for n in app._notifications]
+        assert "[keys]: q now does app.compare, no longer app.quit" in said
+        assert app.is_running
+
+
+async def test_served_session_does_not_write_the_config(user_config, saves, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_SERVED", "1")
+    app = make_app("starter")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "dracula"
+        await pilot.pause()
+    assert not user_config.exists()
+
+
+def test_default_place_is_the_user_config_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    expected = tmp_path / "xdg" / "build-vs-buy-workbench" / "config.toml"
+    assert paths.config_file() == expected or not sys.platform.startswith("linux")

@@ -186,6 +186,7 @@ class WorkbenchApp(FixedApp):
 
     def on_mount(self) -> None:
         self.watch(self, "theme", self._remember_theme, init=False)
+        self._say_key_clashes()
         self._check_size()
         self.call_after_refresh(self._focus_active)
         self.call_after_refresh(self._offer_recovery)
@@ -245,6 +246,24 @@ class WorkbenchApp(FixedApp):
             self.message(f"theme {theme} not remembered: {path}: {exc}", error=True)
             return
         self.message(f"theme {theme} remembered in {paths.shown(path)}")
+
+    def _say_key_clashes(self) -> None:
+        """An override that takes a key from another binding of the same place (Textual does not say):
+        the key now does the override's action only, which the user should hear about once."""
+        groups = [self.BINDINGS, ScenarioView.BINDINGS, Grid.BINDINGS, EditBar.BINDINGS]
+        groups += [w.BINDINGS for pane in registry.PANES for w in pane.keys_of]
+        for group in groups:
+            bindings = _bindings(group)
+            keymap = self._keymap
+            taken = {k: b.id for b in bindings if b.id and b.id in keymap for k in keymap[b.id].split(",")}
+            for b in bindings:
+                lost = [k for k in b.key.split(",") if k in taken and b.id not in self._keymap]
+                for k in lost:
+                    self.notify(
+                        f"[keys]: {KEY_NAMES.get(k, k)} now does {taken[k]}, no longer {b.id or b.action}",
+                        severity="warning",
+                        markup=False,
+                    )
 
     # --- helpers -------------------------------------------------------------------------------
     def active_view(self) -> ScenarioView | None:
