@@ -242,8 +242,12 @@ class WorkbenchApp(FixedApp):
             new = config.with_theme(text, theme)
             path.parent.mkdir(parents=True, exist_ok=True)
             files.write_atomic(path, new)
-        except (OSError, UnicodeDecodeError, config.ConfigError, files.ScenarioError) as exc:
-            self.message(f"theme {theme} not remembered: {path}: {exc}", error=True)
+        except files.ScenarioError as exc:  # write_atomic's message names the file
+            self.message(f"theme {theme} not remembered: {exc}", error=True)
+            return
+        except (OSError, UnicodeDecodeError, config.ConfigError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.message(f"theme {theme} not remembered: {path}: {reason}", error=True)
             return
         self.message(f"theme {theme} remembered in {paths.shown(path)}")
 
