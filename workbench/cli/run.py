@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 
 from workbench import __version__
-from workbench.cli import analysis, data
+from workbench.cli import analysis, data, settings
 from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.model.scenario import Scenario
 from workbench.store import paths
+from workbench.store.config import ConfigError
 from workbench.store.files import ScenarioError, load, load_with_text, shown_path
 
 log = logging.getLogger("workbench")
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     # with @command (keep the modules' heavy imports inside functions, so a command loads only its own).
     data.add_parsers(sub)
     analysis.add_parsers(sub)
+    settings.add_parsers(sub)
     return parser
 
 
@@ -310,7 +312,7 @@ def _dispatch(argv: list[str]) -> int:
             setattr(args, name, [paths.preset_or_file(v) for v in value])
     try:
         return COMMANDS[args.command](args)
-    except ScenarioError as exc:
+    except (ScenarioError, ConfigError) as exc:  # a broken config file: one line, as a broken scenario
         return fail(str(exc))
     except BrokenPipeError:
         return 0

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
+from workbench.store import config, paths
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
@@ -75,6 +76,8 @@ def parse_text(text: str, name: str = "<text>") -> Scenario:
 
 
 def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
+    if isinstance(data, dict) and "currency" not in data:  # the user config's default currency
+        data = {**data, "currency": _default_currency()}
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ScenarioError(
@@ -87,6 +90,15 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
         raise ScenarioError(join_problems(f"{name}: ", problems_of(exc, data))) from None
     except RecursionError:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
+
+
+def _default_currency() -> str:
+    """The currency of a scenario that does not set one: the user config's, else the schema's."""
+    try:
+        chosen = config.current(paths.config_file()).currency
+    except config.ConfigError as exc:
+        raise ScenarioError(str(exc)) from None
+    return chosen or config.default_currency()
 
 
 class NotRegularFile(OSError):

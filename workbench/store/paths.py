@@ -80,7 +80,10 @@ def saves_where() -> tuple[Path, str]:
     """The saves folder and why. Reading never creates it (`make_saves_dir` does, before a write)."""
     if (env := _env("WORKBENCH_SAVES")) is not None:
         return env, FROM_ENV.format("WORKBENCH_SAVES")
-    # the user config's saves folder is consulted here
+    from workbench.store import config  # here, not at the top: config is read only when asked
+
+    if (folder := config.current(config_file()).saves_folder) is not None:
+        return folder, f"saves_folder in {config_file()}"
     here = Path("saves")
     if here.is_dir():
         return here.absolute(), "./saves exists here"
