@@ -209,7 +209,6 @@ class Session(AppService):
         self.label = self.app_service_id[:8]
         self._stopper: asyncio.Future[None] | None = None
         self._starting: asyncio.Future[Any] | None = None
-        self._ready = False  # the app's driver has started (it said __GANGLION__)
         self._stderr_tail = bytearray()
         self._side_tasks: list[asyncio.Task[None]] = []
 
@@ -287,10 +286,7 @@ class Session(AppService):
         try:
             for _ in range(10):  # the prelude that says this is a Textual app
                 line = await stdout.readline()
-                if not line:
-                    break
-                if line == b"__GANGLION__\n":
-                    self._ready = True
+                if not line or line == b"__GANGLION__\n":
                     break
             while True:
                 kind = await stdout.readexactly(1)
@@ -367,13 +363,10 @@ class Session(AppService):
             if process.stdout is not None:
                 self._side_tasks.append(asyncio.create_task(_discard(process.stdout)))
             if process.returncode is None:
-                if self._ready:
-                    await self.send_meta({"type": "quit"}, timeout=QUIT_WRITE_TIMEOUT)
-                else:  # no driver yet, nothing to keep: SIGTERM's default ends it now (Textual's, if it
-                    # has just started, asks the app to exit as "quit" does)
-                    how = "SIGTERM"
-                    _signal_group(process.pid, signal.SIGTERM)
-                self._close_stdin()  # end of file: the app's driver (SERVED_DRIVER) exits on it
+                await self.send_meta({"type": "quit"}, timeout=QUIT_WRITE_TIMEOUT)
+                # and end of file, which the app's driver (SERVED_DRIVER) exits on too: the quit can be
+                # lost, and an app still starting reads neither until its driver runs (SIGTERM then)
+                self._close_stdin()
                 if not await self._exited(QUIT_GRACE):
                     how = "SIGTERM"
                     _signal_group(process.pid, signal.SIGTERM)
