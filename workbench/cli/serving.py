@@ -12,9 +12,12 @@ javascript and its wire protocol, and replaces what decides who gets a session a
 - at most `max_sessions` sessions run at once (sessions being started or stopped count);
 - the terminal size asked for is clamped, and malformed messages are ignored;
 - each app runs in its own process group (exec, no shell) with `WORKBENCH_SERVED=1`; when its client
-  leaves or the server stops it gets "quit", then SIGTERM, then SIGKILL to its group, and is reaped,
-  whatever it was doing: its output is discarded once the client is gone so a blocked write ends too.
-  On Linux a child also dies with the server (PR_SET_PDEATHSIG) should the server itself be killed.
+  leaves or the server stops it gets "quit" and end of file on its stdin, then SIGTERM, then SIGKILL to
+  its group, and is reaped, whatever it was doing (starting too: an ending asked for while the process
+  is being started waits for it): its output is discarded once the client is gone so a blocked write
+  ends too. Its driver (workbench.tui.served) exits on that end of file, so an app never outlives a
+  server that went away without ending it; on Linux a child also dies with the server
+  (PR_SET_PDEATHSIG) should the server itself be killed.
 
 The aiohttp and textual-serve imports happen when the module is imported: import it only to serve.
 """
