@@ -12,9 +12,12 @@ javascript and its wire protocol, and replaces what decides who gets a session a
 - at most `max_sessions` sessions run at once (sessions being started or stopped count);
 - the terminal size asked for is clamped, and malformed messages are ignored;
 - each app runs in its own process group (exec, no shell) with `WORKBENCH_SERVED=1`; when its client
-  leaves or the server stops it gets "quit", then SIGTERM, then SIGKILL to its group, and is reaped,
-  whatever it was doing: its output is discarded once the client is gone so a blocked write ends too.
-  On Linux a child also dies with the server (PR_SET_PDEATHSIG) should the server itself be killed.
+  leaves or the server stops it gets "quit" and end of file on its stdin, then SIGTERM, then SIGKILL to
+  its group, and is reaped, whatever it was doing (starting too: an ending asked for while the process
+  is being started waits for it): its output is discarded once the client is gone so a blocked write
+  ends too. Its driver (workbench.tui.served) exits on that end of file, so an app never outlives a
+  server that went away without ending it; on Linux a child also dies with the server
+  (PR_SET_PDEATHSIG) should the server itself be killed.
 
 The aiohttp and textual-serve imports happen when the module is imported: import it only to serve.
 """
@@ -48,6 +51,8 @@ log = logging.getLogger("workbench.serve")
 
 TOKEN_ENV = "WORKBENCH_SERVE_TOKEN"
 SERVED_ENV = "WORKBENCH_SERVED"
+# Textual's web driver, plus: the app ends when its stdin reaches end of file (the server closed it)
+SERVED_DRIVER = "workbench.tui.served:ServedDriver"
 DEFAULT_MAX_SESSIONS = 4
 WIDTH_RANGE = (20, 400)  # terminal cells a client may ask for
 HEIGHT_RANGE = (10, 150)
@@ -206,6 +211,7 @@ class Session(AppService):
         self.server = server
         self.label = self.app_service_id[:8]
         self._stopper: asyncio.Future[None] | None = None
+        self._starting: asyncio.Future[Any] | None = None
         self._stderr_tail = bytearray()
         self._side_tasks: list[asyncio.Task[None]] = []
 
@@ -214,6 +220,7 @@ class Session(AppService):
         env = super()._build_environment(width=width, height=height)
         env.pop(TOKEN_ENV, None)  # the app has no use for the server's secret
         env[SERVED_ENV] = "1"
+        env["TEXTUAL_DRIVER"] = SERVED_DRIVER
         return env
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
@@ -257,7 +264,13 @@ class Session(AppService):
 
     # output from the app
     async def start(self, width: int, height: int) -> None:
-        await self._open_app_process(width, height)
+        if self._stopper is not None:  # ended before it began (the server is stopping): start nothing
+            return
+        # kept, so that an ending asked for meanwhile waits for the process and ends it
+        self._starting = asyncio.ensure_future(self._open_app_process(width, height))
+        await self._starting
+        if self._stopper is not None:  # ended while starting: the ending has the process
+            return
         assert self._process is not None and self._process.stderr is not None
         self._side_tasks.append(asyncio.create_task(self._keep_stderr(self._process.stderr)))
         self._task = asyncio.create_task(self.run())
@@ -314,6 +327,13 @@ class Session(AppService):
             self._stopper.add_done_callback(lambda _: self.server.sessions.discard(self))
         await asyncio.shield(self._stopper)
 
+    def _close_stdin(self) -> None:
+        if self._stdin is not None:
+            try:
+                self._stdin.close()
+            except (RuntimeError, OSError):
+                pass
+
     def kill_now(self) -> None:
         """SIGKILL the session's process group at once (a second Ctrl+C, or the last resort at exit)."""
         if self._process is not None and self._process.returncode is None:
@@ -328,6 +348,8 @@ class Session(AppService):
         return self._process.returncode is not None
 
     async def _end(self) -> None:
+        if self._starting is not None:
+            await asyncio.wait([self._starting])  # a process being started is ended too, once it exists
         process = self._process
         if process is None:
             return
@@ -345,6 +367,9 @@ class Session(AppService):
                 self._side_tasks.append(asyncio.create_task(_discard(process.stdout)))
             if process.returncode is None:
                 await self.send_meta({"type": "quit"}, timeout=QUIT_WRITE_TIMEOUT)
+                # and end of file, which the app's driver (SERVED_DRIVER) exits on too: the quit can be
+                # lost, and an app still starting reads neither until its driver runs (SIGTERM then)
+                self._close_stdin()
                 if not await self._exited(QUIT_GRACE):
                     how = "SIGTERM"
                     _signal_group(process.pid, signal.SIGTERM)
@@ -557,16 +582,23 @@ class ServedWorkbench(Server):
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1 << 20)
         session = Session(self.argv, request=request, websocket=websocket, server=self)
         self.sessions.add(session)  # counted from now: the cap includes sessions being started
+        opened = False
         try:
             await websocket.prepare(request)
+            opened = True
             await session.start(width, height)
             await self._process_messages(websocket, session)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("session %s: %s: %s", session.label, exc.__class__.__name__, exc)
+            if opened:
+                log.warning("session %s: %s: %s", session.label, exc.__class__.__name__, exc)
+            else:
+                log.info("session %s: the client left during the handshake (%s)", session.label, exc)
         finally:
             await session.stop()  # leaves self.sessions once its process has ended
+        if not opened:  # aiohttp cannot finish a websocket that never opened; this answer goes nowhere
+            return _refusal(400, "the client left during the handshake")
         return websocket
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
