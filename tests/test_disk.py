@@ -144,7 +144,7 @@ async def test_two_instances_on_one_file_never_lose_a_save_silently(saves, monke
             copies = recovery.scan()
             assert [c.scenario.workload.requests_per_day for c in copies] == [2222]
             assert copies[0].original == mine
-            assert f"your edits are kept in {copies[0].file}" in status(b)
+            assert status(b).startswith(f"your edits are kept in {copies[0].file}; reloaded")
             await pb.pause(0.2)  # the debounced copy of the (now clean) tab must not remove it
             assert copies[0].file.exists()
             await pb.press("u")  # undo brings the edits back into the tab too

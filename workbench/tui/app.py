@@ -311,17 +311,18 @@ class WorkbenchApp(FixedApp):
             self.query_one(CompareView).table.focus()
         else:
             self.call_after_refresh(self._focus_active)
-            self.call_after_refresh(self.check_disk, True)
+            self.call_after_refresh(self.check_disk)
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         """Back in the terminal (focus reporting): was the tab's file changed meanwhile?"""
         self.call_after_refresh(self.check_disk)
 
-    def check_disk(self, keep: bool = False) -> None:
+    def check_disk(self) -> None:
         """Tell, once per outside change, that the tab's file changed on disk: a tab with no unsaved
         edits is offered a reload (a small dialog: the user is looking at figures the file no longer
         holds); one with edits is told on the status line that ctrl+s will ask. Costs a stat while
-        nothing moved. `keep`: the message outlives the grid's focus (a tab just shown)."""
+        nothing moved. The message outlives the grid's focus, which follows both a tab shown and the
+        terminal's focus back (Textual gives the focus back to the widget that had it)."""
         view = self.active_view()
         if view is None or self.screen is not self.screen_stack[0]:
             return  # a dialog is open: the next focus or tab change tells
@@ -338,22 +339,24 @@ class WorkbenchApp(FixedApp):
         doc.disk_told = seen
         name = paths.shown(doc.path)
         if state == DELETED:
-            view.status(f"{name} was deleted on disk: ctrl+s writes it again", keep=keep)
+            view.status(f"{name} was deleted on disk: ctrl+s writes it again", keep=True)
             return
         if state != CHANGED:
-            view.status(f"{name} cannot be read on disk now: ctrl+s will ask", error=True, keep=keep)
+            view.status(f"{name} cannot be read on disk now: ctrl+s will ask", error=True, keep=True)
             return
         if doc.dirty or view.editing:
-            view.status(f"{name} changed on disk: ctrl+s will ask", keep=keep)
+            view.status(f"{name} changed on disk: ctrl+s will ask", keep=True)
             return
         try:
             files.load(doc.path, regular_only=True)
         except files.ScenarioError as exc:
-            view.status(f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True)
+            view.status(
+                f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
+            )
             return
         self.push_screen(
             ChangedOnDisk(
-                f"{name} changed on disk. This tab has no unsaved edits: take the file?",
+                f"{name} changed on disk. This tab has no unsaved edits: reload it?",
                 RELOAD_CHOICES,
                 cancel_label="Keep this tab",
             ),
@@ -527,9 +530,7 @@ class WorkbenchApp(FixedApp):
                 self.reload(view)
                 return False
             if choice != "overwrite":
-                view.status(
-                    f"not saved: {target} changed on disk and was left as it is (your edits are kept)"
-                )
+                view.status(f"not saved: {paths.shown(target)} changed on disk (kept, as are your edits)")
                 return False
         note = " (added .toml)" if added else ""
         asked = prompt or doc.path is None  # the user typed the place: no "your copy is under saves/"
@@ -575,8 +576,19 @@ class WorkbenchApp(FixedApp):
         doc.disk_told = None
         view.refresh_all()
         self._retitle(view)
-        where = f"; your edits are kept in {paths.shown(kept)}" if kept is not None else ""
-        view.status(f"reloaded {paths.shown(doc.path or Path())} from disk{where} (u undoes)")
+        name = paths.shown(doc.path or Path())
+        if kept is None:
+            view.status(f"reloaded {name} from disk (u undoes)")
+            return True
+        # Where the edits went comes first: on a narrow status line the end is what gets cut.
+        view.status(f"your edits are kept in {paths.shown(kept)}; reloaded {name} from disk (u undoes)")
+        self.notify(
+            f"Reloaded {name} from disk. Your edits are kept in {paths.shown(kept)} (offered at the next "
+            "start); u undoes the reload.",
+            title="Reloaded",
+            markup=False,
+            timeout=10,
+        )
         return True
 
     def _save(

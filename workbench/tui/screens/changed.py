@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Static
 
 SAVE_CHOICES = (
     ("overwrite", "Overwrite", "o", "write this tab over the file"),
@@ -47,14 +47,15 @@ class ChangedOnDisk(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="changed-dialog"):
-            yield Label(Content(self.message), classes="dialog-title")
+            # Static, not Label: a long path wraps instead of being cut at the dialog's edge
+            yield Static(Content(self.message), classes="dialog-title")
             for _, label, key, what in self.choices:
-                yield Label(Content.assemble((f"{key}  ", "bold"), (f"{label}: ", "bold"), what))
-            yield Label(Content.assemble(("esc  ", "bold"), f"{self.cancel_label}: nothing is written"))
+                yield Static(Content.assemble((f"{key}  ", "bold"), (f"{label}: ", "bold"), what))
+            yield Static(Content.assemble(("esc  ", "bold"), f"{self.cancel_label}: nothing is written"))
             with Horizontal(classes="buttons"):
                 for choice, label, key, _ in self.choices:
-                    yield Button(f"{label} [{key}]", id=choice, compact=True)
-                yield Button(f"{self.cancel_label} [esc]", id="cancel", compact=True)
+                    yield Button(Content(f"{label} [{key}]"), id=choice, compact=True)  # not markup
+                yield Button(Content(f"{self.cancel_label} [esc]"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
