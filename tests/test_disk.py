@@ -130,7 +130,16 @@ async def test_two_instances_on_one_file_never_lose_a_save_silently(saves, monke
         assert rpd_of(mine) == 1111, "nothing written before the answer"
         dialog = dialog_of(b)
         assert dialog.message == f"{mine} changed on disk since this tab read it."
-        assert [btn.id for btn in dialog.query(Button)] == ["overwrite", "reload", "save_as", "cancel"]
+        buttons = list(dialog.query(Button))
+        assert [btn.id for btn in buttons] == ["overwrite", "reload", "save_as", "cancel"]
+        # At 80x24 every button shows whole, with its key (the label is text, not markup).
+        assert [str(btn.label) for btn in buttons] == [
+            "Overwrite [o]",
+            "Reload [r]",
+            "Save as [s]",
+            "Cancel [esc]",
+        ]
+        assert all(btn.region.width >= len(str(btn.label)) and btn.region.right <= 80 for btn in buttons)
         assert dialog.focused is not None and dialog.focused.id == "cancel", "a stray Enter writes nothing"
         if choice == "overwrite":
             await pb.press("o")
@@ -276,6 +285,7 @@ async def test_showing_a_tab_offers_to_reload_its_changed_file(saves):
         await until(pilot, lambda: app.active_view() is app.views()[0] and app.focused is not None)
         outside_edit(second, 4321)
         await pilot.press("greater_than_sign")
+        await until(pilot, lambda: app.active_view() is app.views()[1])
         await until(pilot, lambda: isinstance(app.screen, ChangedOnDisk))
         assert "second.toml changed on disk" in app.screen.message
         await pilot.press("r")
