@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import until, user_file
+from helpers import make_app, until, user_file
 from textual import events
 from textual.widgets import Button
 
@@ -304,3 +304,28 @@ async def test_a_deleted_file_is_said_and_ctrl_s_writes_it_again(saves):
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not app.active_view().doc.dirty)
         assert app.screen is app.screen_stack[0] and rpd_of(mine) == 99
+
+
+async def test_two_instances_on_one_preset_ask_before_writing_over_each_others_copy(saves):
+    """A preset tab saves under saves/: the second instance to save finds the first one's file there."""
+    a, b = make_app("starter"), make_app("starter")
+    ours = saves / "starter.toml"
+    async with a.run_test(size=(80, 24)) as pa, b.run_test(size=(80, 24)) as pb:
+        set_rpd(a, 1111)
+        set_rpd(b, 2222)
+        await pa.press("ctrl+s")
+        await until(pa, lambda: not a.active_view().doc.dirty)
+        assert rpd_of(ours) == 1111
+        await pb.press("ctrl+s")
+        await until(pb, lambda: isinstance(b.screen, Confirm))
+        assert b.screen.message == f"{ours} exists. Overwrite it with this tab?"
+        await pb.press("s")
+        await until(pb, lambda: not b.active_view().doc.dirty)
+        assert rpd_of(ours) == 2222
+        # A's tab now has a file of its own, which B wrote over: A's next save asks.
+        set_rpd(a, 3333)
+        await pa.press("ctrl+s")
+        await until(pa, lambda: isinstance(a.screen, ChangedOnDisk))
+        await pa.press("o")
+        await until(pa, lambda: not a.active_view().doc.dirty)
+        assert rpd_of(ours) == 3333
