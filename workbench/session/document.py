@@ -42,7 +42,7 @@ class Document:
         # The file's identity (path, device, inode, size, mtime) when disk_state last looked, the source
         # it compared with, and what it found: a quick look that finds both unmoved reads nothing.
         self._disk_look: tuple[tuple, str | None, str] | None = None
-        self.disk_told: tuple | None = None  # the file's identity the user was last told about (TUI)
+        self.disk_told: tuple | None = None  # (state, disk_identity) the user was last told about (TUI)
 
     @property
     def scenario(self) -> Scenario:

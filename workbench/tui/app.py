@@ -342,7 +342,11 @@ class WorkbenchApp(FixedApp):
             view.status(f"{name} was deleted on disk: ctrl+s writes it again", keep=True)
             return
         if state != CHANGED:
-            view.status(f"{name} cannot be read on disk now: ctrl+s will ask", error=True, keep=True)
+            view.status(
+                f"{name} cannot be read on disk now: ctrl+s will not write over it unasked",
+                error=True,
+                keep=True,
+            )
             return
         if doc.dirty or view.editing:
             view.status(f"{name} changed on disk: ctrl+s will ask", keep=True)
