@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 from workbench.model.report import Analysis, analyze
 from workbench.model.scenario import Scenario
 from workbench.store import files, paths
+
+UNCHANGED, CHANGED, DELETED, UNREADABLE = "unchanged", "changed", "deleted", "unreadable"
+"""Document.disk_state's answers."""
 
 
 class Document:
@@ -34,6 +39,10 @@ class Document:
         self.note = ""  # said on the tab's status line when it opens (why a restored tab has no file)
         self._analysis: Analysis | None = None
         self._analysis_of: Scenario | None = None
+        # The file's identity (path, device, inode, size, mtime) when disk_state last looked, the source
+        # it compared with, and what it found: a quick look that finds both unmoved reads nothing.
+        self._disk_look: tuple[tuple, str | None, str] | None = None
+        self.disk_told: tuple | None = None  # (state, disk_identity) the user was last told about (TUI)
 
     @property
     def scenario(self) -> Scenario:
@@ -93,6 +102,64 @@ class Document:
         self.saved = self.scenario
         return target
 
+    # --- the file on disk, changed since it was read? -----------------------------------------------
+    # A save must not write over someone else's change in silence (another editor, another workbench).
+
+    def disk_state(self, quick: bool = False) -> str:
+        """UNCHANGED, CHANGED, DELETED or UNREADABLE: the file ctrl+s writes, compared with what this
+        tab read or last wrote there (`source`, by sha256).
+
+        A tab with a file of its own compares that file. A preset tab (or a new one) never read its
+        target under saves/: a file there was written by someone else, so it counts as CHANGED. `quick`
+        (focus and tab checks): stat first, and read and hash only when the file's stat moved since the
+        last look."""
+        if self.path is None or self.from_preset:
+            return CHANGED if os.path.lexists(self.save_target()) else UNCHANGED
+        path = self.path
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return DELETED
+        except (OSError, ValueError):
+            return UNREADABLE
+        look = self._disk_look
+        if quick and look is not None and look[0] == _identity(path, st) and look[1] is self.source:
+            return look[2]
+        try:
+            st, raw = files.read_regular(path)
+        except FileNotFoundError:
+            return DELETED
+        except OSError:
+            return UNREADABLE
+        raw = raw.removeprefix(files.BOM.encode("utf-8"))
+        if self.source is None:
+            state = CHANGED  # a file is there that this tab never read
+        else:
+            same = hashlib.sha256(raw).digest() == hashlib.sha256(self.source.encode("utf-8")).digest()
+            state = UNCHANGED if same else CHANGED
+        self._disk_look = (_identity(path, st), self.source, state)
+        return state
+
+    def disk_changed(self) -> bool:
+        """Whether ctrl+s would write over a change made on disk since the tab read or wrote its file."""
+        return self.disk_state() == CHANGED
+
+    def disk_identity(self) -> tuple | None:
+        """Which version of the file the last disk_state look saw (to tell a user once per version)."""
+        return self._disk_look[0] if self._disk_look is not None else None
+
+    def reload(self) -> None:
+        """Take the tab's file as it is on disk now: a new step of the history (undo goes back to what the
+        tab held) that counts as saved. Raises files.ScenarioError when it cannot be read or is no
+        scenario; the tab is then unchanged."""
+        if self.path is None or self.from_preset:
+            raise files.ScenarioError(f"{self.title}: no file of its own to reload")
+        scenario, text = files.load_with_text(self.path, regular_only=True)
+        self.push(scenario)
+        self.saved = self.scenario
+        self.source = text
+        self._disk_look = None
+
     def copy(self, title: str) -> Document:
         doc = Document(self.scenario, None, title)
         doc.source = self.source  # a copy keeps the layout of the file it came from
@@ -103,6 +170,10 @@ class Document:
         """The scenario file at `path`, read once (raises files.ScenarioError)."""
         scenario, text = files.load_with_text(path, regular_only)
         return cls(scenario, path, source=text)
+
+
+def _identity(path: Path, st: os.stat_result) -> tuple:
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _read_quietly(path: Path | None) -> str | None:

@@ -21,11 +21,12 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from workbench.model.scenario import Scenario
 from workbench.session import exports, recovery
-from workbench.session.document import Document
+from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
 from workbench.store import config, files, paths
 from workbench.tui.grids.grid import Grid
 from workbench.tui.panes import registry
 from workbench.tui.panes.compare import CompareView
+from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
 from workbench.tui.screens.dialogs import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
 from workbench.tui.screens.export import ExportChooser
 from workbench.tui.screens.recover import RecoverScreen
@@ -359,6 +360,69 @@ class WorkbenchApp(FixedApp):
             self.query_one(CompareView).table.focus()
         else:
             self.call_after_refresh(self._focus_active)
+            self.call_after_refresh(self.check_disk)
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """Back in the terminal (focus reporting): was the tab's file changed meanwhile?"""
+        self.call_after_refresh(self.check_disk)
+
+    def check_disk(self) -> None:
+        """Tell, once per outside change, that the tab's file changed on disk: a tab with no unsaved
+        edits is offered a reload (a small dialog: the user is looking at figures the file no longer
+        holds); one with edits is told on the status line that ctrl+s will ask. Costs a stat while
+        nothing moved. The message outlives the grid's focus, which follows both a tab shown and the
+        terminal's focus back (Textual gives the focus back to the widget that had it)."""
+        view = self.active_view()
+        if view is None or self.screen is not self.screen_stack[0]:
+            return  # a dialog is open: the next focus or tab change tells
+        doc = view.doc
+        if doc.path is None or doc.from_preset:
+            return  # a preset is a template; its copy under saves/ is checked when ctrl+s writes it
+        state = doc.disk_state(quick=True)
+        if state == UNCHANGED:
+            doc.disk_told = None
+            return
+        seen = (state, doc.disk_identity())
+        if doc.disk_told == seen:
+            return
+        doc.disk_told = seen
+        name = paths.shown(doc.path)
+        if state == DELETED:
+            view.status(f"{name} was deleted on disk: ctrl+s writes it again", keep=True)
+            return
+        if state != CHANGED:
+            view.status(
+                f"{name} cannot be read on disk now: ctrl+s will not write over it unasked",
+                error=True,
+                keep=True,
+            )
+            return
+        if doc.dirty or view.editing:
+            view.status(f"{name} changed on disk: ctrl+s will ask", keep=True)
+            return
+        try:
+            files.load(doc.path, regular_only=True)
+        except files.ScenarioError as exc:
+            view.status(
+                f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
+            )
+            return
+        self.push_screen(
+            ChangedOnDisk(
+                f"{name} changed on disk. This tab has no unsaved edits: reload it?",
+                RELOAD_CHOICES,
+                cancel_label="Keep this tab",
+            ),
+            partial(self._reload_chosen, view),
+        )
+
+    def _reload_chosen(self, view: ScenarioView, choice: str | None) -> None:
+        if not view.is_attached:
+            return
+        if choice == "reload":
+            self.reload(view)
+        else:
+            view.status("kept this tab as it is: ctrl+s will ask before writing over the file")
 
     def _show_compare(self) -> None:
         items = [(v.doc.title, v.doc.analysis()) for v in self.views()]
@@ -456,7 +520,7 @@ class WorkbenchApp(FixedApp):
         if view.doc.path is not None:
             target = view.doc.save_target()
             kind, text = self._check_target(view.doc, target)
-            if kind == "save":  # the usual case writes at once, not in a worker
+            if kind == "save" and not view.doc.disk_changed():  # the usual case writes at once
                 self._save(view, target)
                 return
             if kind == "refuse":
@@ -508,11 +572,77 @@ class WorkbenchApp(FixedApp):
             if choice != "save":
                 view.status(f"not saved: {target} left as it was (your edits are kept)")
                 return False
+        elif self._own_file(doc, target) and doc.disk_changed():
+            # Someone changed the tab's file since it was read or saved (an editor, another workbench).
+            choice = await self.push_screen_wait(
+                ChangedOnDisk(f"{paths.shown(target)} changed on disk since this tab read it.")
+            )
+            if choice == "save_as":
+                return await self.save_asking(view, prompt=True)
+            if choice == "reload":
+                self.reload(view)
+                return False
+            if choice != "overwrite":
+                view.status(f"not saved: {paths.shown(target)} changed on disk (kept, as are your edits)")
+                return False
         note = " (added .toml)" if added else ""
         asked = prompt or doc.path is None  # the user typed the place: no "your copy is under saves/"
         return self._save(
             view, target, verb="saved as" if asked else "saved to", note=note, explain_preset=not asked
         )
+
+    @staticmethod
+    def _own_file(doc: Document, target: Path) -> bool:
+        """Whether `target` is the file the tab was read from or saved to (not a preset's copy)."""
+        if doc.path is None or doc.from_preset:
+            return False
+        try:
+            return paths.resolved(doc.path) == paths.resolved(target)
+        except (OSError, ValueError):
+            return False
+
+    def reload(self, view: ScenarioView) -> bool:
+        """Take the tab's file from disk. Unsaved edits are first written as a recovery copy of their own
+        (offered at the next start), and the status line says where; when that copy cannot be written
+        nothing is reloaded. True when reloaded."""
+        doc = view.doc
+        kept: Path | None = None
+        if doc.dirty:
+            timer = self._recovery_timers.pop(id(doc), None)
+            if timer is not None:
+                timer.stop()
+            try:
+                kept = recovery.keep(doc)
+            except files.ScenarioError as exc:
+                view.status(f"not reloaded: your edits could not be kept: {exc}", error=True)
+                return False
+            doc.recovery_key = None  # the copy stays as it is; later edits of the tab get a copy of their own
+        try:
+            doc.reload()
+        except files.ScenarioError as exc:
+            if kept is not None:
+                doc.recovery_key = kept.stem  # still the tab's own copy: a save removes it
+            view.status(f"not reloaded: {exc} (your edits are kept)", error=True)
+            return False
+        if kept is None:
+            self._drop_recovery(doc)
+        doc.disk_told = None
+        view.refresh_all()
+        self._retitle(view)
+        name = paths.shown(doc.path or Path())
+        if kept is None:
+            view.status(f"reloaded {name} from disk (u undoes)")
+            return True
+        # Where the edits went comes first: on a narrow status line the end is what gets cut.
+        view.status(f"your edits are kept in {paths.shown(kept)}; reloaded {name} from disk (u undoes)")
+        self.notify(
+            f"Reloaded {name} from disk. Your edits are kept in {paths.shown(kept)} (offered at the next "
+            "start); u undoes the reload.",
+            title="Reloaded",
+            markup=False,
+            timeout=10,
+        )
+        return True
 
     def _save(
         self,
