@@ -85,7 +85,8 @@ class Document:
             raise files.ScenarioError(
                 f"{target}: presets are templates and are never overwritten (a path under saves/)"
             )
-        self.source = files.save(self.scenario, target)
+        # The text the tab was read from is the layout the file keeps: its comments, blank lines and order.
+        self.source = files.save(self.scenario, target, base=self.source)
         self.path = target
         self.from_preset = False
         self.saved = self.scenario
