@@ -362,3 +362,27 @@ def test_edits_through_the_edit_layer_keep_every_other_line(data):
     assert files.dump_text(s, text) == saved
     top = text[: text.index("\n[[")]
     assert saved.startswith(top)
+
+
+def test_a_multi_line_text_changes_only_the_lines_edited():
+    s, text = files.load_with_text(PRESETS / "starter.toml")
+    description = s.description.replace("20,000 requests", "25,000 requests") + 'With "quotes", \\ and """.\n'
+    new = edit.apply(s, ("description",), description)
+    saved = files.dump_text(new, text)
+    assert files.parse_text(saved) == new
+    removed, added = changes(text, saved)
+    assert len(removed) == 1 and removed[0].startswith("A customer-support assistant that answers 20,000")
+    assert len(added) == 2 and added[0] == removed[0].replace("20,000", "25,000")
+    assert 'description = """\nA customer-support' in saved  # the text still starts on its own line
+
+
+def test_ranges_added_and_removed_in_the_uncertainty_grid():
+    s, text = files.load_with_text(PRESETS / "starter.toml")
+    new = edit.apply_text(s, ("uncertainty", "overheads.eval_setup", "high"), "20000")  # a new range
+    new = edit.apply_text(new, ("uncertainty", "workload.requests_per_day", "low"), "")  # cleared: removed
+    saved = files.dump_text(new, text)
+    assert files.parse_text(saved) == new
+    removed, added = changes(text, saved)
+    assert [key_of(r) for r in removed] == ['"workload.requests_per_day"']
+    assert len(added) == 1 and added[0].startswith('"overheads.eval_setup" = { low = ')
+    assert saved.rstrip("\n").endswith(added[0])  # after the last range

@@ -102,12 +102,19 @@ def _number_text(value: int | float, old: Item | None) -> str:
 def _string(value: str, old: Item | None) -> Item:
     raw = old.as_string() if isinstance(old, String) else ""
     multiline = raw.startswith(('"""', "'''")) or "\n" in value
+    made = None
     if raw.startswith("'"):
         try:
-            return tomlkit.string(value, literal=True, multiline=multiline)
+            made = tomlkit.string(value, literal=True, multiline=multiline)
         except ValueError:  # a quote or control character a literal string cannot hold
             pass
-    return tomlkit.string(value, multiline=multiline)
+    if made is None:
+        made = tomlkit.string(value, multiline=multiline)
+    text = made.as_string()
+    if raw[3:4] in ("\n", "\r") and multiline and text[3:4] != "\n":
+        # the text started on the line after the quotes (TOML drops that first line break): so again
+        return tomlkit.value(text[:3] + "\n" + text[3:])
+    return made
 
 
 def _styled(value: Any, old: Item | None = None) -> Item:
