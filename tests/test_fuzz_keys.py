@@ -28,7 +28,7 @@ from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from workbench.model.scenario import Scenario
-from workbench.session import document
+from workbench.session import document, recovery
 from workbench.session.document import Document
 from workbench.store import files
 from workbench.tui.app import WorkbenchApp
@@ -217,9 +217,9 @@ async def test_five_thousand_random_keys(tmp_path, monkeypatch):
     assert digest(ROOT / "presets") == presets_before
     if mine.resolve() not in saved:
         assert mine.read_bytes() == mine_before
-    written = {p.resolve() for p in tmp_path.rglob("*.toml") if ".recovery" not in p.parts and p != mine}
+    written = {p.resolve() for p in tmp_path.rglob("*.toml") if p != mine}
     assert written <= set(saved), f"files written without a save: {written - set(saved)}"
     for path, scenario in saved.items():
         assert files.load(path) == scenario, path
-    for copy in (saves / ".recovery").glob("*.toml"):
+    for copy in recovery.folder().glob("*.toml"):
         files.load(copy)  # recovery copies are whole scenario files too

@@ -386,3 +386,25 @@ def test_ranges_added_and_removed_in_the_uncertainty_grid():
     assert [key_of(r) for r in removed] == ['"workload.requests_per_day"']
     assert len(added) == 1 and added[0].startswith('"overheads.eval_setup" = { low = ')
     assert saved.rstrip("\n").endswith(added[0])  # after the last range
+
+
+def test_a_file_without_a_currency_stays_without_one_under_a_configured_currency(tmp_path, monkeypatch):
+    from workbench.store import config
+
+    conf = tmp_path / "config.toml"
+    conf.write_text('currency = "EUR"\n', "utf-8")
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(conf))
+    config.forget()
+    try:
+        text = (PRESETS / "starter.toml").read_text("utf-8").replace('currency = "USD"\n', "")
+        s = files.parse_text(text)
+        assert s.currency == "EUR"  # what the file's silence means here
+        new = edit.apply_text(s, ("workload", "output_tokens"), "350")
+        removed, added = changes(text, files.dump_text(new, text))
+        assert [key_of(line) for line in removed + added] == ["output_tokens", "output_tokens"]
+        usd = edit.apply_text(s, ("currency",), "USD")  # the schema's default, but not what silence means
+        saved = files.dump_text(usd, text)
+        assert files.parse_text(saved) == usd
+        assert changes(text, saved) == ([], ['currency = "USD"'])
+    finally:
+        config.forget()

@@ -1,6 +1,6 @@
 """Recovery (issue 7, part 5): unsaved edits survive a crash or a dropped SSH session.
 
-The app keeps a copy of each modified tab in saves/.recovery (written atomically, a debounce delay after
+The app keeps a copy of each modified tab in the recovery folder (written atomically, a debounce delay after
 the last edit), offers to restore it on the next start, and removes it on a clean save, an undo back to
 the file, or an explicit discard.
 """
@@ -43,10 +43,10 @@ def edited(doc: Document, rpd: float = 4242.0) -> Document:
 def test_keep_writes_a_scenario_file_with_its_origin_and_removes_it_when_clean(saves):
     target = user_file(saves)
     doc = Document(files.load(target), target)
-    assert recovery.keep(doc) is None and not (saves / ".recovery").exists()
+    assert recovery.keep(doc) is None and not recovery.folder().exists()
     edited(doc)
     copy_file = recovery.keep(doc)
-    assert copy_file.parent == saves / ".recovery" and copy_file.name.startswith("mine-")
+    assert copy_file.parent == recovery.folder() and copy_file.name.startswith("mine-")
     assert files.load(copy_file) == doc.scenario  # an ordinary scenario file
     found = recovery.scan()
     assert [c.original for c in found] == [target] and found[0].title == "mine"
@@ -110,7 +110,7 @@ def test_a_copy_held_by_a_running_workbench_is_not_offered_until_it_ends(saves):
         copy_file = Path(live.stdout.readline().strip())  # returns "" at once if the child failed
         assert copy_file.is_file(), "the other session wrote its copy"
         session = files.read_regular(copy_file)[1].decode().split('"session": "')[1][:32]
-        lock = saves / ".recovery" / f".{session}.lock"
+        lock = recovery.folder() / f".{session}.lock"
         assert lock.is_file()
         assert recovery.scan() == [], "another workbench still running holds this copy"
         assert lock.is_file(), "a held lock file is left alone"
@@ -154,8 +154,8 @@ def test_a_copy_whose_pid_is_any_live_process_is_still_offered(saves):
 def test_unreadable_copies_are_listed_and_temporaries_are_not(saves):
     doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "other"))
     copy_file = recovery.keep(doc)
-    (saves / ".recovery" / "broken.toml").write_text("[workload\n", "utf-8")
-    (saves / ".recovery" / ".x.toml.123.tmp").write_text("half", "utf-8")  # an interrupted write
+    (recovery.folder() / "broken.toml").write_text("[workload\n", "utf-8")
+    (recovery.folder() / ".x.toml.123.tmp").write_text("half", "utf-8")  # an interrupted write
     found = {c.key: c for c in recovery.scan()}
     assert set(found) == {copy_file.stem, "broken"}
     assert found["broken"].scenario is None and "TOML" in found["broken"].error
@@ -193,14 +193,14 @@ def plant_odd_entries(folder: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
 def test_anything_but_a_regular_file_in_the_folder_is_skipped_unopened(saves):
-    plant_odd_entries(saves / ".recovery")
+    plant_odd_entries(recovery.folder())
     copy_file = recovery.keep(edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "real")))
     found = scan_in_thread()
     assert found is not None, "the scan blocked on something in the recovery folder"
     assert [c.key for c in found] == [copy_file.stem]
-    (saves / ".recovery" / "fifo.toml").unlink()  # a FIFO swapped in after the listing: not read either
-    os.mkfifo(saves / ".recovery" / "fifo.toml")
-    assert recovery.read(saves / ".recovery" / "fifo.toml").scenario is None
+    (recovery.folder() / "fifo.toml").unlink()  # a FIFO swapped in after the listing: not read either
+    os.mkfifo(recovery.folder() / "fifo.toml")
+    assert recovery.read(recovery.folder() / "fifo.toml").scenario is None
 
 
 def test_a_copy_recording_a_file_that_is_no_scenario_restores_with_no_file(saves, tmp_path):
@@ -216,13 +216,13 @@ def test_a_copy_recording_a_file_that_is_no_scenario_restores_with_no_file(saves
         saves / "notes.toml": "not a scenario file",
         saves / "notes.txt": "not a .toml scenario file",
         saves / "link.toml": "outside",  # in saves/, but a link to a file elsewhere
-        saves / ".recovery" / "x.toml": "outside",
+        recovery.folder() / "x.toml": "outside",
         Path("/etc/passwd"): "not a .toml",
     }
     for original, why in cases.items():
         header = recovery.MARK + json.dumps({"original": str(original), "title": "planted", "pid": 1}) + "\n"
-        (saves / ".recovery").mkdir(exist_ok=True)
-        (saves / ".recovery" / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
+        recovery.folder().mkdir(exist_ok=True)
+        (recovery.folder() / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
         (c,) = recovery.scan()
         assert why in c.problem, (original, c.problem)
         doc = recovery.restore(c)
@@ -232,14 +232,14 @@ def test_a_copy_recording_a_file_that_is_no_scenario_restores_with_no_file(saves
         if trusted.name == "mine.toml":
             user_file(saves)
         header = recovery.MARK + json.dumps({"original": str(trusted), "title": "t", "pid": 1}) + "\n"
-        (saves / ".recovery" / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
+        (recovery.folder() / "planted-1.toml").write_text(header + files.dump_text(base.scenario), "utf-8")
         (c,) = recovery.scan()
         assert c.problem == "" and recovery.restore(c).path == trusted
 
 
 def test_a_copy_that_cannot_be_written_says_why(saves, monkeypatch):
     doc = edited(Document(files.load(ROOT / "presets" / "starter.toml"), None, "x"))
-    (saves / ".recovery").write_text("not a folder", "utf-8")
+    recovery.folder().write_text("not a folder", "utf-8")
     with pytest.raises(files.ScenarioError):
         recovery.keep(doc)
 
@@ -262,7 +262,7 @@ async def edit_volume(pilot, view, text: str) -> None:
 
 
 def copies(saves: Path) -> list[Path]:
-    return sorted((saves / ".recovery").glob("*.toml")) if (saves / ".recovery").exists() else []
+    return sorted(recovery.folder().glob("*.toml")) if recovery.folder().exists() else []
 
 
 async def test_crash_then_restore_offer_then_save_removes_the_copy(saves):
@@ -357,7 +357,7 @@ async def test_failed_save_keeps_the_copy(saves, tmp_path):
 async def test_the_app_starts_with_a_fifo_in_the_folder_and_offers_the_real_copy(saves):
     from workbench.tui.app import WorkbenchApp
 
-    plant_odd_entries(saves / ".recovery")
+    plant_odd_entries(recovery.folder())
     target = user_file(saves)
     recovery.keep(edited(Document(files.load(target), target), 5.0))
     recovery.release()  # as if the session that wrote it had ended
@@ -378,8 +378,8 @@ async def test_a_planted_copy_cannot_make_ctrl_s_write_over_a_text_file(saves, t
     before = notes.read_bytes()
     scenario = files.load(ROOT / "presets" / "starter.toml")
     header = recovery.MARK + json.dumps({"original": str(notes), "title": "notes", "pid": 1}) + "\n"
-    (saves / ".recovery").mkdir()
-    (saves / ".recovery" / "notes-1.toml").write_text(header + files.dump_text(scenario), "utf-8")
+    recovery.folder().mkdir()
+    (recovery.folder() / "notes-1.toml").write_text(header + files.dump_text(scenario), "utf-8")
     app = WorkbenchApp([Document(scenario, ROOT / "presets" / "starter.toml")])
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(

@@ -6,13 +6,25 @@ Exit codes: 0 success, 1 invalid input (the message on stderr), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
+import logging
+import os
 import sys
 from pathlib import Path
 
-from workbench.cli import analysis, data
+from workbench import __version__
+from workbench.cli import analysis, data, settings
 from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.model.scenario import Scenario
+from workbench.store import paths
+from workbench.store.config import ConfigError
 from workbench.store.files import ScenarioError, load, load_with_text, shown_path
+
+log = logging.getLogger("workbench")
+
+SCENARIO_ARGS = ("file", "files", "a", "b")
+"""The positional arguments that name scenario files, in every command: each may be a preset's name."""
 
 
 @command("report")
@@ -128,12 +140,47 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_tui(files: list[str]) -> int:
-    from workbench.store.paths import default_preset
+@command("paths")
+def cmd_paths(args: argparse.Namespace) -> int:
+    rows = paths.locations()
+    if args.format == "json":
+        out = {key: {"path": str(where), "from": why, "exists": where.exists()} for key, where, why in rows}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return 0
+    labels = {"recovery": "recovery copies", "config": "config file"}
+    width = max(len(labels.get(key, key)) for key, _, _ in rows)
+    for key, where, why in rows:
+        note = "" if where.exists() else "; not created yet"
+        print(f"{labels.get(key, key):<{width}}  {where}  ({why}{note})")
+    return 0
 
-    paths = files or [str(default_preset())]
+
+@command("completion")
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    parser = build_parser()
+    # Scenario arguments complete to file names (argparse knows them only as strings).
+    for action in _all_actions(parser):
+        if not action.option_strings and action.dest in SCENARIO_ARGS:
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    sys.stdout.write(shtab.complete(parser, shell=args.shell))
+    return 0
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    out = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out += _all_actions(sub)
+    return out
+
+
+def open_tui(files: list[str]) -> int:
+    chosen = [paths.preset_or_file(f) for f in files] or [str(paths.default_preset())]
     scenarios: list[tuple[Path, Scenario, str]] = []
-    for f in paths:
+    for f in chosen:
         try:
             scenario, text = load_with_text(f)
             scenarios.append((Path(f), scenario, text))
@@ -149,11 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Build-vs-buy workbench for LLM features. With no command, opens the TUI on the given "
         "scenario files (or the starter preset).",
-        epilog="`workbench COMMAND --help` for each command.",
+        epilog="`workbench COMMAND --help` for each command. A FILE may also be a preset's name (starter).",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="write a debug log to the user log folder (`workbench paths`)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("report", help="compute a scenario and print the results")
-    p.add_argument("file", help="scenario TOML file")
+    p.add_argument("file", help="scenario TOML file, or a preset's name")
     p.add_argument(
         "--format",
         choices=("table", "json", "csv", "markdown"),
@@ -162,13 +213,56 @@ def build_parser() -> argparse.ArgumentParser:
         "markdown: a summary for meeting notes",
     )
     p = sub.add_parser("validate", help="check scenario files and report every problem")
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files, or presets' names")
     sub.add_parser("presets", help="list the shipped presets with their descriptions")
+    p = sub.add_parser("paths", help="where presets, saves, recovery copies, exports, config and logs are")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("completion", help="print a shell completion script (see the README to install it)")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
     # More commands live in one module per group: each defines add_parsers(sub) and registers its handlers
     # with @command (keep the modules' heavy imports inside functions, so a command loads only its own).
     data.add_parsers(sub)
     analysis.add_parsers(sub)
+    settings.add_parsers(sub)
     return parser
+
+
+def start_debug_log() -> None:
+    """--debug: everything logged at DEBUG and above goes to workbench.log in the user log folder, and
+    stderr says where, once. A folder that cannot be written is one line, and the command runs anyway."""
+    file = paths.log_dir() / "workbench.log"
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(file, encoding="utf-8")
+    except OSError as exc:
+        print(f"workbench: no debug log: {file}: {exc.strerror or exc}", file=sys.stderr)
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    print(f"workbench: debug log in {file}", file=sys.stderr)
+    log.debug(
+        "workbench %s on Python %s, argv %r, cwd %s",
+        __version__,
+        sys.version.split()[0],
+        sys.argv,
+        os.getcwd(),
+    )
+    for key, where, why in paths.locations():
+        log.debug("%s: %s (%s)", key, where, why)
+
+
+def not_a_command(word: str) -> str | None:
+    """The usage error for a first argument that is neither a command nor a file, or None when it may be a
+    file: one that exists, looks like a path (`/`, `.toml`) or names a preset opens in the TUI as before."""
+    if os.path.lexists(word) or "/" in word or os.sep in word or word.endswith(".toml"):
+        return None
+    if paths.preset_or_file(word) != word:
+        return None
+    close = difflib.get_close_matches(word, sorted(COMMANDS), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "`workbench --help` lists the commands"
+    return f"workbench: '{word}' is not a command or a file ({hint})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,17 +275,44 @@ def main(argv: list[str] | None = None) -> int:
                 reconfigure(errors="backslashreplace")
         except ValueError:  # closed
             pass
+    if "--debug" in argv:  # a global flag, taken wherever it stands
+        argv = [a for a in argv if a != "--debug"]
+        start_debug_log()
+    try:
+        code = _dispatch(argv)
+    except SystemExit as exc:
+        log.debug("exit %s", exc.code)
+        raise
+    except BaseException:
+        if log.isEnabledFor(logging.DEBUG):  # without --debug Python prints the traceback; once is enough
+            log.exception("uncaught")
+        raise
+    log.debug("exit %s", code)
+    return code
+
+
+def _dispatch(argv: list[str]) -> int:
     parser = build_parser()
-    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         if argv[0].startswith("-"):
             parser.parse_args(argv)  # prints usage and exits 2 for unknown flags
+        problem = not_a_command(argv[0])
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
         return open_tui(argv)
     if not argv:
         return open_tui([])
     args = parser.parse_args(argv)
+    for name in SCENARIO_ARGS:  # `report starter`: a preset's bare name is its file (paths.preset_or_file)
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, paths.preset_or_file(value))
+        elif isinstance(value, list):
+            setattr(args, name, [paths.preset_or_file(v) for v in value])
     try:
         return COMMANDS[args.command](args)
-    except ScenarioError as exc:
+    except (ScenarioError, ConfigError) as exc:  # a broken config file: one line, as a broken scenario
         return fail(str(exc))
     except BrokenPipeError:
         return 0

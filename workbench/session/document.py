@@ -29,7 +29,7 @@ class Document:
         self.saved: Scenario | None = scenario if path is not None else None
         self.title = title or (self.path.stem if self.path else scenario.name)
         self.recovery_key: str | None = (
-            None  # names this tab's copy under saves/.recovery (workbench.session.recovery)
+            None  # names this tab's copy in the recovery folder (workbench.session.recovery)
         )
         self.note = ""  # said on the tab's status line when it opens (why a restored tab has no file)
         self._analysis: Analysis | None = None
@@ -85,6 +85,8 @@ class Document:
             raise files.ScenarioError(
                 f"{target}: presets are templates and are never overwritten (a path under saves/)"
             )
+        if target.parent == paths.saves_dir():
+            paths.make_saves_dir()  # created on the first save into it, not when merely looked up
         # The text the tab was read from is the layout the file keeps: its comments, blank lines and order.
         self.source = files.save(self.scenario, target, base=self.source)
         self.path = target

@@ -1,7 +1,8 @@
-"""Exports for the meeting: a tab's summary as Markdown and its monthly table as CSV, written into saves/.
+"""Exports for the meeting: a tab's summary as Markdown and its monthly table as CSV, written into the saves
+folder (paths.saves_dir: ./saves in the repository, the user data folder's saves/ for an installed tool).
 
 File names carry the tab's name, what they hold and the time, so a second export never overwrites the
-first: saves/<tab>-summary-YYYYMMDD-HHMMSS.md, -monthly-....csv, -screen-....svg.
+first: <saves>/<tab>-summary-YYYYMMDD-HHMMSS.md, -monthly-....csv, -screen-....svg.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def slug(text: str) -> str:
 def export_path(
     title: str, kind: str, ext: str, when: datetime | None = None, folder: Path | None = None
 ) -> Path:
-    """A fresh path in saves/ (or `folder`) for an export; never an existing file."""
+    """A fresh path in the saves folder (or `folder`) for an export; never an existing file."""
     folder = Path(folder) if folder is not None else paths.saves_dir()
     stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = f"{slug(title)}-{kind}-{stamp}"

@@ -1,7 +1,8 @@
 """Recovery copies: unsaved edits survive a crash or a dropped SSH session. No Textual here.
 
 While a tab has unsaved edits, the app writes a copy of its scenario (atomically, a few seconds after the
-last edit) to `saves/.recovery/<tab>-<id>.toml`. The copy is an ordinary scenario file that starts with
+last edit) to `<recovery>/<tab>-<id>.toml`, where <recovery> is the user state folder's recovery/
+(~/.local/state/build-vs-buy-workbench/recovery on Linux; WORKBENCH_RECOVERY overrides). The copy is an ordinary scenario file that starts with
 one comment line recording where the tab came from and which session wrote it:
 
     # workbench-recovery: {"original": "/home/me/saves/loan.toml", "title": "loan", "pid": 4242, "session": "9f…"}
@@ -10,7 +11,7 @@ A clean save, an undo back to the file, or an explicit discard removes the copy;
 the next start offers to restore it (tests/test_recovery.py).
 
 Whose copy is it? Each running workbench holds an exclusive `flock` on a lock file of its own,
-`saves/.recovery/.<session>.lock`, for as long as it runs (the kernel drops the lock when the process
+`<recovery>/.<session>.lock`, for as long as it runs (the kernel drops the lock when the process
 dies, however it dies). A copy is another session's live work only while its session's lock file
 exists and cannot be locked; a pid reused by an unrelated process (pid 1, say) no longer hides a copy.
 Lock files of dead sessions are removed by the next scan. Where `fcntl` is missing (Windows), or the
@@ -53,7 +54,6 @@ except ImportError:  # Windows
 DELAY = 2.0
 """Seconds after the last edit before the copy is written (each edit restarts the wait)."""
 
-FOLDER = ".recovery"
 MARK = "# workbench-recovery: "
 SESSION = uuid.uuid4().hex
 """This process's session id: its copies name it, and it holds `.<SESSION>.lock` while it runs."""
@@ -61,8 +61,9 @@ _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def folder() -> Path:
-    """Next to the user's saves, so it lives on the same disk and under the same permissions."""
-    return paths.saves_dir() / FOLDER
+    """In the user state folder: copies are the app's own bookkeeping, not files the user keeps, and
+    never under the installed package (paths.recovery_dir)."""
+    return paths.recovery_dir()
 
 
 @dataclass
@@ -392,7 +393,7 @@ def scan() -> list[Copy]:
 def original_problem(original: Path | None) -> str:
     """Why a restored tab must not point at its recorded original ("" when it may).
 
-    It may when the original is a `.toml` file inside the saves folder (not in its recovery folder) or
+    It may when the original is a `.toml` file inside the saves folder (not in the recovery folder) or
     a preset, and is missing (ctrl+s writes it anew) or loads as a scenario. A copy is only a file in a
     folder; whoever could write it chose that path, so a path elsewhere, or a file that is not a
     scenario, is not one ctrl+s may write over without asking."""
@@ -404,7 +405,7 @@ def original_problem(original: Path | None) -> str:
     try:
         real = paths.resolved(original)
         saves = paths.resolved(paths.saves_dir())
-        inside = real.is_relative_to(saves) and not real.is_relative_to(saves / FOLDER)
+        inside = real.is_relative_to(saves) and not real.is_relative_to(paths.resolved(folder()))
         if not (inside or paths.is_preset(real)):
             return f"its recorded file {original} is outside {shown_saves}/"
         if not os.path.lexists(original):

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
-from workbench.store import layout
+from workbench.store import config, layout, paths
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
@@ -77,6 +77,8 @@ def parse_text(text: str, name: str = "<text>") -> Scenario:
 
 
 def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
+    if isinstance(data, dict) and "currency" not in data:  # the user config's default currency
+        data = {**data, "currency": _default_currency()}
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise ScenarioError(
@@ -89,6 +91,15 @@ def from_dict(data: dict, name: str = "<scenario>") -> Scenario:
         raise ScenarioError(join_problems(f"{name}: ", problems_of(exc, data))) from None
     except RecursionError:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
+
+
+def _default_currency() -> str:
+    """The currency of a scenario that does not set one: the user config's, else the schema's."""
+    try:
+        chosen = config.current(paths.config_file()).currency
+    except config.ConfigError as exc:
+        raise ScenarioError(str(exc)) from None
+    return chosen or config.default_currency()
 
 
 class NotRegularFile(OSError):
@@ -241,7 +252,7 @@ def dump_text(scenario: Scenario, base: str | None = None) -> str:
     data = to_dict(scenario)
     if base is not None:
         try:
-            text = layout.keep_layout(base.removeprefix(BOM), data)
+            text = layout.keep_layout(base.removeprefix(BOM), data, {"currency": _default_currency()})
         except Exception:  # a layout tomlkit cannot edit (or reads differently): a fresh file is still right
             text = None
         if text is not None and _means(text, scenario):

@@ -32,12 +32,13 @@ _REQUIRED = object()  # a field without a default: always written
 ROW_KEYS = {"api_models": "name", "gpus": "name", "options": "name", "risks": "id"}
 
 
-def keep_layout(base: str, data: dict) -> str:
-    """The text `base` edited to mean `data`, with its layout kept."""
+def keep_layout(base: str, data: dict, absent: dict | None = None) -> str:
+    """The text `base` edited to mean `data`, with its layout kept. `absent`: what a top-level key the
+    file leaves out means when that is not the schema's default (the user config's currency)."""
     doc = tomlkit.parse(base)
     scalars = [n for n in sc.Scenario.model_fields if n not in sc.TABLES and n not in sc.LISTS]
     scalars.remove("uncertainty")
-    _update(doc, data, sc.Scenario, scalars)
+    _update(doc, data, sc.Scenario, scalars, absent or {})
     for name, model in sc.TABLES.items():
         _update_table(doc, name, data.get(name, {}), model)
     for name in sc.LISTS:
@@ -152,10 +153,12 @@ def _continues(entry: tuple) -> bool:
     )
 
 
-def _update(box: Any, new: dict, model: type[BaseModel], names: list[str] | None = None) -> None:
+def _update(
+    box: Any, new: dict, model: type[BaseModel], names: list[str] | None = None, absent: dict | None = None
+) -> None:
     """Bring the plain keys of one table (or the top of the file) to `new`."""
     for name in names if names is not None else list(model.model_fields):
-        default = _default(model, name)
+        default = absent[name] if absent and name in absent else _default(model, name)
         want = new.get(name, default)
         present = name in box
         if _same(_plain(box[name]) if present else default, want):

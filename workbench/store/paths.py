@@ -1,4 +1,10 @@
-"""Where presets and saves live. The repository's own folders, unless the environment says otherwise.
+"""Where presets, saves, recovery copies, the config file and logs live.
+
+Presets ship inside the package (`workbench.presets`, the repository's presets/ folder) and are only ever
+read. The user's files go in the platform's folders (platformdirs: ~/.local/share, ~/.local/state and
+~/.config on Linux), except that a saves/ folder in the current directory is used when there is one (as
+in the repository), and the WORKBENCH_* variables override each. Nothing is written under the installed
+package.
 
 Also where a file may be written or read from the TUI: in a served session (`workbench serve` sets
 WORKBENCH_SERVED=1 in every app it starts) only inside the saves and presets folders, plus the files named
@@ -10,21 +16,129 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # the checkout: workbench/store/paths.py
+import platformdirs
+
+APP = "build-vs-buy-workbench"
+"""The platform folders' name: the distribution's, as `workbench` alone belongs to another project."""
+
+# Where each folder came from, as `workbench paths` says it.
+FROM_ENV = "from {}"
+PLATFORM = "platform default"
+SHIPPED = "shipped with the package"
+
+
+def _env(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def presets_where() -> tuple[Path, str]:
+    """The presets folder and why: WORKBENCH_PRESETS, else the package's own (a real folder on disk in an
+    editable install, where it is the repository's presets/, and in a wheel)."""
+    if (env := _env("WORKBENCH_PRESETS")) is not None:
+        return env, FROM_ENV.format("WORKBENCH_PRESETS")
+    try:
+        return Path(str(resources.files("workbench.presets"))), SHIPPED
+    except ModuleNotFoundError:  # a source tree on PYTHONPATH that was never installed
+        return Path(__file__).resolve().parents[2] / "presets", "the source tree's presets/"
 
 
 def presets_dir() -> Path:
-    return Path(os.environ.get("WORKBENCH_PRESETS", ROOT / "presets"))
+    return presets_where()[0]
+
+
+def data_dir() -> Path:
+    """The user data folder (~/.local/share/build-vs-buy-workbench on Linux); not created here."""
+    return platformdirs.user_data_path(APP, appauthor=False)
+
+
+def state_dir() -> Path:
+    """The user state folder (~/.local/state/build-vs-buy-workbench on Linux); not created here."""
+    return platformdirs.user_state_path(APP, appauthor=False)
+
+
+def log_dir() -> Path:
+    """The user log folder (~/.local/state/build-vs-buy-workbench/log on Linux); not created here."""
+    return platformdirs.user_log_path(APP, appauthor=False)
+
+
+def config_where() -> tuple[Path, str]:
+    if (env := _env("WORKBENCH_CONFIG")) is not None:
+        return env, FROM_ENV.format("WORKBENCH_CONFIG")
+    return platformdirs.user_config_path(APP, appauthor=False) / "config.toml", PLATFORM
+
+
+def config_file() -> Path:
+    """The user config file: $WORKBENCH_CONFIG, else config.toml in the user config folder."""
+    return config_where()[0]
+
+
+def saves_where() -> tuple[Path, str]:
+    """The saves folder and why. Reading never creates it (`make_saves_dir` does, before a write)."""
+    if (env := _env("WORKBENCH_SAVES")) is not None:
+        return env, FROM_ENV.format("WORKBENCH_SAVES")
+    from workbench.store import config  # here, not at the top: config is read only when asked
+
+    if (folder := config.current(config_file()).saves_folder) is not None:
+        return folder, f"saves_folder in {config_file()}"
+    here = Path("saves")
+    if here.is_dir():
+        return here.absolute(), "./saves exists here"
+    return data_dir() / "saves", PLATFORM
 
 
 def saves_dir() -> Path:
-    return Path(os.environ.get("WORKBENCH_SAVES", ROOT / "saves"))
+    """Where saves and exports go: $WORKBENCH_SAVES, else the user config's saves folder, else ./saves when
+    the current directory has one, else saves/ in the user data folder."""
+    return saves_where()[0]
+
+
+def make_saves_dir() -> Path:
+    """The saves folder, created (with its parents) if missing: called just before writing into it."""
+    folder = saves_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def recovery_where() -> tuple[Path, str]:
+    if (env := _env("WORKBENCH_RECOVERY")) is not None:
+        return env, FROM_ENV.format("WORKBENCH_RECOVERY")
+    return state_dir() / "recovery", PLATFORM
+
+
+def recovery_dir() -> Path:
+    """Recovery copies of unsaved tabs: $WORKBENCH_RECOVERY, else recovery/ in the user state folder."""
+    return recovery_where()[0]
+
+
+def locations() -> list[tuple[str, Path, str]]:
+    """(key, folder or file, why that one) for `workbench paths`: presets, saves, recovery, exports,
+    config, logs."""
+    saves, why_saves = saves_where()
+    return [
+        ("presets", *presets_where()),
+        ("saves", saves, why_saves),
+        ("recovery", *recovery_where()),
+        ("exports", saves, "the saves folder"),
+        ("config", *config_where()),
+        ("logs", log_dir(), PLATFORM),
+    ]
 
 
 def default_preset() -> Path:
     return presets_dir() / "starter.toml"
+
+
+def preset_or_file(arg: str) -> str:
+    """A scenario argument as given, or the shipped preset it names: `starter` or `starter.toml` that is
+    not a file here means presets/starter.toml (so `workbench report starter` works from any folder)."""
+    if os.path.lexists(arg) or "/" in arg or os.sep in arg:
+        return arg
+    preset = presets_dir() / (arg if arg.endswith(".toml") else f"{arg}.toml")
+    return str(preset) if preset.is_file() else arg
 
 
 def is_preset(path: str | os.PathLike) -> bool:

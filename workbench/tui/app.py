@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
@@ -21,7 +22,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from workbench.model.scenario import Scenario
 from workbench.session import exports, recovery
 from workbench.session.document import Document
-from workbench.store import files, paths
+from workbench.store import config, files, paths
 from workbench.tui.grids.grid import Grid
 from workbench.tui.panes import registry
 from workbench.tui.panes.compare import CompareView
@@ -149,6 +150,11 @@ class WorkbenchApp(FixedApp):
     def __init__(self, docs: list[Document]) -> None:
         super().__init__()
         self.docs = docs
+        # The user config (checked by run() before the app starts): theme and key overrides by binding id.
+        settings = config.current(paths.config_file())
+        if settings.theme and not os.environ.get("TEXTUAL_THEME"):  # Textual's variable wins, as env does
+            self.theme = settings.theme
+        self.set_keymap(settings.keys)
         self._counter = 0
         self._recovery_timers: dict[int, Timer] = {}  # id(doc) -> the Timer that writes its copy
         self._small = False  # the terminal is under MIN_WIDTH x MIN_HEIGHT (the too-small notice shows)
@@ -179,6 +185,8 @@ class WorkbenchApp(FixedApp):
         return ("● " if doc.dirty else "") + doc.title
 
     def on_mount(self) -> None:
+        self.watch(self, "theme", self._remember_theme, init=False)
+        self._say_key_clashes()
         self._check_size()
         self.call_after_refresh(self._focus_active)
         self.call_after_refresh(self._offer_recovery)
@@ -219,6 +227,47 @@ class WorkbenchApp(FixedApp):
             main.set_focus(w)
         for view in self.views():  # after the focus move, whose status line shows the cell's help
             self.call_after_refresh(view.show_interrupted)
+
+    def _remember_theme(self, theme: str) -> None:
+        """A theme chosen in the palette is written to the user config (its comments and layout kept),
+        so the next start uses it. Never in a served session: the browser's user does not own the file."""
+        if paths.served():
+            return
+        path = paths.config_file()
+        try:
+            try:
+                text: str | None = path.read_text("utf-8").removeprefix("\ufeff")
+            except FileNotFoundError:
+                text = None
+            new = config.with_theme(text, theme)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            files.write_atomic(path, new)
+        except files.ScenarioError as exc:  # write_atomic's message names the file
+            self.message(f"theme {theme} not remembered: {exc}", error=True)
+            return
+        except (OSError, UnicodeDecodeError, config.ConfigError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.message(f"theme {theme} not remembered: {path}: {reason}", error=True)
+            return
+        self.message(f"theme {theme} remembered in {paths.shown(path)}")
+
+    def _say_key_clashes(self) -> None:
+        """An override that takes a key from another binding of the same place (Textual does not say):
+        the key now does the override's action only, which the user should hear about once."""
+        groups = [self.BINDINGS, ScenarioView.BINDINGS, Grid.BINDINGS, EditBar.BINDINGS]
+        groups += [w.BINDINGS for pane in registry.PANES for w in pane.keys_of]
+        for group in groups:
+            bindings = _bindings(group)
+            keymap = self._keymap
+            taken = {k: b.id for b in bindings if b.id and b.id in keymap for k in keymap[b.id].split(",")}
+            for b in bindings:
+                lost = [k for k in b.key.split(",") if k in taken and b.id not in self._keymap]
+                for k in lost:
+                    self.notify(
+                        f"[keys]: {KEY_NAMES.get(k, k)} now does {taken[k]}, no longer {b.id or b.action}",
+                        severity="warning",
+                        markup=False,
+                    )
 
     # --- helpers -------------------------------------------------------------------------------
     def active_view(self) -> ScenarioView | None:
@@ -659,32 +708,43 @@ class WorkbenchApp(FixedApp):
         for pane in registry.PANES:
             panes.append(
                 (
-                    pane.keys_text,
+                    self._pane_keys(pane),
                     pane.help + (" (computed only while on screen)" if pane.runs_when_shown else ""),
                 )
             )
         sections = [
             (
                 "Anywhere",
-                _rows(b for b in _bindings(self.BINDINGS) if not b.id or not b.id.startswith("pane.")),
+                _rows(b for b in self._keyed(self.BINDINGS) if not b.id or not b.id.startswith("pane.")),
             ),
             ("Panes", panes),
-            ("Scenario tab", _rows(_bindings(ScenarioView.BINDINGS))),
+            ("Scenario tab", _rows(self._keyed(ScenarioView.BINDINGS))),
             (
                 "Grids",
-                _rows(_bindings(Grid.BINDINGS))
+                _rows(self._keyed(Grid.BINDINGS))
                 + [("0-9 . - $", "Start typing a number into the cell"), ("arrows hjkl", "Move")],
             ),
             (
                 "Editing a cell",
                 [("Enter", "Commit (10k, 2.5M, $1,500, 35%, 1e6 are understood)")]
-                + _rows(_bindings(EditBar.BINDINGS)),
+                + _rows(self._keyed(EditBar.BINDINGS)),
             ),
         ]
         for pane in registry.PANES:
             for widget in pane.keys_of:
-                sections.append((f"{pane.title} pane", _rows(_bindings(widget.BINDINGS))))
+                sections.append((f"{pane.title} pane", _rows(self._keyed(widget.BINDINGS))))
         return sections
+
+    def _pane_keys(self, pane: registry.Pane) -> str:
+        """A pane's keys as `?` and the palette show them ("f9 T"), the config's overrides applied."""
+        return " ".join(KEY_NAMES.get(b.key, b.key) for b in self._keyed(pane.bindings()))
+
+    def _keyed(self, declared: Iterable[Binding | tuple[str, ...]]) -> list[Binding]:
+        """The bindings with the user config's key overrides, as the `?` screen lists them."""
+        return [
+            b.with_key(self._keymap[b.id]) if b.id and b.id in self._keymap else b
+            for b in _bindings(declared)
+        ]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
@@ -702,7 +762,7 @@ class WorkbenchApp(FixedApp):
         for pane in registry.PANES:
             yield SystemCommand(
                 pane.command_title,
-                f"{pane.help} ({pane.keys_text.upper()})",
+                f"{pane.help} ({self._pane_keys(pane).upper()})",
                 partial(view.action_pane, pane.id),
             )
         for b in _bindings(ScenarioView.BINDINGS):
@@ -763,6 +823,11 @@ TAB_ACTIONS = {
 
 def run(scenarios: Sequence[tuple[Path, Scenario] | tuple[Path, Scenario, str]]) -> int:
     """The TUI on (path, scenario) or (path, scenario, the text it was read from) pairs."""
+    try:
+        config.current(paths.config_file())  # a broken config: one line and exit 1, before the screen
+    except config.ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     docs = [Document(s[1], s[0], source=s[2] if len(s) > 2 else None) for s in scenarios]
     app = WorkbenchApp(docs)
     try:
