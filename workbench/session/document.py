@@ -96,7 +96,8 @@ class Document:
             )
         if target.parent == paths.saves_dir():
             paths.make_saves_dir()  # created on the first save into it, not when merely looked up
-        self.source = files.save(self.scenario, target)
+        # The text the tab was read from is the layout the file keeps: its comments, blank lines and order.
+        self.source = files.save(self.scenario, target, base=self.source)
         self.path = target
         self.from_preset = False
         self.saved = self.scenario

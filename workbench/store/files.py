@@ -1,4 +1,5 @@
-"""Scenario files: tomllib in, tomli-w out, atomic replace, and one clear message per problem.
+"""Scenario files: tomllib in; out, the user's own text edited in place (tomlkit) or a fresh file (tomli-w);
+atomic replace, and one clear message per problem.
 
 Every failure becomes a `ScenarioError` whose text reads `FILE: [table].key: what is wrong (what was
 expected)`; callers print it and never show a traceback.
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
-from workbench.store import config, paths
+from workbench.store import config, layout, paths
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
@@ -243,8 +244,28 @@ def _drop_newer(scenario: Scenario, data: dict) -> None:
             drop(sc.LISTS[table], row)
 
 
-def dump_text(scenario: Scenario) -> str:
-    return HEADER + tomli_w.dumps(to_dict(scenario), multiline_strings=True)
+def dump_text(scenario: Scenario, base: str | None = None) -> str:
+    """The scenario as TOML text. With `base` (the text of the file it was read from), that text edited in
+    place: comments, blank lines and order stay and only the changed values' lines move
+    (workbench.store.layout). Without it, or when the edited text would not load back to this very
+    scenario, a fresh file: the header and every key."""
+    data = to_dict(scenario)
+    if base is not None:
+        try:
+            text = layout.keep_layout(base.removeprefix(BOM), data, {"currency": _default_currency()})
+        except Exception:  # a layout tomlkit cannot edit (or reads differently): a fresh file is still right
+            text = None
+        if text is not None and _means(text, scenario):
+            return text
+    return HEADER + tomli_w.dumps(data, multiline_strings=True)
+
+
+def _means(text: str, scenario: Scenario) -> bool:
+    """The text loads back to this scenario: a kept layout never writes a file that means something else."""
+    try:
+        return parse_text(text) == scenario
+    except ScenarioError:
+        return False
 
 
 def _mode_for(path: Path) -> int:
@@ -321,8 +342,9 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
             pass
 
 
-def save(scenario: Scenario, path: str | os.PathLike) -> str:
-    """Atomically save a scenario as TOML; returns the text written."""
-    text = dump_text(scenario)
+def save(scenario: Scenario, path: str | os.PathLike, base: str | None = None) -> str:
+    """Atomically save a scenario as TOML, keeping the layout of `base` (the text the file was read from)
+    when given; returns the text written."""
+    text = dump_text(scenario, base)
     write_atomic(path, text)
     return text
