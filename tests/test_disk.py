@@ -56,6 +56,13 @@ def open_app(path: Path) -> WorkbenchApp:
     return WorkbenchApp([Document.open(path)])
 
 
+async def settled(pilot, app: WorkbenchApp) -> None:
+    """The app shows its tab with a grid focused and has run the look at the file that follows (both
+    come after the first refresh); two apps in one test run side by side, so either may lag."""
+    await until(pilot, lambda: app.active_view() is not None and app.focused is not None)
+    await pilot.pause()
+
+
 def dialog_of(app: WorkbenchApp) -> ChangedOnDisk:
     assert isinstance(app.screen, ChangedOnDisk)
     return app.screen
@@ -120,6 +127,8 @@ async def test_two_instances_on_one_file_never_lose_a_save_silently(saves, monke
     mine = user_file(saves)
     a, b = open_app(mine), open_app(mine)
     async with a.run_test(size=(80, 24)) as pa, b.run_test(size=(80, 24)) as pb:
+        await settled(pa, a)
+        await settled(pb, b)  # b has looked at its file once it is shown; a's save comes after
         set_rpd(a, 1111)
         await pa.press("ctrl+s")
         await until(pa, lambda: not a.active_view().doc.dirty)
@@ -311,6 +320,8 @@ async def test_two_instances_on_one_preset_ask_before_writing_over_each_others_c
     a, b = make_app("starter"), make_app("starter")
     ours = saves / "starter.toml"
     async with a.run_test(size=(80, 24)) as pa, b.run_test(size=(80, 24)) as pb:
+        await settled(pa, a)
+        await settled(pb, b)
         set_rpd(a, 1111)
         set_rpd(b, 2222)
         await pa.press("ctrl+s")

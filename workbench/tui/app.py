@@ -751,13 +751,22 @@ class WorkbenchApp(FixedApp):
         # The scenario tabs, in order, then Compare (not the panes nested inside a tab, such as "simulation").
         ids = [v.tab_id for v in self.views()] + ["compare"]
         if tabs.active in ids:
-            tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+            self._switch_tab(ids[(ids.index(tabs.active) + step) % len(ids)])
 
     def action_prev_tab(self) -> None:
         self.action_next_tab(-1)
 
     def action_compare(self) -> None:
-        self.query_one("#tabs", TabbedContent).active = "compare"
+        self._switch_tab("compare")
+
+    def _switch_tab(self, tab_id: str) -> None:
+        """Show a tab, with no focus left behind in the one being hidden. Textual hands the focus of a
+        widget being hidden to a sibling; when the hide arrives before the sibling is hidden too, that
+        sibling is in the old tab, and TabbedContent shows the old tab again (a key such as `>` right
+        after start then seemed to move the focus to the next grid instead). The new tab's handler
+        focuses its own grid."""
+        self.screen.set_focus(None)
+        self.query_one("#tabs", TabbedContent).active = tab_id
 
     @work
     async def action_quit_app(self) -> None:
