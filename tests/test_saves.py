@@ -60,7 +60,7 @@ async def test_save_as_keeps_the_extension_and_adds_toml_only_without_one(saves,
         assert files.load(saves / "report.txt").workload.requests_per_day == 4242
         assert not (saves / "report.toml").exists() and "(added" not in status(app)
         assert "saved as report.txt" in status(app)
-        assert "presets are templates" not in status(app), (
+        assert "presets stay as shipped" not in status(app), (
             "the user typed where; ctrl+s did not choose saves/"
         )
         edit(app, 5)
@@ -179,7 +179,7 @@ async def test_preset_tab_ctrl_s_asks_before_overwriting_its_copy_under_saves(sa
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("s")
         await until(pilot, lambda: not app.active_view().doc.dirty)
-        assert "presets are templates" in status(app)
+        assert "presets stay as shipped" in status(app)
     assert files.load(ours).workload.requests_per_day == 4242
     assert files.load(STARTER).workload.requests_per_day != 4242
 

@@ -177,11 +177,17 @@ def resolved(path: str | os.PathLike) -> Path:
 
 
 def shown(path: Path) -> str:
-    """A folder as the user reads it: relative to the working folder when it is below it."""
+    """A path as the user reads it: relative to the working folder when it is below it, else from ~ when
+    it is below the home folder, else whole."""
     try:
         rel = os.path.relpath(path)
-        return rel if not rel.startswith("..") else str(path)
-    except (OSError, ValueError):
+        if not rel.startswith(".."):
+            return rel
+        home = Path.home()
+        if Path(path).is_relative_to(home):  # ~/.local/share/... rather than /home/me/.local/share/...
+            return str(Path("~") / Path(path).relative_to(home))
+        return str(path)
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: no home folder can be found
         return str(path)
 
 

@@ -508,7 +508,7 @@ class WorkbenchApp(FixedApp):
                 else ("ask", f"{target} is no longer a scenario file on disk. Overwrite it with this tab?")
             )
         if is_scenario:
-            return "ask", f"{target} exists. Overwrite it with this tab?"
+            return "ask", f"{paths.shown(target)} exists. Overwrite it with this tab?"
         if unreadable:
             return "ask", f"{target} exists and cannot be read: overwrite it?"
         return "ask", f"{target} exists and is not a scenario file: overwrite it?"
@@ -548,29 +548,31 @@ class WorkbenchApp(FixedApp):
             title = "Save as (path):" if prompt else f"{doc.title} has no file yet. Save as (path):"
             value = await self.push_screen_wait(TextPrompt(title, str(doc.save_target())))
             if not value:
-                view.status("save as cancelled: nothing written")
+                view.status("save as cancelled: nothing written", keep=True)
                 return False
             try:
                 target, added = paths.save_as_target(value)
             except ValueError as exc:
-                view.status(f"not saved: {exc}", error=True)
+                view.status(f"not saved: {exc}", error=True, keep=True)
                 return False
             refusal = self.refusal(target)
             if refusal is None and added and Path(value).expanduser().is_dir():
                 refusal = f"not saved: {value} is a folder (type a file name, e.g. {value}/name.toml)"
             if refusal:
-                view.status(refusal, error=True)
+                view.status(refusal, error=True, keep=True)
                 return False
         else:
             target = doc.save_target()
         kind, text = self._check_target(doc, target)
         if kind == "refuse":
-            view.status(text, error=True)
+            view.status(text, error=True, keep=True)
             return False
         if kind == "ask":
             choice = await self.push_screen_wait(Confirm(text, save_label="Overwrite", discard=False))
             if choice != "save":
-                view.status(f"not saved: {target} left as it was (your edits are kept)")
+                view.status(
+                    f"not saved: {paths.shown(target)} left as it was (your edits are kept)", keep=True
+                )
                 return False
         elif self._own_file(doc, target) and doc.disk_changed():
             # Someone changed the tab's file since it was read or saved (an editor, another workbench).
@@ -583,12 +585,19 @@ class WorkbenchApp(FixedApp):
                 self.reload(view)
                 return False
             if choice != "overwrite":
-                view.status(f"not saved: {paths.shown(target)} changed on disk (kept, as are your edits)")
+                view.status(
+                    f"not saved: {paths.shown(target)} changed on disk (kept, as are your edits)", keep=True
+                )
                 return False
         note = " (added .toml)" if added else ""
         asked = prompt or doc.path is None  # the user typed the place: no "your copy is under saves/"
         return self._save(
-            view, target, verb="saved as" if asked else "saved to", note=note, explain_preset=not asked
+            view,
+            target,
+            verb="saved as" if asked else "saved to",
+            note=note,
+            explain_preset=not asked,
+            keep=True,
         )
 
     @staticmethod
@@ -651,6 +660,7 @@ class WorkbenchApp(FixedApp):
         verb: str = "saved to",
         note: str = "",
         explain_preset: bool = True,
+        keep: bool = False,
     ) -> bool:
         was_preset = view.doc.from_preset and explain_preset
         where = target if target is not None else view.doc.save_target()
@@ -661,11 +671,11 @@ class WorkbenchApp(FixedApp):
         try:
             where = view.doc.save(target)
         except files.ScenarioError as exc:
-            view.status(f"not saved: {exc} (your edits are kept)", error=True)
+            view.status(f"not saved: {exc} (your edits are kept)", error=True, keep=keep)
             return False
         if was_preset:
-            note += " (presets are templates; your copy is under saves/)"
-        view.status(f"✔ {verb} {where}{note}")
+            note += " (your copy: presets stay as shipped)"
+        view.status(f"✔ {verb} {paths.shown(where)}{note}", keep=keep)  # keep: after a dialog
         self._retitle(view)
         self._drop_recovery(view.doc)
         return True

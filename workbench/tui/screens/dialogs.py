@@ -134,12 +134,14 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(Content(self.message), classes="dialog-title")
+            yield Static(Content(self.message), classes="dialog-title")  # a long path wraps, not cut
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.save_label} [s]", id="save", variant="primary")
+                yield Button(
+                    Content(f"{self.save_label} [s]"), id="save", variant="primary"
+                )  # text, not markup
                 if self.discard:
-                    yield Button("Discard [d]", id="discard", variant="error")
-                yield Button("Cancel [esc]", id="cancel")
+                    yield Button(Content("Discard [d]"), id="discard", variant="error")
+                yield Button(Content("Cancel [esc]"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
