@@ -127,3 +127,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_serve(log: Path, env: Mapping[str, str], *args: str) -> tuple[subprocess.Popen, int]:
+    """`workbench serve` on a free loopback port, in its own process group, output to `log`; returns once
+    it listens (a bounded number of polls), or fails the test with the end of its output."""
+    import time
+
+    import pytest
+
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "serve", "--port", str(port), *args],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    for _ in range(400):  # x 0.1 s
+        output = log.read_text(errors="replace")
+        if proc.poll() is not None:
+            pytest.fail(f"workbench serve exited: {output[-2000:]}")
+        if "workbench serve: open" in output:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return proc, port
+            except OSError:
+                pass
+        time.sleep(0.1)
+    pytest.fail(
+        f"workbench serve did not listen on 127.0.0.1:{port}: {log.read_text(errors='replace')[-2000:]}"
+    )

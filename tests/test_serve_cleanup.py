@@ -22,7 +22,6 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import ROOT, free_port
+from helpers import ROOT, start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds processes in /proc")
 
@@ -122,32 +121,11 @@ class Served:
 
 
 def _start(tmp_path: Path) -> Served:
-    port = free_port()
-    log = tmp_path / "serve.log"
     marker = str(tmp_path / f"saves-{uuid.uuid4().hex}")
     env = dict(os.environ, WORKBENCH_SAVES=marker, WORKBENCH_SERVE_TOKEN=TOKEN)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "serve", "--port", str(port), "--max-sessions", "16"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    served = Served(proc, port, log, marker)
-    for _ in range(STARTUP_TRIES):
-        if proc.poll() is not None:
-            pytest.fail(f"workbench serve exited: {served.output()[-2000:]}")
-        if "workbench serve: open" in served.output():
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return served
-            except OSError:
-                pass
-        time.sleep(POLL)
-    pytest.fail(f"workbench serve did not listen on 127.0.0.1:{port}: {served.output()[-2000:]}")
+    log = tmp_path / "serve.log"
+    proc, port = start_serve(log, env, "--max-sessions", "16")
+    return Served(proc, port, log, marker)
 
 
 @pytest.fixture

@@ -23,12 +23,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import ROOT, free_port
+from helpers import start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds app processes in /proc")
 
@@ -143,31 +142,10 @@ class Served:
 
 
 def _start(tmp_path: Path, *args: str) -> Served:
-    port = free_port()
-    log = tmp_path / f"serve-{port}.log"
     env = dict(os.environ, WORKBENCH_SAVES=str(tmp_path / "saves"), WORKBENCH_SERVE_TOKEN=TOKEN)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "serve", "--port", str(port), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    served = Served(proc, port, log)
-    for _ in range(STARTUP_TRIES):
-        if proc.poll() is not None:
-            pytest.fail(f"workbench serve exited: {served.output()[-2000:]}")
-        if "workbench serve: open" in served.output():
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return served
-            except OSError:
-                pass
-        time.sleep(POLL)
-    pytest.fail(f"workbench serve did not listen on 127.0.0.1:{port}: {served.output()[-2000:]}")
+    log = tmp_path / f"serve-{len(list(tmp_path.glob('serve-*.log')))}.log"
+    proc, port = start_serve(log, env, *args)
+    return Served(proc, port, log)
 
 
 def _cleanup(served: Served) -> None:
