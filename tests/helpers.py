@@ -161,3 +161,13 @@ def start_serve(log: Path, env: Mapping[str, str], *args: str) -> tuple[subproce
     pytest.fail(
         f"workbench serve did not listen on 127.0.0.1:{port}: {log.read_text(errors='replace')[-2000:]}"
     )
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first, then ppid, pgrp, ...: proc(5)
+    numbering less 3), or None when the process has no entry any more."""
+    try:
+        data = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return data[data.rindex(")") + 2 :].split()

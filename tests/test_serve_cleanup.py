@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import ROOT, start_serve
+from helpers import ROOT, proc_stat, start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds processes in /proc")
 
@@ -46,12 +46,8 @@ SIZE = {"width": 160, "height": 48}  # a browser window's terminal
 # --- /proc ---------------------------------------------------------------------------------------------
 def _stat(pid: int) -> tuple[str, int, int, int] | None:
     """(state, ppid, pgrp, CPU ticks used) of a process, or None if it has gone."""
-    try:
-        data = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    rest = data[data.rindex(")") + 2 :].split()
-    return rest[0], int(rest[1]), int(rest[2]), int(rest[11]) + int(rest[12])
+    rest = proc_stat(pid)
+    return None if rest is None else (rest[0], int(rest[1]), int(rest[2]), int(rest[11]) + int(rest[12]))
 
 
 def _environ(pid: int) -> dict[str, str]:

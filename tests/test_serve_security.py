@@ -27,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import start_serve
+from helpers import proc_stat, start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds app processes in /proc")
 
@@ -42,12 +42,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[PX^_].*
 # --- /proc ---------------------------------------------------------------------------------------------
 def _stat(pid: int) -> tuple[str, int, int, int] | None:
     """(state, ppid, pgrp, starttime) of a process, or None if it has no /proc entry."""
-    try:
-        data = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    rest = data[data.rindex(")") + 2 :].split()
-    return rest[0], int(rest[1]), int(rest[2]), int(rest[19])
+    rest = proc_stat(pid)
+    return None if rest is None else (rest[0], int(rest[1]), int(rest[2]), int(rest[19]))
 
 
 def _children(parent: int) -> dict[int, int]:
