@@ -70,8 +70,9 @@ def cmd_config(args: argparse.Namespace) -> int:
         saves = (env["WORKBENCH_SAVES"], _source("environment", "WORKBENCH_SAVES"))
     elif cfg.saves_folder is not None:
         saves = (str(cfg.saves_folder), file)
-    else:
-        saves = (str(paths.saves_dir()), _source("default"))
+    else:  # not configured: ./saves when the current folder has one, else the platform's data folder
+        folder, why = paths.saves_where()
+        saves = (str(folder), _source("default", "" if why == paths.PLATFORM else why))
     currency = (cfg.currency, file) if cfg.currency else (config.default_currency(), _source("default"))
     values = {"theme": theme, "saves_folder": saves, "currency": currency}
     report = {
@@ -108,4 +109,4 @@ def _shown(src: dict[str, str]) -> str:
         return f"environment ({src['from']})"
     if src["source"] == "config file":
         return "config file"
-    return "default"
+    return f"default ({src['from']})" if src["from"] else "default"
