@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.model.problems import join_problems, shown_value
@@ -339,6 +338,8 @@ def with_theme(text: str | None, theme: str) -> str:
     a new file. Raises ConfigError when the text is not TOML (it was edited since the app started)."""
     if text is None:
         return f'# The workbench\'s user config ("Configuration" in the README).\ntheme = "{theme}"\n'
+    import tomlkit  # here: needed only when a theme is remembered, not to read the config
+
     try:
         doc = tomlkit.parse(text)
     except Exception as exc:  # tomlkit's parse errors share no public base class

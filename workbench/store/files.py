@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
-from workbench.store import config, layout, paths
+from workbench.store import config, paths
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
@@ -251,6 +251,8 @@ def dump_text(scenario: Scenario, base: str | None = None) -> str:
     scenario, a fresh file: the header and every key."""
     data = to_dict(scenario)
     if base is not None:
+        from workbench.store import layout  # here: tomlkit is needed to save, not to read or report
+
         try:
             text = layout.keep_layout(base.removeprefix(BOM), data, {"currency": _default_currency()})
         except Exception:  # a layout tomlkit cannot edit (or reads differently): a fresh file is still right
