@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbench import __version__
+import workbench
 from workbench.cli import analysis, data, settings
 from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.model.scenario import Scenario
@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario files (or the starter preset).",
         epilog="`workbench COMMAND --help` for each command. A FILE may also be a preset's name (starter).",
     )
-    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--debug", action="store_true", help="write a debug log to the user log folder (`workbench paths`)"
     )
@@ -227,6 +227,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Version(argparse.Action):
+    """--version, as argparse's own "version" action, but the version is looked up only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str, **_: object) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"workbench {workbench.__version__}")  # on stdout, as argparse's own action prints it
+        parser.exit()
+
+
 def start_debug_log() -> None:
     """--debug: everything logged at DEBUG and above goes to workbench.log in the user log folder, and
     stderr says where, once. A folder that cannot be written is one line, and the command runs anyway."""
@@ -244,7 +255,7 @@ def start_debug_log() -> None:
     print(f"workbench: debug log in {file}", file=sys.stderr)
     log.debug(
         "workbench %s on Python %s, argv %r, cwd %s",
-        __version__,
+        workbench.__version__,
         sys.version.split()[0],
         sys.argv,
         os.getcwd(),
