@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -108,7 +107,7 @@ class Document:
 
     def disk_state(self, quick: bool = False) -> str:
         """UNCHANGED, CHANGED, DELETED or UNREADABLE: the file ctrl+s writes, compared with what this
-        tab read or last wrote there (`source`, by sha256).
+        tab read or last wrote there (`source`, byte for byte).
 
         A tab with a file of its own compares that file. A preset tab (or a new one) never read its
         target under saves/: a file there was written by someone else, so it counts as CHANGED. `quick`
@@ -136,8 +135,7 @@ class Document:
         if self.source is None:
             state = CHANGED  # a file is there that this tab never read
         else:
-            same = hashlib.sha256(raw).digest() == hashlib.sha256(self.source.encode("utf-8")).digest()
-            state = UNCHANGED if same else CHANGED
+            state = UNCHANGED if raw == self.source.encode("utf-8") else CHANGED
         self._disk_look = (_identity(path, st), self.source, state)
         return state
 
