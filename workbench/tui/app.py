@@ -237,7 +237,7 @@ class WorkbenchApp(FixedApp):
         path = paths.config_file()
         try:
             try:
-                text: str | None = path.read_text("utf-8").removeprefix("\ufeff")
+                text: str | None = path.read_text("utf-8").removeprefix(files.BOM)
             except FileNotFoundError:
                 text = None
             new = config.with_theme(text, theme)
@@ -255,14 +255,16 @@ class WorkbenchApp(FixedApp):
     def _say_key_clashes(self) -> None:
         """An override that takes a key from another binding of the same place (Textual does not say):
         the key now does the override's action only, which the user should hear about once."""
+        keymap = self._keymap
+        if not keymap:  # no overrides (the usual start): nothing can clash
+            return
         groups = [self.BINDINGS, ScenarioView.BINDINGS, Grid.BINDINGS, EditBar.BINDINGS]
         groups += [w.BINDINGS for pane in registry.PANES for w in pane.keys_of]
         for group in groups:
             bindings = _bindings(group)
-            keymap = self._keymap
             taken = {k: b.id for b in bindings if b.id and b.id in keymap for k in keymap[b.id].split(",")}
             for b in bindings:
-                lost = [k for k in b.key.split(",") if k in taken and b.id not in self._keymap]
+                lost = [k for k in b.key.split(",") if k in taken and b.id not in keymap]
                 for k in lost:
                     self.notify(
                         f"[keys]: {KEY_NAMES.get(k, k)} now does {taken[k]}, no longer {b.id or b.action}",
