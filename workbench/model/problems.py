@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -157,3 +158,15 @@ def join_problems(prefix: str, problems: list[tuple[str, str, str]], limit: int 
 def first_problem(exc: Exception, data: Any) -> str:
     """The first problem of a validation failure as one line, as an edit's status line shows it."""
     return join_problems("", problems_of(exc, data)).splitlines()[0]
+
+
+_LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def toml_syntax_problem(exc: ValueError) -> str:
+    """tomllib's syntax error as `line L, column C: TOML syntax error: what (valid TOML)`: the place first,
+    as every other problem names its key first (scenario files and the user config alike)."""
+    msg = str(exc)
+    m = _LINE_COL.search(msg)
+    where = f"line {m.group(1)}, column {m.group(2)}" if m else "TOML"
+    return f"{where}: TOML syntax error: {_LINE_COL.sub('', msg).strip()} (valid TOML)"

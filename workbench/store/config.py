@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.model.problems import join_problems, shown_value
+from workbench.model.problems import join_problems, shown_value, toml_syntax_problem
 from workbench.model.scenario import Scenario
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -180,19 +180,13 @@ def load(path: Path) -> Config:
     return parse(text, path)
 
 
-_LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse(text: str, path: Path) -> Config:
     """Check the text of the config file at `path` (relative saves folders are relative to its folder)."""
     name = str(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = _LINE_COL.search(str(exc))
-        where = f"line {m.group(1)}, column {m.group(2)}" if m else "TOML"
-        reason = _LINE_COL.sub("", str(exc)).strip()
-        raise ConfigError(f"{name}: {where}: TOML syntax error: {reason} (valid TOML)") from None
+        raise ConfigError(f"{name}: {toml_syntax_problem(exc)}") from None
     except (RecursionError, ValueError):
         raise ConfigError(f"{name}: (file): not a config file (a short TOML file)") from None
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import math
 import os
-import re
 import stat
 import tempfile
 import time
@@ -22,7 +21,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from workbench.model import scenario as sc
-from workbench.model.problems import join_problems, problems_of, shown_value
+from workbench.model.problems import join_problems, problems_of, shown_value, toml_syntax_problem
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
 from workbench.store import config, paths
 
@@ -54,19 +53,13 @@ def shown_path(path: str | os.PathLike) -> str:
 
 # --- Loading ---------------------------------------------------------------------------------------
 
-_LINE_COL = re.compile(r"\(at line (\d+), column (\d+)\)")
-
 
 def parse_text(text: str, name: str = "<text>") -> Scenario:
     """Parse TOML text into a validated Scenario, or raise ScenarioError with one short message."""
     try:
         data = tomllib.loads(text.removeprefix(BOM))
     except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _LINE_COL.search(msg)
-        where = f"line {m.group(1)}, column {m.group(2)}" if m else "TOML"
-        reason = _LINE_COL.sub("", msg).strip()
-        raise ScenarioError(f"{name}: {where}: TOML syntax error: {reason} (valid TOML)") from None
+        raise ScenarioError(f"{name}: {toml_syntax_problem(exc)}") from None
     except RecursionError:
         raise ScenarioError(f"{name}: (file): nested too deeply (a flat scenario file)") from None
     except ValueError:  # Python refuses to read integers of more than 4,300 digits
