@@ -66,12 +66,13 @@ def cmd_config(args: argparse.Namespace) -> int:
         theme = (cfg.theme, file)
     else:
         theme = (config.DEFAULT_THEME, _source("default"))
-    if env.get("WORKBENCH_SAVES"):
-        saves = (env["WORKBENCH_SAVES"], _source("environment", "WORKBENCH_SAVES"))
-    elif cfg.saves_folder is not None:
-        saves = (str(cfg.saves_folder), file)
-    else:  # not configured: ./saves when the current folder has one, else the platform's data folder
-        folder, why = paths.saves_where()
+    # The folder saves really go to, and why (paths.saves_where decides the order), told as a source.
+    folder, why = paths.saves_where()
+    if why == paths.FROM_ENV.format("WORKBENCH_SAVES"):
+        saves = (str(folder), _source("environment", "WORKBENCH_SAVES"))
+    elif cfg.saves_folder is not None and folder == cfg.saves_folder:
+        saves = (str(folder), file)
+    else:  # ./saves when the current folder has one, else the platform's data folder
         saves = (str(folder), _source("default", "" if why == paths.PLATFORM else why))
     currency = (cfg.currency, file) if cfg.currency else (config.default_currency(), _source("default"))
     values = {"theme": theme, "saves_folder": saves, "currency": currency}
