@@ -171,3 +171,14 @@ def proc_stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     return data[data.rindex(")") + 2 :].split()
+
+
+async def process_ended(proc: subprocess.Popen, tries: int, poll: float = 0.1) -> bool:
+    """Whether `proc` ended within `tries` polls (a bound on a count, not a timing assertion)."""
+    import asyncio
+
+    for _ in range(tries):
+        if proc.poll() is not None:
+            return True
+        await asyncio.sleep(poll)
+    return proc.poll() is not None

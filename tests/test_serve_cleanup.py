@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import ROOT, proc_stat, start_serve
+from helpers import ROOT, proc_stat, process_ended, start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds processes in /proc")
 
@@ -222,11 +222,7 @@ async def test_no_workbench_process_is_left_after_20_sessions_and_a_stop_signal(
             await asyncio.sleep(0.05)  # their apps are starting
             assert served.workbench_processes(), "the open sessions have no app process"
             os.killpg(served.proc.pid, sig)  # as `kill` of the job or Ctrl+C in its terminal does
-            for _ in range(GONE_TRIES):
-                if served.proc.poll() is not None:
-                    break
-                await asyncio.sleep(POLL)
-            else:
+            if not await process_ended(served.proc, GONE_TRIES, POLL):
                 pytest.fail(f"the server did not stop on {sig.name}; log:\n{served.output()[-3000:]}")
             for ws in (drawn, *starting):
                 await ws.close()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from helpers import proc_stat, start_serve
+from helpers import proc_stat, process_ended, start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds app processes in /proc")
 
@@ -414,11 +414,7 @@ async def test_a_stop_signal_to_the_server_ends_every_session_even_a_blocked_one
         pid = next(p for p in await served.wait_apps(2) if p != first)
         assert await _stall(ws, pid) or not _can_see_syscalls(pid), "the app never blocked on its pipe"
         served.proc.send_signal(sig)  # the server alone, not its group: it must end its apps itself
-        for _ in range(GONE_TRIES):
-            if served.proc.poll() is not None:
-                break
-            await asyncio.sleep(POLL)
-        else:
+        if not await process_ended(served.proc, GONE_TRIES, POLL):
             pytest.fail(f"the server did not stop on {sig.name}; log:\n{served.output()[-3000:]}")
     assert served.proc.returncode == 0, served.output()[-3000:]
     await served.wait_all_gone()
@@ -433,10 +429,7 @@ async def test_apps_die_with_a_killed_server(serve):
         await _read_until(ws, "Pricing")
         await served.wait_apps(1)
         served.proc.send_signal(signal.SIGKILL)  # no cleanup can run: PR_SET_PDEATHSIG must do it
-        for _ in range(GONE_TRIES):
-            if served.proc.poll() is not None:
-                break
-            await asyncio.sleep(POLL)
+        await process_ended(served.proc, GONE_TRIES, POLL)
         await served.wait_all_gone()
         await ws.close()
 
