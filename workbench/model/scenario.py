@@ -72,6 +72,13 @@ class Workload(Table):
         2.0, "Peak traffic over average traffic (P), for capacity sizing", "x", ge=1, le=100
     )
     days_per_month: float = fld(30.0, "Days in a month (D)", "days", ge=1, le=31)
+    source: str = fld(
+        "",
+        "Where these figures came from (a usage-log import); empty = typed by hand",
+        "text",
+        version=2,
+        max_length=500,
+    )
 
 
 class Market(Table):
@@ -258,6 +265,13 @@ class Option(Table):
     )
     throughput_estimated: bool = fld(
         False, "The throughput is an estimate (GPU sizing), not a measurement", "yes/no"
+    )
+    throughput_source: str = fld(
+        "",
+        "Where the throughput came from: a measurement, or the GPU sizing that estimated it",
+        "text",
+        version=2,
+        max_length=500,
     )
     go_live_month: Int = fld(1, "First month the option serves traffic", "month", version=2, ge=1, le=120)
     rollout: list[Share] = fld(
