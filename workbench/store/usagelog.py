@@ -7,8 +7,8 @@ they come from are in the README, "Usage logs in"):
 
 - CSV, TSV and Parquet are scanned as they are; JSON Lines of flat objects are scanned as lines and
   their fields picked with JSON paths, so a broken line is one malformed row, not a failed read;
-- nested JSON (an OpenAI usage API page, its time buckets, OTLP-JSON spans with `attributes` arrays, or
-  a single JSON document) is flattened line by line into a temporary CSV first;
+- nested JSON (an OpenAI usage API page, its time buckets, OTLP-JSON spans with `attributes` arrays) is
+  flattened into a temporary CSV first, a line at a time (a JSON document over many lines is read whole);
 - a `.gz` file is decompressed as a stream into a temporary file (polars reads gzip only whole, in
   memory), and every temporary file is removed before `summarize` returns.
 """
@@ -38,7 +38,7 @@ FORMATS = ("auto", "openai", "litellm", "otel", "csv")
 COLUMN_KEYS = ("timestamp", "input", "output", "cached", "model", "spend", "requests")
 """The keys of `columns`: what each named column of a generic CSV holds."""
 
-# Column names of each known export, most specific first; `None`: the format has no such column.
+# Column names of each known export, most specific first; a key a format lacks is left out.
 KNOWN: dict[str, dict[str, tuple[str, ...]]] = {
     "openai": {
         "timestamp": ("start_time", "start_time_iso"),
