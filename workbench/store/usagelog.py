@@ -371,9 +371,16 @@ def _pick(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
     return next((c for c in candidates if c in have), None)
 
 
+def _column_label(name: str) -> str:
+    """A column name as a message shows it: on one line, and short (a file that is not a table, read as
+    CSV, has its first line as one long column name)."""
+    flat = " ".join(name.split())
+    return repr(flat[:37] + "...") if len(flat) > 40 else flat
+
+
 def _detect(src: _Source, fmt: str, columns: dict[str, str] | None) -> tuple[str, dict[str, str]]:
     """(format, logical key -> column) for one file, or UsageError listing the columns it has."""
-    has = ", ".join(src.columns[:25]) + (
+    has = ", ".join(_column_label(c) for c in src.columns[:25]) + (
         f", ... ({len(src.columns)} in all)" if len(src.columns) > 25 else ""
     )
     if columns:
