@@ -4,32 +4,34 @@ Self-hosted throughput is the assumption users know least; this gives a defensib
 how far it stood from published runs (PUBLISHED, published_comparison()).
 
 The estimate, for one replica of `gpus` GPUs serving requests of `input_tokens` in and `output_tokens`
-out with continuous batching and paged attention:
+out with continuous batching:
 
 - memory: weights = total params x bytes per weight; KV cache per token = KV elements x bytes (2 x layers
-  x KV heads x head dim for grouped-query attention; a shape may state its own, e.g. DeepSeek's latent
-  cache). Paged attention holds each sequence at its live length, on average input + output/2 tokens, so
-  the most sequences served at once is (memory x MEMORY_USABLE - weights) / (average KV per sequence).
-  A replica "fits" when the weights and one full-length sequence fit. A larger concurrency is served at
+  x KV heads x head dim; a shape may state its own, e.g. DeepSeek's latent cache). The cache gets
+  MEMORY_USABLE of the memory the way the engine counts it. vLLM and SGLang (paged attention) admit a
+  sequence for the cache it holds, on average input + output/2 tokens; TensorRT-LLM reserves the full
+  length first. The most sequences at once is the cache over that, capped by the engine's own limit.
+  A replica "fits" when the weights and one full-length sequence fit; a larger concurrency is served at
   the most that fit and the rest queue (`queued`).
-- decode: one step reads the weights it touches (a dense model all of them; a mixture of experts the
-  experts its batch routes to, from the active towards the total weights) and every sequence's KV cache,
-  at BANDWIDTH_EFFICIENCY of peak bandwidth; or takes batch x 2 x active params FLOPs at
-  DECODE_COMPUTE_EFFICIENCY of peak, whichever is longer.
+- decode step = max(read the weights it touches, batch x 2 x active params FLOPs) + read every sequence's
+  KV cache (attention runs in kernels of its own) + all-reduce (tensor parallel) + a fixed cost per layer.
+  Reads go at BANDWIDTH_EFFICIENCY of peak bandwidth, FLOPs at DECODE_COMPUTE_EFFICIENCY of peak. A
+  mixture of experts keeps all its weights in memory, computes with the active ones, and reads the
+  experts its batch routes to: from the active weights at batch 1 towards all of them.
 - prefill: 2 x active params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY of peak.
 - a cycle serves `batch` requests: batch prefills plus output_tokens decode steps; output tokens/s =
   batch x output / cycle.
-- tensor parallel: 2+ GPUs pool bandwidth and compute at tp_efficiency(gpus, interconnect), which falls
-  with the degree, much faster over PCIe than over NVLink (all-reduce traffic between layers).
-- latency: TTFT = the request's own prefill, the wait for prefills ahead of it (a queue of prefills, as
-  busy as prefill's share of the time) and one decode step; TPOT = a decode step plus the other
-  sequences' prefills spread over this one's output.
+- tensor parallel: every layer ends in two all-reduces of the activations, over NVLink or PCIe
+  (ALLREDUCE_GBS, ALLREDUCE_LATENCY_US); `tp_efficiency` is the share of the time not spent in them,
+  so it falls with the degree, the batch and the interconnect.
+- latency: TTFT = the request's own prefill, the wait for prefills ahead of it (a queue busy prefill's
+  share of the time) and one decode step, plus, beyond what fits, the wait for a slot; TPOT = a decode
+  step plus the other sequences' prefills spread over this one's output.
 - calibration divides every time by a factor, so a measured configuration reproduces the measurement.
 - FP8 uses the GPU's FP8 tensor throughput where it has one; otherwise (A100, A10G, int8/int4 weights)
   weights are stored small but the arithmetic runs at BF16 rates.
 
-Attention FLOPs, sampling, scheduling gaps and CPU overhead are ignored; the efficiency factors absorb
-them.
+The factors were set against the published points marked used_for_tuning; the others were held out.
 """
 
 from __future__ import annotations
@@ -49,10 +51,14 @@ INTERCONNECTS = ("nvlink", "pcie")
 # Stated efficiency factors (shares of the datasheet peak reached in practice).
 MEMORY_USABLE = 0.90  # share of GPU memory for weights + KV cache (vLLM's and TensorRT-LLM's default 0.90)
 BANDWIDTH_EFFICIENCY = 0.80  # achieved share of peak memory bandwidth in decode kernels
-DECODE_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
+DECODE_COMPUTE_EFFICIENCY = 0.45  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
 PREFILL_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in prefill
-# Tensor parallel: efficiency = 1 / (1 + overhead x (gpus - 1)), the overhead per extra GPU by interconnect.
-TP_OVERHEAD = {"nvlink": 0.12, "pcie": 0.60}
+# Tensor parallel: every layer ends in two all-reduces of the activations (hidden x 2 bytes a token),
+# sent over the interconnect at ALLREDUCE_GBS (achieved all-reduce bus bandwidth per GPU), each paying
+# ALLREDUCE_LATENCY_US; the GPUs wait for them (no overlap with the arithmetic).
+ALLREDUCE_GBS = {"nvlink": 200.0, "pcie": 15.0}
+ALLREDUCE_LATENCY_US = {"nvlink": 15.0, "pcie": 80.0}
+LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kernel launches and syncs
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
 PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
@@ -66,6 +72,17 @@ ENGINE_KV_NOTE = {
     "trtllm": "TensorRT-LLM keeps an FP8 KV cache with FP8 checkpoints",
     "sglang": "SGLang keeps a 16-bit KV cache unless told (--kv-cache-dtype fp8_e4m3)",
 }
+
+
+def engine_max_sequences(engine: str, gpu: GpuSpec) -> int:
+    """The most sequences an engine runs at once by default: vLLM's max_num_seqs is 1024 on GPUs of 70 GiB
+    or more other than the A100, else 256 (vllm/engine/arg_utils.py, get_batch_defaults); TensorRT-LLM's
+    max_batch_size is 2048; SGLang sizes its running requests from memory (MAX_BATCH here)."""
+    if engine == "vllm":
+        return 1024 if gpu.memory_gb >= 75 and not gpu.name.startswith("A100") else 256
+    if engine == "trtllm":
+        return 2048
+    return MAX_BATCH
 
 
 def engine_kv_default(engine: str, precision: str) -> str:
@@ -236,6 +253,7 @@ class ModelShape:
 MODELS: tuple[ModelShape, ...] = (
     ModelShape("llama-3.1-8b", 8.03e9, 32, 8, 128),
     ModelShape("llama-3.3-70b", 70.6e9, 80, 8, 128),
+    ModelShape("llama-3.1-70b", 70.6e9, 80, 8, 128),
     ModelShape("llama-3.1-405b", 405.9e9, 126, 8, 128),
     ModelShape("mistral-7b", 7.25e9, 32, 8, 128),
     ModelShape("qwen2.5-7b", 7.62e9, 28, 4, 128),
@@ -254,13 +272,30 @@ def kv_elements_guess(params: float) -> int:
     return int(round(65536 * (params / 8.03e9) ** 0.42))
 
 
-def tp_efficiency(gpus: int, interconnect: str) -> float:
-    """Share of pooled bandwidth and compute a tensor-parallel replica keeps (all-reduce between layers)."""
-    return 1.0 / (1.0 + TP_OVERHEAD[interconnect] * (gpus - 1))
+def _layers_guess(active: float) -> float:
+    """Layers of a model known only by its size: Llama 3 8B has 32, 70B 80 (a power fit through them)."""
+    return 32 * (active / 8.03e9) ** 0.42
 
 
-# The default tensor-parallel efficiency of two NVLink GPUs, for displays that quote one figure.
-TENSOR_PARALLEL_EFFICIENCY = tp_efficiency(2, "nvlink")
+def _allreduce_bytes_per_token(active: float) -> float:
+    """Bytes one token's activations put through all-reduce in a forward pass: 2 per layer x hidden x 2
+    bytes, from a fit through Llama 3 8B (32 layers x 4096) and 70B (80 x 8192), by active parameters."""
+    return 4 * 32 * 4096 * (active / 8.03e9) ** 0.72
+
+
+def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str) -> float:
+    """Time the GPUs of a tensor-parallel replica spend in all-reduce for one pass over `tokens` tokens
+    (ring all-reduce: each GPU sends and receives 2 x (gpus - 1) / gpus of the data)."""
+    if gpus <= 1:
+        return 0.0
+    data = tokens * _allreduce_bytes_per_token(active) * 2 * (gpus - 1) / gpus
+    calls = 2 * _layers_guess(active)
+    return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
+
+
+# For displays that quote one figure: two NVLink GPUs serving a 70B model at batch 256 (each estimate
+# reports its own tp_efficiency, which falls with the degree, the batch and over PCIe).
+TENSOR_PARALLEL_EFFICIENCY = 0.9
 
 
 class SizingError(ValueError):
@@ -395,52 +430,83 @@ def estimate(
     wbytes = PRECISION_BYTES[precision]
     weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
-    memory = gpus * spec.memory_gb * 1e9 * MEMORY_USABLE
+    total_memory = gpus * spec.memory_gb * 1e9
+    # The KV cache gets MEMORY_USABLE of the memory: of all of it, less the weights, under vLLM and SGLang
+    # (gpu_memory_utilization, mem_fraction_static); of what the weights leave free under TensorRT-LLM
+    # (KvCacheConfig.free_gpu_memory_fraction).
+    if engine == "trtllm":
+        memory = total_memory
+        free = MEMORY_USABLE * (total_memory - weights)
+    else:
+        memory = total_memory * MEMORY_USABLE
+        free = memory - weights
     seq_kv = (lin + lout) * kv_tok  # one sequence at full length
-    live_kv = (lin + lout / 2) * kv_tok  # one sequence at its average live length (paged attention)
-    free = memory - weights
+    # vLLM and SGLang admit a sequence for the cache it holds now, on average input + output/2 tokens;
+    # TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves the full length before admitting.
+    held = lin + lout if engine == "trtllm" else lin + lout / 2
+    live_kv = held * kv_tok
     why = ""
     if free <= 0:
+        part = "all" if engine == "trtllm" else f"{MEMORY_USABLE:.0%}"
         why = (
             f"weights need {weights / 1e9:,.1f} GB but {gpus} x {spec.name} give {memory / 1e9:,.1f} GB "
-            f"({MEMORY_USABLE:.0%} of {gpus * spec.memory_gb:g} GB)"
+            f"({part} of {gpus * spec.memory_gb:g} GB)"
         )
         max_batch = 0
     elif seq_kv > free:
         why = f"one sequence's KV cache ({seq_kv / 1e9:,.2f} GB) does not fit beside the weights"
         max_batch = 0
     else:
-        max_batch = min(MAX_BATCH, max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH)
+        max_batch = max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH
+    cap = engine_max_sequences(engine, spec)
+    limit = "memory"
+    if max_batch > cap:
+        max_batch, limit = cap, "engine"
     fits = not why
     b = max(1, max_batch) if batch is None else batch
     queued = 0
     queue_note = ""
     if fits and b > max_batch:
         queued = b - max_batch
+        why_max = (
+            f"the engine's limit of {cap:,} sequences"
+            if limit == "engine"
+            else f"KV cache {free / 1e9:,.1f} GB"
+        )
         queue_note = (
-            f"{b:,} concurrent sequences asked; {max_batch:,} fit at once (KV cache "
-            f"{free / 1e9:,.1f} GB free), {queued:,} wait in the queue"
+            f"{b:,} concurrent sequences asked; {max_batch:,} run at once ({why_max}), "
+            f"{queued:,} wait in the queue"
         )
         b = max_batch
 
-    tp = tp_efficiency(gpus, spec.interconnect) if gpus > 1 else 1.0
-    scale = gpus * tp * calibration
+    scale = gpus * calibration
     bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * scale
     peak = (spec.fp8_tflops if precision == "fp8" and spec.fp8_tflops else spec.bf16_tflops) * 1e12 * scale
     read = weights * _moe_weight_share(active, params, b)
-    t_mem = (read + b * (lin + lout / 2) * kv_tok) / bandwidth
+    t_weights = read / bandwidth
     t_comp = b * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY)
-    step = max(t_mem, t_comp)
-    prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY)
+    # attention reads every sequence's cache in kernels of its own, after the matrix products
+    t_attn = b * (lin + lout / 2) * kv_tok / bandwidth
+    t_mem = t_weights + t_attn
+    comm_step = allreduce_seconds(b, active, gpus, spec.interconnect) / calibration
+    fixed = _layers_guess(active) * LAYER_OVERHEAD_US * 1e-6 / calibration
+    step = max(t_weights, t_comp) + t_attn + comm_step + fixed
+    comm_prefill = allreduce_seconds(lin, active, gpus, spec.interconnect) / calibration if lin else 0.0
+    prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY) + comm_prefill
     cycle = b * prefill + lout * step
+    tp = 1 - (b * comm_prefill + lout * comm_step) / cycle
     total = b * lout / cycle
     per_gpu = total / gpus
     share = b * prefill / cycle
-    # A new request waits for the prefills ahead of it: a queue served at prefill's share of the time
-    # (M/D/1 mean wait), never more than the other sequences' prefills.
-    wait = min(share * prefill / (2 * (1 - share)) if share < 1 else math.inf, (b - 1) * prefill)
+    # A new request waits for the prefills ahead of it: a queue busy prefill's share of the time
+    # (M/M/1 mean wait), never more than the other sequences' prefills.
+    wait = min(share * prefill / (1 - share) if share < 1 else math.inf, (b - 1) * prefill)
     ttft = prefill + wait + step
     tpot = step + (b - 1) * prefill / lout
+    if queued:
+        # beyond what fits, a request first waits for a slot: with `requested` always in the system and
+        # `b` served, a response takes requested / b times as long (Little's law), the rest in the queue
+        ttft += (queued / b) * (ttft + lout * tpot)
     cost = spec.hourly / (per_gpu * 3600) * 1e6 if per_gpu > 0 else None
     return Estimate(
         gpu=spec.name,
@@ -452,7 +518,7 @@ def estimate(
         output_tokens=int(lout),
         weights_gb=weights / 1e9,
         kv_gb_per_sequence=seq_kv / 1e9,
-        memory_gb=memory / 1e9,
+        memory_gb=(weights + max(free, 0.0)) / 1e9,
         max_batch=max_batch,
         batch=b,
         fits=fits,
@@ -752,6 +818,26 @@ _TRTLLM_V1 = (
     "DGX systems, FP8 ModelOpt checkpoints, trtllm-bench at full load, total output tokens/s"
 )
 
+_TRTLLM_014 = (
+    "NVIDIA TensorRT-LLM performance overview, v0.14.0 tables "
+    "(https://github.com/NVIDIA/TensorRT-LLM/blob/v0.14.0/docs/source/performance/perf-overview.md, 2024-11): "
+    "trtllm-bench at full load, FP8 builds with an FP8 KV cache, FP16 unquantized; output tokens/s of all GPUs"
+)
+_VLLM_060 = (
+    "vLLM Team, 'vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency Reduction', 2024-09-05 "
+    "(https://blog.vllm.ai/2024/09/05/perf-update.html): ShareGPT (202 in / 179 out on average) and "
+    "decode-heavy (462 / 256) sets, 500 prompts at once; req/s read off the charts x output tokens"
+)
+_NIM = (
+    "NVIDIA NIM LLMs Benchmarking, 'Performance' (https://docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance, "
+    "read 2026-12-03): Llama 3.3 70B, NIM 1.8.0, 2 x H100 80G, FP8 TP2, AIPerf; output tokens/s"
+)
+_RTX4090 = (
+    "Mushfiqur Rahman, 'Benchmarking Mistral-7B on RTX 4090: vLLM Concurrency, Latency, and Capacity "
+    "Planning' (https://mushfiqrahman.dev/benchmarking-mistral-7b-on-rtx-4090-vllm-concurrency-latency-and-"
+    "capacity-planning/, read 2026-12-03): vLLM, 300 prompts, max concurrency as given; output tokens/s"
+)
+
 PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 15220, True, _TRTLLM_V1),
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 128, 2048, 22714, True, _TRTLLM_V1),
@@ -763,6 +849,67 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 128, 2048, 6651, True, _TRTLLM_V1),
     PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 2048, 2048, 3082, True, _TRTLLM_V1),
     PublishedPoint("llama-3.3-70b", "H200", 1, 1000, 1000, 2909, True, _TRTLLM_V1),
+    # TensorRT-LLM 0.14.0 tables: FP16 without quantization (FP16 KV); FP8 builds set an FP8 KV cache.
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 1000, 1000, 3634.39, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 500, 2000, 3945.19, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 5000, 500, 790.66, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 128, 2048, 4963.44, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 2048, 2048, 2264.95, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 PCIe", 1, 1000, 1000, 3165.35, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 PCIe", 1, 128, 2048, 4250.64, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 1000, 1000, 3726.76, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 500, 2000, 4065.39, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 5000, 500, 855.98, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 128, 2048, 5101.67, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 2048, 2048, 2018.30, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 14108.04, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 7054.52, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "L40S", 4, 1000, 1000, 1161.48, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "L40S", 4, 500, 2000, 1470.08, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "L40S", 8, 1000, 1000, 1188.12, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 2, 1000, 1000, 468.64, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 4, 1000, 1000, 1762.68, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 8, 1000, 1000, 3190.02, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 PCIe", 4, 1000, 1000, 989.41, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 PCIe", 8, 1000, 1000, 959.85, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 4, 1000, 1000, 6932.88, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 4, 1000, 1000, 3774.68, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 8, 1000, 1000, 10730.16, True, _TRTLLM_014),
+    # vLLM 0.6.0 blog: Llama 3 8B (the 3.1 shape) and 70B, 500 prompts at once, BF16 assumed; read off charts;
+    # at most 256 sequences at once (max_num_seqs, that version's default).
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 202, 179, 6594, True, _VLLM_060, "vllm", "bf16", batch=256),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 462, 256, 7939, True, _VLLM_060, "vllm", "bf16", batch=256),
+    PublishedPoint(
+        "llama-3.1-8b", "A100 80GB", 1, 202, 179, 3397, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-8b", "A100 80GB", 1, 462, 256, 3771, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 202, 179, 3095, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 462, 256, 3942, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "A100 80GB", 4, 202, 179, 1529, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "A100 80GB", 4, 462, 256, 1731, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    # NVIDIA NIM 1.8.0 (TensorRT-LLM inside), Llama 3.3 70B FP8 TP2 on 2 x H100, AIPerf at a concurrency.
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 51.67, True, _NIM, batch=1),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 218.48, True, _NIM, batch=5),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 623.4, True, _NIM, batch=25),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 814.37, True, _NIM, batch=50),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 920.12, True, _NIM, batch=250),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 500, 2000, 52.85, True, _NIM, batch=1),
+    # vLLM on one RTX 4090, Mistral 7B v0.3, 256 in / 128 out, at a maximum concurrency.
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 210, True, _RTX4090, "vllm", "bf16", batch=4),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 377, True, _RTX4090, "vllm", "bf16", batch=8),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 644, True, _RTX4090, "vllm", "bf16", batch=16),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 975, True, _RTX4090, "vllm", "bf16", batch=32),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 1190, True, _RTX4090, "vllm", "bf16", batch=48),
 )
 
 
