@@ -57,7 +57,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=parse_count,
         help="mixture of experts: parameters used per token, e.g. 12.9B (a MoE model name sets it)",
     )
-    p.add_argument("--precision", default="bf16", help="weights: bf16, fp16, fp8, int8, int4 (default bf16)")
+    p.add_argument(
+        "--precision", default="bf16", help="weights: bf16, fp16, fp8, fp4, int8, int4 (default bf16)"
+    )
     p.add_argument(
         "--kv-precision", help="KV cache: default the engine's (vllm, sglang: 16-bit; trtllm: fp8 with fp8)"
     )

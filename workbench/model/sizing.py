@@ -61,7 +61,10 @@ ALLREDUCE_LATENCY_US = {"nvlink": 15.0, "pcie": 80.0}
 LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kernel launches and syncs
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
-PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5, "int8": 1.0, "int4": 0.5}
+# Weights whose arithmetic runs on FP8 tensor cores where the GPU has them (FP4 too: the table has no FP4
+# column, so FP4 is counted at the FP8 rate); int8/int4 weights are widened to BF16 for the arithmetic.
+FP8_ARITHMETIC = ("fp8", "fp4")
 
 # The KV cache each engine keeps when not told: vLLM and SGLang keep the model's 16-bit activation type
 # whatever the weights (vLLM engine args: --kv-cache-dtype "auto" uses the model data type; SGLang's
@@ -87,7 +90,7 @@ def engine_max_sequences(engine: str, gpu: GpuSpec) -> int:
 
 def engine_kv_default(engine: str, precision: str) -> str:
     """The KV-cache precision an engine uses when not told."""
-    if engine == "trtllm" and precision == "fp8":
+    if engine == "trtllm" and precision in FP8_ARITHMETIC:
         return "fp8"
     return "fp16" if precision == "fp16" else "bf16"
 
@@ -105,7 +108,7 @@ class GpuSpec:
     bf16_tflops: float  # dense BF16 tensor TFLOPS
     fp8_tflops: float | None  # dense FP8 tensor TFLOPS; None = no FP8 tensor cores
     spec_source: str
-    hourly: float  # typical on-demand price of one GPU-hour, USD
+    hourly: float  # price of one GPU-hour, USD (for RunPod rows, the "Spot/hr" column deploybase tabulates)
     price_source: str
     price_date: str
     interconnect: str = "pcie"  # between the GPUs of one replica: "nvlink" (or a like fabric) or "pcie"
@@ -124,11 +127,11 @@ GPUS: tuple[GpuSpec, ...] = (
         3900,
         835.5,
         1670.5,
-        _H100 + ", H100 NVL; NVLink bridge between pairs",
-        2.59,
-        "placeholder",
+        _H100 + ", H100 NVL; a PCIe card whose NVLink bridge joins only pairs, so counted as PCIe",
+        3.07,
+        "RunPod on-demand H100 NVL, as listed on gpu.blog/gpus/nvidia-h100-nvl (undated listing, read)",
         "2026-12-03",
-        "nvlink",
+        "pcie",
     ),
     GpuSpec(
         "H200",
@@ -148,7 +151,7 @@ GPUS: tuple[GpuSpec, ...] = (
         7700,
         2250,
         4500,
-        "NVIDIA HGX B200 datasheet, per GPU (dense = the with-sparsity figures halved)",
+        "NVIDIA HGX B200 specifications, per GPU (FP16/BF16 4.5 and FP8 9 PFLOPS halved to dense; 180 GB, 7.7 TB/s)",
         5.98,
         _RUNPOD,
         "2026-03-10",
@@ -160,7 +163,8 @@ GPUS: tuple[GpuSpec, ...] = (
         5300,
         1307.4,
         2614.9,
-        "AMD Instinct MI300X data sheet (dense); Infinity Fabric links count as NVLink-class",
+        "AMD Instinct MI300X specifications (dense BF16 1307.4, FP8 2614.9 TFLOPS; 192 GB; 5.3 TB/s); "
+        "its all-to-all Infinity Fabric counts as NVLink-class",
         1.99,
         "median MI300X rate over providers, cliffcenter.com research note 'AMD inference economics'",
         "2026-05-18",
@@ -196,7 +200,7 @@ GPUS: tuple[GpuSpec, ...] = (
         1935,
         312,
         None,
-        _A100 + ", A100 80GB PCIe; no FP8",
+        _A100 + ", A100 80GB PCIe (1,935 GB/s); no FP8; NVLink bridges join only pairs",
         1.19,
         _RUNPOD + " (A100 PCIe)",
         "2026-03-10",
@@ -258,6 +262,7 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("mistral-7b", 7.25e9, 32, 8, 128),
     ModelShape("qwen2.5-7b", 7.62e9, 28, 4, 128),
     ModelShape("qwen2.5-32b", 32.8e9, 64, 8, 128),
+    ModelShape("qwen3-8b", 8.19e9, 36, 8, 128),
     # Mixtral 8x7B: 8 experts, 2 per token; 46.7B in all, 12.9B used per token.
     ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
     # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
@@ -481,7 +486,8 @@ def estimate(
 
     scale = gpus * calibration
     bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * scale
-    peak = (spec.fp8_tflops if precision == "fp8" and spec.fp8_tflops else spec.bf16_tflops) * 1e12 * scale
+    rate = spec.fp8_tflops if precision in FP8_ARITHMETIC and spec.fp8_tflops else spec.bf16_tflops
+    peak = rate * 1e12 * scale
     read = weights * _moe_weight_share(active, params, b)
     t_weights = read / bandwidth
     t_comp = b * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY)
