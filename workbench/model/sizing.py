@@ -844,6 +844,37 @@ _RTX4090 = (
     "capacity-planning/, read 2026-12-03): vLLM, 300 prompts, max concurrency as given; output tokens/s"
 )
 
+_GPUSTACK_Q8 = (
+    "GPUStack performance lab, 'Optimizing Qwen3-8B Latency on NVIDIA H100 GPUs' (gpustack/gpustack "
+    "docs/performance-lab/qwen3-8b/h100-latency.md, commit 1dbc3b8, https://docs.gpustack.ai): one H100 SXM, "
+    "vllm bench serve, ShareGPT 100 prompts (232.6 in / 220.6 out on average), max concurrency 4"
+)
+_GPUSTACK_R1 = (
+    "GPUStack performance lab, 'Optimizing DeepSeek-R1 Throughput on NVIDIA H200 GPUs' (gpustack/gpustack "
+    "docs/performance-lab/deepseek-r1/h200.md, commit a5c9faf): DeepSeek-R1-0528 FP8, 8 x H200, TP8, "
+    "ShareGPT 1000 prompts at once (219.2 in / 200.8 out on average)"
+)
+_AMD = (
+    "AMD, 'vllm FP8 Latency and Throughput benchmarks with vLLM on the AMD Instinct MI300X accelerator' "
+    "(ROCm/vllm docs/dev-docker/README.md, commit 040de12, image of 2025-08-12): 8 x MI300X, FP8 weights "
+    "and KV cache; latency = a static batch; output tok/s = batch x output / latency"
+)
+_AMD_TPUT = _AMD + (
+    "; throughput table read as total tokens/s (vLLM's benchmark_throughput prints that first), "
+    "x 2048 / 2176 for output"
+)
+_TRTLLM_014_ONLINE = (
+    "NVIDIA TensorRT-LLM performance overview v0.14.0, 'Online Serving Measurements' (Triton backend, BF16, "
+    "500 requests at an unlimited rate; https://github.com/NVIDIA/TensorRT-LLM/blob/v0.14.0/docs/source/"
+    "performance/perf-overview.md, 2024-11): output tokens/s"
+)
+_TRTLLM_020 = (
+    "NVIDIA TensorRT-LLM performance overview, v0.20 tables (PyTorch backend, trtllm-bench at full load, "
+    "ModelOpt FP4/FP8 checkpoints, KV fraction 0.95 in most cases; "
+    "https://nvidia.github.io/TensorRT-LLM/0.19.0/performance/perf-overview.html for the 0.19 page): "
+    "total output tokens/s"
+)
+
 PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 15220, True, _TRTLLM_V1),
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 128, 2048, 22714, True, _TRTLLM_V1),
@@ -916,6 +947,54 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 644, True, _RTX4090, "vllm", "bf16", batch=16),
     PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 975, True, _RTX4090, "vllm", "bf16", batch=32),
     PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 1190, True, _RTX4090, "vllm", "bf16", batch=48),
+    # Held out: never used to set a factor.
+    PublishedPoint("qwen3-8b", "H100 SXM", 1, 233, 221, 496.88, False, _GPUSTACK_Q8, "vllm", "bf16", batch=4),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 525.59, False, _GPUSTACK_Q8, "sglang", "bf16", batch=4
+    ),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 487.38, False, _GPUSTACK_Q8, "trtllm", "bf16", batch=4
+    ),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 657.83, False, _GPUSTACK_Q8, "sglang", "fp8", batch=4
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 2621.05, False, _GPUSTACK_R1, "vllm", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 3172.46, False, _GPUSTACK_R1, "sglang", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 1618.94, False, _GPUSTACK_R1, "trtllm", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 118.8, False, _AMD, "vllm", "fp8", "fp8", batch=1
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 832.6, False, _AMD, "vllm", "fp8", "fp8", batch=8
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 2628.6, False, _AMD, "vllm", "fp8", "fp8", batch=32
+    ),
+    PublishedPoint(
+        "llama-3.1-405b", "MI300X", 8, 128, 2048, 42.3, False, _AMD, "vllm", "fp8", "fp8", batch=1
+    ),
+    PublishedPoint(
+        "llama-3.1-405b", "MI300X", 8, 128, 2048, 1478.9, False, _AMD, "vllm", "fp8", "fp8", batch=64
+    ),
+    PublishedPoint("llama-3.1-405b", "MI300X", 8, 128, 2048, 3640.2, False, _AMD_TPUT, "vllm", "fp8", "fp8"),
+    PublishedPoint("llama-3.1-70b", "MI300X", 8, 128, 2048, 12596.0, False, _AMD_TPUT, "vllm", "fp8", "fp8"),
+    PublishedPoint(
+        "llama-3.1-8b", "H100 SXM", 1, 467, 256, 9420, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 467, 256, 4103, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"
+    ),
+    PublishedPoint("llama-3.1-8b", "H200", 1, 467, 256, 10121, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"),
+    PublishedPoint("llama-3.3-70b", "B200", 1, 1000, 1000, 6752.53, False, _TRTLLM_020, precision="fp4"),
+    PublishedPoint("llama-3.1-405b", "B200", 4, 1000, 1000, 4848.00, False, _TRTLLM_020, precision="fp4"),
+    PublishedPoint("llama-3.1-405b", "H100 SXM", 8, 1000, 1000, 3012.22, False, _TRTLLM_020),
+    PublishedPoint("llama-3.3-70b", "H200", 1, 1000, 1000, 2744.32, False, _TRTLLM_020),
 )
 
 
