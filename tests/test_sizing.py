@@ -34,14 +34,6 @@ def test_table_has_every_gpu_with_sources_and_dated_prices():
         sizing.gpu_named("B300")
 
 
-def test_every_published_point_within_bounds():
-    rows = sizing.published_comparison()
-    assert len(rows) >= 10
-    for r in rows:
-        assert r["source"] and isinstance(r["used_for_tuning"], bool)
-        assert 0.5 <= r["estimate"] / r["published"] <= 2.0, r
-
-
 def test_roofline_behaves_like_the_hardware():
     small = sizing.estimate(8e9, "fp8", "H100 SXM", 1000, 500, batch=1)
     assert small.decode_bound == "memory"

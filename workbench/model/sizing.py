@@ -298,11 +298,6 @@ def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str
     return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
 
 
-# For displays that quote one figure: two NVLink GPUs serving a 70B model at batch 256 (each estimate
-# reports its own tp_efficiency, which falls with the degree, the batch and over PCIe).
-TENSOR_PARALLEL_EFFICIENCY = 0.9
-
-
 class SizingError(ValueError):
     """A sizing input that cannot be used, worded for one line."""
 
@@ -550,6 +545,11 @@ def estimate(
         latency_ms=(ttft + lout * tpot) * 1e3 if fits else 0.0,
         calibration=calibration,
     )
+
+
+# For displays that quote one figure: two NVLink GPUs serving a 70B model at batch 256. Each estimate
+# reports its own tp_efficiency, which falls with the degree, the batch and over PCIe.
+TENSOR_PARALLEL_EFFICIENCY = estimate(70.6e9, "fp8", "H100 SXM", 1000, 1000, batch=256, gpus=2).tp_efficiency
 
 
 def _batches(most: int, points: int = 24) -> list[int]:
@@ -998,6 +998,22 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
 )
 
 
+# A short name for each source, for tables; the full citation is the point's `source`.
+SOURCE_NAMES = {
+    _TRTLLM_V1: "TensorRT-LLM perf overview v1.0",
+    _TRTLLM_014: "TensorRT-LLM perf overview v0.14",
+    _VLLM_060: "vLLM v0.6.0 blog",
+    _NIM: "NVIDIA NIM benchmarking",
+    _RTX4090: "RTX 4090 vLLM sweep (blog)",
+    _GPUSTACK_Q8: "GPUStack Qwen3-8B H100",
+    _GPUSTACK_R1: "GPUStack DeepSeek-R1 H200",
+    _AMD: "AMD MI300X vLLM (latency)",
+    _AMD_TPUT: "AMD MI300X vLLM (throughput)",
+    _TRTLLM_014_ONLINE: "TensorRT-LLM v0.14 online serving",
+    _TRTLLM_020: "TensorRT-LLM perf overview v0.20",
+}
+
+
 def published_comparison() -> list[dict]:
     """Every published point with our estimate and its error (estimate / published - 1)."""
     out = []
@@ -1018,6 +1034,7 @@ def published_comparison() -> list[dict]:
         )
         row = asdict(p)
         row.update(
+            source_name=SOURCE_NAMES[p.source],
             estimate=e.output_tokens_per_second,
             error=e.output_tokens_per_second / p.published - 1,
             served_batch=e.batch,
