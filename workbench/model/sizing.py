@@ -288,13 +288,13 @@ def _allreduce_bytes_per_token(active: float) -> float:
     return 4 * 32 * 4096 * (active / 8.03e9) ** 0.72
 
 
-def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str) -> float:
+def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str, layers: float) -> float:
     """Time the GPUs of a tensor-parallel replica spend in all-reduce for one pass over `tokens` tokens
     (ring all-reduce: each GPU sends and receives 2 x (gpus - 1) / gpus of the data)."""
     if gpus <= 1:
         return 0.0
     data = tokens * _allreduce_bytes_per_token(active) * 2 * (gpus - 1) / gpus
-    calls = 2 * _layers_guess(active)
+    calls = 2 * layers
     return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
 
 
@@ -397,8 +397,10 @@ def estimate(
     active_params: float | None = None,
     engine: str = "vllm",
     calibration: float = 1.0,
+    layers: int | None = None,
 ) -> Estimate:
-    """Roofline estimate of one serving replica (see the module docstring for the formulas)."""
+    """Roofline estimate of one serving replica (see the module docstring for the formulas). `layers`
+    (known from a model's shape) counts the per-layer costs; without it they are guessed from the size."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
@@ -489,10 +491,13 @@ def estimate(
     # attention reads every sequence's cache in kernels of its own, after the matrix products
     t_attn = b * (lin + lout / 2) * kv_tok / bandwidth
     t_mem = t_weights + t_attn
-    comm_step = allreduce_seconds(b, active, gpus, spec.interconnect) / calibration
-    fixed = _layers_guess(active) * LAYER_OVERHEAD_US * 1e-6 / calibration
+    depth = layers or _layers_guess(active)
+    comm_step = allreduce_seconds(b, active, gpus, spec.interconnect, depth) / calibration
+    fixed = depth * LAYER_OVERHEAD_US * 1e-6 / calibration
     step = max(t_weights, t_comp) + t_attn + comm_step + fixed
-    comm_prefill = allreduce_seconds(lin, active, gpus, spec.interconnect) / calibration if lin else 0.0
+    comm_prefill = (
+        allreduce_seconds(lin, active, gpus, spec.interconnect, depth) / calibration if lin else 0.0
+    )
     prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY) + comm_prefill
     cycle = b * prefill + lout * step
     tp = 1 - (b * comm_prefill + lout * comm_step) / cycle
@@ -670,11 +675,13 @@ class Sizing:
     def kwargs(self) -> dict:
         """Keyword arguments of estimate() for this sizing (without batch and calibration)."""
         params, active, kv = self.params, self.active_params, self.kv_elements_per_token
+        layers = None
         if self.model:
             shape = model_named(self.model)
             params = params or shape.params
             active = active or shape.active_params
             kv = kv or shape.kv_elements_per_token
+            layers = shape.layers
         if not params:
             raise SizingError("give the model's size (e.g. 8e9) or a known model name")
         return {
@@ -688,6 +695,7 @@ class Sizing:
             "kv_elements_per_token": kv,
             "active_params": active,
             "engine": self.engine,
+            "layers": layers,
         }
 
     def factor(self) -> float:
@@ -1031,6 +1039,7 @@ def published_comparison() -> list[dict]:
             kv_elements_per_token=shape.kv_elements_per_token,
             active_params=shape.active_params,
             engine=p.engine,
+            layers=shape.layers,
         )
         row = asdict(p)
         row.update(
