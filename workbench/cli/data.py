@@ -382,6 +382,10 @@ def published_line() -> str:
     return text
 
 
+def _duration(ms: float) -> str:
+    return f"{ms:,.0f} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
+
+
 def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     """The estimate in words (CLI and TUI)."""
     from workbench.model import sizing
@@ -395,7 +399,12 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     ]
     lines.append(
         f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
-        f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once (paged, at the average length)"
+        f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once "
+        + (
+            "(each reserved at full length)"
+            if e.engine == "trtllm"
+            else "(paged, held at the average length)"
+        )
         + ("" if kv_known else " (KV shape estimated from size)")
     )
     if not e.fits:
@@ -410,7 +419,7 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         f"prefill {e.prefill_share:.0%} of the time"
     )
     lines.append(
-        f"latency: TTFT {e.ttft_ms:,.0f} ms, TPOT {e.tpot_ms:,.1f} ms ({e.tokens_per_second_per_user:,.0f} tok/s "
+        f"latency: TTFT {_duration(e.ttft_ms)}, TPOT {e.tpot_ms:,.1f} ms ({e.tokens_per_second_per_user:,.0f} tok/s "
         f"per user), {e.latency_ms / 1000:,.1f} s a whole response"
     )
     lines.append(
