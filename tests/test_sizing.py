@@ -219,6 +219,8 @@ def test_cli_size_flags(capsys):
     assert "TTFT ms" in capsys.readouterr().out
     assert main(base + ["--engine", "trtllm", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["kv_precision"] == "fp8"
+    assert main(base) == 0
+    assert "vLLM keeps a 16-bit KV cache unless told" in capsys.readouterr().out
     assert main(["size", "--model", "mixtral-8x7b", "--precision", "fp8", "--gpu", "H100 SXM"]) == 0
     assert "12.9B active" in capsys.readouterr().out
     for bad, word in (

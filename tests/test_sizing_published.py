@@ -101,3 +101,14 @@ def test_latency_against_nims_70b_runs():
             kv_elements_per_token=m.kv_elements_per_token, engine="trtllm",
         )  # fmt: skip
         assert abs(e.ttft_ms / ttft - 1) < 0.2 and abs(e.tpot_ms / itl - 1) < 0.2, (c, e.ttft_ms, e.tpot_ms)
+
+
+def test_the_cli_quotes_the_computed_errors():
+    from workbench.cli.data import published_line
+
+    rows = sizing.published_comparison()
+    errs = [r["error"] for r in rows]
+    held = sizing.error_summary(rows)["held_out"]
+    line = published_line()
+    assert f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}" in line
+    assert f"median |error| {held['median']:.0%} on the {held['points']} not used for tuning" in line

@@ -304,12 +304,15 @@ def cmd_size(args: argparse.Namespace) -> int:
         d["efficiency"] = _factors(e)
         d["published_error"] = sizing.error_summary()
         d["source_text"] = s.source_text()
+        d["kv_precision_from"] = "given" if s.kv_precision else sizing.ENGINE_KV_NOTE[e.engine]
         if args.sweep:
             d["sweep"] = [_sweep_row(r) for r in rows]
         sys.stdout.write(json.dumps(d, indent=2) + "\n")
         return 0
     for line in size_lines(e, s.model, kv_known):
         print(line)
+    if s.kv_precision is None and e.fits:
+        print(f"KV cache {e.kv_precision}: {sizing.ENGINE_KV_NOTE[e.engine]}; --kv-precision to choose")
     if args.sweep and rows:
         _print_sweep(rows)
     return 0  # "does not fit" is an answer, not invalid input
