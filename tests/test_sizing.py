@@ -14,7 +14,21 @@ from workbench.model import sizing
 from workbench.store import files
 
 H100_8B = dict(params=8.03e9, precision="fp8", gpu="H100 SXM", input_tokens=1000, output_tokens=500)
-REQUIRED = ("H100 PCIe", "H100 SXM", "H200", "A100 40GB", "A100 80GB", "L40S", "L4", "A10G", "RTX 4090")
+REQUIRED = (
+    "H100 PCIe",
+    "H100 SXM",
+    "H100 NVL",
+    "H200",
+    "B200",
+    "MI300X",
+    "A100 40GB",
+    "A100 80GB",
+    "A100 PCIe",
+    "L40S",
+    "L4",
+    "A10G",
+    "RTX 4090",
+)
 
 
 def test_table_has_every_gpu_with_sources_and_dated_prices():
@@ -171,6 +185,7 @@ def test_sizing_round_trip_through_source_text():
         assert text.startswith("sized 2026-12-03: ") and "\n" not in text
         assert sizing.Sizing.from_source(text) == s, text
     assert sizing.Sizing.from_source("measured on our cluster") is None
+    assert sizing.Sizing.from_source("estimate: " + cases[0].source_text("2026-12-03")) == cases[0]
     assert sizing.Sizing.from_source("") is None
     e = cases[0].estimate()
     assert e.tpot_ms <= 50 and e.batch <= 64

@@ -762,7 +762,7 @@ class Sizing:
     @classmethod
     def from_source(cls, text: str) -> Sizing | None:
         """The Sizing a source_text line records; None for any other text (e.g. "measured on our cluster")."""
-        m = _SOURCE.match(text.strip())
+        m = _SOURCE.search(text.strip())
         if not m:
             return None
         g = m.groupdict()
@@ -798,7 +798,7 @@ class Sizing:
 
 
 _SOURCE = re.compile(
-    r"sized (?P<date>\d{4}-\d\d-\d\d): "
+    r"\bsized (?P<date>\d{4}-\d\d-\d\d): "
     r"(?:(?P<model>[a-z][\w.\-]*) ?)?(?:(?P<params>[\d.e+\-]+B?) params ?)?(?:(?P<active>[\d.e+\-]+B?) active ?)?"
     r" ?(?P<precision>bf16|fp16|fp8|int8|int4), "
     r"KV (?P<kv>\w+)(?P<kvdefault> \(engine default\))?, "
