@@ -38,7 +38,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import heapq
+import itertools
 import math
+import random
 import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -59,6 +62,9 @@ PREFILL_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in pref
 ALLREDUCE_GBS = {"nvlink": 200.0, "pcie": 15.0}
 ALLREDUCE_LATENCY_US = {"nvlink": 15.0, "pcie": 80.0}
 LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kernel launches and syncs
+# Mixture of experts: the share of the dense roofline the expert layers reach (grouped GEMMs over a few tokens
+# per expert, uneven routing). 1.0 until set (see the README: set on the DeepSeek-R1 points).
+MOE_KERNEL_EFFICIENCY = 1.0
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
 PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5, "int8": 1.0, "int4": 0.5}
@@ -99,6 +105,17 @@ _H100 = "NVIDIA H100 Tensor Core GPU datasheet (dense = the with-sparsity figure
 _A100 = "NVIDIA A100 Tensor Core GPU datasheet (dense)"
 _RUNPOD = "RunPod per-GPU hourly rate, as tabulated by deploybase.ai 'RunPod GPU Pricing: 2026 Comprehensive Pricing Guide'"
 
+# Microbenchmarks of one GPU in each of Azure's VM types, same tools and method on every GPU (hipBLASLt or
+# cuBLASLt GEMM with random data after 10,000 warm-up runs; STREAM-like HBM kernels): Microsoft Azure,
+# "AI-benchmarking-guide", Azure_Results/ND_<VM>_results.md (https://github.com/Azure/AI-benchmarking-guide;
+# read from the copy samuel-bohman/AI-benchmarking-guide, ND H100 v5 at commit 26d18e9, ND H200 v5 at 0de7d01,
+# ND MI300X v5 at 3de0c29, ND A100 v4 at 26d18e9; 2024-2025). Shares = measured / datasheet peak.
+_AZURE = "Azure AI-benchmarking-guide microbenchmarks (github.com/Azure/AI-benchmarking-guide, Azure_Results)"
+# H100 SXM (ND H100 v5): Dot 3.18 TB/s of 3.35; FP8 GEMM 32768^3 1382.2 TFLOPS of 1979. The factors above were
+# set on H100-class runs, so a GPU's shares count against these.
+REFERENCE_BANDWIDTH_SHARE = 3.18 / 3.35
+REFERENCE_GEMM_SHARE = 1382.2 / 1979
+
 
 @dataclass(frozen=True)
 class GpuSpec:
@@ -112,14 +129,47 @@ class GpuSpec:
     price_source: str
     price_date: str
     interconnect: str = "pcie"  # between the GPUs of one replica: "nvlink" (or a like fabric) or "pcie"
+    # Shares of the datasheet peaks a microbenchmark reached on this GPU (None: not published, the H100's
+    # are used): memory bandwidth (a read-only STREAM "Dot" kernel, as decode reads) and dense GEMM
+    # (the best square GEMM, at FP8 where the GPU has it).
+    bandwidth_share: float | None = None
+    gemm_share: float | None = None
+    # achieved all-reduce bus bandwidth of 8 GPUs at large messages against the H100's in the same test
+    allreduce_scale: float = 1.0
+    share_source: str = ""
 
     @property
     def price_label(self) -> str:
         return f"{self.price_source}, {self.price_date}"
 
+    @property
+    def bandwidth_scale(self) -> float:
+        """This GPU's measured bandwidth share against the H100 SXM's, on which the factors were set."""
+        return (self.bandwidth_share or REFERENCE_BANDWIDTH_SHARE) / REFERENCE_BANDWIDTH_SHARE
+
+    @property
+    def gemm_scale(self) -> float:
+        """This GPU's measured GEMM share against the H100 SXM's."""
+        return (self.gemm_share or REFERENCE_GEMM_SHARE) / REFERENCE_GEMM_SHARE
+
 
 GPUS: tuple[GpuSpec, ...] = (
-    GpuSpec("H100 SXM", 80, 3350, 989, 1979, _H100 + ", H100 SXM", 2.69, _RUNPOD, "2026-03-10", "nvlink"),
+    GpuSpec(
+        "H100 SXM",
+        80,
+        3350,
+        989,
+        1979,
+        _H100 + ", H100 SXM",
+        2.69,
+        _RUNPOD,
+        "2026-03-10",
+        "nvlink",
+        REFERENCE_BANDWIDTH_SHARE,
+        REFERENCE_GEMM_SHARE,
+        1.0,
+        _AZURE + ", ND H100 v5: Dot 3.18 TB/s, FP8 GEMM 1382 TFLOPS, NCCL all-reduce 478.9 GB/s (8 GB)",
+    ),
     GpuSpec("H100 PCIe", 80, 2000, 756, 1513, _H100 + ", H100 PCIe", 1.99, _RUNPOD, "2026-03-10", "pcie"),
     GpuSpec(
         "H100 NVL",
@@ -144,6 +194,11 @@ GPUS: tuple[GpuSpec, ...] = (
         _RUNPOD,
         "2026-03-10",
         "nvlink",
+        4.48 / 4.8,
+        1366.3 / 1979,
+        479.98 / 478.87,
+        _AZURE
+        + ", ND H200 v5: Dot 4.48 TB/s, FP8 GEMM 1366 TFLOPS (16384^3, its best), NCCL all-reduce 480.0 GB/s",
     ),
     GpuSpec(
         "B200",
@@ -169,6 +224,12 @@ GPUS: tuple[GpuSpec, ...] = (
         "median MI300X rate over providers, cliffcenter.com research note 'AMD inference economics'",
         "2026-05-18",
         "nvlink",
+        3.87 / 5.3,
+        1159.5 / 2614.9,
+        316.82 / 478.87,
+        _AZURE
+        + ", ND MI300X v5 (ROCm 6.x): Dot 3.87 TB/s, FP8 GEMM 1159.5 TFLOPS (6144x12288x12288, its best), "
+        "RCCL all-reduce 316.8 GB/s",
     ),
     GpuSpec(
         "A100 40GB",
@@ -193,6 +254,11 @@ GPUS: tuple[GpuSpec, ...] = (
         _RUNPOD + " (A100 SXM)",
         "2026-03-10",
         "nvlink",
+        1.75 / 2.039,
+        256.5 / 312,
+        231.58 / 478.87,
+        _AZURE + ", ND A100 v4: Dot 1.75 TB/s, FP16 GEMM 256.5 TFLOPS (16384^3; no FP8 on the A100, and the "
+        "H100's FP8 and FP16 tuning points fit one factor), NCCL all-reduce 231.6 GB/s",
     ),
     GpuSpec(
         "A100 PCIe",
@@ -247,6 +313,7 @@ class ModelShape:
     head_dim: int
     active_params: float | None = None  # mixture of experts: parameters used per token; None = dense
     kv_elements: int | None = None
+    kv_replicated: bool = False  # a latent cache of one head: every tensor-parallel GPU keeps all of it
 
     @property
     def kv_elements_per_token(self) -> int:
@@ -267,7 +334,9 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
     # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
     # 64-wide rotary key per layer and token: 61 x (512 + 64) elements, not 2 x layers x heads x dim.
-    ModelShape("deepseek-v3", 671e9, 61, 1, 576, active_params=37e9, kv_elements=61 * 576),
+    ModelShape(
+        "deepseek-v3", 671e9, 61, 1, 576, active_params=37e9, kv_elements=61 * 576, kv_replicated=True
+    ),
 )
 
 
@@ -375,6 +444,33 @@ class Estimate:
         return asdict(self)
 
 
+def _burst_rate(requests: int, slots: int, mean_out: float, prefill: float, step_for: Any) -> float:
+    """Output tokens/s of `requests` sent at once and served `slots` at a time until the last one ends.
+    Output lengths are the quantiles of an exponential distribution about the mean (a long tail, as in
+    ShareGPT), in a fixed shuffled order; a request pays its prefill when admitted; between two endings
+    every step costs step_for(sequences running), so the tail runs at a small batch."""
+    lengths = [max(1, round(-mean_out * math.log(1 - (i + 0.5) / requests))) for i in range(requests)]
+    random.Random(13).shuffle(lengths)
+    queue = iter(lengths)
+    running: list[int] = []  # the step at which each running sequence ends
+    steps = 0
+    elapsed = 0.0
+    for length in itertools.islice(queue, slots):
+        heapq.heappush(running, length)
+        elapsed += prefill
+    while running:
+        end = running[0]
+        elapsed += (end - steps) * step_for(len(running))
+        steps = end
+        while running and running[0] == steps:
+            heapq.heappop(running)
+            nxt = next(queue, None)
+            if nxt is not None:
+                heapq.heappush(running, steps + nxt)
+                elapsed += prefill
+    return sum(lengths) / elapsed
+
+
 def _moe_weight_share(active: float, total: float, batch: int) -> float:
     """Share of the total weights one decode step reads: each token routes to experts holding about
     active/total of the weights; a batch touches the union, 1 - (1 - active/total)^batch of them."""
@@ -398,9 +494,16 @@ def estimate(
     engine: str = "vllm",
     calibration: float = 1.0,
     layers: int | None = None,
+    max_seqs: int | None = None,
+    kv_replicated: bool = False,
+    burst: bool = False,
 ) -> Estimate:
     """Roofline estimate of one serving replica (see the module docstring for the formulas). `layers`
-    (known from a model's shape) counts the per-layer costs; without it they are guessed from the size."""
+    (known from a model's shape) counts the per-layer costs; without it they are guessed from the size.
+    `max_seqs` overrides the engine's cap on sequences at once; `kv_replicated`: every tensor-parallel GPU
+    keeps the whole KV cache (a latent-attention cache has one head to split); `burst`: the `batch`
+    requests arrive at once with output lengths varying about the mean, and throughput is all their
+    output over the time until the last one ends."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
@@ -424,6 +527,8 @@ def estimate(
         raise SizingError(f"batch {batch} is out of range (1 to 1,000,000)")
     if not (math.isfinite(calibration) and 0.01 <= calibration <= 100):
         raise SizingError(f"calibration factor {calibration:g} is out of range (0.01 to 100)")
+    if max_seqs is not None and not (1 <= max_seqs <= 1_000_000):
+        raise SizingError(f"the engine's sequence cap {max_seqs} is out of range (1 to 1,000,000)")
     if kv_elements_per_token is not None and not (1 <= kv_elements_per_token <= 1e8):
         raise SizingError(f"KV elements per token {kv_elements_per_token} is out of range (1 to 1e8)")
 
@@ -432,6 +537,8 @@ def estimate(
     wbytes = PRECISION_BYTES[precision]
     weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
+    kv_replicated = kv_replicated and gpus > 1
+    kv_held = kv_tok * gpus if kv_replicated else kv_tok  # memory one token's cache takes over the replica
     total_memory = gpus * spec.memory_gb * 1e9
     # The KV cache gets MEMORY_USABLE of the memory: of all of it, less the weights, under vLLM and SGLang
     # (gpu_memory_utilization, mem_fraction_static); of what the weights leave free under TensorRT-LLM
@@ -442,11 +549,11 @@ def estimate(
     else:
         memory = total_memory * MEMORY_USABLE
         free = memory - weights
-    seq_kv = (lin + lout) * kv_tok  # one sequence at full length
+    seq_kv = (lin + lout) * kv_held  # one sequence at full length
     # vLLM and SGLang admit a sequence for the cache it holds now, on average input + output/2 tokens;
     # TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves the full length before admitting.
     held = lin + lout if engine == "trtllm" else lin + lout / 2
-    live_kv = held * kv_tok
+    live_kv = held * kv_held
     why = ""
     if free <= 0:
         part = "all" if engine == "trtllm" else f"{MEMORY_USABLE:.0%}"
@@ -460,7 +567,7 @@ def estimate(
         max_batch = 0
     else:
         max_batch = max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH
-    cap = engine_max_sequences(engine, spec)
+    cap = max_seqs or engine_max_sequences(engine, spec)
     limit = "memory"
     if max_batch > cap:
         max_batch, limit = cap, "engine"
@@ -482,26 +589,41 @@ def estimate(
         b = max_batch
 
     scale = gpus * calibration
-    bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * scale
+    bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * spec.bandwidth_scale * scale
     rate = spec.fp8_tflops if precision in FP8_ARITHMETIC and spec.fp8_tflops else spec.bf16_tflops
-    peak = rate * 1e12 * scale
-    read = weights * _moe_weight_share(active, params, b)
-    t_weights = read / bandwidth
-    t_comp = b * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY)
-    # attention reads every sequence's cache in kernels of its own, after the matrix products
-    t_attn = b * (lin + lout / 2) * kv_tok / bandwidth
-    t_mem = t_weights + t_attn
+    peak = rate * 1e12 * spec.gemm_scale * scale
+    moe = MOE_KERNEL_EFFICIENCY if active < params else 1.0
     depth = layers or _layers_guess(active)
-    comm_step = allreduce_seconds(b, active, gpus, spec.interconnect, depth) / calibration
+    link = spec.interconnect
+    # a cache every GPU keeps whole (MLA under tensor parallel) is read by each GPU at its own bandwidth
+    attn_bandwidth = bandwidth / gpus if kv_replicated else bandwidth
     fixed = depth * LAYER_OVERHEAD_US * 1e-6 / calibration
-    step = max(t_weights, t_comp) + t_attn + comm_step + fixed
+
+    def parts(n: int) -> tuple[float, float, float, float]:
+        """Weights read, arithmetic, attention and all-reduce seconds of one decode step for n sequences."""
+        t_w = weights * _moe_weight_share(active, params, n) / bandwidth / moe
+        t_c = n * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY) / moe
+        # attention reads every sequence's cache in kernels of its own, after the matrix products
+        t_a = n * (lin + lout / 2) * kv_tok / attn_bandwidth
+        comm = allreduce_seconds(n, active, gpus, link, depth) / spec.allreduce_scale / calibration
+        return t_w, t_c, t_a, comm
+
+    def step_for(n: int) -> float:
+        t_w, t_c, t_a, comm = parts(n)
+        return max(t_w, t_c) + t_a + comm + fixed
+
+    t_weights, t_comp, t_attn, comm_step = parts(b)
+    t_mem = t_weights + t_attn
+    step = step_for(b)
     comm_prefill = (
-        allreduce_seconds(lin, active, gpus, spec.interconnect, depth) / calibration if lin else 0.0
+        allreduce_seconds(lin, active, gpus, link, depth) / spec.allreduce_scale / calibration if lin else 0.0
     )
     prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY) + comm_prefill
     cycle = b * prefill + lout * step
     tp = 1 - (b * comm_prefill + lout * comm_step) / cycle
     total = b * lout / cycle
+    if burst and batch is not None and fits:
+        total = _burst_rate(batch, b, lout, prefill, step_for)
     per_gpu = total / gpus
     share = b * prefill / cycle
     # A new request waits for the prefills ahead of it: a queue busy prefill's share of the time
@@ -824,6 +946,10 @@ class PublishedPoint:
     precision: str = "fp8"
     kv_precision: str | None = None  # None: the engine's default
     batch: int | None = None  # the benchmark's concurrency; None: full load
+    max_seqs: int | None = None  # the engine's cap on sequences at once, when the run set one
+    burst: bool = False  # `batch` requests sent at once, output lengths varying (ShareGPT)
+    role: str = ""  # "tuning", "validation" (held out, then used for a factor: see note) or "test"
+    note: str = ""
 
 
 _TRTLLM_V1 = (
@@ -922,25 +1048,121 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.1-70b", "H100 SXM", 8, 1000, 1000, 10730.16, True, _TRTLLM_014),
     # vLLM 0.6.0 blog: Llama 3 8B (the 3.1 shape) and 70B, 500 prompts at once, BF16 assumed; read off charts;
     # at most 256 sequences at once (max_num_seqs, that version's default).
-    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 202, 179, 6594, True, _VLLM_060, "vllm", "bf16", batch=256),
-    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 462, 256, 7939, True, _VLLM_060, "vllm", "bf16", batch=256),
     PublishedPoint(
-        "llama-3.1-8b", "A100 80GB", 1, 202, 179, 3397, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-8b",
+        "H100 SXM",
+        1,
+        202,
+        179,
+        6594,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
+        burst=True,
     ),
     PublishedPoint(
-        "llama-3.1-8b", "A100 80GB", 1, 462, 256, 3771, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-8b",
+        "H100 SXM",
+        1,
+        462,
+        256,
+        7939,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
     ),
     PublishedPoint(
-        "llama-3.1-70b", "H100 SXM", 4, 202, 179, 3095, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-8b",
+        "A100 80GB",
+        1,
+        202,
+        179,
+        3397,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
+        burst=True,
     ),
     PublishedPoint(
-        "llama-3.1-70b", "H100 SXM", 4, 462, 256, 3942, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-8b",
+        "A100 80GB",
+        1,
+        462,
+        256,
+        3771,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
     ),
     PublishedPoint(
-        "llama-3.1-70b", "A100 80GB", 4, 202, 179, 1529, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-70b",
+        "H100 SXM",
+        4,
+        202,
+        179,
+        3095,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
+        burst=True,
     ),
     PublishedPoint(
-        "llama-3.1-70b", "A100 80GB", 4, 462, 256, 1731, True, _VLLM_060, "vllm", "bf16", batch=256
+        "llama-3.1-70b",
+        "H100 SXM",
+        4,
+        462,
+        256,
+        3942,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
+    ),
+    PublishedPoint(
+        "llama-3.1-70b",
+        "A100 80GB",
+        4,
+        202,
+        179,
+        1529,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
+        burst=True,
+    ),
+    PublishedPoint(
+        "llama-3.1-70b",
+        "A100 80GB",
+        4,
+        462,
+        256,
+        1731,
+        True,
+        _VLLM_060,
+        "vllm",
+        "bf16",
+        batch=500,
+        max_seqs=256,
     ),
     # NVIDIA NIM 1.8.0 (TensorRT-LLM inside), Llama 3.3 70B FP8 TP2 on 2 x H100, AIPerf at a concurrency.
     PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 51.67, True, _NIM, batch=1),
@@ -967,13 +1189,46 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
         "qwen3-8b", "H100 SXM", 1, 233, 221, 657.83, False, _GPUSTACK_Q8, "sglang", "fp8", batch=4
     ),
     PublishedPoint(
-        "deepseek-v3", "H200", 8, 219, 201, 2621.05, False, _GPUSTACK_R1, "vllm", "fp8", batch=1000
+        "deepseek-v3",
+        "H200",
+        8,
+        219,
+        201,
+        2621.05,
+        False,
+        _GPUSTACK_R1,
+        "vllm",
+        "fp8",
+        batch=1000,
+        burst=True,
     ),
     PublishedPoint(
-        "deepseek-v3", "H200", 8, 219, 201, 3172.46, False, _GPUSTACK_R1, "sglang", "fp8", batch=1000
+        "deepseek-v3",
+        "H200",
+        8,
+        219,
+        201,
+        3172.46,
+        False,
+        _GPUSTACK_R1,
+        "sglang",
+        "fp8",
+        batch=1000,
+        burst=True,
     ),
     PublishedPoint(
-        "deepseek-v3", "H200", 8, 219, 201, 1618.94, False, _GPUSTACK_R1, "trtllm", "fp8", batch=1000
+        "deepseek-v3",
+        "H200",
+        8,
+        219,
+        201,
+        1618.94,
+        False,
+        _GPUSTACK_R1,
+        "trtllm",
+        "fp8",
+        batch=1000,
+        burst=True,
     ),
     PublishedPoint(
         "llama-3.1-70b", "MI300X", 8, 128, 2048, 118.8, False, _AMD, "vllm", "fp8", "fp8", batch=1
@@ -1040,6 +1295,9 @@ def published_comparison() -> list[dict]:
             active_params=shape.active_params,
             engine=p.engine,
             layers=shape.layers,
+            max_seqs=p.max_seqs,
+            kv_replicated=shape.kv_replicated,
+            burst=p.burst,
         )
         row = asdict(p)
         row.update(
