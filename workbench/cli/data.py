@@ -390,7 +390,7 @@ def published_line() -> str:
     held = sizing.error_summary(rows).get("held_out")
     text = f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}"
     if held:
-        text += f" (median |error| {held['median']:.0%} on the {held['points']} not used for tuning)"
+        text += f" (median |error| {held['median']:.0%} on the {held['points']} test points never used for tuning)"
     return text
 
 

@@ -352,6 +352,18 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("qwen2.5-7b", 7.62e9, 28, 4, 128),
     ModelShape("qwen2.5-32b", 32.8e9, 64, 8, 128),
     ModelShape("qwen3-8b", 8.19e9, 36, 8, 128),
+    # Added for the test points: Llama 2 (7B and 13B attend with a KV head per query head; 70B has 8),
+    # GPT-J 6B (28 layers, 16 heads of 256), Qwen2.5-14B (48 layers; 8 KV heads, which matter little at
+    # batch 1). Shapes from the models' config.json as quoted in the research notes.
+    ModelShape("llama-2-7b", 6.74e9, 32, 32, 128),
+    ModelShape("llama-2-13b", 13.02e9, 40, 40, 128),
+    ModelShape("llama-2-70b", 68.98e9, 80, 8, 128),
+    ModelShape("gpt-j-6b", 6.05e9, 28, 16, 256),
+    ModelShape("qwen2.5-14b", 14.77e9, 48, 8, 128),
+    # DeepSeek-V2-Lite: 15.7B in all, 2.4B active (64 experts, 6 per token), 27 layers of a 512 + 64 latent cache.
+    ModelShape(
+        "deepseek-v2-lite", 15.7e9, 27, 1, 576, active_params=2.4e9, kv_elements=27 * 576, kv_replicated=True
+    ),
     # Mixtral 8x7B: 8 experts, 2 per token; 46.7B in all, 12.9B used per token.
     ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
     # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
@@ -1034,6 +1046,40 @@ _TRTLLM_020 = (
     "total output tokens/s"
 )
 
+# Part E: the fresh test set (research notes /work/tools/sizing_points_e.md), never used to set or check a factor.
+_E_LMDEPLOY = (
+    "InternLM/lmdeploy docs/en/benchmark/a100_fp16.md (commit 3e391df, https://github.com/InternLM/lmdeploy), "
+    "LMDeploy TurboMind v0.1.0a1 on A100-80G, FP16, static batch; counted as vLLM (a paged 16-bit cache)"
+)
+_E_QWEN25 = (
+    "Qwen, 'Qwen2.5 Speed Benchmark' (QwenLM/Qwen2.5 docs/source/benchmark/speed_benchmark.rst, commit 010c37c, "
+    "https://qwen.readthedocs.io/en/latest/benchmark/speed_benchmark.html): A100 80GB, vLLM 0.6.3, BF16, batch 1, "
+    "2048 tokens generated"
+)
+_E_TRT_H200 = (
+    "NVIDIA TensorRT-LLM blog 'Falcon-180B on a single H200 GPU with INT4 AWQ, and 6.7x faster Llama-70B over A100' "
+    "(NVIDIA/TensorRT-LLM docs/source/blogs/Falcon180B-H200.md, commit 3c44cb9): TensorRT-LLM v0.7a, FP8, static "
+    "batch; out_tps = output_seqlen x batch / total latency / tp"
+)
+_E_TRT_H200_LAUNCH = (
+    "NVIDIA TensorRT-LLM blog 'H200 achieves nearly 12,000 tokens/sec on Llama2-13B' "
+    "(NVIDIA/TensorRT-LLM docs/source/blogs/H200launch.md, commit 3c44cb9): TensorRT-LLM v0.5.0, FP8, largest "
+    "power-of-2 batch"
+)
+_E_TRT_H100_A100 = (
+    "NVIDIA TensorRT-LLM blog 'H100 has 4.6x A100 Performance in TensorRT-LLM' (NVIDIA/TensorRT-LLM "
+    "docs/source/blogs/H100vsA100.md, commit 3c44cb9): TensorRT-LLM v0.5.0, H100 FP8 / A100 FP16, SXM 80GB, "
+    "largest successful batch up to 64"
+)
+_E_SGL_PR905 = (
+    "sgl-project/sglang pull request #905, comment by zhyncs, 2024-08-04 (https://github.com/sgl-project/sglang/"
+    "pull/905): 'A100 80G, ShareGPT 1k', vLLM (version not stated; whether it cached the MLA latent is not stated)"
+)
+_E_VLLM_CI = (
+    "vLLM CI performance benchmark, build 9515 (https://buildkite.com/vllm/performance-benchmark/builds/9515; tests "
+    "in vllm-project/vllm .buildkite/nightly-benchmarks/tests/latency-tests.json, commit d5ce924): H200, "
+    "benchmark_latency, 32 in / 128 out, batch 8; tok/s = 8 x 128 / mean latency"
+)
 _SHARES = "the MI300X's measured bandwidth, GEMM and all-reduce shares (Azure microbenchmarks)"
 
 
@@ -1384,6 +1430,32 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     _test("llama-3.1-405b", "B200", 4, 1000, 1000, 4848.00, _TRTLLM_020, precision="fp4"),
     _test("llama-3.1-405b", "H100 SXM", 8, 1000, 1000, 3012.22, _TRTLLM_020),
     _test("llama-3.3-70b", "H200", 1, 1000, 1000, 2744.32, _TRTLLM_020),
+    # Part E (fresh sources), evaluated once after the factors were frozen; E ids of the research notes.
+    _test("llama-2-7b", "A100 80GB", 1, 128, 128, 102.21, _E_LMDEPLOY, "vllm", "fp16", batch=1),  # E07
+    _test("qwen2.5-7b", "A100 80GB", 1, 1, 2048, 84.28, _E_QWEN25, "vllm", "bf16", batch=1),  # E16
+    _test("qwen2.5-14b", "A100 80GB", 1, 1, 2048, 46.30, _E_QWEN25, "vllm", "bf16", batch=1),  # E17
+    _test("llama-2-70b", "H200", 1, 128, 128, 3803, _E_TRT_H200, batch=960),  # E29
+    _test("llama-2-70b", "H200", 1, 128, 2048, 2941, _E_TRT_H200, batch=192),  # E30
+    _test("llama-2-70b", "H200", 1, 128, 4096, 1946, _E_TRT_H200, batch=96),  # E31
+    _test("llama-2-13b", "H200", 1, 128, 128, 11819, _E_TRT_H200_LAUNCH, batch=1024),  # E32
+    _test("gpt-j-6b", "A100 80GB", 1, 128, 128, 3679, _E_TRT_H100_A100, precision="fp16", batch=64),  # E33
+    _test("gpt-j-6b", "H100 SXM", 1, 128, 128, 10907, _E_TRT_H100_A100, batch=64),  # E34
+    _test(  # E36
+        "deepseek-v2-lite",
+        "A100 80GB",
+        1,
+        236,
+        216,
+        1248.36,
+        _E_SGL_PR905,
+        "vllm",
+        "bf16",
+        batch=1000,
+        burst=True,
+    ),
+    _test("llama-3.1-8b", "H200", 1, 32, 128, 1228.7, _E_VLLM_CI, "vllm", "bf16", batch=8),  # E37
+    _test("llama-3.1-70b", "H200", 4, 32, 128, 492.9, _E_VLLM_CI, "vllm", "bf16", batch=8),  # E38
+    _test("mixtral-8x7b", "H200", 2, 32, 128, 534.0, _E_VLLM_CI, "vllm", "bf16", batch=8),  # E39
 )
 
 
@@ -1400,6 +1472,13 @@ SOURCE_NAMES = {
     _AMD_TPUT: "AMD MI300X vLLM (throughput)",
     _TRTLLM_014_ONLINE: "TensorRT-LLM v0.14 online serving",
     _TRTLLM_020: "TensorRT-LLM perf overview v0.20",
+    _E_LMDEPLOY: "LMDeploy A100 FP16 benchmark (E)",
+    _E_QWEN25: "Qwen2.5 speed benchmark (E)",
+    _E_TRT_H200: "TensorRT-LLM blog, Llama2-70B on H200 (E)",
+    _E_TRT_H200_LAUNCH: "TensorRT-LLM blog, H200 launch (E)",
+    _E_TRT_H100_A100: "TensorRT-LLM blog, H100 vs A100 (E)",
+    _E_SGL_PR905: "SGLang PR #905, vLLM DeepSeek-V2-Lite (E)",
+    _E_VLLM_CI: "vLLM CI latency tests, H200 (E)",
 }
 
 
