@@ -99,8 +99,12 @@ def test_test_set_errors_are_what_the_readme_reports():
     assert test["points"] >= 20
     text = README.read_text(encoding="utf-8")
     assert summary_line(rows) in text
-    assert f"tested on {test['points']} points never used for tuning: median {test['median']:.0%}" in text
-    assert f"worst {test['worst']:.0%}" in text
+    tuning = sizing.error_summary(rows)["by_role"]["tuning"]
+    assert f"tuned on {tuning['points']} points (median {tuning['median']:.0%})" in text
+    assert (
+        f"tested on {test['points']} points never used for tuning: median {test['median']:.0%}, "
+        f"worst {test['worst']:.0%}" in text
+    )
 
 
 if __name__ == "__main__":
