@@ -360,6 +360,8 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("llama-2-70b", 68.98e9, 80, 8, 128),
     ModelShape("gpt-j-6b", 6.05e9, 28, 16, 256),
     ModelShape("qwen2.5-14b", 14.77e9, 48, 8, 128),
+    # Qwen3-32B: 64 layers, 8 KV heads of 128 (as read in a copy of its config; the official file unread).
+    ModelShape("qwen3-32b", 32.8e9, 64, 8, 128),
     # DeepSeek-V2-Lite: 15.7B in all, 2.4B active (64 experts, 6 per token), 27 layers of a 512 + 64 latent cache.
     ModelShape(
         "deepseek-v2-lite", 15.7e9, 27, 1, 576, active_params=2.4e9, kv_elements=27 * 576, kv_replicated=True
@@ -1046,6 +1048,12 @@ _TRTLLM_020 = (
     "total output tokens/s"
 )
 
+_VLLM_060_OTHER = _VLLM_060 + ": other engines' bars of the same charts (SGLang v0.3.0)"
+_GPUSTACK_Q32 = (
+    "GPUStack performance lab, 'Optimizing Qwen3-32B Throughput on NVIDIA H100 GPUs' (gpustack/gpustack "
+    "docs/performance-lab/qwen3-32b/h100.md, commit 10e9444): one H100, BF16, ShareGPT 1000 prompts at once "
+    "(217.4 in / 201.4 out on average), output tokens/s"
+)
 # Part E: the fresh test set (research notes /work/tools/sizing_points_e.md), never used to set or check a factor.
 _E_LMDEPLOY = (
     "InternLM/lmdeploy docs/en/benchmark/a100_fp16.md (commit 3e391df, https://github.com/InternLM/lmdeploy), "
@@ -1430,6 +1438,39 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     _test("llama-3.1-405b", "B200", 4, 1000, 1000, 4848.00, _TRTLLM_020, precision="fp4"),
     _test("llama-3.1-405b", "H100 SXM", 8, 1000, 1000, 3012.22, _TRTLLM_020),
     _test("llama-3.3-70b", "H200", 1, 1000, 1000, 2744.32, _TRTLLM_020),
+    # Part B rows never in the table before (research notes B35-B38), added with the fresh set.
+    _test(  # B35
+        "llama-3.1-8b",
+        "H100 SXM",
+        1,
+        202,
+        179,
+        5973,
+        _VLLM_060_OTHER,
+        "sglang",
+        "bf16",
+        batch=500,
+        burst=True,
+    ),
+    _test(  # B36
+        "llama-3.1-70b",
+        "H100 SXM",
+        4,
+        202,
+        179,
+        2787,
+        _VLLM_060_OTHER,
+        "sglang",
+        "bf16",
+        batch=500,
+        burst=True,
+    ),
+    _test(
+        "qwen3-32b", "H100 SXM", 1, 217, 201, 1131.55, _GPUSTACK_Q32, "vllm", "bf16", batch=1000, burst=True
+    ),
+    _test(
+        "qwen3-32b", "H100 SXM", 1, 217, 201, 1280.04, _GPUSTACK_Q32, "trtllm", "bf16", batch=1000, burst=True
+    ),
     # Part E (fresh sources), evaluated once after the factors were frozen; E ids of the research notes.
     _test("llama-2-7b", "A100 80GB", 1, 128, 128, 102.21, _E_LMDEPLOY, "vllm", "fp16", batch=1),  # E07
     _test("qwen2.5-7b", "A100 80GB", 1, 1, 2048, 84.28, _E_QWEN25, "vllm", "bf16", batch=1),  # E16
@@ -1472,6 +1513,8 @@ SOURCE_NAMES = {
     _AMD_TPUT: "AMD MI300X vLLM (throughput)",
     _TRTLLM_014_ONLINE: "TensorRT-LLM v0.14 online serving",
     _TRTLLM_020: "TensorRT-LLM perf overview v0.20",
+    _VLLM_060_OTHER: "vLLM v0.6.0 blog, other engines",
+    _GPUSTACK_Q32: "GPUStack Qwen3-32B H100",
     _E_LMDEPLOY: "LMDeploy A100 FP16 benchmark (E)",
     _E_QWEN25: "Qwen2.5 speed benchmark (E)",
     _E_TRT_H200: "TensorRT-LLM blog, Llama2-70B on H200 (E)",
