@@ -450,7 +450,7 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
             "of an H100's share"
         )
     if e.active_params and e.active_params < e.params:
-        cal += f", expert layers at {sizing.MOE_KERNEL_EFFICIENCY:.0%} (set on DeepSeek-R1 runs)"
+        cal += f", expert arithmetic at {sizing.MOE_KERNEL_EFFICIENCY:.1%} (set on DeepSeek-R1 runs)"
     lines.append(
         f"efficiency: bandwidth {sizing.BANDWIDTH_EFFICIENCY:.0%}, compute {sizing.DECODE_COMPUTE_EFFICIENCY:.0%} "
         f"decode / {sizing.PREFILL_COMPUTE_EFFICIENCY:.0%} prefill, memory usable {sizing.MEMORY_USABLE:.0%}"
