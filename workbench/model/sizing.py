@@ -300,6 +300,20 @@ GPUS: tuple[GpuSpec, ...] = (
         "2026-03-10",
         "pcie",
     ),
+    GpuSpec(
+        "A40",
+        48,
+        696,
+        149.7,
+        None,
+        "NVIDIA A40 datasheet: 48 GB GDDR6, 696 GB/s, BF16 tensor 149.7 TFLOPS dense (299.4 with sparsity); "
+        "no FP8 (as reproduced by hmc-tech.com 'NVIDIA A100 vs NVIDIA A40', read 2026-12-03); a PCIe card",
+        1.224,
+        "RunPod Serverless on-demand flex rate for the 'A6000, A40' 48 GB class, $0.00034 per second x 3600 "
+        "(docs.runpod.io/serverless/pricing, read)",
+        "2026-12-03",
+        "pcie",
+    ),
     GpuSpec("L40S", 48, 864, 362, 733, "NVIDIA L40S datasheet (dense)", 0.79, _RUNPOD, "2026-03-10", "pcie"),
     GpuSpec("L4", 24, 300, 121, 242.5, "NVIDIA L4 datasheet (dense)", 0.44, _RUNPOD, "2026-03-10", "pcie"),
     GpuSpec(
@@ -368,6 +382,10 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("qwen2.5-14b", 14.77e9, 48, 8, 128),
     # Qwen3-32B: 64 layers, 8 KV heads of 128 (as read in a copy of its config; the official file unread).
     ModelShape("qwen3-32b", 32.8e9, 64, 8, 128),
+    # Added for the final test set: QwQ-32B, a Qwen2 model of 64 layers, 8 KV heads of 128 (5120 / 40 heads),
+    # intermediate 27648, vocabulary 152064, untied: 32.8B by those figures (config.json of Qwen/QwQ-32B as
+    # copied in unsloth/QwQ-32B at commit 403266f, huggingface.co/unsloth/QwQ-32B/blob/403266f/config.json).
+    ModelShape("qwq-32b", 32.8e9, 64, 8, 128),
     # DeepSeek-V2-Lite: 15.7B in all, 2.4B active (64 experts, 6 per token), 27 layers of a 512 + 64 latent cache.
     ModelShape(
         "deepseek-v2-lite", 15.7e9, 27, 1, 576, active_params=2.4e9, kv_elements=27 * 576, kv_replicated=True
@@ -1099,6 +1117,37 @@ _E_VLLM_CI = (
     "in vllm-project/vllm .buildkite/nightly-benchmarks/tests/latency-tests.json, commit d5ce924): H200, "
     "benchmark_latency, 32 in / 128 out, batch 8; tok/s = 8 x 128 / mean latency"
 )
+# Part F: the final test set (research notes /work/tools/sizing_points_f.md, F ids), read after the freeze.
+_F_TRT6294 = (
+    "NVIDIA/TensorRT-LLM issue #6294 'Unable to Reproduce the Throughput of Llama 3.1 8B FP8 on H100', 2025-07-23 "
+    "(https://github.com/NVIDIA/TensorRT-LLM/issues/6294): 1x H100 PCIe, TensorRT-LLM 0.20.0 PyTorch backend, "
+    "trtllm-bench, 30,000 requests of 128 in / 128 out, KV fraction 0.8; total output tokens/s"
+)
+_F_TRT3822 = (
+    "NVIDIA/TensorRT-LLM pull request #3822 'Add Llama-3.1-Nemotron-Nano-8B-v1 to QA Perf Tests', 2025-04-23 "
+    "(https://github.com/NVIDIA/TensorRT-LLM/pull/3822): 1x H100 PCIe, float16, trtllm-bench, 128 / 128; "
+    "81.86 req/s x 128 output tokens (a Llama 3.1 8B derivative, counted with its shape per the model card)"
+)
+_F_TRT4043 = (
+    "NVIDIA/TensorRT-LLM issue #4043 'LLama 3.1 405B FP8 perf low on B200', 2025-05-03 "
+    "(https://github.com/NVIDIA/TensorRT-LLM/issues/4043): TensorRT-LLM v0.20.0rc0, trtllm-bench, 124 in / "
+    "2048 out, 3,000 prompts, TP8, on 8 x B200 and 8 x H200; output tokens/s of all GPUs"
+)
+_F_VLLM18725 = (
+    "vllm-project/vllm issue #18725 'B200 GPU Performance Similar to H200 for Qwen/QwQ-32B', 2025-05-26 "
+    "(https://github.com/vllm-project/vllm/issues/18725): vllm serve, BF16, run headed '8x H200'; ShareGPT, 10 "
+    "prompts at max concurrency 1 (1374 in / 2663 out in all); output tokens/s"
+)
+_F_DBM_A40 = (
+    "Database Mart, 'A40 vLLM Benchmark: 7B to 14B LLMs Under 50 & 100 Concurrent Requests' "
+    "(https://databasemart.com/blog/vllm-gpu-benchmark-a40, undated, read 2026-12-03): 1x A40, vLLM, 16-bit, "
+    "100 in / up to 600 out, 50 requests at once (mean output as generated); output tokens/s"
+)
+_F_JM_A100 = (
+    "John Musgrave, 'vLLM throughput-latency sweep on NVIDIA A100' "
+    "(https://johnmusgrave.com/p/vllm-throughput-latency-sweep-on, undated, read 2026-12-03): 1x A100 40GB, "
+    "vLLM 0.23.0, BF16, 1024 in / 128 out, one request at a time: 'about 75 tokens/sec' (prose)"
+)
 _SHARES = "the MI300X's measured bandwidth, GEMM and all-reduce shares (Azure microbenchmarks)"
 
 
@@ -1577,6 +1626,36 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     _seen(
         "-63%", _E39_USE, "mixtral-8x7b", "H200", 2, 32, 128, 534.0, _E_VLLM_CI, "vllm", "bf16", batch=8
     ),  # E39
+    # The final test set (stage F): sources used nowhere before, read after the factors were frozen (ff335c4)
+    # and evaluated once; F ids of the research notes. Left out: F01-F02 (a NAS-pruned 49B of heterogeneous
+    # layers, shape not read), F03-F06 (a "Peak tok/s" column that may be an instantaneous peak, not a run
+    # average), F07-F08 (a hybrid Mamba / mixture-of-experts model the estimate cannot express), F15 (H100
+    # variant and parallelism not stated), F18 (eager mode, as E19/E21), F19 (hardware inferred, not stated).
+    _test("llama-3.1-8b", "H100 PCIe", 1, 128, 128, 7099.53, _F_TRT6294),  # F09
+    _test("llama-3.1-8b", "H100 PCIe", 1, 128, 128, 10478.08, _F_TRT3822, precision="fp16"),  # F10
+    _test("llama-3.1-405b", "B200", 8, 124, 2048, 3396, _F_TRT4043),  # F11
+    _test(  # F12
+        "qwq-32b",
+        "H200",
+        8,
+        137,
+        266,
+        115.31,
+        _F_VLLM18725,
+        "vllm",
+        "bf16",
+        batch=1,
+        note=(
+            "reading corrected after evaluation: the notes read one H200 (no TP flag in the serve command shown), "
+            "where it read -55%; but a TPOT of 6.70 ms on one GPU would read 65.6 GB of BF16 weights at 9.8 TB/s, "
+            "twice the H200's 4.8 TB/s peak, and the source heads the run '8x H200 QwQ-32B "
+            "elaich/simple-vllm-launcher', so it is counted as the 8 GPUs the source names"
+        ),
+    ),
+    _test("llama-3.1-8b", "A40", 1, 100, 443, 1016.60, _F_DBM_A40, "vllm", "bf16", batch=50),  # F13
+    _test("qwen2.5-14b", "A40", 1, 100, 504, 529.88, _F_DBM_A40, "vllm", "bf16", batch=50),  # F14
+    _test("llama-3.1-8b", "A100 40GB", 1, 1024, 128, 75, _F_JM_A100, "vllm", "bf16", batch=1),  # F16
+    _test("llama-3.1-405b", "H200", 8, 124, 2048, 6051, _F_TRT4043),  # F17
 )
 
 
@@ -1602,6 +1681,12 @@ SOURCE_NAMES = {
     _E_TRT_H100_A100: "TensorRT-LLM blog, H100 vs A100 (E)",
     _E_SGL_PR905: "SGLang PR #905, vLLM DeepSeek-V2-Lite (E)",
     _E_VLLM_CI: "vLLM CI latency tests, H200 (E)",
+    _F_TRT6294: "TensorRT-LLM issue #6294, H100 PCIe (F)",
+    _F_TRT3822: "TensorRT-LLM PR #3822, H100 PCIe (F)",
+    _F_TRT4043: "TensorRT-LLM issue #4043, 405B B200/H200 (F)",
+    _F_VLLM18725: "vLLM issue #18725, QwQ-32B H200 (F)",
+    _F_DBM_A40: "Database Mart A40 vLLM blog (F)",
+    _F_JM_A100: "vLLM sweep on A100 40GB (blog, F)",
 }
 
 
