@@ -38,8 +38,9 @@ out with continuous batching:
 - FP8 uses the GPU's FP8 tensor throughput where it has one; otherwise (A100, A10G, int8/int4 weights)
   weights are stored small but the arithmetic runs at BF16 rates.
 
-The factors were set against the published points marked used_for_tuning (role "tuning", and "validation"
-points used since for a factor they revealed, each with its note); the "test" points were never used.
+The factors were set against the published points marked used_for_tuning: role "tuning" (set A), and
+"validation" points (sets B and E, each evaluated blind once) used since to set or check a change, each with
+its note. The "test" points (set F) were read after the last freeze and never used.
 """
 
 from __future__ import annotations
