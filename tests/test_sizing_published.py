@@ -1,5 +1,5 @@
 """The published points the sizing is checked against: the README's table is generated from
-sizing.published_comparison() and must match it, so the two cannot drift.
+published.published_comparison() and must match it, so the two cannot drift.
 
 Regenerate the README block with `python tests/test_sizing_published.py` and paste it between the markers.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workbench.model import sizing
+from workbench.model import published, sizing
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- published-sizing-table -->", "<!-- /published-sizing-table -->"
@@ -37,7 +37,7 @@ def _stat(s: dict) -> str:
 
 
 def summary_line(rows: list[dict]) -> str:
-    by = sizing.error_summary(rows)["by_stage"]
+    by = published.error_summary(rows)["by_stage"]
     text = (
         f"Median absolute error, as the estimate reads now: tuning A {_stat(by['A'])}; validation B, used for "
         f"tuning since, {_stat(by['B'])}; validation E, the round-2 test set, {_stat(by['E'])}; "
@@ -48,7 +48,7 @@ def summary_line(rows: list[dict]) -> str:
 
 
 def readme_block() -> list[str]:
-    rows = sizing.published_comparison()
+    rows = published.published_comparison()
     out = [
         "| # | model | GPUs | engine | weights / KV | in / out | concurrency | published tok/s | estimate | error "
         "| role | source |",
@@ -78,7 +78,7 @@ def readme_block() -> list[str]:
     out.append("")
     out.append("Sources:")
     out.append("")
-    for text, name in sizing.SOURCE_NAMES.items():
+    for text, name in published.SOURCE_NAMES.items():
         out.append(f"- {name}: {text}.")
     return out
 
@@ -91,10 +91,10 @@ def test_readme_table_matches_published_comparison():
 
 
 def test_every_point_has_a_source_and_a_role():
-    rows = sizing.published_comparison()
+    rows = published.published_comparison()
     assert sum(r["role"] == "tuning" for r in rows) >= 10
     for r in rows:
-        assert r["source"] in sizing.SOURCE_NAMES and re.search(r"https?://|commit", r["source"])
+        assert r["source"] in published.SOURCE_NAMES and re.search(r"https?://|commit", r["source"])
         assert r["published"] > 0 and r["estimate"] > 0
         assert (r["role"], r["stage"]) in (
             ("tuning", "A"),
@@ -113,17 +113,17 @@ def test_every_point_has_a_source_and_a_role():
 
 def test_tuning_points_within_bounds():
     """The points the factors were set with stay within 0.5x-2x, most within 15%."""
-    rows = [r for r in sizing.published_comparison() if r["used_for_tuning"]]
+    rows = [r for r in published.published_comparison() if r["used_for_tuning"]]
     for r in rows:
         assert 0.5 <= r["estimate"] / r["published"] <= 2.0, r
-    assert sizing.error_summary(rows)["tuning"]["median"] < 0.10
+    assert published.error_summary(rows)["tuning"]["median"] < 0.10
 
 
 def test_test_set_errors_are_what_the_readme_reports():
     """Test points are compared, not bounded: the README states the final test set's median and worst error
     as computed (whatever they are), and the story quotes the same figures."""
-    rows = sizing.published_comparison()
-    summary = sizing.error_summary(rows)
+    rows = published.published_comparison()
+    summary = published.error_summary(rows)
     text = README.read_text(encoding="utf-8")
     assert summary_line(rows) in text
     tuning = summary["by_stage"]["A"]
@@ -164,12 +164,10 @@ def test_latency_against_nims_70b_runs():
 
 
 def test_the_cli_quotes_the_computed_errors():
-    from workbench.cli.data import published_line
-
-    rows = sizing.published_comparison()
+    rows = published.published_comparison()
     errs = [r["error"] for r in rows]
-    held = sizing.error_summary(rows).get("held_out")
-    line = published_line()
+    held = published.error_summary(rows).get("held_out")
+    line = published.summary_line()
     assert f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}" in line
     if held is None:  # between the freeze and the final test set
         assert "median" not in line

@@ -298,7 +298,7 @@ def _sizing(args: argparse.Namespace):
 
 @command("size")
 def cmd_size(args: argparse.Namespace) -> int:
-    from workbench.model import sizing
+    from workbench.model import published, sizing
 
     try:
         s = _sizing(args)
@@ -311,7 +311,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         d = e.as_dict()
         d["kv_shape"] = "given" if kv_known else "estimated from the parameter count"
         d["efficiency"] = _factors(e)
-        d["published_error"] = sizing.error_summary()
+        d["published_error"] = published.error_summary()
         d["source_text"] = s.source_text()
         d["kv_precision_from"] = "given" if s.kv_precision else sizing.ENGINE_KV_NOTE[e.engine]
         if args.sweep:
@@ -381,26 +381,13 @@ def _factors(e) -> dict:
     }
 
 
-def published_line() -> str:
-    """How far the estimate stood from the published runs, computed from sizing.published_comparison()."""
-    from workbench.model import sizing
-
-    rows = sizing.published_comparison()
-    errs = [r["error"] for r in rows]
-    held = sizing.error_summary(rows).get("held_out")
-    text = f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}"
-    if held:
-        text += f" (median |error| {held['median']:.0%} on the {held['points']} test points never used for tuning)"
-    return text
-
-
 def _duration(ms: float) -> str:
     return f"{ms:,.0f} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
 
 
 def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     """The estimate in words (CLI and TUI)."""
-    from workbench.model import sizing
+    from workbench.model import published, sizing
 
     who = label or f"{e.params / 1e9:g}B params"
     if e.active_params:
@@ -459,7 +446,7 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         + tp
         + cal
         + "; "
-        + published_line()
+        + published.summary_line()
     )
     return lines
 
