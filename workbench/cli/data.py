@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from workbench.cli.common import add_columns, command, fail, whole
@@ -48,9 +49,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "Example: workbench size --model-params 8e9 --precision fp8 --gpu 'H100 SXM'",
     )
     p.add_argument("--model-params", type=parse_count, help="parameters, e.g. 8e9 or 70B")
-    p.add_argument("--model", help="a known model shape (sets params and KV-cache shape), e.g. llama-3.1-8b")
+    p.add_argument(
+        "--model", help="a known model shape (sets params, KV-cache shape, active params), e.g. llama-3.1-8b"
+    )
+    p.add_argument(
+        "--active-params",
+        type=parse_count,
+        help="mixture of experts: parameters used per token, e.g. 12.9B (a MoE model name sets it)",
+    )
     p.add_argument("--precision", default="bf16", help="weights: bf16, fp16, fp8, int8, int4 (default bf16)")
-    p.add_argument("--kv-precision", help="KV cache: default fp8 with fp8 weights, else bf16")
+    p.add_argument(
+        "--kv-precision", help="KV cache: default the engine's (vllm, sglang: 16-bit; trtllm: fp8 with fp8)"
+    )
+    p.add_argument("--engine", default="vllm", help="serving engine: vllm (default), trtllm, sglang")
     p.add_argument("--gpu", required=True, help="a GPU of `workbench gpus`, e.g. 'H100 SXM'")
     p.add_argument(
         "--gpus", type=_positive_int, default=1, help="GPUs per replica (tensor parallel), default 1"
@@ -59,7 +70,26 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--input-tokens", type=float, default=1000, help="input (context) tokens per request, default 1000"
     )
     p.add_argument("--output-tokens", type=float, default=500, help="output tokens per request, default 500")
-    p.add_argument("--batch", type=_positive_int, help="concurrent sequences (default: the most that fit)")
+    p.add_argument(
+        "--batch",
+        type=_positive_int,
+        help="concurrent sequences (default: the most that fit; more than fit queue)",
+    )
+    p.add_argument("--max-ttft-ms", type=float, help="largest batch whose time to first token is within this")
+    p.add_argument(
+        "--max-tpot-ms", type=float, help="largest batch whose time per output token is within this"
+    )
+    p.add_argument(
+        "--measured",
+        type=float,
+        metavar="TOKENS_PER_S",
+        help="output tokens/s measured at this configuration (all GPUs): calibrates the estimate",
+    )
+    p.add_argument(
+        "--sweep",
+        choices=("batch",),
+        help="batch: a table from batch 1 to the most that fit (throughput, TTFT, TPOT, cost)",
+    )
     p.add_argument(
         "--layers", type=_positive_int, help="layers (with --kv-heads and --head-dim: exact KV cache)"
     )
@@ -194,6 +224,7 @@ def cmd_gpus(args: argparse.Namespace) -> int:
         ("Bandwidth GB/s", "right"),
         ("BF16 TFLOPS", "right"),
         ("FP8 TFLOPS", "right"),
+        ("link", "left"),
         ("$/hour", "right"),
         ("price date", "left"),
     )
@@ -204,6 +235,7 @@ def cmd_gpus(args: argparse.Namespace) -> int:
             f"{g.bandwidth_gbs:,g}",
             f"{g.bf16_tflops:g}",
             "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}",
+            g.interconnect,
             f"{g.hourly:.2f}",
             g.price_date,
         )
@@ -214,25 +246,43 @@ def cmd_gpus(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shape(args: argparse.Namespace) -> tuple[float, int | None, str]:
+def _sizing(args: argparse.Namespace):
+    """The flags of `workbench size` as a sizing.Sizing; SizingError for a bad combination or value."""
     from workbench.model import sizing
 
-    params = args.model_params
-    kv = None
-    label = ""
-    if args.model:
-        shape = sizing.model_named(args.model)
-        params = params or shape.params
-        kv = shape.kv_elements_per_token
-        label = shape.name
-    if params is None:
+    if args.model_params is None and not args.model:
         raise sizing.SizingError("give --model-params (e.g. 8e9) or --model (e.g. llama-3.1-8b)")
+    model = sizing.model_named(args.model).name if args.model else ""
+    kv = None
     arch = (args.layers, args.kv_heads, args.head_dim)
     if any(arch):
         if not all(arch):
             raise sizing.SizingError("--layers, --kv-heads and --head-dim go together")
         kv = 2 * args.layers * args.kv_heads * args.head_dim
-    return params, kv, label
+    for flag, v in (("--max-ttft-ms", args.max_ttft_ms), ("--max-tpot-ms", args.max_tpot_ms)):
+        if v is not None and not (math.isfinite(v) and v > 0):
+            raise sizing.SizingError(f"{flag} must be a positive number of milliseconds, not {v:g}")
+    if args.measured is not None and not (math.isfinite(args.measured) and args.measured > 0):
+        raise sizing.SizingError(
+            f"--measured must be a positive number of output tokens/s, not {args.measured:g}"
+        )
+    return sizing.Sizing(
+        model=model,
+        params=args.model_params or 0.0,
+        active_params=args.active_params,
+        precision=args.precision.lower(),
+        kv_precision=args.kv_precision.lower() if args.kv_precision else None,
+        engine=args.engine.lower(),
+        gpu=sizing.gpu_named(args.gpu).name,
+        gpus=args.gpus,
+        input_tokens=args.input_tokens,
+        output_tokens=args.output_tokens,
+        batch=args.batch,
+        max_ttft_ms=args.max_ttft_ms,
+        max_tpot_ms=args.max_tpot_ms,
+        measured=args.measured,
+        kv_elements_per_token=kv,
+    )
 
 
 @command("size")
@@ -240,32 +290,70 @@ def cmd_size(args: argparse.Namespace) -> int:
     from workbench.model import sizing
 
     try:
-        params, kv, label = _shape(args)
-        e = sizing.estimate(
-            params,
-            args.precision,
-            args.gpu,
-            args.input_tokens,
-            args.output_tokens,
-            batch=args.batch,
-            gpus=args.gpus,
-            kv_precision=args.kv_precision,
-            kv_elements_per_token=kv,
-        )
+        s = _sizing(args)
+        e = s.estimate()
+        rows = s.sweep() if args.sweep else []
     except sizing.SizingError as exc:
         return fail(f"size: {exc}")
+    kv_known = bool(s.model or s.kv_elements_per_token)
     if args.format == "json":
         d = e.as_dict()
-        d["kv_shape"] = "given" if kv else "estimated from the parameter count"
-        d["efficiency"] = _factors()
+        d["kv_shape"] = "given" if kv_known else "estimated from the parameter count"
+        d["efficiency"] = _factors(e)
+        d["published_error"] = sizing.error_summary()
+        d["source_text"] = s.source_text()
+        if args.sweep:
+            d["sweep"] = [_sweep_row(r) for r in rows]
         sys.stdout.write(json.dumps(d, indent=2) + "\n")
         return 0
-    for line in size_lines(e, label, kv is not None):
+    for line in size_lines(e, s.model, kv_known):
         print(line)
+    if args.sweep and rows:
+        _print_sweep(rows)
     return 0  # "does not fit" is an answer, not invalid input
 
 
-def _factors() -> dict:
+def _sweep_row(e) -> dict:
+    return {
+        "batch": e.batch,
+        "output_tokens_per_second": e.output_tokens_per_second,
+        "tokens_per_second_per_gpu": e.tokens_per_second_per_gpu,
+        "ttft_ms": e.ttft_ms,
+        "tpot_ms": e.tpot_ms,
+        "latency_ms": e.latency_ms,
+        "cost_per_million_output": e.cost_per_million_output,
+    }
+
+
+def _print_sweep(rows: list) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(
+        header_style="bold", title="sweep: concurrency from 1 to the most that fit", title_justify="left"
+    )
+    add_columns(
+        t,
+        ("batch", "right"),
+        ("tok/s", "right"),
+        ("tok/s per GPU", "right"),
+        ("TTFT ms", "right"),
+        ("TPOT ms", "right"),
+        ("$ / 1M out", "right"),
+    )
+    for e in rows:
+        t.add_row(
+            f"{e.batch:,}",
+            f"{e.output_tokens_per_second:,.0f}",
+            f"{e.tokens_per_second_per_gpu:,.0f}",
+            f"{e.ttft_ms:,.0f}",
+            f"{e.tpot_ms:,.1f}",
+            "—" if e.cost_per_million_output is None else f"{e.cost_per_million_output:,.3f}",
+        )
+    Console(highlight=False, width=100).print(t)
+
+
+def _factors(e) -> dict:
     from workbench.model import sizing as z
 
     return {
@@ -273,8 +361,23 @@ def _factors() -> dict:
         "bandwidth": z.BANDWIDTH_EFFICIENCY,
         "decode_compute": z.DECODE_COMPUTE_EFFICIENCY,
         "prefill_compute": z.PREFILL_COMPUTE_EFFICIENCY,
-        "tensor_parallel": z.TENSOR_PARALLEL_EFFICIENCY,
+        "tensor_parallel": e.tp_efficiency,
+        "interconnect": e.interconnect,
+        "calibration": e.calibration,
     }
+
+
+def published_line() -> str:
+    """How far the estimate stood from the published runs, computed from sizing.published_comparison()."""
+    from workbench.model import sizing
+
+    rows = sizing.published_comparison()
+    errs = [r["error"] for r in rows]
+    held = sizing.error_summary(rows).get("held_out")
+    text = f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}"
+    if held:
+        text += f" (median |error| {held['median']:.0%} on the {held['points']} not used for tuning)"
+    return text
 
 
 def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
@@ -282,32 +385,48 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     from workbench.model import sizing
 
     who = label or f"{e.params / 1e9:g}B params"
+    if e.active_params:
+        who += f" ({e.active_params / 1e9:g}B active)"
     lines = [
-        f"{who}, {e.precision} weights, {e.kv_precision} KV cache on {e.gpus} x {e.gpu}; "
+        f"{who}, {e.precision} weights, {e.kv_precision} KV cache, {e.engine}, on {e.gpus} x {e.gpu}; "
         f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"
     ]
     lines.append(
-        f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per sequence; "
-        f"{e.memory_gb:,.1f} GB usable -> batch up to {e.max_batch:,}"
+        f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
+        f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once (paged, at the average length)"
         + ("" if kv_known else " (KV shape estimated from size)")
     )
     if not e.fits:
         lines.append(f"does NOT fit: {e.why}")
         return lines
+    if e.queue_note:
+        lines.append(f"queue: {e.queue_note}")
+    if e.limit_note:
+        lines.append(f"limits: {e.limit_note}")
     lines.append(
-        f"fits: batch {e.batch:,}; decode {e.decode_bound}-bound, {e.step_ms:,.1f} ms a step "
-        f"({e.tokens_per_second_per_user:,.0f} tok/s per user); prefill {e.prefill_share:.0%} of the time"
+        f"fits: batch {e.batch:,}; decode {e.decode_bound}-bound, {e.step_ms:,.1f} ms a step; "
+        f"prefill {e.prefill_share:.0%} of the time"
+    )
+    lines.append(
+        f"latency: TTFT {e.ttft_ms:,.0f} ms, TPOT {e.tpot_ms:,.1f} ms ({e.tokens_per_second_per_user:,.0f} tok/s "
+        f"per user), {e.latency_ms / 1000:,.1f} s a whole response"
     )
     lines.append(
         f"output: {e.output_tokens_per_second:,.0f} tok/s in all = {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU "
         f"({e.requests_per_second_per_gpu:,.2f} req/s per GPU); at ${e.hourly:.2f}/GPU-hour "
         f"${e.cost_per_million_output:,.3f} per 1M output tokens"
     )
+    tp = (
+        f", tensor parallel {e.tp_efficiency:.0%} ({e.gpus} GPUs over {e.interconnect})" if e.gpus > 1 else ""
+    )
+    cal = f", calibrated x{e.calibration:.3g}" if e.calibration != 1 else ""
     lines.append(
         f"efficiency: bandwidth {sizing.BANDWIDTH_EFFICIENCY:.0%}, compute {sizing.DECODE_COMPUTE_EFFICIENCY:.0%} "
         f"decode / {sizing.PREFILL_COMPUTE_EFFICIENCY:.0%} prefill, memory usable {sizing.MEMORY_USABLE:.0%}"
-        + (f", tensor parallel {sizing.TENSOR_PARALLEL_EFFICIENCY:.0%}" if e.gpus > 1 else "")
-        + "; against NVIDIA's published TensorRT-LLM figures it reads 1-36% high"
+        + tp
+        + cal
+        + "; "
+        + published_line()
     )
     return lines
 

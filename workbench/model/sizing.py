@@ -1,46 +1,79 @@
-"""GPU sizing: a dated table of GPUs and a roofline estimate of self-hosted throughput.
+"""GPU sizing: a dated table of GPUs and a roofline estimate of self-hosted throughput and latency.
 
-Self-hosted throughput is the assumption users know least; this gives a defensible first number.
+Self-hosted throughput is the assumption users know least; this gives a defensible first number and says
+how far it stood from published runs (PUBLISHED, published_comparison()).
 
-The estimate (continuous batching, every sequence `input_tokens` in and `output_tokens` out):
+The estimate, for one replica of `gpus` GPUs serving requests of `input_tokens` in and `output_tokens`
+out with continuous batching and paged attention:
 
-- memory: weights = params x bytes per weight; KV cache per token = 2 (K and V) x layers x KV heads x
-  head dim x bytes per KV element. The largest batch that fits is
-  (GPUs x memory x MEMORY_USABLE - weights) / ((input + output) x KV per token).
-- decode is memory-bound at small batches: one step reads the weights once and every sequence's KV
-  cache (at its average length, input + output/2), at BANDWIDTH_EFFICIENCY of peak bandwidth; it is
-  compute-bound when batch x 2 x params FLOPs take longer at DECODE_COMPUTE_EFFICIENCY of peak.
-- prefill is compute-bound: 2 x params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY.
-- a cycle serves `batch` requests: batch prefills plus output_tokens decode steps. Output tokens/s =
-  batch x output / cycle time; per GPU = that / GPUs. With more than one GPU (tensor parallel) the
-  aggregate bandwidth and compute are scaled by TENSOR_PARALLEL_EFFICIENCY (all-reduce overhead).
+- memory: weights = total params x bytes per weight; KV cache per token = KV elements x bytes (2 x layers
+  x KV heads x head dim for grouped-query attention; a shape may state its own, e.g. DeepSeek's latent
+  cache). Paged attention holds each sequence at its live length, on average input + output/2 tokens, so
+  the most sequences served at once is (memory x MEMORY_USABLE - weights) / (average KV per sequence).
+  A replica "fits" when the weights and one full-length sequence fit. A larger concurrency is served at
+  the most that fit and the rest queue (`queued`).
+- decode: one step reads the weights it touches (a dense model all of them; a mixture of experts the
+  experts its batch routes to, from the active towards the total weights) and every sequence's KV cache,
+  at BANDWIDTH_EFFICIENCY of peak bandwidth; or takes batch x 2 x active params FLOPs at
+  DECODE_COMPUTE_EFFICIENCY of peak, whichever is longer.
+- prefill: 2 x active params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY of peak.
+- a cycle serves `batch` requests: batch prefills plus output_tokens decode steps; output tokens/s =
+  batch x output / cycle.
+- tensor parallel: 2+ GPUs pool bandwidth and compute at tp_efficiency(gpus, interconnect), which falls
+  with the degree, much faster over PCIe than over NVLink (all-reduce traffic between layers).
+- latency: TTFT = the request's own prefill, the wait for prefills ahead of it (a queue of prefills, as
+  busy as prefill's share of the time) and one decode step; TPOT = a decode step plus the other
+  sequences' prefills spread over this one's output.
+- calibration divides every time by a factor, so a measured configuration reproduces the measurement.
 - FP8 uses the GPU's FP8 tensor throughput where it has one; otherwise (A100, A10G, int8/int4 weights)
   weights are stored small but the arithmetic runs at BF16 rates.
 
 Attention FLOPs, sampling, scheduling gaps and CPU overhead are ignored; the efficiency factors absorb
-them. Checked against NVIDIA's published TensorRT-LLM measurements in tests/test_sizing.py and README.
+them.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
-TABLE_DATE = "2026-11-22"  # when this table was compiled
+TABLE_DATE = "2026-12-03"  # when this table was compiled
+
+ENGINES = ("vllm", "trtllm", "sglang")
+INTERCONNECTS = ("nvlink", "pcie")
 
 # Stated efficiency factors (shares of the datasheet peak reached in practice).
-MEMORY_USABLE = (
-    0.90  # share of GPU memory for weights + KV cache (TensorRT-LLM's default KV fraction is 0.90)
-)
+MEMORY_USABLE = 0.90  # share of GPU memory for weights + KV cache (vLLM's and TensorRT-LLM's default 0.90)
 BANDWIDTH_EFFICIENCY = 0.80  # achieved share of peak memory bandwidth in decode kernels
 DECODE_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
 PREFILL_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in prefill
-TENSOR_PARALLEL_EFFICIENCY = 0.85  # with 2+ GPUs: throughput lost to all-reduce between layers
+# Tensor parallel: efficiency = 1 / (1 + overhead x (gpus - 1)), the overhead per extra GPU by interconnect.
+TP_OVERHEAD = {"nvlink": 0.12, "pcie": 0.60}
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
 PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+
+# The KV cache each engine keeps when not told: vLLM and SGLang keep the model's 16-bit activation type
+# whatever the weights (vLLM engine args: --kv-cache-dtype "auto" uses the model data type; SGLang's
+# quantized KV cache page: FP8/FP4 "instead of the default model precision in BF16"); TensorRT-LLM
+# follows the checkpoint's kv_cache_quant_algo, FP8 in NVIDIA's FP8 (ModelOpt) checkpoints.
+ENGINE_KV_NOTE = {
+    "vllm": "vLLM keeps a 16-bit KV cache unless told (--kv-cache-dtype fp8)",
+    "trtllm": "TensorRT-LLM keeps an FP8 KV cache with FP8 checkpoints",
+    "sglang": "SGLang keeps a 16-bit KV cache unless told (--kv-cache-dtype fp8_e4m3)",
+}
+
+
+def engine_kv_default(engine: str, precision: str) -> str:
+    """The KV-cache precision an engine uses when not told."""
+    if engine == "trtllm" and precision == "fp8":
+        return "fp8"
+    return "fp16" if precision == "fp16" else "bf16"
+
 
 _H100 = "NVIDIA H100 Tensor Core GPU datasheet (dense = the with-sparsity figures halved)"
 _A100 = "NVIDIA A100 Tensor Core GPU datasheet (dense)"
@@ -58,6 +91,7 @@ class GpuSpec:
     hourly: float  # typical on-demand price of one GPU-hour, USD
     price_source: str
     price_date: str
+    interconnect: str = "pcie"  # between the GPUs of one replica: "nvlink" (or a like fabric) or "pcie"
 
     @property
     def price_label(self) -> str:
@@ -65,8 +99,20 @@ class GpuSpec:
 
 
 GPUS: tuple[GpuSpec, ...] = (
-    GpuSpec("H100 SXM", 80, 3350, 989, 1979, _H100 + ", H100 SXM", 2.69, _RUNPOD, "2026-03-10"),
-    GpuSpec("H100 PCIe", 80, 2000, 756, 1513, _H100 + ", H100 PCIe", 1.99, _RUNPOD, "2026-03-10"),
+    GpuSpec("H100 SXM", 80, 3350, 989, 1979, _H100 + ", H100 SXM", 2.69, _RUNPOD, "2026-03-10", "nvlink"),
+    GpuSpec("H100 PCIe", 80, 2000, 756, 1513, _H100 + ", H100 PCIe", 1.99, _RUNPOD, "2026-03-10", "pcie"),
+    GpuSpec(
+        "H100 NVL",
+        94,
+        3900,
+        835.5,
+        1670.5,
+        _H100 + ", H100 NVL; NVLink bridge between pairs",
+        2.59,
+        "placeholder",
+        "2026-12-03",
+        "nvlink",
+    ),
     GpuSpec(
         "H200",
         141,
@@ -77,6 +123,31 @@ GPUS: tuple[GpuSpec, ...] = (
         3.59,
         _RUNPOD,
         "2026-03-10",
+        "nvlink",
+    ),
+    GpuSpec(
+        "B200",
+        180,
+        7700,
+        2250,
+        4500,
+        "NVIDIA HGX B200 datasheet, per GPU (dense = the with-sparsity figures halved)",
+        5.98,
+        _RUNPOD,
+        "2026-03-10",
+        "nvlink",
+    ),
+    GpuSpec(
+        "MI300X",
+        192,
+        5300,
+        1307.4,
+        2614.9,
+        "AMD Instinct MI300X data sheet (dense); Infinity Fabric links count as NVLink-class",
+        1.99,
+        "median MI300X rate over providers, cliffcenter.com research note 'AMD inference economics'",
+        "2026-05-18",
+        "nvlink",
     ),
     GpuSpec(
         "A100 40GB",
@@ -88,6 +159,7 @@ GPUS: tuple[GpuSpec, ...] = (
         1.48,
         "Lambda on-demand 1x A100 40GB, as listed in techbytes.app 'Serverless GPU Pricing Matrix'",
         "2026-05-07",
+        "nvlink",
     ),
     GpuSpec(
         "A100 80GB",
@@ -99,9 +171,22 @@ GPUS: tuple[GpuSpec, ...] = (
         1.39,
         _RUNPOD + " (A100 SXM)",
         "2026-03-10",
+        "nvlink",
     ),
-    GpuSpec("L40S", 48, 864, 362, 733, "NVIDIA L40S datasheet (dense)", 0.79, _RUNPOD, "2026-03-10"),
-    GpuSpec("L4", 24, 300, 121, 242.5, "NVIDIA L4 datasheet (dense)", 0.44, _RUNPOD, "2026-03-10"),
+    GpuSpec(
+        "A100 PCIe",
+        80,
+        1935,
+        312,
+        None,
+        _A100 + ", A100 80GB PCIe; no FP8",
+        1.19,
+        _RUNPOD + " (A100 PCIe)",
+        "2026-03-10",
+        "pcie",
+    ),
+    GpuSpec("L40S", 48, 864, 362, 733, "NVIDIA L40S datasheet (dense)", 0.79, _RUNPOD, "2026-03-10", "pcie"),
+    GpuSpec("L4", 24, 300, 121, 242.5, "NVIDIA L4 datasheet (dense)", 0.44, _RUNPOD, "2026-03-10", "pcie"),
     GpuSpec(
         "A10G",
         24,
@@ -112,6 +197,7 @@ GPUS: tuple[GpuSpec, ...] = (
         1.006,
         "AWS EC2 on-demand g5.xlarge (1x A10G), us-east-1, as quoted by factualminds.com",
         "2026-06-17",
+        "pcie",
     ),
     GpuSpec(
         "RTX 4090",
@@ -123,23 +209,27 @@ GPUS: tuple[GpuSpec, ...] = (
         0.34,
         _RUNPOD,
         "2026-03-10",
+        "pcie",
     ),
 )
 
 
 @dataclass(frozen=True)
 class ModelShape:
-    """What the KV cache depends on. kv_elements_per_token = 2 x layers x KV heads x head dim."""
+    """What the KV cache and the arithmetic depend on. KV elements per token = 2 x layers x KV heads x
+    head dim, unless the shape states its own (`kv_elements`, e.g. a latent-attention cache)."""
 
     name: str
     params: float
     layers: int
     kv_heads: int
     head_dim: int
+    active_params: float | None = None  # mixture of experts: parameters used per token; None = dense
+    kv_elements: int | None = None
 
     @property
     def kv_elements_per_token(self) -> int:
-        return 2 * self.layers * self.kv_heads * self.head_dim
+        return self.kv_elements or 2 * self.layers * self.kv_heads * self.head_dim
 
 
 # Shapes from the models' published configs (config.json: num_hidden_layers, num_key_value_heads, head_dim).
@@ -150,6 +240,11 @@ MODELS: tuple[ModelShape, ...] = (
     ModelShape("mistral-7b", 7.25e9, 32, 8, 128),
     ModelShape("qwen2.5-7b", 7.62e9, 28, 4, 128),
     ModelShape("qwen2.5-32b", 32.8e9, 64, 8, 128),
+    # Mixtral 8x7B: 8 experts, 2 per token; 46.7B in all, 12.9B used per token.
+    ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
+    # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
+    # 64-wide rotary key per layer and token: 61 x (512 + 64) elements, not 2 x layers x heads x dim.
+    ModelShape("deepseek-v3", 671e9, 61, 1, 576, active_params=37e9, kv_elements=61 * 576),
 )
 
 
@@ -157,6 +252,15 @@ def kv_elements_guess(params: float) -> int:
     """KV elements per token for a model known only by its size: a fit through Llama 3's 8B and 70B
     (grouped-query attention, 8 KV heads); 405B comes out about 30% high. Pass the shape when known."""
     return int(round(65536 * (params / 8.03e9) ** 0.42))
+
+
+def tp_efficiency(gpus: int, interconnect: str) -> float:
+    """Share of pooled bandwidth and compute a tensor-parallel replica keeps (all-reduce between layers)."""
+    return 1.0 / (1.0 + TP_OVERHEAD[interconnect] * (gpus - 1))
+
+
+# The default tensor-parallel efficiency of two NVLink GPUs, for displays that quote one figure.
+TENSOR_PARALLEL_EFFICIENCY = tp_efficiency(2, "nvlink")
 
 
 class SizingError(ValueError):
@@ -204,11 +308,11 @@ class Estimate:
     input_tokens: int
     output_tokens: int
     weights_gb: float
-    kv_gb_per_sequence: float
+    kv_gb_per_sequence: float  # at the full length (input + output)
     memory_gb: float  # usable memory over all GPUs (MEMORY_USABLE of the total)
-    max_batch: int
-    batch: int
-    fits: bool
+    max_batch: int  # the most sequences served at once (KV cache at the average live length)
+    batch: int  # sequences served at once
+    fits: bool  # the weights and at least one sequence fit
     why: str  # when it does not fit: why; otherwise empty
     decode_bound: str  # "memory" or "compute"
     step_ms: float  # one decode step for the whole batch
@@ -219,9 +323,29 @@ class Estimate:
     requests_per_second_per_gpu: float
     hourly: float
     cost_per_million_output: float | None
+    engine: str = "vllm"
+    active_params: float | None = None
+    interconnect: str = "pcie"
+    tp_efficiency: float = 1.0
+    requested_batch: int | None = None  # the concurrency asked for; None = the most that fit
+    queued: int = 0  # sequences beyond what fit, waiting
+    queue_note: str = ""
+    ttft_ms: float = 0.0  # time to first token
+    tpot_ms: float = 0.0  # time per output token after the first
+    latency_ms: float = 0.0  # one whole response: ttft + output tokens x tpot
+    calibration: float = 1.0
+    limit_note: str = ""  # with latency limits: which batch meets them, or that none does
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _moe_weight_share(active: float, total: float, batch: int) -> float:
+    """Share of the total weights one decode step reads: each token routes to experts holding about
+    active/total of the weights; a batch touches the union, 1 - (1 - active/total)^batch of them."""
+    if active >= total:
+        return 1.0
+    return 1.0 - (1.0 - active / total) ** batch
 
 
 def estimate(
@@ -234,17 +358,26 @@ def estimate(
     gpus: int = 1,
     kv_precision: str | None = None,
     kv_elements_per_token: int | None = None,
+    *,
+    active_params: float | None = None,
+    engine: str = "vllm",
+    calibration: float = 1.0,
 ) -> Estimate:
     """Roofline estimate of one serving replica (see the module docstring for the formulas)."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
         raise SizingError(f"unknown precision {precision!r}; known: {', '.join(PRECISION_BYTES)}")
-    kv_precision = (kv_precision or ("fp8" if precision == "fp8" else "bf16")).lower()
+    engine = engine.lower()
+    if engine not in ENGINES:
+        raise SizingError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    kv_precision = (kv_precision or engine_kv_default(engine, precision)).lower()
     if kv_precision not in PRECISION_BYTES:
         raise SizingError(f"unknown KV-cache precision {kv_precision!r}; known: {', '.join(PRECISION_BYTES)}")
     if not (math.isfinite(params) and 1e6 <= params <= 1e13):
         raise SizingError(f"model size {params:g} parameters is out of range (1e6 to 1e13)")
+    if active_params is not None and not (math.isfinite(active_params) and 1e6 <= active_params <= params):
+        raise SizingError(f"active parameters {active_params:g} must be 1e6 to the total ({params:g})")
     if not (1 <= gpus <= 64):
         raise SizingError(f"GPUs per replica {gpus} is out of range (1 to 64)")
     lin, lout = float(input_tokens), float(output_tokens)
@@ -252,38 +385,62 @@ def estimate(
         raise SizingError("input tokens must be 0 to 1e7 and output tokens 1 to 1e7")
     if batch is not None and not (1 <= batch <= 1_000_000):
         raise SizingError(f"batch {batch} is out of range (1 to 1,000,000)")
+    if not (math.isfinite(calibration) and 0.01 <= calibration <= 100):
+        raise SizingError(f"calibration factor {calibration:g} is out of range (0.01 to 100)")
+    if kv_elements_per_token is not None and not (1 <= kv_elements_per_token <= 1e8):
+        raise SizingError(f"KV elements per token {kv_elements_per_token} is out of range (1 to 1e8)")
 
+    active = active_params or params
     kv_elems = kv_elements_per_token or kv_elements_guess(params)
-    weights = params * PRECISION_BYTES[precision]
+    wbytes = PRECISION_BYTES[precision]
+    weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
     memory = gpus * spec.memory_gb * 1e9 * MEMORY_USABLE
-    seq_kv = (lin + lout) * kv_tok
+    seq_kv = (lin + lout) * kv_tok  # one sequence at full length
+    live_kv = (lin + lout / 2) * kv_tok  # one sequence at its average live length (paged attention)
     free = memory - weights
-    max_batch = int(max(0.0, free) // seq_kv) if seq_kv > 0 else MAX_BATCH
-    max_batch = min(max_batch, MAX_BATCH)
-    b = batch if batch is not None else max(1, max_batch)
     why = ""
     if free <= 0:
         why = (
             f"weights need {weights / 1e9:,.1f} GB but {gpus} x {spec.name} give {memory / 1e9:,.1f} GB "
             f"({MEMORY_USABLE:.0%} of {gpus * spec.memory_gb:g} GB)"
         )
-    elif max_batch < 1:
+        max_batch = 0
+    elif seq_kv > free:
         why = f"one sequence's KV cache ({seq_kv / 1e9:,.2f} GB) does not fit beside the weights"
-    elif b > max_batch:
-        why = f"a batch of {b} needs {b * seq_kv / 1e9:,.1f} GB of KV cache; {free / 1e9:,.1f} GB is free (max batch {max_batch})"
+        max_batch = 0
+    else:
+        max_batch = min(MAX_BATCH, max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH)
     fits = not why
+    b = max(1, max_batch) if batch is None else batch
+    queued = 0
+    queue_note = ""
+    if fits and b > max_batch:
+        queued = b - max_batch
+        queue_note = (
+            f"{b:,} concurrent sequences asked; {max_batch:,} fit at once (KV cache "
+            f"{free / 1e9:,.1f} GB free), {queued:,} wait in the queue"
+        )
+        b = max_batch
 
-    scale = gpus * (TENSOR_PARALLEL_EFFICIENCY if gpus > 1 else 1.0)
+    tp = tp_efficiency(gpus, spec.interconnect) if gpus > 1 else 1.0
+    scale = gpus * tp * calibration
     bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * scale
     peak = (spec.fp8_tflops if precision == "fp8" and spec.fp8_tflops else spec.bf16_tflops) * 1e12 * scale
-    t_mem = (weights + b * (lin + lout / 2) * kv_tok) / bandwidth
-    t_comp = b * 2 * params / (peak * DECODE_COMPUTE_EFFICIENCY)
+    read = weights * _moe_weight_share(active, params, b)
+    t_mem = (read + b * (lin + lout / 2) * kv_tok) / bandwidth
+    t_comp = b * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY)
     step = max(t_mem, t_comp)
-    prefill = 2 * params * lin / (peak * PREFILL_COMPUTE_EFFICIENCY)
+    prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY)
     cycle = b * prefill + lout * step
     total = b * lout / cycle
     per_gpu = total / gpus
+    share = b * prefill / cycle
+    # A new request waits for the prefills ahead of it: a queue served at prefill's share of the time
+    # (M/D/1 mean wait), never more than the other sequences' prefills.
+    wait = min(share * prefill / (2 * (1 - share)) if share < 1 else math.inf, (b - 1) * prefill)
+    ttft = prefill + wait + step
+    tpot = step + (b - 1) * prefill / lout
     cost = spec.hourly / (per_gpu * 3600) * 1e6 if per_gpu > 0 else None
     return Estimate(
         gpu=spec.name,
@@ -302,57 +459,350 @@ def estimate(
         why=why,
         decode_bound="memory" if t_mem >= t_comp else "compute",
         step_ms=step * 1e3,
-        prefill_share=b * prefill / cycle,
+        prefill_share=share,
         output_tokens_per_second=total if fits else 0.0,
         tokens_per_second_per_gpu=per_gpu if fits else 0.0,
-        tokens_per_second_per_user=1 / step if fits else 0.0,
+        tokens_per_second_per_user=1 / tpot if fits else 0.0,
         requests_per_second_per_gpu=per_gpu / lout if fits else 0.0,
         hourly=spec.hourly,
         cost_per_million_output=cost if fits else None,
+        engine=engine,
+        active_params=active_params,
+        interconnect=spec.interconnect,
+        tp_efficiency=tp,
+        requested_batch=batch,
+        queued=queued,
+        queue_note=queue_note,
+        ttft_ms=ttft * 1e3 if fits else 0.0,
+        tpot_ms=tpot * 1e3 if fits else 0.0,
+        latency_ms=(ttft + lout * tpot) * 1e3 if fits else 0.0,
+        calibration=calibration,
     )
 
 
-# Published measurements the estimate is checked against: NVIDIA TensorRT-LLM performance overview
-# (docs/source/performance/perf-overview.md, the v1.0 tables: H100 SXM 80GB / H200 SXM in DGX systems,
-# FP8 weights from NVIDIA's ModelOpt collection, trtllm-bench at maximum load, "Total Output Throughput").
-# (model, params, gpu, gpus, input, output, published output tokens/s over all GPUs)
-PUBLISHED: tuple[tuple[str, str, int, int, int, float], ...] = (
-    ("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 15220),
-    ("llama-3.1-8b", "H100 SXM", 1, 128, 2048, 22714),
-    ("llama-3.1-8b", "H100 SXM", 1, 500, 2000, 17660),
-    ("llama-3.1-8b", "H100 SXM", 1, 2048, 2048, 9305),
-    ("llama-3.1-8b", "H100 SXM", 1, 5000, 500, 3459),
-    ("llama-3.1-8b", "H200", 1, 1000, 1000, 17744),
-    ("llama-3.3-70b", "H100 SXM", 2, 1000, 1000, 4205),
-    ("llama-3.3-70b", "H100 SXM", 2, 128, 2048, 6651),
-    ("llama-3.3-70b", "H100 SXM", 2, 2048, 2048, 3082),
-    ("llama-3.3-70b", "H200", 1, 1000, 1000, 2909),
+def _batches(most: int, points: int = 24) -> list[int]:
+    """1 to `most`, spaced evenly on a log scale, at most `points` of them, always 1 and `most`."""
+    if most <= points:
+        return list(range(1, most + 1))
+    out = {1, most}
+    for i in range(1, points - 1):
+        out.add(max(1, round(most ** (i / (points - 1)))))
+    return sorted(out)
+
+
+def sweep(**kwargs: Any) -> list[Estimate]:
+    """Estimates from batch 1 to the most that fit (at most ~24 points); [] when nothing fits."""
+    kwargs.pop("batch", None)
+    top = estimate(**kwargs)
+    if not top.fits:
+        return []
+    return [estimate(batch=b, **kwargs) for b in _batches(top.max_batch)]
+
+
+def _meets(e: Estimate, max_ttft_ms: float | None, max_tpot_ms: float | None) -> bool:
+    return (max_ttft_ms is None or e.ttft_ms <= max_ttft_ms) and (
+        max_tpot_ms is None or e.tpot_ms <= max_tpot_ms
+    )
+
+
+def _limits_text(max_ttft_ms: float | None, max_tpot_ms: float | None) -> str:
+    parts = []
+    if max_ttft_ms is not None:
+        parts.append(f"TTFT <= {max_ttft_ms:g} ms")
+    if max_tpot_ms is not None:
+        parts.append(f"TPOT <= {max_tpot_ms:g} ms")
+    return ", ".join(parts)
+
+
+def best_under(max_ttft_ms: float | None, max_tpot_ms: float | None, **kwargs: Any) -> Estimate | None:
+    """The largest batch (up to `batch` if given, else the most that fit) whose TTFT and TPOT meet the
+    limits, or None when even batch 1 misses. TTFT and TPOT grow with the batch, so a bisection finds it."""
+    for name, v in (("TTFT", max_ttft_ms), ("TPOT", max_tpot_ms)):
+        if v is not None and not (math.isfinite(v) and v > 0):
+            raise SizingError(f"the {name} limit must be a positive number of milliseconds, not {v:g}")
+    cap = kwargs.pop("batch", None)
+    top = estimate(**kwargs)
+    if not top.fits:
+        return None
+    hi = min(cap, top.max_batch) if cap else top.max_batch
+    if not _meets(estimate(batch=1, **kwargs), max_ttft_ms, max_tpot_ms):
+        return None
+    lo = 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _meets(estimate(batch=mid, **kwargs), max_ttft_ms, max_tpot_ms):
+            lo = mid
+        else:
+            hi = mid - 1
+    e = estimate(batch=lo, **kwargs)
+    note = f"batch {lo:,} is the largest that meets {_limits_text(max_ttft_ms, max_tpot_ms)}"
+    return replace(e, limit_note=note, requested_batch=cap)
+
+
+def calibration_for(measured_tokens_per_s: float, **kwargs: Any) -> float:
+    """The factor that makes the estimate at this configuration equal the measured output tokens/s of
+    the replica (every time in the estimate is divided by it, so throughput scales by it exactly)."""
+    if not (math.isfinite(measured_tokens_per_s) and measured_tokens_per_s > 0):
+        raise SizingError(
+            f"the measured throughput must be a positive number of tokens/s, not {measured_tokens_per_s:g}"
+        )
+    kwargs.pop("calibration", None)
+    e = estimate(**kwargs)
+    if not e.fits:
+        raise SizingError(f"cannot calibrate a configuration that does not fit: {e.why}")
+    factor = measured_tokens_per_s / e.output_tokens_per_second
+    if not 0.01 <= factor <= 100:
+        raise SizingError(
+            f"the measured {measured_tokens_per_s:,.0f} tok/s is {factor:.3g} x the estimate "
+            f"({e.output_tokens_per_second:,.0f}); check the configuration (0.01x to 100x accepted)"
+        )
+    return factor
+
+
+def _num(x: float) -> str:
+    """A number as short text that reads back exactly (8e9 -> "8B", 1000.0 -> "1000")."""
+    if x >= 1e9:
+        s = f"{x / 1e9:g}"
+        if float(s + "e9") == x:
+            return s + "B"
+    s = f"{x:g}"
+    return s if float(s) == x else repr(float(x))
+
+
+def _read_num(s: str) -> float:
+    return float(s[:-1] + "e9") if s.endswith("B") else float(s)
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Everything a sizing was asked: what the `S` dialog and `workbench size` record in an option's
+    throughput_source (source_text) and read back (from_source) to draw the sweep again."""
+
+    model: str = ""  # a name of MODELS, or "" (then params, and the KV shape guessed from the size)
+    params: float = 0.0  # 0 with a model: the model's own
+    active_params: float | None = None  # mixture of experts; None: the model's own, or dense
+    precision: str = "bf16"
+    kv_precision: str | None = None  # None: the engine's default
+    engine: str = "vllm"
+    gpu: str = "H100 SXM"
+    gpus: int = 1
+    input_tokens: float = 1000
+    output_tokens: float = 500
+    batch: int | None = None  # concurrency; None: the most that fit
+    max_ttft_ms: float | None = None
+    max_tpot_ms: float | None = None
+    calibration: float = 1.0
+    measured: float | None = None  # output tokens/s measured at this configuration: calibrates
+    kv_elements_per_token: int | None = None  # None: the model's own, or guessed from the size
+
+    def kwargs(self) -> dict:
+        """Keyword arguments of estimate() for this sizing (without batch and calibration)."""
+        params, active, kv = self.params, self.active_params, self.kv_elements_per_token
+        if self.model:
+            shape = model_named(self.model)
+            params = params or shape.params
+            active = active or shape.active_params
+            kv = kv or shape.kv_elements_per_token
+        if not params:
+            raise SizingError("give the model's size (e.g. 8e9) or a known model name")
+        return {
+            "params": params,
+            "precision": self.precision,
+            "gpu": self.gpu,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "gpus": self.gpus,
+            "kv_precision": self.kv_precision,
+            "kv_elements_per_token": kv,
+            "active_params": active,
+            "engine": self.engine,
+        }
+
+    def factor(self) -> float:
+        """The calibration in force: from the measurement when there is one, else as given."""
+        if self.measured is not None:
+            return calibration_for(self.measured, batch=self.batch, **self.kwargs())
+        return self.calibration
+
+    def estimate(self) -> Estimate:
+        kw = self.kwargs()
+        kw["calibration"] = self.factor()
+        if self.max_ttft_ms is None and self.max_tpot_ms is None:
+            return estimate(batch=self.batch, **kw)
+        best = best_under(self.max_ttft_ms, self.max_tpot_ms, batch=self.batch, **kw)
+        if best is not None:
+            return best
+        one = estimate(batch=1, **kw)
+        if not one.fits:
+            return one
+        note = (
+            f"even batch 1 misses {_limits_text(self.max_ttft_ms, self.max_tpot_ms)} "
+            f"(TTFT {one.ttft_ms:,.0f} ms, TPOT {one.tpot_ms:,.1f} ms)"
+        )
+        return replace(one, limit_note=note, requested_batch=self.batch)
+
+    def sweep(self) -> list[Estimate]:
+        return sweep(calibration=self.factor(), **self.kwargs())
+
+    def source_text(self, day: str | None = None) -> str:
+        """One readable line that from_source reads back, with the result after " -> "."""
+        who = []
+        if self.model:
+            who.append(self.model)
+        if self.params:
+            who.append(f"{_num(self.params)} params")
+        if self.active_params:
+            who.append(f"{_num(self.active_params)} active")
+        kv = f"KV {self.kv_precision}" if self.kv_precision else f"KV {self._kv_default()} (engine default)"
+        text = (
+            f"sized {day or datetime.date.today().isoformat()}: {' '.join(who)} {self.precision}, {kv}, "
+            f"{self.engine}, {self.gpus}x {self.gpu}, {_num(self.input_tokens)} in / "
+            f"{_num(self.output_tokens)} out, batch {self.batch if self.batch else 'max'}"
+        )
+        limits = _limits_text(self.max_ttft_ms, self.max_tpot_ms)
+        if limits:
+            text += f" ({limits})"
+        if self.kv_elements_per_token:
+            text += f", {self.kv_elements_per_token} KV elements/token"
+        if self.calibration != 1.0:
+            text += f", calibrated x{_num(self.calibration)}"
+        if self.measured is not None:
+            text += f", measured {_num(self.measured)} tok/s"
+        try:
+            e = self.estimate()
+        except SizingError:
+            return text
+        if e.fits:
+            text += f" -> batch {e.batch:,}, {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU"
+        return text
+
+    def _kv_default(self) -> str:
+        return engine_kv_default(self.engine, self.precision)
+
+    @classmethod
+    def from_source(cls, text: str) -> Sizing | None:
+        """The Sizing a source_text line records; None for any other text (e.g. "measured on our cluster")."""
+        m = _SOURCE.match(text.strip())
+        if not m:
+            return None
+        g = m.groupdict()
+        rest = g["rest"] or ""
+        limits = g["limits"] or ""
+        ttft = re.search(r"TTFT <= (\S+) ms", limits)
+        tpot = re.search(r"TPOT <= (\S+) ms", limits)
+        kvel = re.search(r", (\d+) KV elements/token", rest)
+        cal = re.search(r", calibrated x(\S+)", rest)
+        meas = re.search(r", measured (\S+) tok/s", rest)
+        try:
+            s = cls(
+                model=g["model"] or "",
+                params=_read_num(g["params"]) if g["params"] else 0.0,
+                active_params=_read_num(g["active"]) if g["active"] else None,
+                precision=g["precision"],
+                kv_precision=None if g["kvdefault"] else g["kv"],
+                engine=g["engine"],
+                gpu=g["gpu"],
+                gpus=int(g["gpus"]),
+                input_tokens=_read_num(g["lin"]),
+                output_tokens=_read_num(g["lout"]),
+                batch=None if g["batch"] == "max" else int(g["batch"]),
+                max_ttft_ms=float(ttft.group(1)) if ttft else None,
+                max_tpot_ms=float(tpot.group(1)) if tpot else None,
+                calibration=_read_num(cal.group(1)) if cal else 1.0,
+                measured=_read_num(meas.group(1)) if meas else None,
+                kv_elements_per_token=int(kvel.group(1)) if kvel else None,
+            )
+        except ValueError:
+            return None
+        return s
+
+
+_SOURCE = re.compile(
+    r"sized (?P<date>\d{4}-\d\d-\d\d): "
+    r"(?:(?P<model>[a-z][\w.\-]*) ?)?(?:(?P<params>[\d.e+\-]+B?) params ?)?(?:(?P<active>[\d.e+\-]+B?) active ?)?"
+    r" ?(?P<precision>bf16|fp16|fp8|int8|int4), "
+    r"KV (?P<kv>\w+)(?P<kvdefault> \(engine default\))?, "
+    r"(?P<engine>vllm|trtllm|sglang), (?P<gpus>\d+)x (?P<gpu>[^,]+), "
+    r"(?P<lin>[\d.e+\-]+B?) in / (?P<lout>[\d.e+\-]+B?) out, batch (?P<batch>\d+|max)"
+    r"(?: \((?P<limits>[^)]*)\))?(?P<rest>(?:(?! -> ).)*)(?: -> .*)?$"
 )
-PUBLISHED_SOURCE = (
-    "NVIDIA TensorRT-LLM performance overview (perf-overview.md, v1.0 tables), FP8, total output tokens/s"
+
+
+@dataclass(frozen=True)
+class PublishedPoint:
+    """A published throughput measurement the estimate is checked against."""
+
+    model: str  # a name of MODELS
+    gpu: str
+    gpus: int
+    input_tokens: int
+    output_tokens: int
+    published: float  # total output tokens/s of the replica
+    used_for_tuning: bool  # True: a factor was set with it in view; False: held out
+    source: str
+    engine: str = "trtllm"
+    precision: str = "fp8"
+    kv_precision: str | None = None  # None: the engine's default
+    batch: int | None = None  # the benchmark's concurrency; None: full load
+
+
+_TRTLLM_V1 = (
+    "NVIDIA TensorRT-LLM performance overview, docs/source/performance/perf-overview.md, v1.0 tables "
+    "(https://github.com/NVIDIA/TensorRT-LLM/blob/v1.0.0/docs/source/performance/perf-overview.md, 2025-09): "
+    "DGX systems, FP8 ModelOpt checkpoints, trtllm-bench at full load, total output tokens/s"
+)
+
+PUBLISHED: tuple[PublishedPoint, ...] = (
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 15220, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 128, 2048, 22714, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 500, 2000, 17660, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 2048, 2048, 9305, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 5000, 500, 3459, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.1-8b", "H200", 1, 1000, 1000, 17744, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 1000, 1000, 4205, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 128, 2048, 6651, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 2048, 2048, 3082, True, _TRTLLM_V1),
+    PublishedPoint("llama-3.3-70b", "H200", 1, 1000, 1000, 2909, True, _TRTLLM_V1),
 )
 
 
 def published_comparison() -> list[dict]:
-    """Each published point with our estimate and the error (estimate / published - 1)."""
+    """Every published point with our estimate and its error (estimate / published - 1)."""
     out = []
-    for model, gpu, n, lin, lout, published in PUBLISHED:
-        shape = model_named(model)
+    for p in PUBLISHED:
+        shape = model_named(p.model)
         e = estimate(
-            shape.params, "fp8", gpu, lin, lout, gpus=n, kv_elements_per_token=shape.kv_elements_per_token
+            shape.params,
+            p.precision,
+            p.gpu,
+            p.input_tokens,
+            p.output_tokens,
+            batch=p.batch,
+            gpus=p.gpus,
+            kv_precision=p.kv_precision,
+            kv_elements_per_token=shape.kv_elements_per_token,
+            active_params=shape.active_params,
+            engine=p.engine,
         )
-        out.append(
-            {
-                "model": model,
-                "gpu": gpu,
-                "gpus": n,
-                "input": lin,
-                "output": lout,
-                "published": published,
-                "estimate": e.output_tokens_per_second,
-                "error": e.output_tokens_per_second / published - 1,
-                "batch": e.batch,
-                "bound": e.decode_bound,
-            }
+        row = asdict(p)
+        row.update(
+            estimate=e.output_tokens_per_second,
+            error=e.output_tokens_per_second / p.published - 1,
+            served_batch=e.batch,
+            bound=e.decode_bound,
         )
+        out.append(row)
+    return out
+
+
+def error_summary(rows: list[dict] | None = None) -> dict:
+    """Median and worst absolute error, over the tuning points and over the held-out ones."""
+    rows = published_comparison() if rows is None else rows
+    out = {}
+    for key, used in (("tuning", True), ("held_out", False)):
+        errs = sorted(abs(r["error"]) for r in rows if r["used_for_tuning"] == used)
+        if errs:
+            mid = len(errs) // 2
+            median = errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
+            out[key] = {"points": len(errs), "median": median, "worst": errs[-1]}
     return out
