@@ -23,6 +23,14 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _known_gpu(name: str, fallback: str) -> str:
+    """The table's name for a GPU a record names (a Select takes only its own values)."""
+    try:
+        return sz.gpu_named(name).name
+    except sz.SizingError:
+        return fallback
+
+
 def missed(sizing: sz.Sizing, e: sz.Estimate) -> bool:
     """The estimate misses a latency limit asked for (even batch 1 does): nothing worth filling."""
     return (sizing.max_ttft_ms is not None and e.ttft_ms > sizing.max_ttft_ms * (1 + 1e-9)) or (
@@ -82,10 +90,10 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
         else:
             self.defaults = {
                 "model": start.model or f"{start.params:g}",  # 8e+09 reads back as 8e9
-                "gpu": start.gpu,
-                "precision": start.precision,
+                "gpu": _known_gpu(start.gpu, gpu),
+                "precision": start.precision if start.precision in sz.PRECISION_BYTES else precision,
                 "kv": start.kv_precision,
-                "engine": start.engine,
+                "engine": start.engine if start.engine in sz.ENGINES else sz.ENGINES[0],
                 "gpus": str(start.gpus),
                 "input": f"{start.input_tokens:g}",
                 "output": f"{start.output_tokens:g}",
