@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import workbench
-from workbench.cli import analysis, data, settings
+from workbench.cli import analysis, data, settings, usage
 from workbench.cli.common import COMMANDS, add_columns, command, fail
 from workbench.model.scenario import Scenario
 from workbench.store import paths
@@ -224,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_parsers(sub)
     analysis.add_parsers(sub)
     settings.add_parsers(sub)
+    usage.add_parsers(sub)
     return parser
 
 

@@ -70,3 +70,22 @@ def set_throughput(
     edit._raise_version(data, ("options", option, "throughput_source"), source)
     o["throughput_source"] = source
     return edit.validated(data)
+
+
+def set_workload(s: Scenario, figures: dict[str, float], source: str) -> Scenario:
+    """Fill [workload] keys with figures measured from a usage log and record where they came from.
+
+    Only the keys given change (a figure the log cannot support stays as typed). `source` goes to
+    `[workload] source`, a version-2 key, so a version-1 file becomes version 2.
+    """
+    from workbench.model.scenario import Workload
+
+    data = files.to_dict(s)
+    workload = data.setdefault("workload", {})
+    for key, value in figures.items():
+        if key not in Workload.model_fields or key == "source":
+            raise edit.EditError(f"[workload] has no key {key!r} a usage log can set")
+        workload[key] = float(value)
+    workload["source"] = source
+    edit._raise_version(data, ("workload", "source"), source)
+    return edit.validated(data)
