@@ -42,7 +42,7 @@ from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable,
 from workbench.tui.screens.explain import ExplainScreen
 from workbench.tui.screens.prices import PricePicker
 from workbench.tui.screens.sizing import SizingDialog
-from workbench.tui.screens.usage import UsageDialog
+from workbench.tui.screens.usage import WORKLOAD_SHORT, UsageDialog
 
 if TYPE_CHECKING:
     from workbench.model.usage import UsageSummary
@@ -655,7 +655,7 @@ class ScenarioView(Vertical):
                 lambda s: data_edits.set_throughput(
                     s, i, e.tokens_per_second_per_gpu, e.latency_ms, sizing.source_text()
                 ),
-                f"options.{i + 1}: {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated; latency "
+                f"{e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated; latency "
                 f"{e.latency_ms / 1000:,.1f} s at batch {e.batch:,} · u undoes",
                 refused="not filled: ",
             )
@@ -683,7 +683,7 @@ class ScenarioView(Vertical):
                     for k in figures
                     if getattr(before, k) != getattr(new.workload, k)
                 ]
-                return "imported a usage log (u undoes): " + (", ".join(moved) or "the same figures")
+                return "imported (u undoes): " + (", ".join(moved) or "the same figures")
 
             new = self.commit_edit(
                 lambda s: data_edits.set_workload(s, figures, source), said, refused="not imported: "
@@ -694,17 +694,6 @@ class ScenarioView(Vertical):
                 self.call_after_refresh(self.status, "✔ " + message, False, True)
 
         self.app.push_screen(UsageDialog(Path.cwd(), self.doc.scenario, refuse=refuse), chosen)
-
-
-# [workload] keys as the import's status line names them (short: the line must fit 80 columns)
-WORKLOAD_SHORT = {
-    "requests_per_day": "req/day",
-    "input_tokens": "in",
-    "output_tokens": "out",
-    "cacheable_share": "cached",
-    "peak_to_average": "peak",
-    "growth_per_month": "growth/mo",
-}
 
 
 def _short(value: float) -> str:

@@ -70,7 +70,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
     ) -> None:
         super().__init__()
         self.option_name = option_name
-        self.workload_tokens = (input_tokens, max(1.0, output_tokens))
+        self.workload_tokens = (float(round(input_tokens)), float(round(max(1.0, output_tokens))))
         self.start = start  # the sizing the option's throughput_source records: its inputs come back
         if start is None:
             self.defaults = {
@@ -80,8 +80,8 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
                 "kv": None,
                 "engine": sz.ENGINES[0],
                 "gpus": "1",
-                "input": f"{input_tokens:g}",
-                "output": f"{max(1.0, output_tokens):g}",
+                "input": f"{input_tokens:.0f}",  # the engine's mean: a whole number reads better
+                "output": f"{max(1.0, output_tokens):.0f}",
                 "batch": "",
                 "ttft": "",
                 "tpot": "",

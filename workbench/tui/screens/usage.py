@@ -40,6 +40,40 @@ def _allowed(path: Path) -> None:
     return None
 
 
+# [workload] keys as the dialog and the status line name them (short: the line must fit 80 columns)
+WORKLOAD_SHORT = {
+    "requests_per_day": "req/day",
+    "input_tokens": "in",
+    "output_tokens": "out",
+    "cacheable_share": "cached",
+    "peak_to_average": "peak",
+    "growth_per_month": "growth/mo",
+}
+
+
+Wanted = tuple[tuple[str, ...], str, str]  # (paths, format, columns as typed): what one read is of
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would write it: relative to the current folder when under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """`timestamp=when input=prompt output=completion` (spaces or commas between) -> a dict; ValueError
+    with one line for anything else. The reader checks the keys."""
+    out = {}
+    for part in text.replace(",", " ").split():
+        key, eq, column = part.partition("=")
+        if not eq or not key or not column:
+            raise ValueError(f"columns: {part!r} is not key=column (e.g. timestamp=when input=prompt)")
+        out[key.strip()] = column.strip()
+    return out
+
+
 def split_paths(text: str) -> list[str]:
     """The paths typed, separated by spaces; quotes keep a path with spaces whole."""
     try:
@@ -121,8 +155,8 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         self.scenario = scenario  # for the spend check: the log's spend against this scenario's prices
         self.initial = paths
         self.summary: UsageSummary | None = None
-        self.summary_key: tuple[tuple[str, ...], str] | None = None  # what `summary` was read from
-        self.reading: tuple[tuple[str, ...], str] | None = None
+        self.summary_key: Wanted | None = None  # what `summary` was read from
+        self.reading: Wanted | None = None
         self.error = ""
         self._apply_when_read = False
         self._timer: Timer | None = None
@@ -153,10 +187,22 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
                 ),
                 classes="field",
             )
+            yield Horizontal(
+                Label("Columns"),
+                Input(
+                    "",
+                    id="usage-columns",
+                    compact=True,
+                    placeholder="any CSV: timestamp=when input=prompt output=completion (else blank)",
+                ),
+                classes="field",
+            )
             yield Static("type the path of a log (CSV, JSON Lines, Parquet; .gz too)", id="usage-state")
             with VerticalScroll(id="usage-preview"):
                 yield Static("", id="usage-lines")
-            yield Static("Enter fills [workload] with these figures (u undoes) · Esc cancels", classes="hint")
+            yield Static(
+                Content("Enter fills [workload] with these figures (u undoes) · Esc cancels"), classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#usage-path", Input).focus()
@@ -164,9 +210,10 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
             self._read_soon(0.0)
 
     # --- what to read ----------------------------------------------------------------------------------
-    def _wanted(self) -> tuple[tuple[str, ...], str]:
+    def _wanted(self) -> Wanted:
         paths = tuple(split_paths(self.query_one("#usage-path", Input).value))
-        return paths, str(self.query_one("#usage-format", Select).value)
+        columns = self.query_one("#usage-columns", Input).value.strip()
+        return paths, str(self.query_one("#usage-format", Select).value), columns
 
     def _resolved(self, paths: tuple[str, ...]) -> list[Path]:
         out = []
@@ -176,6 +223,7 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         return out
 
     @on(Input.Changed, "#usage-path")
+    @on(Input.Changed, "#usage-columns")
     @on(Select.Changed, "#usage-format")
     def _changed(self) -> None:
         self._apply_when_read = False
@@ -194,12 +242,18 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         key = self._wanted()
         if key in (self.summary_key, self.reading):
             return
-        paths, fmt = key
+        paths, fmt, column_text = key
         self.summary, self.summary_key = None, None
         self.query_one("#usage-lines", Static).update("")
         if not paths:
             self.reading = None
             self._say("type the path of a log (CSV, JSON Lines, Parquet; .gz too)")
+            return
+        try:
+            columns = parse_columns(column_text)
+        except ValueError as exc:
+            self.reading = None
+            self._say(str(exc), error=True)
             return
         files = self._resolved(paths)
         refusal = next((r for r in map(self.refuse, files) if r), None)
@@ -212,15 +266,16 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         self.reading = key
         what = f"{len(files)} files" if len(files) > 1 else paths[0]
         self._say(f"reading {what} ({size / 1e6:,.1f} MB)…")
-        self._read(key, files, fmt)
+        self._read(key, files, fmt, columns)
 
     @work(thread=True, exclusive=True, group="usage-read")
-    def _read(self, key: tuple[tuple[str, ...], str], files: list[Path], fmt: str) -> None:
+    def _read(self, key: Wanted, files: list[Path], fmt: str, columns: dict[str, str]) -> None:
         from workbench.model.usage import UsageError
         from workbench.store import usagelog
 
         try:
-            summary = usagelog.summarize(files, fmt, scenario=self.scenario)
+            shown = [_shown(f) for f in files]  # as the summary and the [workload] source name them
+            summary = usagelog.summarize(shown, fmt, columns=columns or None, scenario=self.scenario)
         except UsageError as exc:
             self.app.call_from_thread(self._failed, key, str(exc))
         except OSError as exc:
@@ -230,20 +285,20 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         else:
             self.app.call_from_thread(self._read_done, key, summary)
 
-    def _failed(self, key: tuple[tuple[str, ...], str], message: str) -> None:
+    def _failed(self, key: Wanted, message: str) -> None:
         if key != self.reading:
             return  # a newer path was typed meanwhile
         self.reading = None
         self._apply_when_read = False
         self._say(" ".join(message.split()), error=True)
 
-    def _read_done(self, key: tuple[tuple[str, ...], str], summary: UsageSummary) -> None:
+    def _read_done(self, key: Wanted, summary: UsageSummary) -> None:
         if key != self.reading:
             return
         self.reading = None
         self.summary, self.summary_key = summary, key
-        figures = ", ".join(summary.workload()) or "nothing"
-        self._say(f"✔ read; Enter sets {figures}")
+        figures = ", ".join(WORKLOAD_SHORT.get(k, k) for k in summary.workload()) or "nothing"
+        self._say(f"✔ read {summary.rows:,} rows; Enter sets {figures}")
         self.query_one("#usage-lines", Static).update(Text("\n".join(summary.lines())))
         if self._apply_when_read:
             self.action_apply()
@@ -256,6 +311,7 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
 
     # --- keys --------------------------------------------------------------------------------------
     @on(Input.Submitted, "#usage-path")
+    @on(Input.Submitted, "#usage-columns")
     def _submitted(self) -> None:
         self.action_apply()
 
