@@ -57,7 +57,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=parse_count,
         help="mixture of experts: parameters used per token, e.g. 12.9B (a MoE model name sets it)",
     )
-    p.add_argument("--precision", default="bf16", help="weights: bf16, fp16, fp8, int8, int4 (default bf16)")
+    p.add_argument(
+        "--precision", default="bf16", help="weights: bf16, fp16, fp8, fp4, int8, int4 (default bf16)"
+    )
     p.add_argument(
         "--kv-precision", help="KV cache: default the engine's (vllm, sglang: 16-bit; trtllm: fp8 with fp8)"
     )
@@ -302,12 +304,15 @@ def cmd_size(args: argparse.Namespace) -> int:
         d["efficiency"] = _factors(e)
         d["published_error"] = sizing.error_summary()
         d["source_text"] = s.source_text()
+        d["kv_precision_from"] = "given" if s.kv_precision else sizing.ENGINE_KV_NOTE[e.engine]
         if args.sweep:
             d["sweep"] = [_sweep_row(r) for r in rows]
         sys.stdout.write(json.dumps(d, indent=2) + "\n")
         return 0
     for line in size_lines(e, s.model, kv_known):
         print(line)
+    if s.kv_precision is None and e.fits:
+        print(f"KV cache {e.kv_precision}: {sizing.ENGINE_KV_NOTE[e.engine]}; --kv-precision to choose")
     if args.sweep and rows:
         _print_sweep(rows)
     return 0  # "does not fit" is an answer, not invalid input
@@ -380,6 +385,10 @@ def published_line() -> str:
     return text
 
 
+def _duration(ms: float) -> str:
+    return f"{ms:,.0f} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
+
+
 def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     """The estimate in words (CLI and TUI)."""
     from workbench.model import sizing
@@ -393,7 +402,12 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     ]
     lines.append(
         f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
-        f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once (paged, at the average length)"
+        f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once "
+        + (
+            "(each reserved at full length)"
+            if e.engine == "trtllm"
+            else "(paged, held at the average length)"
+        )
         + ("" if kv_known else " (KV shape estimated from size)")
     )
     if not e.fits:
@@ -408,7 +422,7 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         f"prefill {e.prefill_share:.0%} of the time"
     )
     lines.append(
-        f"latency: TTFT {e.ttft_ms:,.0f} ms, TPOT {e.tpot_ms:,.1f} ms ({e.tokens_per_second_per_user:,.0f} tok/s "
+        f"latency: TTFT {_duration(e.ttft_ms)}, TPOT {e.tpot_ms:,.1f} ms ({e.tokens_per_second_per_user:,.0f} tok/s "
         f"per user), {e.latency_ms / 1000:,.1f} s a whole response"
     )
     lines.append(

@@ -4,32 +4,34 @@ Self-hosted throughput is the assumption users know least; this gives a defensib
 how far it stood from published runs (PUBLISHED, published_comparison()).
 
 The estimate, for one replica of `gpus` GPUs serving requests of `input_tokens` in and `output_tokens`
-out with continuous batching and paged attention:
+out with continuous batching:
 
 - memory: weights = total params x bytes per weight; KV cache per token = KV elements x bytes (2 x layers
-  x KV heads x head dim for grouped-query attention; a shape may state its own, e.g. DeepSeek's latent
-  cache). Paged attention holds each sequence at its live length, on average input + output/2 tokens, so
-  the most sequences served at once is (memory x MEMORY_USABLE - weights) / (average KV per sequence).
-  A replica "fits" when the weights and one full-length sequence fit. A larger concurrency is served at
+  x KV heads x head dim; a shape may state its own, e.g. DeepSeek's latent cache). The cache gets
+  MEMORY_USABLE of the memory the way the engine counts it. vLLM and SGLang (paged attention) admit a
+  sequence for the cache it holds, on average input + output/2 tokens; TensorRT-LLM reserves the full
+  length first. The most sequences at once is the cache over that, capped by the engine's own limit.
+  A replica "fits" when the weights and one full-length sequence fit; a larger concurrency is served at
   the most that fit and the rest queue (`queued`).
-- decode: one step reads the weights it touches (a dense model all of them; a mixture of experts the
-  experts its batch routes to, from the active towards the total weights) and every sequence's KV cache,
-  at BANDWIDTH_EFFICIENCY of peak bandwidth; or takes batch x 2 x active params FLOPs at
-  DECODE_COMPUTE_EFFICIENCY of peak, whichever is longer.
+- decode step = max(read the weights it touches, batch x 2 x active params FLOPs) + read every sequence's
+  KV cache (attention runs in kernels of its own) + all-reduce (tensor parallel) + a fixed cost per layer.
+  Reads go at BANDWIDTH_EFFICIENCY of peak bandwidth, FLOPs at DECODE_COMPUTE_EFFICIENCY of peak. A
+  mixture of experts keeps all its weights in memory, computes with the active ones, and reads the
+  experts its batch routes to: from the active weights at batch 1 towards all of them.
 - prefill: 2 x active params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY of peak.
 - a cycle serves `batch` requests: batch prefills plus output_tokens decode steps; output tokens/s =
   batch x output / cycle.
-- tensor parallel: 2+ GPUs pool bandwidth and compute at tp_efficiency(gpus, interconnect), which falls
-  with the degree, much faster over PCIe than over NVLink (all-reduce traffic between layers).
-- latency: TTFT = the request's own prefill, the wait for prefills ahead of it (a queue of prefills, as
-  busy as prefill's share of the time) and one decode step; TPOT = a decode step plus the other
-  sequences' prefills spread over this one's output.
+- tensor parallel: every layer ends in two all-reduces of the activations, over NVLink or PCIe
+  (ALLREDUCE_GBS, ALLREDUCE_LATENCY_US); `tp_efficiency` is the share of the time not spent in them,
+  so it falls with the degree, the batch and the interconnect.
+- latency: TTFT = the request's own prefill, the wait for prefills ahead of it (a queue busy prefill's
+  share of the time) and one decode step, plus, beyond what fits, the wait for a slot; TPOT = a decode
+  step plus the other sequences' prefills spread over this one's output.
 - calibration divides every time by a factor, so a measured configuration reproduces the measurement.
 - FP8 uses the GPU's FP8 tensor throughput where it has one; otherwise (A100, A10G, int8/int4 weights)
   weights are stored small but the arithmetic runs at BF16 rates.
 
-Attention FLOPs, sampling, scheduling gaps and CPU overhead are ignored; the efficiency factors absorb
-them.
+The factors were set against the published points marked used_for_tuning; the others were held out.
 """
 
 from __future__ import annotations
@@ -49,13 +51,20 @@ INTERCONNECTS = ("nvlink", "pcie")
 # Stated efficiency factors (shares of the datasheet peak reached in practice).
 MEMORY_USABLE = 0.90  # share of GPU memory for weights + KV cache (vLLM's and TensorRT-LLM's default 0.90)
 BANDWIDTH_EFFICIENCY = 0.80  # achieved share of peak memory bandwidth in decode kernels
-DECODE_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
+DECODE_COMPUTE_EFFICIENCY = 0.45  # achieved share of peak tensor FLOPs in large-batch decode GEMMs
 PREFILL_COMPUTE_EFFICIENCY = 0.60  # achieved share of peak tensor FLOPs in prefill
-# Tensor parallel: efficiency = 1 / (1 + overhead x (gpus - 1)), the overhead per extra GPU by interconnect.
-TP_OVERHEAD = {"nvlink": 0.12, "pcie": 0.60}
+# Tensor parallel: every layer ends in two all-reduces of the activations (hidden x 2 bytes a token),
+# sent over the interconnect at ALLREDUCE_GBS (achieved all-reduce bus bandwidth per GPU), each paying
+# ALLREDUCE_LATENCY_US; the GPUs wait for them (no overlap with the arithmetic).
+ALLREDUCE_GBS = {"nvlink": 200.0, "pcie": 15.0}
+ALLREDUCE_LATENCY_US = {"nvlink": 15.0, "pcie": 80.0}
+LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kernel launches and syncs
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
-PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5, "int8": 1.0, "int4": 0.5}
+# Weights whose arithmetic runs on FP8 tensor cores where the GPU has them (FP4 too: the table has no FP4
+# column, so FP4 is counted at the FP8 rate); int8/int4 weights are widened to BF16 for the arithmetic.
+FP8_ARITHMETIC = ("fp8", "fp4")
 
 # The KV cache each engine keeps when not told: vLLM and SGLang keep the model's 16-bit activation type
 # whatever the weights (vLLM engine args: --kv-cache-dtype "auto" uses the model data type; SGLang's
@@ -68,9 +77,20 @@ ENGINE_KV_NOTE = {
 }
 
 
+def engine_max_sequences(engine: str, gpu: GpuSpec) -> int:
+    """The most sequences an engine runs at once by default: vLLM's max_num_seqs is 1024 on GPUs of 70 GiB
+    or more other than the A100, else 256 (vllm/engine/arg_utils.py, get_batch_defaults); TensorRT-LLM's
+    max_batch_size is 2048; SGLang sizes its running requests from memory (MAX_BATCH here)."""
+    if engine == "vllm":
+        return 1024 if gpu.memory_gb >= 75 and not gpu.name.startswith("A100") else 256
+    if engine == "trtllm":
+        return 2048
+    return MAX_BATCH
+
+
 def engine_kv_default(engine: str, precision: str) -> str:
     """The KV-cache precision an engine uses when not told."""
-    if engine == "trtllm" and precision == "fp8":
+    if engine == "trtllm" and precision in FP8_ARITHMETIC:
         return "fp8"
     return "fp16" if precision == "fp16" else "bf16"
 
@@ -88,7 +108,7 @@ class GpuSpec:
     bf16_tflops: float  # dense BF16 tensor TFLOPS
     fp8_tflops: float | None  # dense FP8 tensor TFLOPS; None = no FP8 tensor cores
     spec_source: str
-    hourly: float  # typical on-demand price of one GPU-hour, USD
+    hourly: float  # price of one GPU-hour, USD (for RunPod rows, the "Spot/hr" column deploybase tabulates)
     price_source: str
     price_date: str
     interconnect: str = "pcie"  # between the GPUs of one replica: "nvlink" (or a like fabric) or "pcie"
@@ -107,11 +127,11 @@ GPUS: tuple[GpuSpec, ...] = (
         3900,
         835.5,
         1670.5,
-        _H100 + ", H100 NVL; NVLink bridge between pairs",
-        2.59,
-        "placeholder",
+        _H100 + ", H100 NVL; a PCIe card whose NVLink bridge joins only pairs, so counted as PCIe",
+        3.07,
+        "RunPod on-demand H100 NVL, as listed on gpu.blog/gpus/nvidia-h100-nvl (undated listing, read)",
         "2026-12-03",
-        "nvlink",
+        "pcie",
     ),
     GpuSpec(
         "H200",
@@ -131,7 +151,7 @@ GPUS: tuple[GpuSpec, ...] = (
         7700,
         2250,
         4500,
-        "NVIDIA HGX B200 datasheet, per GPU (dense = the with-sparsity figures halved)",
+        "NVIDIA HGX B200 specifications, per GPU (FP16/BF16 4.5 and FP8 9 PFLOPS halved to dense; 180 GB, 7.7 TB/s)",
         5.98,
         _RUNPOD,
         "2026-03-10",
@@ -143,7 +163,8 @@ GPUS: tuple[GpuSpec, ...] = (
         5300,
         1307.4,
         2614.9,
-        "AMD Instinct MI300X data sheet (dense); Infinity Fabric links count as NVLink-class",
+        "AMD Instinct MI300X specifications (dense BF16 1307.4, FP8 2614.9 TFLOPS; 192 GB; 5.3 TB/s); "
+        "its all-to-all Infinity Fabric counts as NVLink-class",
         1.99,
         "median MI300X rate over providers, cliffcenter.com research note 'AMD inference economics'",
         "2026-05-18",
@@ -179,7 +200,7 @@ GPUS: tuple[GpuSpec, ...] = (
         1935,
         312,
         None,
-        _A100 + ", A100 80GB PCIe; no FP8",
+        _A100 + ", A100 80GB PCIe (1,935 GB/s); no FP8; NVLink bridges join only pairs",
         1.19,
         _RUNPOD + " (A100 PCIe)",
         "2026-03-10",
@@ -236,10 +257,12 @@ class ModelShape:
 MODELS: tuple[ModelShape, ...] = (
     ModelShape("llama-3.1-8b", 8.03e9, 32, 8, 128),
     ModelShape("llama-3.3-70b", 70.6e9, 80, 8, 128),
+    ModelShape("llama-3.1-70b", 70.6e9, 80, 8, 128),
     ModelShape("llama-3.1-405b", 405.9e9, 126, 8, 128),
     ModelShape("mistral-7b", 7.25e9, 32, 8, 128),
     ModelShape("qwen2.5-7b", 7.62e9, 28, 4, 128),
     ModelShape("qwen2.5-32b", 32.8e9, 64, 8, 128),
+    ModelShape("qwen3-8b", 8.19e9, 36, 8, 128),
     # Mixtral 8x7B: 8 experts, 2 per token; 46.7B in all, 12.9B used per token.
     ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
     # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
@@ -254,13 +277,25 @@ def kv_elements_guess(params: float) -> int:
     return int(round(65536 * (params / 8.03e9) ** 0.42))
 
 
-def tp_efficiency(gpus: int, interconnect: str) -> float:
-    """Share of pooled bandwidth and compute a tensor-parallel replica keeps (all-reduce between layers)."""
-    return 1.0 / (1.0 + TP_OVERHEAD[interconnect] * (gpus - 1))
+def _layers_guess(active: float) -> float:
+    """Layers of a model known only by its size: Llama 3 8B has 32, 70B 80 (a power fit through them)."""
+    return 32 * (active / 8.03e9) ** 0.42
 
 
-# The default tensor-parallel efficiency of two NVLink GPUs, for displays that quote one figure.
-TENSOR_PARALLEL_EFFICIENCY = tp_efficiency(2, "nvlink")
+def _allreduce_bytes_per_token(active: float) -> float:
+    """Bytes one token's activations put through all-reduce in a forward pass: 2 per layer x hidden x 2
+    bytes, from a fit through Llama 3 8B (32 layers x 4096) and 70B (80 x 8192), by active parameters."""
+    return 4 * 32 * 4096 * (active / 8.03e9) ** 0.72
+
+
+def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str, layers: float) -> float:
+    """Time the GPUs of a tensor-parallel replica spend in all-reduce for one pass over `tokens` tokens
+    (ring all-reduce: each GPU sends and receives 2 x (gpus - 1) / gpus of the data)."""
+    if gpus <= 1:
+        return 0.0
+    data = tokens * _allreduce_bytes_per_token(active) * 2 * (gpus - 1) / gpus
+    calls = 2 * layers
+    return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
 
 
 class SizingError(ValueError):
@@ -362,8 +397,10 @@ def estimate(
     active_params: float | None = None,
     engine: str = "vllm",
     calibration: float = 1.0,
+    layers: int | None = None,
 ) -> Estimate:
-    """Roofline estimate of one serving replica (see the module docstring for the formulas)."""
+    """Roofline estimate of one serving replica (see the module docstring for the formulas). `layers`
+    (known from a model's shape) counts the per-layer costs; without it they are guessed from the size."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
@@ -395,52 +432,87 @@ def estimate(
     wbytes = PRECISION_BYTES[precision]
     weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
-    memory = gpus * spec.memory_gb * 1e9 * MEMORY_USABLE
+    total_memory = gpus * spec.memory_gb * 1e9
+    # The KV cache gets MEMORY_USABLE of the memory: of all of it, less the weights, under vLLM and SGLang
+    # (gpu_memory_utilization, mem_fraction_static); of what the weights leave free under TensorRT-LLM
+    # (KvCacheConfig.free_gpu_memory_fraction).
+    if engine == "trtllm":
+        memory = total_memory
+        free = MEMORY_USABLE * (total_memory - weights)
+    else:
+        memory = total_memory * MEMORY_USABLE
+        free = memory - weights
     seq_kv = (lin + lout) * kv_tok  # one sequence at full length
-    live_kv = (lin + lout / 2) * kv_tok  # one sequence at its average live length (paged attention)
-    free = memory - weights
+    # vLLM and SGLang admit a sequence for the cache it holds now, on average input + output/2 tokens;
+    # TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves the full length before admitting.
+    held = lin + lout if engine == "trtllm" else lin + lout / 2
+    live_kv = held * kv_tok
     why = ""
     if free <= 0:
+        part = "all" if engine == "trtllm" else f"{MEMORY_USABLE:.0%}"
         why = (
             f"weights need {weights / 1e9:,.1f} GB but {gpus} x {spec.name} give {memory / 1e9:,.1f} GB "
-            f"({MEMORY_USABLE:.0%} of {gpus * spec.memory_gb:g} GB)"
+            f"({part} of {gpus * spec.memory_gb:g} GB)"
         )
         max_batch = 0
     elif seq_kv > free:
         why = f"one sequence's KV cache ({seq_kv / 1e9:,.2f} GB) does not fit beside the weights"
         max_batch = 0
     else:
-        max_batch = min(MAX_BATCH, max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH)
+        max_batch = max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH
+    cap = engine_max_sequences(engine, spec)
+    limit = "memory"
+    if max_batch > cap:
+        max_batch, limit = cap, "engine"
     fits = not why
     b = max(1, max_batch) if batch is None else batch
     queued = 0
     queue_note = ""
     if fits and b > max_batch:
         queued = b - max_batch
+        why_max = (
+            f"the engine's limit of {cap:,} sequences"
+            if limit == "engine"
+            else f"KV cache {free / 1e9:,.1f} GB"
+        )
         queue_note = (
-            f"{b:,} concurrent sequences asked; {max_batch:,} fit at once (KV cache "
-            f"{free / 1e9:,.1f} GB free), {queued:,} wait in the queue"
+            f"{b:,} concurrent sequences asked; {max_batch:,} run at once ({why_max}), "
+            f"{queued:,} wait in the queue"
         )
         b = max_batch
 
-    tp = tp_efficiency(gpus, spec.interconnect) if gpus > 1 else 1.0
-    scale = gpus * tp * calibration
+    scale = gpus * calibration
     bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * scale
-    peak = (spec.fp8_tflops if precision == "fp8" and spec.fp8_tflops else spec.bf16_tflops) * 1e12 * scale
+    rate = spec.fp8_tflops if precision in FP8_ARITHMETIC and spec.fp8_tflops else spec.bf16_tflops
+    peak = rate * 1e12 * scale
     read = weights * _moe_weight_share(active, params, b)
-    t_mem = (read + b * (lin + lout / 2) * kv_tok) / bandwidth
+    t_weights = read / bandwidth
     t_comp = b * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY)
-    step = max(t_mem, t_comp)
-    prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY)
+    # attention reads every sequence's cache in kernels of its own, after the matrix products
+    t_attn = b * (lin + lout / 2) * kv_tok / bandwidth
+    t_mem = t_weights + t_attn
+    depth = layers or _layers_guess(active)
+    comm_step = allreduce_seconds(b, active, gpus, spec.interconnect, depth) / calibration
+    fixed = depth * LAYER_OVERHEAD_US * 1e-6 / calibration
+    step = max(t_weights, t_comp) + t_attn + comm_step + fixed
+    comm_prefill = (
+        allreduce_seconds(lin, active, gpus, spec.interconnect, depth) / calibration if lin else 0.0
+    )
+    prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY) + comm_prefill
     cycle = b * prefill + lout * step
+    tp = 1 - (b * comm_prefill + lout * comm_step) / cycle
     total = b * lout / cycle
     per_gpu = total / gpus
     share = b * prefill / cycle
-    # A new request waits for the prefills ahead of it: a queue served at prefill's share of the time
-    # (M/D/1 mean wait), never more than the other sequences' prefills.
-    wait = min(share * prefill / (2 * (1 - share)) if share < 1 else math.inf, (b - 1) * prefill)
+    # A new request waits for the prefills ahead of it: a queue busy prefill's share of the time
+    # (M/M/1 mean wait), never more than the other sequences' prefills.
+    wait = min(share * prefill / (1 - share) if share < 1 else math.inf, (b - 1) * prefill)
     ttft = prefill + wait + step
     tpot = step + (b - 1) * prefill / lout
+    if queued:
+        # beyond what fits, a request first waits for a slot: with `requested` always in the system and
+        # `b` served, a response takes requested / b times as long (Little's law), the rest in the queue
+        ttft += (queued / b) * (ttft + lout * tpot)
     cost = spec.hourly / (per_gpu * 3600) * 1e6 if per_gpu > 0 else None
     return Estimate(
         gpu=spec.name,
@@ -452,7 +524,7 @@ def estimate(
         output_tokens=int(lout),
         weights_gb=weights / 1e9,
         kv_gb_per_sequence=seq_kv / 1e9,
-        memory_gb=memory / 1e9,
+        memory_gb=(weights + max(free, 0.0)) / 1e9,
         max_batch=max_batch,
         batch=b,
         fits=fits,
@@ -478,6 +550,11 @@ def estimate(
         latency_ms=(ttft + lout * tpot) * 1e3 if fits else 0.0,
         calibration=calibration,
     )
+
+
+# For displays that quote one figure: two NVLink GPUs serving a 70B model at batch 256. Each estimate
+# reports its own tp_efficiency, which falls with the degree, the batch and over PCIe.
+TENSOR_PARALLEL_EFFICIENCY = estimate(70.6e9, "fp8", "H100 SXM", 1000, 1000, batch=256, gpus=2).tp_efficiency
 
 
 def _batches(most: int, points: int = 24) -> list[int]:
@@ -598,11 +675,13 @@ class Sizing:
     def kwargs(self) -> dict:
         """Keyword arguments of estimate() for this sizing (without batch and calibration)."""
         params, active, kv = self.params, self.active_params, self.kv_elements_per_token
+        layers = None
         if self.model:
             shape = model_named(self.model)
             params = params or shape.params
             active = active or shape.active_params
             kv = kv or shape.kv_elements_per_token
+            layers = shape.layers
         if not params:
             raise SizingError("give the model's size (e.g. 8e9) or a known model name")
         return {
@@ -616,6 +695,7 @@ class Sizing:
             "kv_elements_per_token": kv,
             "active_params": active,
             "engine": self.engine,
+            "layers": layers,
         }
 
     def factor(self) -> float:
@@ -682,7 +762,7 @@ class Sizing:
     @classmethod
     def from_source(cls, text: str) -> Sizing | None:
         """The Sizing a source_text line records; None for any other text (e.g. "measured on our cluster")."""
-        m = _SOURCE.match(text.strip())
+        m = _SOURCE.search(text.strip())
         if not m:
             return None
         g = m.groupdict()
@@ -718,7 +798,7 @@ class Sizing:
 
 
 _SOURCE = re.compile(
-    r"sized (?P<date>\d{4}-\d\d-\d\d): "
+    r"\bsized (?P<date>\d{4}-\d\d-\d\d): "
     r"(?:(?P<model>[a-z][\w.\-]*) ?)?(?:(?P<params>[\d.e+\-]+B?) params ?)?(?:(?P<active>[\d.e+\-]+B?) active ?)?"
     r" ?(?P<precision>bf16|fp16|fp8|int8|int4), "
     r"KV (?P<kv>\w+)(?P<kvdefault> \(engine default\))?, "
@@ -752,6 +832,57 @@ _TRTLLM_V1 = (
     "DGX systems, FP8 ModelOpt checkpoints, trtllm-bench at full load, total output tokens/s"
 )
 
+_TRTLLM_014 = (
+    "NVIDIA TensorRT-LLM performance overview, v0.14.0 tables "
+    "(https://github.com/NVIDIA/TensorRT-LLM/blob/v0.14.0/docs/source/performance/perf-overview.md, 2024-11): "
+    "trtllm-bench at full load, FP8 builds with an FP8 KV cache, FP16 unquantized; output tokens/s of all GPUs"
+)
+_VLLM_060 = (
+    "vLLM Team, 'vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency Reduction', 2024-09-05 "
+    "(https://blog.vllm.ai/2024/09/05/perf-update.html): ShareGPT (202 in / 179 out on average) and "
+    "decode-heavy (462 / 256) sets, 500 prompts at once; req/s read off the charts x output tokens"
+)
+_NIM = (
+    "NVIDIA NIM LLMs Benchmarking, 'Performance' (https://docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance, "
+    "read 2026-12-03): Llama 3.3 70B, NIM 1.8.0, 2 x H100 80G, FP8 TP2, AIPerf; output tokens/s"
+)
+_RTX4090 = (
+    "Mushfiqur Rahman, 'Benchmarking Mistral-7B on RTX 4090: vLLM Concurrency, Latency, and Capacity "
+    "Planning' (https://mushfiqrahman.dev/benchmarking-mistral-7b-on-rtx-4090-vllm-concurrency-latency-and-"
+    "capacity-planning/, read 2026-12-03): vLLM, 300 prompts, max concurrency as given; output tokens/s"
+)
+
+_GPUSTACK_Q8 = (
+    "GPUStack performance lab, 'Optimizing Qwen3-8B Latency on NVIDIA H100 GPUs' (gpustack/gpustack "
+    "docs/performance-lab/qwen3-8b/h100-latency.md, commit 1dbc3b8, https://docs.gpustack.ai): one H100 SXM, "
+    "vllm bench serve, ShareGPT 100 prompts (232.6 in / 220.6 out on average), max concurrency 4"
+)
+_GPUSTACK_R1 = (
+    "GPUStack performance lab, 'Optimizing DeepSeek-R1 Throughput on NVIDIA H200 GPUs' (gpustack/gpustack "
+    "docs/performance-lab/deepseek-r1/h200.md, commit a5c9faf): DeepSeek-R1-0528 FP8, 8 x H200, TP8, "
+    "ShareGPT 1000 prompts at once (219.2 in / 200.8 out on average)"
+)
+_AMD = (
+    "AMD, 'vllm FP8 Latency and Throughput benchmarks with vLLM on the AMD Instinct MI300X accelerator' "
+    "(ROCm/vllm docs/dev-docker/README.md, commit 040de12, image of 2025-08-12): 8 x MI300X, FP8 weights "
+    "and KV cache; latency = a static batch; output tok/s = batch x output / latency"
+)
+_AMD_TPUT = _AMD + (
+    "; throughput table read as total tokens/s (vLLM's benchmark_throughput prints that first), "
+    "x 2048 / 2176 for output"
+)
+_TRTLLM_014_ONLINE = (
+    "NVIDIA TensorRT-LLM performance overview v0.14.0, 'Online Serving Measurements' (Triton backend, BF16, "
+    "500 requests at an unlimited rate; https://github.com/NVIDIA/TensorRT-LLM/blob/v0.14.0/docs/source/"
+    "performance/perf-overview.md, 2024-11): output tokens/s"
+)
+_TRTLLM_020 = (
+    "NVIDIA TensorRT-LLM performance overview, v0.20 tables (PyTorch backend, trtllm-bench at full load, "
+    "ModelOpt FP4/FP8 checkpoints, KV fraction 0.95 in most cases; "
+    "https://nvidia.github.io/TensorRT-LLM/0.19.0/performance/perf-overview.html for the 0.19 page): "
+    "total output tokens/s"
+)
+
 PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 15220, True, _TRTLLM_V1),
     PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 128, 2048, 22714, True, _TRTLLM_V1),
@@ -763,7 +894,132 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 128, 2048, 6651, True, _TRTLLM_V1),
     PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 2048, 2048, 3082, True, _TRTLLM_V1),
     PublishedPoint("llama-3.3-70b", "H200", 1, 1000, 1000, 2909, True, _TRTLLM_V1),
+    # TensorRT-LLM 0.14.0 tables: FP16 without quantization (FP16 KV); FP8 builds set an FP8 KV cache.
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 1000, 1000, 3634.39, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 500, 2000, 3945.19, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 5000, 500, 790.66, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 128, 2048, 4963.44, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 80GB", 1, 2048, 2048, 2264.95, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 PCIe", 1, 1000, 1000, 3165.35, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "A100 PCIe", 1, 128, 2048, 4250.64, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 1000, 1000, 3726.76, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 500, 2000, 4065.39, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 5000, 500, 855.98, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 128, 2048, 5101.67, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "L40S", 1, 2048, 2048, 2018.30, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 14108.04, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 1000, 1000, 7054.52, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "L40S", 4, 1000, 1000, 1161.48, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "L40S", 4, 500, 2000, 1470.08, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "L40S", 8, 1000, 1000, 1188.12, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 2, 1000, 1000, 468.64, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 4, 1000, 1000, 1762.68, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 80GB", 8, 1000, 1000, 3190.02, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 PCIe", 4, 1000, 1000, 989.41, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "A100 PCIe", 8, 1000, 1000, 959.85, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 4, 1000, 1000, 6932.88, True, _TRTLLM_014),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 4, 1000, 1000, 3774.68, True, _TRTLLM_014, precision="fp16"),
+    PublishedPoint("llama-3.1-70b", "H100 SXM", 8, 1000, 1000, 10730.16, True, _TRTLLM_014),
+    # vLLM 0.6.0 blog: Llama 3 8B (the 3.1 shape) and 70B, 500 prompts at once, BF16 assumed; read off charts;
+    # at most 256 sequences at once (max_num_seqs, that version's default).
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 202, 179, 6594, True, _VLLM_060, "vllm", "bf16", batch=256),
+    PublishedPoint("llama-3.1-8b", "H100 SXM", 1, 462, 256, 7939, True, _VLLM_060, "vllm", "bf16", batch=256),
+    PublishedPoint(
+        "llama-3.1-8b", "A100 80GB", 1, 202, 179, 3397, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-8b", "A100 80GB", 1, 462, 256, 3771, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 202, 179, 3095, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 462, 256, 3942, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "A100 80GB", 4, 202, 179, 1529, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "A100 80GB", 4, 462, 256, 1731, True, _VLLM_060, "vllm", "bf16", batch=256
+    ),
+    # NVIDIA NIM 1.8.0 (TensorRT-LLM inside), Llama 3.3 70B FP8 TP2 on 2 x H100, AIPerf at a concurrency.
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 51.67, True, _NIM, batch=1),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 218.48, True, _NIM, batch=5),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 623.4, True, _NIM, batch=25),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 814.37, True, _NIM, batch=50),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 5000, 500, 920.12, True, _NIM, batch=250),
+    PublishedPoint("llama-3.3-70b", "H100 SXM", 2, 500, 2000, 52.85, True, _NIM, batch=1),
+    # vLLM on one RTX 4090, Mistral 7B v0.3, 256 in / 128 out, at a maximum concurrency.
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 210, True, _RTX4090, "vllm", "bf16", batch=4),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 377, True, _RTX4090, "vllm", "bf16", batch=8),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 644, True, _RTX4090, "vllm", "bf16", batch=16),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 975, True, _RTX4090, "vllm", "bf16", batch=32),
+    PublishedPoint("mistral-7b", "RTX 4090", 1, 256, 128, 1190, True, _RTX4090, "vllm", "bf16", batch=48),
+    # Held out: never used to set a factor.
+    PublishedPoint("qwen3-8b", "H100 SXM", 1, 233, 221, 496.88, False, _GPUSTACK_Q8, "vllm", "bf16", batch=4),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 525.59, False, _GPUSTACK_Q8, "sglang", "bf16", batch=4
+    ),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 487.38, False, _GPUSTACK_Q8, "trtllm", "bf16", batch=4
+    ),
+    PublishedPoint(
+        "qwen3-8b", "H100 SXM", 1, 233, 221, 657.83, False, _GPUSTACK_Q8, "sglang", "fp8", batch=4
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 2621.05, False, _GPUSTACK_R1, "vllm", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 3172.46, False, _GPUSTACK_R1, "sglang", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "deepseek-v3", "H200", 8, 219, 201, 1618.94, False, _GPUSTACK_R1, "trtllm", "fp8", batch=1000
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 118.8, False, _AMD, "vllm", "fp8", "fp8", batch=1
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 832.6, False, _AMD, "vllm", "fp8", "fp8", batch=8
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "MI300X", 8, 128, 2048, 2628.6, False, _AMD, "vllm", "fp8", "fp8", batch=32
+    ),
+    PublishedPoint(
+        "llama-3.1-405b", "MI300X", 8, 128, 2048, 42.3, False, _AMD, "vllm", "fp8", "fp8", batch=1
+    ),
+    PublishedPoint(
+        "llama-3.1-405b", "MI300X", 8, 128, 2048, 1478.9, False, _AMD, "vllm", "fp8", "fp8", batch=64
+    ),
+    PublishedPoint("llama-3.1-405b", "MI300X", 8, 128, 2048, 3640.2, False, _AMD_TPUT, "vllm", "fp8", "fp8"),
+    PublishedPoint("llama-3.1-70b", "MI300X", 8, 128, 2048, 12596.0, False, _AMD_TPUT, "vllm", "fp8", "fp8"),
+    PublishedPoint(
+        "llama-3.1-8b", "H100 SXM", 1, 467, 256, 9420, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"
+    ),
+    PublishedPoint(
+        "llama-3.1-70b", "H100 SXM", 4, 467, 256, 4103, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"
+    ),
+    PublishedPoint("llama-3.1-8b", "H200", 1, 467, 256, 10121, False, _TRTLLM_014_ONLINE, "trtllm", "bf16"),
+    PublishedPoint("llama-3.3-70b", "B200", 1, 1000, 1000, 6752.53, False, _TRTLLM_020, precision="fp4"),
+    PublishedPoint("llama-3.1-405b", "B200", 4, 1000, 1000, 4848.00, False, _TRTLLM_020, precision="fp4"),
+    PublishedPoint("llama-3.1-405b", "H100 SXM", 8, 1000, 1000, 3012.22, False, _TRTLLM_020),
+    PublishedPoint("llama-3.3-70b", "H200", 1, 1000, 1000, 2744.32, False, _TRTLLM_020),
 )
+
+
+# A short name for each source, for tables; the full citation is the point's `source`.
+SOURCE_NAMES = {
+    _TRTLLM_V1: "TensorRT-LLM perf overview v1.0",
+    _TRTLLM_014: "TensorRT-LLM perf overview v0.14",
+    _VLLM_060: "vLLM v0.6.0 blog",
+    _NIM: "NVIDIA NIM benchmarking",
+    _RTX4090: "RTX 4090 vLLM sweep (blog)",
+    _GPUSTACK_Q8: "GPUStack Qwen3-8B H100",
+    _GPUSTACK_R1: "GPUStack DeepSeek-R1 H200",
+    _AMD: "AMD MI300X vLLM (latency)",
+    _AMD_TPUT: "AMD MI300X vLLM (throughput)",
+    _TRTLLM_014_ONLINE: "TensorRT-LLM v0.14 online serving",
+    _TRTLLM_020: "TensorRT-LLM perf overview v0.20",
+}
 
 
 def published_comparison() -> list[dict]:
@@ -783,9 +1039,11 @@ def published_comparison() -> list[dict]:
             kv_elements_per_token=shape.kv_elements_per_token,
             active_params=shape.active_params,
             engine=p.engine,
+            layers=shape.layers,
         )
         row = asdict(p)
         row.update(
+            source_name=SOURCE_NAMES[p.source],
             estimate=e.output_tokens_per_second,
             error=e.output_tokens_per_second / p.published - 1,
             served_batch=e.batch,
