@@ -416,3 +416,48 @@ def main(folder: Path = HERE) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE))
+
+
+# --- a large log, for the memory test and the benchmark (not committed) -----------------------------------
+
+LARGE_DAYS = 60
+
+
+def write_large(path: Path, rows: int, seed: int = 7, chunk: int = 1_000_000) -> None:
+    """A LiteLLM-shaped spend log of `rows` requests over LARGE_DAYS days from START (times in order),
+    written a chunk at a time so the writer's own memory stays small."""
+    import numpy as np
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    span_us = LARGE_DAYS * 86400 * 10**6
+    start_us = int(START.timestamp() * 10**6)
+    names = np.array([m for m, _ in MODELS])
+    weights = np.array([w for _, w in MODELS])
+    with open(path, "wb") as fh:
+        for first in range(0, rows, chunk):
+            n = min(chunk, rows - first)
+            # evenly spaced times (in order), jittered within their slot
+            slots = (np.arange(first, first + n) + rng.random(n)) / rows
+            times = pl.Series((start_us + slots * span_us).astype(np.int64)).cast(pl.Datetime("us"))
+            tin = (
+                np.maximum(1, rng.lognormal(np.log(INPUT_MEAN) - SIGMA**2 / 2, SIGMA, n))
+                .round()
+                .astype(np.int64)
+            )
+            tout = (
+                np.maximum(1, rng.lognormal(np.log(OUTPUT_MEAN) - SIGMA**2 / 2, SIGMA, n))
+                .round()
+                .astype(np.int64)
+            )
+            model = names[rng.choice(len(names), n, p=weights)]
+            frame = pl.DataFrame(
+                {
+                    "startTime": times.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"),
+                    "model": model,
+                    "prompt_tokens": tin,
+                    "completion_tokens": tout,
+                    "spend": (tin * 2.5 + tout * 10.0) / 1e6,
+                }
+            )
+            frame.write_csv(fh, include_header=first == 0, float_precision=8)

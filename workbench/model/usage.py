@@ -225,6 +225,8 @@ class UsageSummary:
                     f"{sc.computed:,.2f} {sc.currency}{rel}"
                 )
                 out.append("  matched: " + ", ".join(f"{a} = {b}" if a != b else a for a, b in sc.matched))
+                if self.cached_share is None:
+                    out.append("  the log has no cached-token column: computed as if no input was cached")
             else:
                 out.append(
                     "spend                 no model of the log matches a [[api_models]] row: nothing to compare"

@@ -78,6 +78,10 @@ LABELS = {
     "litellm": "LiteLLM spend log",
     "otel": "OpenTelemetry GenAI spans",
 }
+# polars' streaming CSV reader holds a few chunks per thread; at its default chunk size a large log held
+# about 380 MB of them on two cores, at 1 MiB about 100 MB, at no cost in speed (benchmarks/run.py,
+# usage section). Set only when the user has not chosen a size.
+CSV_CHUNK_BYTES = 1 << 20
 SAMPLE_LINES = 200  # JSON lines read to learn a file's fields and shape
 HOUR = dt.timedelta(hours=1)
 JSON_OK = "__json_ok"  # a JSON line that parses (a line cut short is a malformed row)
@@ -447,22 +451,28 @@ def _epoch(x: Any) -> Any:
     return ns.cast(pl.Int64, strict=False).cast(pl.Datetime("ns", "UTC")).dt.cast_time_unit("us")
 
 
-def _time_parsers(col: str) -> list[Any]:
-    c = pl.col(col).cast(pl.String).str.strip_chars()
-    iso = c.str.replace(" ", "T", literal=True).str.replace(r"Z$", "+00:00")
-    return [
-        _epoch(c.cast(pl.Float64, strict=False)),
-        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC").dt.cast_time_unit("us"),
-        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False)
-        .dt.replace_time_zone("UTC")
-        .dt.cast_time_unit("us"),
-        c.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-    ]
+_TIME_FORMATS = [
+    f"%Y-%m-%d{sep}%H:%M:%S%.f{zone}" for sep in ("T", " ") for zone in ("Z", "%:z", "%z", "", " UTC")
+]
+
+
+def _time_parsers(c: Any) -> list[Any]:
+    """Each way a text timestamp may be written: Unix time, then ISO 8601 with a `T` or a space, with
+    `Z`, an offset or no zone (read as UTC), then a bare date."""
+    out = [_epoch(c.cast(pl.Float64, strict=False))]
+    for fmt in _TIME_FORMATS:
+        if "%z" in fmt or "%:z" in fmt:
+            parsed = c.str.to_datetime(fmt, strict=False, time_zone="UTC")
+        else:
+            parsed = c.str.to_datetime(fmt, strict=False).dt.replace_time_zone("UTC")
+        out.append(parsed.dt.cast_time_unit("us"))
+    out.append(c.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+    return out
 
 
 def _time(frame: Any, col: str, dtype: Any) -> Any:
-    """The timestamp column as UTC datetimes (null where it does not parse). Text is tried against each
-    parser on a sample and read with the one that parses most of it (plus the others behind it)."""
+    """The timestamp column as UTC datetimes (null where it does not parse). Text is read with the way
+    of writing that parses most of a sample of the file, and the others only for what that one misses."""
     if isinstance(dtype, pl.Datetime):
         c = pl.col(col).dt.cast_time_unit("us")
         return c.dt.replace_time_zone("UTC") if dtype.time_zone is None else c.dt.convert_time_zone("UTC")
@@ -470,11 +480,14 @@ def _time(frame: Any, col: str, dtype: Any) -> Any:
         return pl.col(col).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     if dtype.is_numeric():
         return _epoch(pl.col(col).cast(pl.Float64))
-    parsers = _time_parsers(col)
-    sample = frame.select(pl.col(col)).head(500).collect()
-    scores = [sample.select(p.is_not_null().sum()).item() for p in parsers]
-    best = max(range(len(parsers)), key=lambda i: scores[i])
-    return pl.coalesce([parsers[best], *(p for i, p in enumerate(parsers) if i != best and scores[i] > 0)])
+    text = pl.col(col) if dtype == pl.String else pl.col(col).cast(pl.String)
+    parsers = _time_parsers(text)
+    sample = frame.select(text.alias(col)).head(1000).collect()
+    parsed = sample.select(p.alias(f"p{i}") for i, p in enumerate(parsers))
+    hits = [parsed[f"p{i}"].is_not_null() for i in range(len(parsers))]
+    best = max(range(len(parsers)), key=lambda i: int(hits[i].sum()))
+    extra = [p for i, p in enumerate(parsers) if i != best and (hits[i] & ~hits[best]).any()]
+    return pl.coalesce([parsers[best], *extra]) if extra else parsers[best]
 
 
 def _normalised(src: _Source, fmt: str, names: dict[str, str]) -> Any:
@@ -536,6 +549,7 @@ def summarize(
     unknown = [k for k in columns if k not in COLUMN_KEYS]
     if unknown:
         raise UsageError(f"columns: unknown key {unknown[0]!r} (one of {', '.join(COLUMN_KEYS)})")
+    os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(CSV_CHUNK_BYTES))
     with ExitStack() as stack:
         sources = [_open(str(p), columns, stack) for p in paths]
         detected = [_detect(s, fmt, columns) for s in sources]
@@ -569,35 +583,51 @@ def summarize(
 
 
 def _aggregate(frame: Any, bucketed: bool) -> dict[str, Any]:
-    """The few small aggregates every figure comes from, computed in one streaming run."""
-    ok = frame.filter(pl.col("ok"))
-    hourly = ok.group_by(pl.col("ts").dt.truncate("1h").alias("hour"), "model").agg(
+    """The few small aggregates every figure comes from. Each is a streaming group-by whose state is as
+    large as its groups (hours x models; distinct token counts), never as the file; they run one after
+    another, so the reader's buffers are held for one at a time."""
+    ok = pl.col("ok")
+    hourly = frame.group_by(
+        pl.when(ok).then(pl.col("ts").dt.truncate("1h")).alias("hour"),
+        pl.when(ok).then(pl.col("model")).alias("model"),
+    ).agg(
+        pl.len().alias("rows"),
         pl.col("n").sum(),
         pl.col("tin").sum(),
         pl.col("tout").sum(),
         pl.col("tcached").sum(),
         pl.col("spend").sum(),
+        pl.col("ts").min().alias("first"),
+        pl.col("ts").max().alias("last"),
+        pl.col("end").max().alias("last_end"),
     )
-    meta = frame.select(
-        pl.col("ok").sum().alias("rows"),
-        (~pl.col("ok")).sum().alias("bad"),
-        pl.col("ts").filter(pl.col("ok")).min().alias("first"),
-        pl.col("ts").filter(pl.col("ok")).max().alias("last"),
-        pl.col("end").filter(pl.col("ok")).max().alias("last_end"),
+    per = frame.filter(ok & (pl.col("n") > 0)).select(
+        pl.col("n").alias("w"),
+        (pl.col("tin") / pl.col("n")).round(1).alias("in"),
+        (pl.col("tout") / pl.col("n")).round(1).alias("out"),
     )
-    per = ok.filter(pl.col("n") > 0)
-    hist_in = per.group_by((pl.col("tin") / pl.col("n")).round(1).alias("v")).agg(
-        pl.col("n").sum().alias("w")
+    hist = (
+        per.unpivot(on=["in", "out"], index="w", variable_name="key", value_name="v")
+        .group_by("key", "v")
+        .agg(pl.col("w").sum())
     )
-    hist_out = per.group_by((pl.col("tout") / pl.col("n")).round(1).alias("v")).agg(
-        pl.col("n").sum().alias("w")
-    )
-    queries = [hourly, meta, hist_in, hist_out]
+    out: dict[str, Any] = {"step": None}
+    groups = hourly.collect(engine="streaming")
+    out["hourly"] = groups.filter(pl.col("hour").is_not_null())
+    bad = groups.filter(pl.col("hour").is_null())["rows"].sum()
+    good = out["hourly"]
+    out["meta"] = {
+        "rows": int(good["rows"].sum()),
+        "bad": int(bad or 0),
+        "first": good["first"].min(),
+        "last": good["last"].max(),
+        "last_end": good["last_end"].max(),
+    }
+    both = hist.collect(engine="streaming")
+    for key in ("in", "out"):
+        out[key] = both.filter(pl.col("key") == key)
     if bucketed:
-        queries.append(ok.select(pl.col("ts").unique().sort().diff().min().alias("step")))
-    results = pl.collect_all(queries, engine="streaming")
-    out = {"hourly": results[0], "meta": results[1].row(0, named=True), "in": results[2], "out": results[3]}
-    out["step"] = results[4].item() if bucketed else None
+        out["step"] = frame.filter(ok).select(pl.col("ts").unique().sort().diff().min()).collect().item()
     return out
 
 
