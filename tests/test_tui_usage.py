@@ -86,12 +86,15 @@ async def test_import_fills_the_workload_in_one_undo_step(saves, monkeypatch):
 
 
 async def test_enter_before_the_preview_reads_then_imports(saves, monkeypatch, tmp_path):
-    """Any CSV, its columns named; Enter pressed at once reads the log first, then fills."""
-    rows = ["when,prompt,completion"]
-    for day in range(1, 5):
-        for hour in range(0, 24, 2):
-            rows.append(f"2026-10-0{day}T{hour:02d}:15:00Z,{1000 + day * 10},{200 + hour}")
-    (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
+    """Any CSV, its columns named, two files by a wildcard; Enter pressed at once reads the logs first,
+    then fills."""
+    (tmp_path / "logs").mkdir()
+    for half in (1, 2):
+        rows = ["when,prompt,completion"]
+        for day in (half * 2 - 1, half * 2):
+            for hour in range(0, 24, 2):
+                rows.append(f"2026-10-0{day}T{hour:02d}:15:00Z,{1000 + day * 10},{200 + hour}")
+        (tmp_path / "logs" / f"mine-{half}.csv").write_text("\n".join(rows) + "\n")
     monkeypatch.chdir(tmp_path)
     app, s = starter_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -99,12 +102,13 @@ async def test_enter_before_the_preview_reads_then_imports(saves, monkeypatch, t
         dialog = await open_import(pilot, app)
         dialog.query_one("#usage-columns", Input).value = "timestamp=when input=prompt output=completion"
         dialog.query_one("#usage-format", Select).value = "csv"
-        dialog.query_one("#usage-path", Input).value = "mine.csv"
+        dialog.query_one("#usage-path", Input).value = "logs/*.csv"
         dialog.query_one("#usage-path", Input).focus()
         await pilot.press("enter")
         await until(pilot, lambda: view.doc.pos == 1, delay=0.05)
         assert view.doc.scenario.workload.requests_per_day == pytest.approx(12)
-        assert "mine.csv" in view.doc.scenario.workload.source
+        source = view.doc.scenario.workload.source
+        assert "mine-1.csv and 1 more" in source, source
 
 
 async def test_a_bad_path_or_log_is_one_line_and_changes_nothing(saves, monkeypatch, tmp_path):

@@ -6,6 +6,7 @@ reading; only the newest read is shown (a read for a path typed since is dropped
 
 from __future__ import annotations
 
+import glob
 import os
 import shlex
 from collections.abc import Callable
@@ -131,7 +132,7 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
     UsageDialog > .dialog { height: 90%; max-width: 110; }
     UsageDialog .dialog-title { margin-bottom: 0; }
     UsageDialog .field { height: 1; }
-    UsageDialog .field Label { width: 10; }
+    UsageDialog .field Label { width: 11; }
     UsageDialog .field Input { width: 1fr; }
     UsageDialog .field Select { width: 1fr; max-width: 24; }
     UsageDialog #usage-where { color: $text-muted; height: 1; }
@@ -216,10 +217,27 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         return paths, str(self.query_one("#usage-format", Select).value), columns
 
     def _resolved(self, paths: tuple[str, ...]) -> list[Path]:
-        out = []
+        """The files the typed paths name, relative to `root`, wildcards expanded (`logs/*.jsonl`);
+        ValueError with the one line to show for a path refused here, missing or matching nothing."""
+        out: list[Path] = []
         for p in paths:
             path = Path(os.path.expanduser(p))
-            out.append(path if path.is_absolute() else self.root / path)
+            path = path if path.is_absolute() else self.root / path
+            refusal = self.refuse(path)  # before listing anything: a served session lists nothing else
+            if refusal:
+                raise ValueError(refusal)
+            if any(c in p for c in "*?["):
+                found = sorted(Path(m) for m in glob.glob(str(path)) if os.path.isfile(m))
+                if not found:
+                    raise ValueError(f"{p}: no file matches")
+                refusal = next((r for r in map(self.refuse, found) if r), None)
+                if refusal:
+                    raise ValueError(refusal)
+                out += found
+            elif not path.exists():
+                raise ValueError(f"{p}: no such file")
+            else:
+                out.append(path)
         return out
 
     @on(Input.Changed, "#usage-path")
@@ -255,16 +273,15 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
             self.reading = None
             self._say(str(exc), error=True)
             return
-        files = self._resolved(paths)
-        refusal = next((r for r in map(self.refuse, files) if r), None)
-        missing = next((p for p, f in zip(paths, files, strict=True) if not f.exists()), None)
-        if refusal or missing is not None:  # no thread for a path still being typed
+        try:
+            files = self._resolved(paths)
+        except ValueError as exc:  # no thread for a path still being typed
             self.reading = None
-            self._say(refusal or f"{missing}: no such file", error=True)
+            self._say(str(exc), error=True)
             return
         size = sum(f.stat().st_size for f in files if f.is_file())
         self.reading = key
-        what = f"{len(files)} files" if len(files) > 1 else paths[0]
+        what = f"{len(files)} files" if len(files) > 1 else _shown(files[0])
         self._say(f"reading {what} ({size / 1e6:,.1f} MB)…")
         self._read(key, files, fmt, columns)
 
