@@ -303,14 +303,14 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
             self.app.call_from_thread(self._read_done, key, summary)
 
     def _failed(self, key: Wanted, message: str) -> None:
-        if key != self.reading:
-            return  # a newer path was typed meanwhile
+        if key != self.reading or not self.is_attached:  # typed since, or the dialog is closed
+            return
         self.reading = None
         self._apply_when_read = False
         self._say(" ".join(message.split()), error=True)
 
     def _read_done(self, key: Wanted, summary: UsageSummary) -> None:
-        if key != self.reading:
+        if key != self.reading or not self.is_attached:  # typed since, or the dialog is closed
             return
         self.reading = None
         self.summary, self.summary_key = summary, key
@@ -355,4 +355,5 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         self.focus_next()
 
     def action_cancel(self) -> None:
+        self.reading = None  # a read still running is dropped when it ends
         self.dismiss(None)
