@@ -421,11 +421,18 @@ if __name__ == "__main__":
 # --- a large log, for the memory test and the benchmark (not committed) -----------------------------------
 
 LARGE_DAYS = 60
+KEYS = [f"{i:064x}" for i in range(1, 40)]  # hashed API keys, as LiteLLM stores them
+METADATA = (
+    '{"user_api_key_alias": "support-bot", "user_api_key_team_id": "team-$1", "requester_ip_address": '
+    '"10.0.3.$1", "tags": ["prod", "support"], "model_group": "gpt-4o"}'
+)
 
 
-def write_large(path: Path, rows: int, seed: int = 7, chunk: int = 1_000_000) -> None:
+def write_large(path: Path, rows: int, seed: int = 7, chunk: int = 250_000, wide: bool = False) -> None:
     """A LiteLLM-shaped spend log of `rows` requests over LARGE_DAYS days from START (times in order),
-    written a chunk at a time so the writer's own memory stays small."""
+    written a chunk at a time so the writer's own memory stays small. `wide` adds the other columns a
+    spend-log export carries (request id, hashed key, end time, user, metadata): about 380 bytes a row
+    instead of 60, as real exports are."""
     import numpy as np
     import polars as pl
 
@@ -460,4 +467,16 @@ def write_large(path: Path, rows: int, seed: int = 7, chunk: int = 1_000_000) ->
                     "spend": (tin * 2.5 + tout * 10.0) / 1e6,
                 }
             )
+            if wide:
+                ids = np.arange(first, first + n)
+                frame = frame.with_columns(
+                    pl.Series("request_id", ids).cast(pl.String).str.zfill(12).str.replace(r"^", "chatcmpl-"),
+                    pl.lit("acompletion").alias("call_type"),
+                    pl.Series("api_key", [KEYS[i] for i in rng.integers(0, len(KEYS), n)]),
+                    (times + pl.duration(milliseconds=1500))
+                    .dt.strftime("%Y-%m-%d %H:%M:%S%.6f")
+                    .alias("endTime"),
+                    pl.Series("user", ids % 997).cast(pl.String).str.replace(r"^", "customer-"),
+                    pl.Series("metadata", ids % 997).cast(pl.String).str.replace(r"^(.*)$", METADATA),
+                )
             frame.write_csv(fh, include_header=first == 0, float_precision=8)
