@@ -150,3 +150,12 @@ async def test_a_served_session_reads_only_its_folders(saves, monkeypatch):
         await pilot.press("enter")
         await pilot.pause()
         assert dialog.summary is None and view.doc.pos == 0
+
+
+async def test_the_palette_and_the_keymap_know_the_import(saves):
+    app, _ = starter_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Import usage" in titles
+        assert any(b.id == "view.import_usage" and b.key == "I" for b in app.BINDINGS if hasattr(b, "id"))
