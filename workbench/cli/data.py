@@ -227,10 +227,14 @@ def cmd_gpus(args: argparse.Namespace) -> int:
         ("BF16 TFLOPS", "right"),
         ("FP8 TFLOPS", "right"),
         ("link", "left"),
+        ("BW/GEMM", "right"),
         ("$/hour", "right"),
-        ("price date", "left"),
     )
+    t.columns[0].no_wrap = True  # a GPU's name on one line; the numbers give way first
     for g in sizing.GPUS:
+        shares = (
+            f"{g.bandwidth_share or 0:.0%}/{g.gemm_share:.0%}" if g.bandwidth_share and g.gemm_share else "—"
+        )
         t.add_row(
             g.name,
             f"{g.memory_gb:g}",
@@ -238,13 +242,18 @@ def cmd_gpus(args: argparse.Namespace) -> int:
             f"{g.bf16_tflops:g}",
             "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}",
             g.interconnect,
-            f"{g.hourly:.2f}",
-            g.price_date,
+            shares,
+            f"{g.hourly:.2f} {g.price_kind}",
         )
     con.print(t)
+    con.print(
+        "BW/GEMM: the share of the datasheet bandwidth and GEMM rate a microbenchmark reached; "
+        "the estimate scales its factors by it against the H100's (— : none published, the H100's used)."
+    )
     con.print("[bold]Sources[/bold]")
     for g in sizing.GPUS:
-        con.print(f" {g.name}: specs: {g.spec_source}; price: {g.price_label}")
+        measured = f"; measured: {g.share_source}" if g.share_source else ""
+        con.print(f" {g.name}: specs: {g.spec_source}; price ({g.price_kind}): {g.price_label}{measured}")
     return 0
 
 
@@ -381,7 +390,7 @@ def published_line() -> str:
     held = sizing.error_summary(rows).get("held_out")
     text = f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}"
     if held:
-        text += f" (median |error| {held['median']:.0%} on the {held['points']} not used for tuning)"
+        text += f" (median |error| {held['median']:.0%} on the {held['points']} test points never used for tuning)"
     return text
 
 
