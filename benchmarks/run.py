@@ -30,6 +30,9 @@ sweep_ms             `sweep.volume_sweep` over 1,000 volumes (1 .. 1e9 requests/
                      already known (as the plots pane calls it).
 rss_mb               peak resident memory (VmHWM) of the `workbench` process on a pseudo-terminal with four
                      presets open as tabs, after every tab and its result panes have been shown.
+usage                `usagelog.summarize` on a 10-million-row spend log (2 million with --quick), each run a
+                     fresh process: seconds, rows/s and peak memory (VmHWM), against a plain-Python `csv`
+                     loop doing the same sums on the same file in the same run.
 """
 
 from __future__ import annotations
@@ -490,6 +493,125 @@ def bench_rss() -> dict | None:
     }
 
 
+# --- usage logs ------------------------------------------------------------------------------------------
+# `workbench usage` on a large LiteLLM-shaped spend log (tests/usage_logs/make_samples.write_large: one
+# request a row, five columns, about 60 bytes a row), written once into the temporary folder and kept for
+# later runs. Each figure is a fresh process: `usagelog.summarize` (polars, streaming) against a plain-
+# Python `csv` loop doing the same sums on the same file (per hour and model: requests, tokens, spend;
+# histograms of tokens per request; rows that do not parse counted), both timed in this run. Peak memory
+# is the child's VmHWM (it starts afresh at exec; ru_maxrss would keep the mark of the forked parent).
+
+USAGE_ROWS = 10_000_000
+USAGE_ROWS_QUICK = 2_000_000
+
+_USAGE_PEAK = """
+import resource
+def peak_mb():
+    try:
+        with open('/proc/self/status') as fh:
+            return int(fh.read().split('VmHWM:')[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_USAGE_POLARS = (
+    _USAGE_PEAK
+    + """
+import json, sys, time
+start = time.perf_counter()
+from workbench.store import usagelog
+s = usagelog.summarize([sys.argv[1]])
+print(json.dumps({"s": time.perf_counter() - start, "rows": s.rows, "peak_mb": peak_mb(),
+                  "requests_per_day": s.requests_per_day}))
+"""
+)
+
+_USAGE_PYTHON = (
+    _USAGE_PEAK
+    + """
+import csv, json, sys, time
+from collections import Counter
+from datetime import datetime
+start = time.perf_counter()
+hourly, hist_in, hist_out = {}, Counter(), Counter()
+rows = bad = 0
+first = last = None
+with open(sys.argv[1], newline="") as fh:
+    reader = csv.reader(fh)
+    header = next(reader)
+    t, m, i, o, sp = (header.index(k) for k in ("startTime", "model", "prompt_tokens", "completion_tokens", "spend"))
+    for row in reader:
+        try:
+            when = datetime.fromisoformat(row[t])
+            tin, tout, spend = float(row[i]), float(row[o]), float(row[sp])
+        except (ValueError, IndexError):
+            bad += 1
+            continue
+        rows += 1
+        key = (when.replace(minute=0, second=0, microsecond=0), row[m])
+        acc = hourly.get(key)
+        if acc is None:
+            acc = hourly[key] = [0, 0.0, 0.0, 0.0]
+        acc[0] += 1
+        acc[1] += tin
+        acc[2] += tout
+        acc[3] += spend
+        hist_in[tin] += 1
+        hist_out[tout] += 1
+        first = when if first is None or when < first else first
+        last = when if last is None or when > last else last
+print(json.dumps({"s": time.perf_counter() - start, "rows": rows, "peak_mb": peak_mb()}))
+"""
+)
+
+
+def usage_log(rows: int) -> Path:
+    """The benchmark's log of `rows` rows, written once into the temporary folder."""
+    import importlib.util
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "workbench-bench-usage"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"spend-log-{rows}.csv"
+    if not path.exists():
+        spec = importlib.util.spec_from_file_location(
+            "make_samples", ROOT / "tests/usage_logs/make_samples.py"
+        )
+        assert spec and spec.loader
+        gen = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(gen)
+        part = path.with_suffix(".part")
+        gen.write_large(part, rows)
+        part.replace(path)
+    return path
+
+
+def _usage_child(code: str, path: Path) -> dict:
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "failed")
+    return json.loads(r.stdout)
+
+
+def bench_usage(rows: int, repeat: int) -> dict:
+    path = usage_log(rows)
+    runs = [_usage_child(_USAGE_POLARS, path) for _ in range(repeat)]
+    loop = _usage_child(_USAGE_PYTHON, path)
+    seconds = [r["s"] for r in runs]
+    p50 = float(np.percentile(seconds, 50))
+    return {
+        "rows": rows,
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+        "summarize_s": stats(seconds, 2),
+        "rows_per_s": round(rows / p50),
+        "peak_mb": round(max(r["peak_mb"] for r in runs), 1),
+        "python_csv_s": round(loop["s"], 2),
+        "python_csv_rows_per_s": round(rows / loop["s"]),
+        "python_csv_peak_mb": round(loop["peak_mb"], 1),
+        "speedup": round(loop["s"] / p50, 1),
+    }
+
+
 # --- the machine -----------------------------------------------------------------------------------------
 
 
@@ -530,11 +652,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument(
-        "--only", default="", help="comma-separated subset: engine,sweep,edit,cold,rss,mc (default: all)"
+        "--only",
+        default="",
+        help="comma-separated subset: engine,sweep,edit,cold,rss,mc,usage (default: all)",
     )
     parser.add_argument("--scenarios", default="", help="comma-separated subset of scenario names")
     args = parser.parse_args(argv)
-    only = set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "cold", "rss", "mc"}
+    only = (
+        set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "cold", "rss", "mc", "usage"}
+    )
     log = (
         (lambda *a: print(*a, file=sys.stderr, flush=True))
         if args.json
@@ -591,6 +717,10 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
         detail = bench_rss()
         result["rss_mb"] = detail["peak"] if detail else None
         result["rss_detail_mb"] = detail
+    if "usage" in only:
+        rows = USAGE_ROWS_QUICK if quick else USAGE_ROWS
+        log(f"usage ({rows:,} rows) ...")
+        result["usage"] = bench_usage(rows, 1 if quick else 3)
     result["load_average_end"] = load_average()
     result["wall_s"] = round(time.perf_counter() - started, 1)
     for key in (
@@ -660,6 +790,14 @@ def print_tables(r: dict) -> None:
         )
     elif "note" in r:
         print(f"monte_carlo_s: null ({r['note']})\n")
+    if r.get("usage"):
+        u = r["usage"]
+        print(
+            f"usage: summarize of a {u['rows']:,}-row log ({u['file_mb']} MB): p50 {u['summarize_s']['p50']} s "
+            f"(n={u['summarize_s']['n']}), {u['rows_per_s']:,} rows/s, peak {u['peak_mb']} MB; "
+            f"plain-Python csv loop {u['python_csv_s']} s, {u['python_csv_rows_per_s']:,} rows/s, "
+            f"peak {u['python_csv_peak_mb']} MB; {u['speedup']}x\n"
+        )
     if r.get("rss_mb") is not None:
         d = r.get("rss_detail_mb") or {}
         print(

@@ -227,6 +227,10 @@ class UsageSummary:
                 out.append("  matched: " + ", ".join(f"{a} = {b}" if a != b else a for a, b in sc.matched))
                 if self.cached_share is None:
                     out.append("  the log has no cached-token column: computed as if no input was cached")
+                if sc.currency.upper() != "USD":
+                    out.append(
+                        f"  the log's spend is as it records it (LiteLLM records USD); the prices are in {sc.currency}"
+                    )
             else:
                 out.append(
                     "spend                 no model of the log matches a [[api_models]] row: nothing to compare"

@@ -7,8 +7,8 @@ they come from are in the README, "Usage logs in"):
 
 - CSV, TSV and Parquet are scanned as they are; JSON Lines of flat objects are scanned as lines and
   their fields picked with JSON paths, so a broken line is one malformed row, not a failed read;
-- nested JSON (an OpenAI usage API page, its time buckets, OTLP-JSON spans with `attributes` arrays, or
-  a single JSON document) is flattened line by line into a temporary CSV first;
+- nested JSON (an OpenAI usage API page, its time buckets, OTLP-JSON spans with `attributes` arrays) is
+  flattened into a temporary CSV first, a line at a time (a JSON document over many lines is read whole);
 - a `.gz` file is decompressed as a stream into a temporary file (polars reads gzip only whole, in
   memory), and every temporary file is removed before `summarize` returns.
 """
@@ -38,7 +38,7 @@ FORMATS = ("auto", "openai", "litellm", "otel", "csv")
 COLUMN_KEYS = ("timestamp", "input", "output", "cached", "model", "spend", "requests")
 """The keys of `columns`: what each named column of a generic CSV holds."""
 
-# Column names of each known export, most specific first; `None`: the format has no such column.
+# Column names of each known export, most specific first; a key a format lacks is left out.
 KNOWN: dict[str, dict[str, tuple[str, ...]]] = {
     "openai": {
         "timestamp": ("start_time", "start_time_iso"),
@@ -424,23 +424,14 @@ _FLAG = {
 # --- normalising: one frame of the same columns for every format -------------------------------------
 
 
-def _number(col: str, dtype: Any, required: bool) -> tuple[Any, Any]:
-    """(value as Float64, the row is malformed for this column) for a raw column of any type. An empty
-    optional cell reads as 0; an empty required one, or text that is not a number, is malformed."""
+def _number(col: str, dtype: Any) -> tuple[Any, Any]:
+    """(value as Float64, the cell is empty) for a raw column of any type; text that is not a number
+    reads as null (and is malformed when the cell is not empty)."""
     c = pl.col(col)
     if dtype == pl.String:
         text = c.str.strip_chars()
-        value = text.cast(pl.Float64, strict=False)
-        empty = text.is_null() | (text.str.len_bytes() == 0)
-    else:
-        value = c.cast(pl.Float64, strict=False)
-        empty = c.is_null()
-    bad = (value.is_null() & ~empty) | (value < 0).fill_null(False) | ~value.is_finite().fill_null(True)
-    if required:
-        bad = bad | empty
-    else:
-        value = value.fill_null(0.0)
-    return value, bad.fill_null(True)
+        return text.cast(pl.Float64, strict=False), text.is_null() | (text.str.len_bytes() == 0)
+    return c.cast(pl.Float64, strict=False), c.is_null()
 
 
 def _epoch(x: Any) -> Any:
@@ -491,17 +482,20 @@ def _time(frame: Any, col: str, dtype: Any) -> Any:
 
 
 def _normalised(src: _Source, fmt: str, names: dict[str, str]) -> Any:
-    """ts, end, n, tin, tout, tcached, model, spend, ok: the same columns whatever the format."""
+    """ts, end, n, tin, tout, tcached, model, spend, ok: the same columns whatever the format.
+
+    Two steps, so each raw column is parsed once: the values (and whether each cell was empty), then
+    from those whether the row is malformed. An empty optional cell (cached tokens, spend) reads as 0;
+    an empty required one, text that is not a number, a negative or infinite count, or a time that does
+    not parse makes the row malformed."""
     schema = src.frame.collect_schema()
-    cols: list[Any] = []
-    bad = pl.lit(False)
-    ts = _time(src.frame, names["timestamp"], schema[names["timestamp"]])
-    cols.append(ts.alias("ts"))
-    bad = bad | ts.is_null()
+    parsed: list[Any] = [_time(src.frame, names["timestamp"], schema[names["timestamp"]]).alias("ts")]
     if "end" in names:
-        cols.append(_time(src.frame, names["end"], schema[names["end"]]).alias("end"))
+        parsed.append(_time(src.frame, names["end"], schema[names["end"]]).alias("end"))
     else:
-        cols.append(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("end"))
+        parsed.append(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("end"))
+    fixes: list[Any] = []
+    bad = pl.col("ts").is_null()
     for key, out, required in (
         ("input", "tin", True),
         ("output", "tout", True),
@@ -509,23 +503,32 @@ def _normalised(src: _Source, fmt: str, names: dict[str, str]) -> Any:
         ("cached", "tcached", False),
         ("spend", "spend", False),
     ):
-        if key in names:
-            value, wrong = _number(names[key], schema[names[key]], required)
-            cols.append(value.alias(out))
-            bad = bad | wrong
-        else:
-            cols.append(pl.lit(1.0 if key == "requests" else None, dtype=pl.Float64).alias(out))
+        if key not in names:
+            parsed.append(pl.lit(1.0 if key == "requests" else None, dtype=pl.Float64).alias(out))
+            continue
+        value, empty = _number(names[key], schema[names[key]])
+        parsed += [value.alias(out), empty.alias(f"__empty_{out}")]
+        v, e = pl.col(out), pl.col(f"__empty_{out}")
+        wrong = (v.is_null() & ~e) | (v < 0).fill_null(False) | ~v.is_finite().fill_null(True)
+        bad = bad | (wrong | e if required else wrong)
+        if not required:
+            fixes.append(v.fill_null(0.0))
     if "model" in names:
-        cols.append(pl.col(names["model"]).cast(pl.String).str.strip_chars().fill_null("").alias("model"))
+        parsed.append(pl.col(names["model"]).cast(pl.String).str.strip_chars().fill_null("").alias("model"))
     else:
-        cols.append(pl.lit("").alias("model"))
+        parsed.append(pl.lit("").alias("model"))
     json_ok = pl.col(JSON_OK) if JSON_OK in schema else pl.lit(True)
-    cols.append((~bad & json_ok).alias("ok"))
+    parsed.append(json_ok.alias(JSON_OK))
     frame = src.frame
     if fmt == "otel":  # spans that are not model calls (no token counts at all) are not usage rows
         keep = [pl.col(names[k]).is_not_null() for k in ("input", "output")]
         frame = frame.filter(keep[0] | keep[1] | ~json_ok)
-    return frame.select(cols)
+    ok = (~bad.fill_null(True) & pl.col(JSON_OK)).alias("ok")
+    return (
+        frame.select(parsed)
+        .with_columns(ok, *fixes)
+        .select("ts", "end", "n", "tin", "tout", "tcached", "model", "spend", "ok")
+    )
 
 
 # --- summarising -----------------------------------------------------------------------------------
