@@ -23,19 +23,28 @@ def _concurrency(r: dict) -> str:
 
 
 def _role(r: dict) -> str:
+    if r["role"] == "validation" and r["stage"] == "B":
+        return f"validation B, then tuning (read {r['first_read']})"
     if r["role"] == "validation":
-        return "validation, then tuning (read " + r["note"].rsplit("after it read ", 1)[1] + ")"
-    return r["role"]
+        return f"validation {r['stage']} (read {r['first_read']}" + (
+            ", then used)" if r["used_for_tuning"] else ")"
+        )
+    return r["role"] + (f" {r['stage']}" if r["role"] == "test" else "")
+
+
+def _stat(s: dict) -> str:
+    return f"{s['median']:.0%} on {s['points']} (worst {s['worst']:.0%})"
 
 
 def summary_line(rows: list[dict]) -> str:
-    by = sizing.error_summary(rows)["by_role"]
-    t, v, e = by["tuning"], by["validation"], by["test"]
-    return (
-        f"Median absolute error: {t['median']:.0%} on the {t['points']} tuning points (worst {t['worst']:.0%}); "
-        f"{v['median']:.0%} on the {v['points']} validation points used for tuning since (worst "
-        f"{v['worst']:.0%}); **{e['median']:.0%} on the {e['points']} test points (worst {e['worst']:.0%})**."
+    by = sizing.error_summary(rows)["by_stage"]
+    text = (
+        f"Median absolute error, as the estimate reads now: tuning A {_stat(by['A'])}; validation B, used for "
+        f"tuning since, {_stat(by['B'])}; validation E, the round-2 test set, {_stat(by['E'])}; "
     )
+    if "F" in by:
+        return text + f"**test F {_stat(by['F'])}**."
+    return text + "test F not yet evaluated."
 
 
 def readme_block() -> list[str]:
@@ -56,6 +65,17 @@ def readme_block() -> list[str]:
     out.append("")
     out.append(summary_line(rows))
     out.append("")
+    out.append("What the round-2 test points were used for in round 3:")
+    out.append("")
+    uses: dict[str, list[str]] = {}  # what each was used for -> the points (and what they read then)
+    for i, r in enumerate(rows, 1):
+        if r["stage"] == "E" and r["used_for_tuning"]:
+            uses.setdefault(r["note"].split("; used ", 1)[1], []).append(
+                f"#{i} {r['model']} ({r['first_read']})"
+            )
+    for use, points in uses.items():
+        out.append(f"- {', '.join(points)}: used {use}.")
+    out.append("")
     out.append("Sources:")
     out.append("")
     for text, name in sizing.SOURCE_NAMES.items():
@@ -73,14 +93,22 @@ def test_readme_table_matches_published_comparison():
 def test_every_point_has_a_source_and_a_role():
     rows = sizing.published_comparison()
     assert sum(r["role"] == "tuning" for r in rows) >= 10
-    assert sum(r["role"] == "test" for r in rows) >= 10
     for r in rows:
         assert r["source"] in sizing.SOURCE_NAMES and re.search(r"https?://|commit", r["source"])
         assert r["published"] > 0 and r["estimate"] > 0
-        assert r["role"] in ("tuning", "validation", "test")
-        assert r["used_for_tuning"] == (r["role"] != "test")
-        if r["role"] == "validation":  # says which factor it was used for, and what it read before
-            assert r["note"].startswith("validation point, used for ") and " after it read " in r["note"]
+        assert (r["role"], r["stage"]) in (
+            ("tuning", "A"),
+            ("validation", "B"),
+            ("validation", "E"),
+            ("test", "F"),
+        )
+        if r["role"] == "tuning":
+            assert r["used_for_tuning"]
+        if r["role"] == "test":
+            assert not r["used_for_tuning"] and not r["note"]
+        if r["role"] == "validation":  # says what it read when first evaluated, and what it was used for
+            assert r["first_read"] and f"read {r['first_read']}" in r["note"]
+            assert r["used_for_tuning"] == ("used " in r["note"] and "not used" not in r["note"])
 
 
 def test_tuning_points_within_bounds():
@@ -92,15 +120,22 @@ def test_tuning_points_within_bounds():
 
 
 def test_test_set_errors_are_what_the_readme_reports():
-    """Test points are compared, not bounded: the README states their median and worst error as computed
-    (whatever they are), and the three-sentence story quotes the same figures."""
+    """Test points are compared, not bounded: the README states the final test set's median and worst error
+    as computed (whatever they are), and the story quotes the same figures."""
     rows = sizing.published_comparison()
-    test = sizing.error_summary(rows)["by_role"]["test"]
-    assert test["points"] >= 20
+    summary = sizing.error_summary(rows)
     text = README.read_text(encoding="utf-8")
     assert summary_line(rows) in text
-    assert f"tested on {test['points']} points never used for tuning: median {test['median']:.0%}" in text
-    assert f"worst {test['worst']:.0%}" in text
+    tuning = summary["by_stage"]["A"]
+    assert f"tuned on {tuning['points']} points (median {tuning['median']:.0%})" in text
+    test = summary["by_role"].get("test")
+    if test is None:  # between the freeze and the final test set
+        assert "test F not yet evaluated" in text
+        return
+    assert test["points"] >= 10
+    assert (
+        f"test F: median {test['median']:.0%}, worst {test['worst']:.0%}, on {test['points']} points" in text
+    )
 
 
 if __name__ == "__main__":
@@ -133,9 +168,12 @@ def test_the_cli_quotes_the_computed_errors():
 
     rows = sizing.published_comparison()
     errs = [r["error"] for r in rows]
-    held = sizing.error_summary(rows)["held_out"]
+    held = sizing.error_summary(rows).get("held_out")
     line = published_line()
     assert f"against {len(rows)} published runs it reads {min(errs):+.0%} to {max(errs):+.0%}" in line
+    if held is None:  # between the freeze and the final test set
+        assert "median" not in line
+        return
     assert (
         f"median |error| {held['median']:.0%} on the {held['points']} test points never used for tuning"
         in line

@@ -443,6 +443,14 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         f", tensor parallel {e.tp_efficiency:.0%} ({e.gpus} GPUs over {e.interconnect})" if e.gpus > 1 else ""
     )
     cal = f", calibrated x{e.calibration:.3g}" if e.calibration != 1 else ""
+    spec = sizing.gpu_named(e.gpu)
+    if spec.bandwidth_scale != 1 or spec.gemm_scale != 1:
+        cal += (
+            f", {spec.name} measured at x{spec.bandwidth_scale:.2f} bandwidth / x{spec.gemm_scale:.2f} GEMM "
+            "of an H100's share"
+        )
+    if e.active_params and e.active_params < e.params:
+        cal += f", expert arithmetic at {sizing.MOE_KERNEL_EFFICIENCY:.1%} (set on DeepSeek-R1 runs)"
     lines.append(
         f"efficiency: bandwidth {sizing.BANDWIDTH_EFFICIENCY:.0%}, compute {sizing.DECODE_COMPUTE_EFFICIENCY:.0%} "
         f"decode / {sizing.PREFILL_COMPUTE_EFFICIENCY:.0%} prefill, memory usable {sizing.MEMORY_USABLE:.0%}"
