@@ -449,8 +449,10 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
             f", {spec.name} measured at x{spec.bandwidth_scale:.2f} bandwidth / x{spec.gemm_scale:.2f} GEMM "
             "of an H100's share"
         )
-    if e.active_params and e.active_params < e.params:
-        cal += f", expert arithmetic at {sizing.MOE_KERNEL_EFFICIENCY:.1%} (set on DeepSeek-R1 runs)"
+    if e.expert_efficiency < 1:
+        cal += f", expert arithmetic at {e.expert_efficiency:.1%} (set on DeepSeek-R1 runs, for DeepSeek's shapes)"
+    elif e.active_params and e.active_params < e.params:
+        cal += ", expert arithmetic at the dense roofline (no measured share for this model)"
     lines.append(
         f"efficiency: bandwidth {sizing.BANDWIDTH_EFFICIENCY:.0%}, compute {sizing.DECODE_COMPUTE_EFFICIENCY:.0%} "
         f"decode / {sizing.PREFILL_COMPUTE_EFFICIENCY:.0%} prefill, memory usable {sizing.MEMORY_USABLE:.0%}"
