@@ -73,6 +73,7 @@ async def test_fill_is_one_undo_step_and_reopens_with_its_inputs(saves):
         # S again on the same option starts from what was asked, and estimates the same
         dialog = await open_sizing(pilot, app, hosted)
         assert dialog.query_one("#size-tpot", Input).value == "50"
+        assert dialog.query_one("#size-model", Input).value == "8B"  # as typed, not 8e+09
         assert dialog.estimate == e
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SizingDialog))

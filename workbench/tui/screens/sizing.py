@@ -23,6 +23,11 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _size(params: float) -> str:
+    """A model size as people write it (and parse_count reads back): 8B, 70.6B, 500M."""
+    return f"{params / 1e9:g}B" if params >= 1e9 else f"{params / 1e6:g}M"
+
+
 def _known_gpu(name: str, fallback: str) -> str:
     """The table's name for a GPU a record names (a Select takes only its own values)."""
     try:
@@ -89,7 +94,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
             }
         else:
             self.defaults = {
-                "model": start.model or f"{start.params:g}",  # 8e+09 reads back as 8e9
+                "model": start.model or _size(start.params),
                 "gpu": _known_gpu(start.gpu, gpu),
                 "precision": start.precision if start.precision in sz.PRECISION_BYTES else precision,
                 "kv": start.kv_precision,
