@@ -207,31 +207,36 @@ async def test_small_pane_switches_plots_with_brackets(loan: Analysis) -> None:
         assert pane.mode == "single"
         shown = [c for c in pane.charts if c.display]
         assert [c.id for c in shown] == ["plot-cumulative"]
-        assert shown[0].render().plain.startswith("1/3 Cumulative cost")
+        assert shown[0].render().plain.startswith("1/4 Cumulative cost")
         await pilot.press("]")
         await pilot.pause()
         shown = [c for c in pane.charts if c.display]
         assert [c.id for c in shown] == ["plot-sweep"]
         text = shown[0].render().plain
-        assert text.startswith("2/3 Monthly cost vs requests/day")
+        assert text.startswith("2/4 Monthly cost vs requests/day")
         assert "requests/day" in text and "today 100k" in text and "1M" in text
         await pilot.press("[", "[")
         await pilot.pause()
         shown = [c for c in pane.charts if c.display]
+        assert [c.id for c in shown] == ["plot-sizing"]
+        assert shown[0].render().plain.startswith("4/4 Sizing sweep")
+        await pilot.press("[")
+        await pilot.pause()
+        shown = [c for c in pane.charts if c.display]
         assert [c.id for c in shown] == ["plot-breakdown"]
         text = shown[0].render().plain
-        assert text.startswith("3/3 Monthly cost by component: API")
+        assert text.startswith("3/4 Monthly cost by component: API")
         assert "inference" in text and "review" in text
 
 
-async def test_big_pane_shows_all_three(loan: Analysis) -> None:
+async def test_big_pane_shows_all_four(loan: Analysis) -> None:
     app = PlotsHost(loan, focus=1)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         pane = app.query_one(PlotsPane)
         assert pane.mode == "grid"
         assert all(c.display for c in pane.charts)
-        cumulative, sweep, breakdown = (c.render().plain for c in pane.charts)
+        cumulative, sweep, breakdown, _ = (c.render().plain for c in pane.charts)
         assert "API" in cumulative and "FT 7B" in cumulative and "◆" in cumulative  # FT 7B pays back
         assert "cheaper from" in sweep
         assert "FT 7B" in breakdown and "one-time" in breakdown

@@ -7,6 +7,8 @@ undo history as any cell edit.
 
 from __future__ import annotations
 
+import math
+
 from workbench.edits import edit
 from workbench.model.scenario import Scenario
 from workbench.store import files
@@ -39,10 +41,15 @@ def set_api_model(s: Scenario, row: dict, index: int | None = None) -> tuple[Sce
     return edit.validated(data), index, "updated"
 
 
-def set_throughput(s: Scenario, option: int, tokens_per_second: float) -> Scenario:
+def set_throughput(
+    s: Scenario, option: int, tokens_per_second: float, latency_ms: float | None = None, source: str = ""
+) -> Scenario:
     """Fill a self-hosted option's tokens_per_second_per_gpu from a sizing estimate and mark it estimated.
 
-    requests_per_second_per_gpu is cleared, since it would otherwise take precedence over the estimate.
+    `latency_ms` (one whole response at the sized batch), when given, fills the option's latency_ms;
+    `source` (the sizing's one-line record) replaces throughput_source, so a stale record of an earlier
+    sizing never stays beside a new figure. requests_per_second_per_gpu is cleared, since it would
+    otherwise take precedence over the estimate.
     """
     data = files.to_dict(s)
     rows = data.get("options", [])
@@ -56,6 +63,12 @@ def set_throughput(s: Scenario, option: int, tokens_per_second: float) -> Scenar
     o["tokens_per_second_per_gpu"] = float(round(tokens_per_second, 1))
     o["throughput_estimated"] = True
     o.pop("requests_per_second_per_gpu", None)
+    if latency_ms is not None:
+        if not (math.isfinite(latency_ms) and latency_ms >= 0):
+            raise edit.EditError(f"latency {latency_ms!r} ms is not a time: nothing to fill")
+        o["latency_ms"] = float(round(latency_ms, 1))
+    edit._raise_version(data, ("options", option, "throughput_source"), source)
+    o["throughput_source"] = source
     return edit.validated(data)
 
 

@@ -107,6 +107,7 @@ BINDING_IDS = (
     "simulation.more",
     "simulation.reseed",
     "view.explain",
+    "view.import_usage",
     "view.other_half",
     "view.price_catalog",
     "view.size_gpu",

@@ -130,6 +130,14 @@ class WorkbenchApp(FixedApp):
             id="view.size_gpu",
         ),
         Binding(
+            "I",
+            "import_usage",
+            "Import usage",
+            show=False,
+            tooltip="Import a usage log (OpenAI, LiteLLM, OpenTelemetry, CSV) into the workload",
+            id="view.import_usage",
+        ),
+        Binding(
             "E",
             "export",
             "Export",
@@ -455,6 +463,9 @@ class WorkbenchApp(FixedApp):
 
     def action_size_gpu(self) -> None:
         self._on_view(ScenarioView.size_gpu)
+
+    def action_import_usage(self) -> None:
+        self._on_view(ScenarioView.import_usage)
 
     def action_undo(self) -> None:
         self._on_view(ScenarioView.undo)
@@ -969,6 +980,7 @@ TAB_ACTIONS = {
     "explain",
     "price_catalog",
     "size_gpu",
+    "import_usage",
 }
 
 

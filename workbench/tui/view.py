@@ -10,7 +10,8 @@ status line with a `Say` message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -31,6 +32,7 @@ from workbench.model.explain import TABLE_METRICS, ExplainError, explain
 from workbench.model.report import headline
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
+from workbench.store import paths
 from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
@@ -40,6 +42,10 @@ from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable,
 from workbench.tui.screens.explain import ExplainScreen
 from workbench.tui.screens.prices import PricePicker
 from workbench.tui.screens.sizing import SizingDialog
+from workbench.tui.screens.usage import WORKLOAD_SHORT, UsageDialog
+
+if TYPE_CHECKING:
+    from workbench.model.usage import UsageSummary
 
 WIDE = 120  # columns from which the inputs and the outputs are side by side (app.HORIZONTAL_BREAKPOINTS)
 HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
@@ -638,16 +644,60 @@ class ScenarioView(Vertical):
             gpu = "H100 SXM"
         results = self.doc.analysis().results  # the engine's tokens per request, month 1
         tin, tout = results.series(i, "tin")[0], results.series(i, "tout")[0]
+        start = sz.Sizing.from_source(o.throughput_source)  # sized before: start from what was asked
 
-        def chosen(e: sz.Estimate | None) -> None:
-            if e is None:
+        def chosen(result: tuple[sz.Sizing, sz.Estimate] | None) -> None:
+            if result is None:
                 self.status("GPU sizing: nothing changed")
                 return
+            sizing, e = result
             self.commit_edit(
-                lambda s: data_edits.set_throughput(s, i, e.tokens_per_second_per_gpu),
-                f"options.{i + 1}: {e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated "
-                f"({e.params / 1e9:.3g}B {e.precision}, {e.gpus}x {e.gpu}) · u undoes",
+                lambda s: data_edits.set_throughput(
+                    s, i, e.tokens_per_second_per_gpu, e.latency_ms, sizing.source_text()
+                ),
+                f"{e.tokens_per_second_per_gpu:,.0f} tok/s per GPU, estimated; latency "
+                f"{e.latency_ms / 1000:,.1f} s at batch {e.batch:,} · u undoes",
                 refused="not filled: ",
             )
 
-        self.app.push_screen(SizingDialog(o.name, gpu, tin, tout), chosen)
+        self.app.push_screen(SizingDialog(o.name, gpu, tin, tout, start=start), chosen)
+
+    # --- usage-log import (`I`) ------------------------------------------------------------------------
+    def import_usage(self) -> None:
+        """Read usage logs in a dialog and fill [workload] with what they show, as one undoable edit."""
+        start = getattr(self.app, "start_files", ())
+
+        def refuse(path: Path) -> str | None:
+            return paths.confine(path, start)
+
+        def chosen(summary: UsageSummary | None) -> None:
+            if summary is None:
+                self.status("usage import: nothing changed")
+                return
+            figures, source = summary.workload(), summary.source_text()
+            before = self.doc.scenario.workload
+
+            def said(new: Scenario) -> str:
+                moved = [
+                    f"{WORKLOAD_SHORT.get(k, k)} {_short(getattr(before, k))}→{_short(getattr(new.workload, k))}"
+                    for k in figures
+                    if getattr(before, k) != getattr(new.workload, k)
+                ]
+                return "imported (u undoes): " + (", ".join(moved) or "the same figures")
+
+            new = self.commit_edit(
+                lambda s: data_edits.set_workload(s, figures, source), said, refused="not imported: "
+            )
+            if new is not None:
+                self.action_pane("workload")
+                message = said(new)
+                self.call_after_refresh(self.status, "✔ " + message, False, True)
+
+        self.app.push_screen(UsageDialog(Path.cwd(), self.doc.scenario, refuse=refuse), chosen)
+
+
+def _short(value: float) -> str:
+    """A workload figure for the status line: 20k, 1,412, 0.6."""
+    if abs(value) >= 10_000:
+        return f"{value / 1000:,.3g}k" if abs(value) < 1e6 else f"{value / 1e6:,.3g}M"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

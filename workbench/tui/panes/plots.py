@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from workbench.model import fmt
+from workbench.model import sizing as sz
 from workbench.model.engine import COMPONENTS
 from workbench.model.report import Analysis
 from workbench.model.sweep import volume_sweep
@@ -80,6 +81,10 @@ COMPONENT_FILLS = {
     "fallback": "~",
     "pretraining": "^",
 }
+
+# The y axes by name: plotext takes "left"/"right", though textual-plotext's hints say a number.
+LEFT: Any = "left"
+RIGHT: Any = "right"
 
 MIN_PLOT_WIDTH = 24
 MIN_PLOT_HEIGHT = 5
@@ -337,7 +342,7 @@ def _rich_color(c: RGB | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The three plots of one analysis, as draw functions (pure over their data)
+# The plots of one analysis, as draw functions (pure over their data)
 
 
 def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
@@ -568,12 +573,117 @@ def _breakdown_plot(
     return title, draw, legend, ""
 
 
+def _sizing_title(name: str = "") -> str:
+    return f"Sizing sweep: {name}, by concurrency" if name else "Sizing sweep"
+
+
+def _sizing_plot(a: Analysis, focus: int) -> tuple[str, Draw | None, list[LegendItem], str]:
+    """Throughput and latency against concurrency for the focused self-hosted option, from the sizing its
+    throughput_source records; in the chart's place, how to get one when it has none."""
+    options = a.scenario.options
+    if not options:
+        return _sizing_title(), None, [], "no options in this scenario"
+    o = options[min(max(0, focus), len(options) - 1)]
+    title = _sizing_title(o.name)
+    if not o.is_self_hosted:
+        return (
+            title,
+            None,
+            [],
+            f"{o.name!r} is served by an API: the sweep is for a self-hosted option. Focus one "
+            "(Options, F4) and size it with S",
+        )
+    sizing = sz.Sizing.from_source(o.throughput_source)
+    if sizing is None:
+        why = (
+            "was never sized"
+            if not o.throughput_source
+            else f"has its throughput from elsewhere ({o.throughput_source})"
+        )
+        return title, None, [], f"{o.name!r} {why}: size it with S (on its row in Options, F4)"
+    try:
+        points = [e for e in sizing.sweep() if e.fits]
+        filled = sizing.estimate()
+    except (sz.SizingError, ValueError, OverflowError) as exc:
+        return title, None, [], f"cannot sweep {o.name!r}: {exc}"
+    if not points:
+        return title, None, [], f"{o.name!r} does not fit as sized: size it again with S"
+    ttft = sizing.max_ttft_ms is not None and sizing.max_tpot_ms is None  # the limit that was asked
+    return title, *_sizing_draw(points, filled, ttft, sizing.max_ttft_ms if ttft else sizing.max_tpot_ms)
+
+
+def _sizing_draw(
+    points: Sequence[sz.Estimate], filled: sz.Estimate, ttft: bool, limit: float | None
+) -> tuple[Draw, list[LegendItem], str]:
+    """The sweep's two curves (tok/s per GPU on the left axis, TPOT or TTFT on the right) and the batch
+    the option was filled at."""
+    what = "TTFT" if ttft else "TPOT"
+    xs = [float(e.batch) for e in points]
+    tps = [e.tokens_per_second_per_gpu for e in points]
+    lat = [e.ttft_ms if ttft else e.tpot_ms for e in points]
+    log_x = xs[-1] / max(1.0, xs[0]) > 16  # 1 to 400 sequences: the small batches would be one column
+
+    def fx(x: float) -> float:
+        return math.log10(x) if log_x else x
+
+    b = filled.batch
+    at = next((e for e in points if e.batch == b), filled)
+    legend = [
+        LegendItem(
+            glyph(0) * 2, f"tok/s per GPU (left) {at.tokens_per_second_per_gpu:,.0f} at {b}", color(0)
+        ),
+        LegendItem(
+            glyph(1) * 2,
+            f"{what} ms (right) {at.ttft_ms if ttft else at.tpot_ms:,.0f} at {b}"
+            + (f"; --- limit {limit:g}" if limit else ""),
+            color(1),
+        ),
+        LegendItem("│", f"filled at batch {b} of {points[-1].batch} that fit", NEUTRAL),
+    ]
+
+    def draw(plt: Plot, w: int, h: int) -> None:
+        n_ticks = max(2, min(6, h // 3))
+        yl = nice_ticks(0.0, max(tps) or 1.0, n_ticks)
+        yr = nice_ticks(0.0, max([*lat, (limit or 0.0) * 1.1]) or 1.0, n_ticks)  # the limit inside
+        x_lo, x_hi = fx(xs[0]), fx(xs[-1])
+        if x_hi - x_lo < 1e-9:
+            x_lo, x_hi = x_lo - 0.5, x_hi + 0.5
+        plt.vertical_line(fx(b), color=NEUTRAL)
+        tx = [fx(x) for x in xs]
+        plt.plot(tx, tps, marker=glyph(0), color=color(0), yside="left")
+        plt.plot(tx, lat, marker=glyph(1), color=color(1), yside="right")
+        if limit:  # a series, not horizontal_line: plotext draws that on the left axis's scale
+            plt.plot([x_lo, x_hi], [limit, limit], marker="-", color=color(1), yside="right")
+        plt.text(
+            f"batch {b}",
+            fx(b),
+            yl[-1],
+            alignment="left" if fx(b) <= (x_lo + x_hi) / 2 else "right",
+        )
+        plt.ylim(yl[0], yl[-1], yside=LEFT)
+        plt.yticks(yl, [tick_number(t) for t in yl], yside=LEFT)
+        plt.ylim(yr[0], yr[-1], yside=RIGHT)
+        plt.yticks(yr, [f"{tick_number(t)}ms" for t in yr], yside=RIGHT)
+        plt.xlim(x_lo, x_hi)
+        if log_x:
+            xt = log_ticks(xs[0], xs[-1], max(2, w // 8))
+        else:
+            xt = nice_ticks(xs[0], xs[-1], max(2, w // 8))
+            xt = [t for t in xt if xs[0] <= t <= xs[-1]] or [xs[0], xs[-1]]
+        plt.xticks([fx(t) for t in xt], [tick_number(t) for t in xt])
+        if h >= 12:
+            plt.xlabel("concurrent sequences (batch)")
+
+    return draw, legend, ""
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The panes
 
 
 class PlotsPane(Widget, can_focus=True):
-    """Three plots of one analysis; one at a time on a small pane (`[` and `]` switch), all on a big one."""
+    """Four plots of one analysis (the last, the focused option's sizing sweep); one at a time on a small
+    pane (`[` and `]` switch), all on a big one."""
 
     BINDINGS = [
         Binding("[", "previous_plot", "Prev plot", id="plots.previous", tooltip="Show the previous plot"),
@@ -603,14 +713,11 @@ class PlotsPane(Widget, can_focus=True):
         grid-rows: 1fr 1fr;
         grid-gutter: 0 2;
     }
-    PlotsPane.-grid > #plot-breakdown {
-        column-span: 2;
-    }
     """
 
-    PLOT_IDS = ("plot-cumulative", "plot-sweep", "plot-breakdown")
-    GRID_MIN = (140, 30)  # width, height from which the three plots share a 2x2 grid
-    STACK_MIN_HEIGHT = 45  # height from which they are stacked (about 15 rows each)
+    PLOT_IDS = ("plot-cumulative", "plot-sweep", "plot-breakdown", "plot-sizing")
+    GRID_MIN = (140, 30)  # width, height from which the four plots share a 2x2 grid
+    STACK_MIN_HEIGHT = 60  # height from which they are stacked (about 15 rows each)
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
@@ -630,15 +737,16 @@ class PlotsPane(Widget, can_focus=True):
         return [self.query_one(f"#{pid}", Chart) for pid in self.PLOT_IDS]
 
     def show(self, analysis: Analysis, focus: int = 0) -> None:
-        """(Re)draw the three plots for `analysis`; `focus` is the option whose breakdown is shown."""
+        """(Re)draw the plots for `analysis`; `focus` is the option whose breakdown and sizing are shown."""
         self.analysis = analysis
         self.focus_index = focus
         if not self._ready:  # drawn in on_mount
             return
-        cumulative, sweep, breakdown = self.charts
+        cumulative, sweep, breakdown, sizing = self.charts
         cumulative.set_plot(*_cumulative_plot(analysis))
         sweep.set_plot_later(_sweep_title(analysis), lambda: _sweep_plot(analysis))
         breakdown.set_plot(*_breakdown_plot(analysis, focus, breakdown.no_color))
+        sizing.set_plot_later(_sizing_title(), lambda: _sizing_plot(analysis, focus))
         self._update_prefixes()
 
     def on_mount(self) -> None:
