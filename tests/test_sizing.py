@@ -387,3 +387,23 @@ def test_price_labels_say_spot_where_the_column_was_spot():
         sizing.gpu_named("H100 SXM").price_kind == "spot" and "Spot/hr" in sizing.gpu_named("L4").price_source
     )
     assert sizing.gpu_named("A10G").price_kind == "on-demand"
+
+
+def test_a_throughput_typed_over_a_sizing_forgets_the_sizing_record():
+    """The sweep chart draws from throughput_source: a figure typed by hand afterwards is not that sizing's."""
+    s = files.load("presets/starter.toml")
+    i = next(n for n, o in enumerate(s.options) if o.is_self_hosted)
+    record = sizing.Sizing(model="llama-3.1-8b", precision="fp8", gpu="H100 SXM")
+    e = record.estimate()
+    sized = data_edits.set_throughput(s, i, e.tokens_per_second_per_gpu, e.latency_ms, record.source_text())
+    assert sizing.Sizing.from_source(sized.options[i].throughput_source) is not None
+    typed = edit.apply_text(sized, ("options", i, "tokens_per_second_per_gpu"), "1234")
+    assert typed.options[i].throughput_source == "" and not typed.options[i].throughput_estimated
+    same = edit.apply_text(
+        sized, ("options", i, "tokens_per_second_per_gpu"), f"{e.tokens_per_second_per_gpu:.1f}"
+    )
+    assert same.options[i].throughput_source == sized.options[i].throughput_source  # nothing changed
+    # a record that is not a sizing (a measurement, in the user's words) is the user's: it stays
+    told = edit.apply_text(sized, ("options", i, "throughput_source"), "measured on our cluster, 2026-11")
+    again = edit.apply_text(told, ("options", i, "tokens_per_second_per_gpu"), "1500")
+    assert again.options[i].throughput_source == "measured on our cluster, 2026-11"

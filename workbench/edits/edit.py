@@ -56,7 +56,24 @@ def apply(s: Scenario, path: Path, value: Any) -> Scenario:
             o["baseline"] = False  # one baseline at a time, like a radio button
     _set(data, path, value)
     _raise_version(data, path, value)
+    _forget_sizing(data, path, value, get_value(s, path))
     return validated(data)
+
+
+THROUGHPUT_KEYS = ("tokens_per_second_per_gpu", "requests_per_second_per_gpu")
+
+
+def _forget_sizing(data: dict, path: Path, value: Any, old: Any) -> None:
+    """A throughput typed over one the GPU sizing filled is no longer that estimate: its sizing record and
+    the estimated mark go, so the Plots pane does not draw a sweep for a figure that is not its own."""
+    if len(path) != 3 or path[0] != "options" or path[2] not in THROUGHPUT_KEYS or value == old:
+        return
+    row = data["options"][path[1]]
+    from workbench.model.sizing import Sizing
+
+    if Sizing.from_source(row.get("throughput_source", "")) is not None:
+        row.pop("throughput_source", None)
+        row.pop("throughput_estimated", None)
 
 
 def _raise_version(data: dict, path: Path, value: Any) -> None:
