@@ -150,21 +150,29 @@ def _kind(path: str) -> str:
 # --- JSON: flat lines scanned by polars, nested shapes flattened in Python ------------------------------
 
 
+_NOT_JSON = object()  # what _json_lines yields for a line that does not parse
+
+
+def _json_lines(fh: Iterable[str]) -> Iterator[Any]:
+    """Each non-blank line of a JSON Lines file, parsed; _NOT_JSON for a line that is not JSON."""
+    for line in fh:
+        text = line.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        try:
+            yield json.loads(text)
+        except json.JSONDecodeError:
+            yield _NOT_JSON
+
+
 def _sample_json(path: str) -> tuple[list[dict], bool]:
     """The first objects of a JSON Lines file, and whether the file is JSON Lines at all (False: one JSON
     document over many lines)."""
     out: list[dict] = []
     with open(path, encoding="utf-8", errors="replace") as fh:
-        for i, line in enumerate(fh):
-            text = line.strip().lstrip("\ufeff")
-            if not text:
-                continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                if i == 0:
-                    return [], False  # a document spread over lines (`{` alone on the first)
-                continue
+        for n, value in enumerate(_json_lines(fh)):
+            if value is _NOT_JSON and n == 0:
+                return [], False  # a document spread over lines (`{` alone on the first)
             if isinstance(value, dict):
                 out.append(value)
             if len(out) >= SAMPLE_LINES:
@@ -254,16 +262,11 @@ def _flatten_json(
 
         with open(path, encoding="utf-8", errors="replace") as fh:
             if lines:
-                for line in fh:
-                    text = line.strip().lstrip("\ufeff")
-                    if not text:
-                        continue
-                    try:
-                        value = json.loads(text)
-                    except json.JSONDecodeError:
+                for value in _json_lines(fh):
+                    if value is _NOT_JSON:
                         bad += 1
-                        continue
-                    emit(value)
+                    else:
+                        emit(value)
             else:
                 try:
                     emit(json.load(fh))
