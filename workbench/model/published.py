@@ -712,24 +712,18 @@ def published_comparison() -> list[dict]:
     """Every published point with our estimate and its error (estimate / published - 1)."""
     out = []
     for p in PUBLISHED:
-        shape = model_named(p.model)
         e = estimate(
-            shape.params,
-            p.precision,
-            p.gpu,
-            p.input_tokens,
-            p.output_tokens,
+            precision=p.precision,
+            gpu=p.gpu,
+            input_tokens=p.input_tokens,
+            output_tokens=p.output_tokens,
             batch=p.batch,
             gpus=p.gpus,
             kv_precision=p.kv_precision,
-            kv_elements_per_token=shape.kv_elements_per_token,
-            active_params=shape.active_params,
             engine=p.engine,
-            layers=shape.layers,
             max_seqs=p.max_seqs,
-            kv_replicated=shape.kv_replicated,
-            expert_efficiency=shape.expert_efficiency,
             burst=p.burst,
+            **model_named(p.model).kwargs(),
         )
         row = asdict(p)
         row.update(

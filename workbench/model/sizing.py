@@ -369,6 +369,17 @@ class ModelShape:
     def kv_elements_per_token(self) -> int:
         return self.kv_elements or 2 * self.layers * self.kv_heads * self.head_dim
 
+    def kwargs(self) -> dict[str, Any]:
+        """What estimate() takes from a known shape (one place, so every caller passes all of it)."""
+        return {
+            "params": self.params,
+            "active_params": self.active_params,
+            "kv_elements_per_token": self.kv_elements_per_token,
+            "layers": self.layers,
+            "kv_replicated": self.kv_replicated,
+            "expert_efficiency": self.expert_efficiency,
+        }
+
 
 # Shapes from the models' published configs (config.json: num_hidden_layers, num_key_value_heads, head_dim).
 MODELS: tuple[ModelShape, ...] = (
@@ -886,34 +897,23 @@ class Sizing:
 
     def kwargs(self) -> dict:
         """Keyword arguments of estimate() for this sizing (without batch and calibration)."""
-        params, active, kv = self.params, self.active_params, self.kv_elements_per_token
-        layers = None
-        replicated = False
-        experts = 1.0
-        if self.model:
-            shape = model_named(self.model)
-            params = params or shape.params
-            active = active or shape.active_params
-            kv = kv or shape.kv_elements_per_token
-            layers = shape.layers
-            replicated = shape.kv_replicated
-            experts = shape.expert_efficiency
-        if not params:
+        shape = model_named(self.model).kwargs() if self.model else {}
+        given = {
+            "params": self.params,
+            "active_params": self.active_params,
+            "kv_elements_per_token": self.kv_elements_per_token,
+        }
+        kw = shape | {k: v for k, v in given.items() if v}  # what was asked overrides the shape
+        if not kw.get("params"):
             raise SizingError("give the model's size (e.g. 8e9) or a known model name")
-        return {
-            "params": params,
+        return kw | {
             "precision": self.precision,
             "gpu": self.gpu,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "gpus": self.gpus,
             "kv_precision": self.kv_precision,
-            "kv_elements_per_token": kv,
-            "active_params": active,
             "engine": self.engine,
-            "layers": layers,
-            "kv_replicated": replicated,
-            "expert_efficiency": experts,
         }
 
     def factor(self) -> float:
