@@ -42,6 +42,8 @@ def summary_line(rows: list[dict]) -> str:
         f"Median absolute error, as the estimate reads now: tuning A {_stat(by['A'])}; validation B, used for "
         f"tuning since, {_stat(by['B'])}; validation E, the round-2 test set, {_stat(by['E'])}; "
     )
+    if "G" in by:
+        return text + f"**test F {_stat(by['F'])}; test G {_stat(by['G'])}**."
     if "F" in by:
         return text + f"**test F {_stat(by['F'])}**."
     return text + "test F not yet evaluated."
@@ -101,6 +103,7 @@ def test_every_point_has_a_source_and_a_role():
             ("validation", "B"),
             ("validation", "E"),
             ("test", "F"),
+            ("test", "G"),
         )
         if r["role"] == "tuning":
             assert r["used_for_tuning"]
@@ -133,9 +136,14 @@ def test_test_set_errors_are_what_the_readme_reports():
         assert "test F not yet evaluated" in text
         return
     assert test["points"] >= 5
-    assert (
-        f"test F: median {test['median']:.0%}, worst {test['worst']:.0%}, on {test['points']} points" in text
-    )
+    by = summary["by_stage"]
+    for stage in ("F", "G"):
+        st = by[stage]
+        assert (
+            f"test {stage}: median {st['median']:.0%}, worst {st['worst']:.0%}, on {st['points']} points"
+            in text
+        )
+    assert f"together, test F and G read median {test['median']:.0%}, worst {test['worst']:.0%}" in text
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ class PublishedPoint:
     note: str = ""
     # the set it came in: "A" tuning; "B" first held-out set (evaluated at 915a8d0); "E" the round-2 test set
     # (Part E and the Part B rows still unused, evaluated once at e07c7d2 with the factors of feff83c); "F" the
-    # final test set
+    # third test set (after ff335c4); "G" the fourth, from vendor and project tables only (after c65771f)
     stage: str = "A"
     first_read: str = ""  # validation points: the error they read when first evaluated blind
 
@@ -166,6 +166,26 @@ _F_JM_A100 = (
     "(https://johnmusgrave.com/p/vllm-throughput-latency-sweep-on, undated, read 2026-12-03): 1x A100 40GB, "
     "vLLM 0.23.0, BF16, 1024 in / 128 out, one request at a time: 'about 75 tokens/sec' (prose)"
 )
+_G_ORACLE = (
+    "Oracle Cloud Infrastructure blog, 'Serving Llama 3.1 405B model with AMD Instinct MI300X Accelerators' "
+    "(https://blogs.oracle.com/cloud-infrastructure/post/serving-llama-31-405b-model-with-amd-mi300x-gpus, "
+    "2024-10-10): 8x MI300X, vLLM, FP8, 128 in / 128 out, static batches, output tokens over end-to-end time"
+)
+_G_ROCMBP = (
+    "AMD ROCm Blogs, 'Best practices for competitive inference optimization on AMD Instinct MI300X GPUs' "
+    "(https://rocm.blogs.amd.com/artificial-intelligence/LLM_Inference/README.html, 2025-01-29): 8-GPU nodes, FP8, "
+    "TP8; MI300X on vLLM (vllm-dev:20250112), H100 SXM on TensorRT-LLM 0.16.0 as run by AMD; output tok/s at "
+    "maximum load, and end-to-end latency of static batches"
+)
+_G_TRTDSR1 = (
+    "NVIDIA TensorRT-LLM docs, 'How to get best performance on DeepSeek-R1 in TensorRT LLM' "
+    "(docs/source/blogs/Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md at commit 01c4ece911eb, 2025): "
+    "8-GPU nodes, 1024 in / 2048 out fixed, max-throughput runs, Total Output Throughput"
+)
+_G_LMDW4 = (
+    "LMDeploy docs, 'AWQ/GPTQ' W4A16 page, Performance (docs/en/quantization/w4a16.md at commit 00948ee273c6, "
+    "lmdeploy.readthedocs.io): RTX 4090, INT4 AWQ, one prompt token, 512 generated, batch 1, TurboMind"
+)
 _SHARES = "the MI300X's measured bandwidth, GEMM and all-reduce shares (Azure microbenchmarks)"
 
 
@@ -189,11 +209,15 @@ def _seen(read: str, use: str, *args: Any, **kwargs: Any) -> PublishedPoint:
     return replace(point, role="validation", note=note, stage="E", first_read=read)
 
 
-def _test(*args: Any, **kwargs: Any) -> PublishedPoint:
-    """A point of the final test set (F), never used to set or check a factor."""
+def _test(*args: Any, stage: str = "F", **kwargs: Any) -> PublishedPoint:
+    """A point of a test set (F, or G), never used to set or check a factor."""
     model, gpu, gpus, lin, lout, published, source, *rest = args
     point = PublishedPoint(model, gpu, gpus, lin, lout, published, False, source, *rest, **kwargs)
-    return replace(point, role="test", stage="F")
+    return replace(point, role="test", stage=stage)
+
+
+def _g(*args: Any, **kwargs: Any) -> PublishedPoint:
+    return _test(*args, stage="G", **kwargs)
 
 
 _E39_USE = (
@@ -674,6 +698,35 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     _test("qwen2.5-14b", "A40", 1, 100, 504, 529.88, _F_DBM_A40, "vllm", "bf16", batch=50),  # F14
     _test("llama-3.1-8b", "A100 40GB", 1, 1024, 128, 75, _F_JM_A100, "vllm", "bf16", batch=1),  # F16
     _test("llama-3.1-405b", "H200", 8, 124, 2048, 6051, _F_TRT4043),  # F17
+    # Test set G (research notes Part G, 28 rows; rules written before any row: vendor, engine-project, cloud
+    # or benchmark-organisation tables only, configuration and unit stated, not called anomalous by the
+    # source). Left out before any estimate was computed: G04 and G08-G11 (throughput unit not stated; G08-G11
+    # also the AMD vLLM series Part B used), G05-G07 (read through news reposts; tensor-parallel layout and
+    # batch not stated), G25-G26 (multi-token-prediction speculative decoding, which the estimate does not
+    # model). Evaluated once with the factors of c65771f (ModelShape.kwargs since is the same arithmetic).
+    _g("llama-3.1-405b", "MI300X", 8, 128, 128, 36.3, _G_ORACLE, "vllm", batch=1),  # G01
+    _g("llama-3.1-405b", "MI300X", 8, 128, 128, 798.4, _G_ORACLE, "vllm", batch=32),  # G02
+    _g("llama-3.1-405b", "MI300X", 8, 128, 128, 1846.1, _G_ORACLE, "vllm", batch=256),  # G03
+    _g("llama-3.1-70b", "MI300X", 8, 128, 2048, 15105, _G_ROCMBP, "vllm"),  # G12
+    _g("llama-3.1-70b", "H100 SXM", 8, 128, 2048, 15810, _G_ROCMBP),  # G13
+    _g("llama-3.1-70b", "MI300X", 8, 2048, 2048, 8239, _G_ROCMBP, "vllm"),  # G14
+    _g("llama-3.1-70b", "H100 SXM", 8, 2048, 2048, 8245, _G_ROCMBP),  # G15
+    _g("llama-3.1-405b", "MI300X", 8, 128, 2048, 4065, _G_ROCMBP, "vllm"),  # G16
+    _g("llama-3.1-405b", "MI300X", 8, 2048, 2048, 1999, _G_ROCMBP, "vllm"),  # G16, its 2048 / 2048 cell
+    _g("llama-3.1-405b", "H100 SXM", 8, 128, 2048, 3265, _G_ROCMBP),  # G17
+    _g("llama-3.1-405b", "H100 SXM", 8, 2048, 2048, 1563, _G_ROCMBP),  # G17, its 2048 / 2048 cell
+    _g("llama-3.1-70b", "H100 SXM", 8, 128, 2048, 97.9, _G_ROCMBP, batch=1),  # G18: 2048 / 20.923 s
+    _g("llama-3.1-70b", "MI300X", 8, 128, 2048, 107.3, _G_ROCMBP, "vllm", batch=1),  # G19: 2048 / 19.089 s
+    _g("llama-3.1-70b", "H100 SXM", 8, 128, 2048, 6182.9, _G_ROCMBP, batch=128),  # G20: 128 x 2048 / 42.398 s
+    _g("llama-3.1-70b", "MI300X", 8, 128, 2048, 5797.6, _G_ROCMBP, "vllm", batch=128),  # G20's MI300X cell
+    _g("llama-3.1-405b", "H100 SXM", 8, 128, 2048, 34.8, _G_ROCMBP, batch=1),  # G21: 2048 / 58.916 s
+    _g("llama-3.1-405b", "MI300X", 8, 128, 2048, 39.6, _G_ROCMBP, "vllm", batch=1),  # G22: 2048 / 51.740 s
+    _g(
+        "deepseek-v3", "B200", 8, 1024, 2048, 36384.08, _G_TRTDSR1, "trtllm", "fp4", "bf16", batch=3072
+    ),  # G23
+    _g("deepseek-v3", "H200", 8, 1024, 2048, 11489.27, _G_TRTDSR1, batch=1024),  # G24
+    _g("llama-2-7b", "RTX 4090", 1, 1, 512, 206.4, _G_LMDW4, "vllm", "int4", batch=1),  # G27
+    _g("llama-2-13b", "RTX 4090", 1, 1, 512, 115.8, _G_LMDW4, "vllm", "int4", batch=1),  # G28
 )
 
 
@@ -705,6 +758,10 @@ SOURCE_NAMES = {
     _F_VLLM18725: "vLLM issue #18725, QwQ-32B H200 (F)",
     _F_DBM_A40: "Database Mart A40 vLLM blog (F)",
     _F_JM_A100: "vLLM sweep on A100 40GB (blog, F)",
+    _G_ORACLE: "OCI blog, 405B on MI300X (G)",
+    _G_ROCMBP: "AMD ROCm blog, MI300X vs H100 (G)",
+    _G_TRTDSR1: "TensorRT-LLM DeepSeek-R1 guide (G)",
+    _G_LMDW4: "LMDeploy W4A16 docs, RTX 4090 (G)",
 }
 
 
@@ -763,7 +820,7 @@ def error_summary(rows: list[dict] | None = None) -> dict:
     }
     out["by_stage"] = {
         stage: stats([abs(r["error"]) for r in rows if r["stage"] == stage])
-        for stage in ("A", "B", "E", "F")
+        for stage in ("A", "B", "E", "F", "G")
         if any(r["stage"] == stage for r in rows)
     }
     return out

@@ -86,6 +86,8 @@ LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kerne
 # mixture of experts: applied to Mixtral 8x7B (8 large experts, about 250
 # tokens per expert at 1000 sequences) it put two H100s at 577 tok/s per GPU and a 1 s TPOT, a tenth of
 # what MLPerf's Mixtral results show. Other MoE shapes keep the dense roofline until a run measures theirs.
+# Test set G then showed it belongs to the engine configurations it was set on too: TensorRT-LLM's DeepSeek-R1
+# runs with attention data parallelism and expert parallelism reach about five times it (-69%, -82%).
 MOE_KERNEL_EFFICIENCY = 0.061
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
