@@ -936,13 +936,21 @@ class Sizing:
         if not one.fits:
             return one
         note = (
-            f"even batch 1 misses {_limits_text(self.max_ttft_ms, self.max_tpot_ms)} "
+            f"even batch 1 misses {self.limits_text()} "
             f"(TTFT {one.ttft_ms:,.0f} ms, TPOT {one.tpot_ms:,.1f} ms)"
         )
         return replace(one, limit_note=note, requested_batch=self.batch)
 
     def sweep(self) -> list[Estimate]:
         return sweep(calibration=self.factor(), **self.kwargs())
+
+    def limits_text(self) -> str:
+        """The latency limits asked, e.g. "TTFT <= 500 ms, TPOT <= 50 ms"; "" for none."""
+        return _limits_text(self.max_ttft_ms, self.max_tpot_ms)
+
+    def meets(self, e: Estimate) -> bool:
+        """The estimate is within the latency limits asked (always, with none)."""
+        return _meets(e, self.max_ttft_ms, self.max_tpot_ms)
 
     def source_text(self, day: str | None = None) -> str:
         """One readable line that from_source reads back, with the result after " -> "."""
@@ -959,7 +967,7 @@ class Sizing:
             f"{self.engine}, {self.gpus}x {self.gpu}, {_num(self.input_tokens)} in / "
             f"{_num(self.output_tokens)} out, batch {self.batch if self.batch else 'max'}"
         )
-        limits = _limits_text(self.max_ttft_ms, self.max_tpot_ms)
+        limits = self.limits_text()
         if limits:
             text += f" ({limits})"
         if self.kv_elements_per_token:

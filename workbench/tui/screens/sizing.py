@@ -36,13 +36,6 @@ def _known_gpu(name: str, fallback: str) -> str:
         return fallback
 
 
-def missed(sizing: sz.Sizing, e: sz.Estimate) -> bool:
-    """The estimate misses a latency limit asked for (even batch 1 does): nothing worth filling."""
-    return (sizing.max_ttft_ms is not None and e.ttft_ms > sizing.max_ttft_ms * (1 + 1e-9)) or (
-        sizing.max_tpot_ms is not None and e.tpot_ms > sizing.max_tpot_ms * (1 + 1e-9)
-    )
-
-
 class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
     """Model, precision, engine, GPU, lengths and latency limits in; fits?, batch, latency and tokens/s
     per GPU out; Enter fills the option."""
@@ -279,13 +272,12 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
         if not e.fits:
             t.append(f"does NOT fit: {e.why}", style="bold")
             return t
-        limits = [f"TTFT <= {sizing.max_ttft_ms:g} ms"] if sizing.max_ttft_ms else []
-        limits += [f"TPOT <= {sizing.max_tpot_ms:g} ms"] if sizing.max_tpot_ms else []
+        limits = sizing.limits_text()
         t.append(f"fits: batch {e.batch:,} of the {e.max_batch:,} that fit")
-        if missed(sizing, e):
+        if not sizing.meets(e):
             t.append(f"\n✖ {e.limit_note or 'no batch meets the limits'}: raise or clear them", style="bold")
         elif limits:
-            t.append(", the largest with " + " and ".join(limits))
+            t.append(", the largest with " + limits)
         t.append("\n")
         if e.queue_note:
             t.append(e.queue_note + "\n", style="bold")
@@ -312,7 +304,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
 
     def action_fill(self) -> None:
         e = self.estimate
-        if self.sizing is None or e is None or not e.fits or missed(self.sizing, e):
+        if self.sizing is None or e is None or not e.fits or not self.sizing.meets(e):
             self.query_one("#size-result", Static).add_class("error")
             return
         self.dismiss((self.sizing, e))
