@@ -7,8 +7,6 @@ undo history as any cell edit.
 
 from __future__ import annotations
 
-import math
-
 from workbench.edits import edit
 from workbench.model.scenario import Scenario
 from workbench.store import files
@@ -63,11 +61,9 @@ def set_throughput(
     o["tokens_per_second_per_gpu"] = float(round(tokens_per_second, 1))
     o["throughput_estimated"] = True
     o.pop("requests_per_second_per_gpu", None)
-    if latency_ms is not None:
-        if not (math.isfinite(latency_ms) and latency_ms >= 0):
-            raise edit.EditError(f"latency {latency_ms!r} ms is not a time: nothing to fill")
+    if latency_ms is not None:  # the schema refuses a latency that is not a finite time (validated below)
         o["latency_ms"] = float(round(latency_ms, 1))
-    edit._raise_version(data, ("options", option, "throughput_source"), source)
+    edit.raise_version(data, ("options", option, "throughput_source"), source)
     o["throughput_source"] = source
     return edit.validated(data)
 
@@ -87,5 +83,5 @@ def set_workload(s: Scenario, figures: dict[str, float], source: str) -> Scenari
             raise edit.EditError(f"[workload] has no key {key!r} a usage log can set")
         workload[key] = float(value)
     workload["source"] = source
-    edit._raise_version(data, ("workload", "source"), source)
+    edit.raise_version(data, ("workload", "source"), source)
     return edit.validated(data)

@@ -55,7 +55,7 @@ def apply(s: Scenario, path: Path, value: Any) -> Scenario:
         for o in data.get("options", []):
             o["baseline"] = False  # one baseline at a time, like a radio button
     _set(data, path, value)
-    _raise_version(data, path, value)
+    raise_version(data, path, value)
     _forget_sizing(data, path, value, get_value(s, path))
     return validated(data)
 
@@ -76,7 +76,7 @@ def _forget_sizing(data: dict, path: Path, value: Any, old: Any) -> None:
         row.pop("throughput_estimated", None)
 
 
-def _raise_version(data: dict, path: Path, value: Any) -> None:
+def raise_version(data: dict, path: Path, value: Any) -> None:
     """Setting a key of a later schema version away from its default makes the scenario that version
     (docs/model.md section 6): the tab then says so (the caller compares the versions)."""
     model = model_at(tuple(path))
