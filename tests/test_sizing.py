@@ -407,3 +407,66 @@ def test_a_throughput_typed_over_a_sizing_forgets_the_sizing_record():
     told = edit.apply_text(sized, ("options", i, "throughput_source"), "measured on our cluster, 2026-11")
     again = edit.apply_text(told, ("options", i, "tokens_per_second_per_gpu"), "1500")
     assert again.options[i].throughput_source == "measured on our cluster, 2026-11"
+
+
+def test_expert_parallel_layout_keeps_each_gpus_own_cache_and_the_shared_weights_whole():
+    """Layout "ep" (attention data-parallel, experts expert-parallel): no replicated latent cache, the shared
+    weights once per GPU, all-to-all instead of all-reduce, and the layout's own expert share."""
+    ds = sizing.model_named("deepseek-v3")
+    kw = dict(precision="fp8", gpu="H200", input_tokens=1024, output_tokens=2048, gpus=8, engine="trtllm")
+    tp = sizing.estimate(**kw, **ds.kwargs())
+    ep = sizing.estimate(**kw, layout="ep", **ds.kwargs())
+    assert ep.layout == "ep" and tp.layout == "tp"
+    assert ep.kv_gb_per_sequence == pytest.approx(tp.kv_gb_per_sequence / 8)  # each GPU its own sequences
+    assert ep.max_batch > 4 * tp.max_batch
+    # total = shared + 256 experts, active = shared + 8 of them: the shared part is about 16.5B, kept 8 times
+    shared = ds.active_params - 8 * (ds.params - ds.active_params) / 248
+    assert ep.weights_gb == pytest.approx((ds.params + 7 * shared) / 1e9)
+    assert 15e9 < shared < 18e9
+    assert (
+        ep.expert_efficiency == sizing.EP_EXPERT_EFFICIENCY
+        and tp.expert_efficiency == sizing.MOE_KERNEL_EFFICIENCY
+    )
+    assert sizing.alltoall_seconds(1024, 37e9, 1, "nvlink", 61, 8) == 0
+    assert sizing.alltoall_seconds(2048, 37e9, 8, "nvlink", 61, 8) > sizing.alltoall_seconds(
+        1024, 37e9, 8, "nvlink", 61, 8
+    )
+    # Mixtral keeps the dense roofline under either layout (no run measured its share)
+    mix = sizing.estimate(**kw, layout="ep", **sizing.model_named("mixtral-8x7b").kwargs())
+    assert mix.expert_efficiency == 1
+
+
+def test_expert_parallel_layout_is_refused_where_it_means_nothing():
+    kw = dict(precision="fp8", gpu="H200", gpus=8)
+    with pytest.raises(sizing.SizingError, match="mixture of experts"):
+        sizing.estimate(**kw, layout="ep", **sizing.model_named("llama-3.1-70b").kwargs())
+    with pytest.raises(sizing.SizingError, match="2 or more GPUs"):
+        sizing.estimate(**(kw | {"gpus": 1}), layout="ep", **sizing.model_named("deepseek-v2-lite").kwargs())
+    with pytest.raises(sizing.SizingError, match="unknown layout"):
+        sizing.estimate(**kw, layout="dp", **sizing.model_named("deepseek-v3").kwargs())
+    with pytest.raises(sizing.SizingError, match="expert count"):  # a MoE given by its sizes only
+        sizing.estimate(671e9, layout="ep", active_params=37e9, **kw)
+
+
+def test_the_layout_is_recorded_and_read_back():
+    s = sizing.Sizing(model="deepseek-v3", precision="fp8", gpu="H200", gpus=8, engine="trtllm", layout="ep")
+    text = s.source_text("2026-12-03")
+    assert ", layout ep" in text
+    back = sizing.Sizing.from_source(text)
+    assert back is not None and back.layout == "ep" and back.estimate() == s.estimate()
+    plain = sizing.Sizing(model="deepseek-v3", precision="fp8", gpu="H200", gpus=8)
+    assert (
+        "layout" not in plain.source_text() and sizing.Sizing.from_source(plain.source_text()).layout == "tp"
+    )
+
+
+def test_fp4_runs_at_the_b200s_fp4_rate():
+    """The B200 has FP4 tensor cores at twice its FP8 rate; a GPU without them counts FP4 at FP8."""
+    b200 = sizing.gpu_named("B200")
+    assert b200.fp4_tflops == 2 * b200.fp8_tflops
+    kw = dict(input_tokens=8000, output_tokens=1, batch=1)
+    fp8 = sizing.estimate(70.6e9, "fp8", "B200", **kw)
+    fp4 = sizing.estimate(70.6e9, "fp4", "B200", **kw)
+    assert fp4.ttft_ms < 0.6 * fp8.ttft_ms  # prefill is arithmetic: about half the time
+    h = [sizing.estimate(70.6e9, p, "H200", **kw).ttft_ms for p in ("fp8", "fp4")]
+    assert h[1] == pytest.approx(h[0], rel=0.05)

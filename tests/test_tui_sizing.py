@@ -147,3 +147,28 @@ async def test_the_plots_pane_draws_the_sweep_of_a_sized_option(saves):
         assert chart.last_error is None
         assert text.startswith("4/4 Sizing sweep")
         assert f"filled at batch {e.batch}" in text and "tok/s per GPU" in text and "TPOT" in text
+
+
+async def test_expert_layout_is_a_choice_of_the_dialog_and_comes_back(saves):
+    from textual.widgets import Select
+
+    s, hosted, _ = starter()
+    app = WorkbenchApp([Document(s, None, "t")])
+    async with app.run_test(size=(160, 45)) as pilot:
+        view = app.query_one(ScenarioView)
+        dialog = await open_sizing(pilot, app, hosted)
+        await type_into(pilot, dialog, "size-model", "deepseek-v3")
+        await type_into(pilot, dialog, "size-gpus", "8")
+        dialog.query_one("#size-gpu", Select).value = "H200"
+        dialog.query_one("#size-layout", Select).value = "ep"
+        await until(pilot, lambda: dialog.sizing is not None and dialog.sizing.layout == "ep")
+        await until(pilot, lambda: dialog.estimate is not None and dialog.estimate.layout == "ep")
+        assert dialog.estimate.fits and dialog.estimate.expert_efficiency == sizing.EP_EXPERT_EFFICIENCY
+        await pilot.press("enter")
+        await until(pilot, lambda: view.doc.pos == 1)
+        assert ", layout ep" in view.doc.scenario.options[hosted].throughput_source
+        dialog = await open_sizing(pilot, app, hosted)
+        assert dialog.query_one("#size-layout", Select).value == "ep"
+        # a dense model with the expert-parallel layout says why in one line, and fills nothing
+        await type_into(pilot, dialog, "size-model", "8B")
+        await until(pilot, lambda: "expert count" in str(dialog.query_one("#size-result").render()))

@@ -64,6 +64,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--kv-precision", help="KV cache: default the engine's (vllm, sglang: 16-bit; trtllm: fp8 with fp8)"
     )
     p.add_argument("--engine", default="vllm", help="serving engine: vllm (default), trtllm, sglang")
+    p.add_argument(
+        "--layout",
+        default="tp",
+        help="a mixture of experts over several GPUs: tp (default, all tensor-parallel) or ep "
+        "(attention data-parallel, experts expert-parallel)",
+    )
     p.add_argument("--gpu", required=True, help="a GPU of `workbench gpus`, e.g. 'H100 SXM'")
     p.add_argument(
         "--gpus", type=_positive_int, default=1, help="GPUs per replica (tensor parallel), default 1"
@@ -284,6 +290,7 @@ def _sizing(args: argparse.Namespace):
         precision=args.precision.lower(),
         kv_precision=args.kv_precision.lower() if args.kv_precision else None,
         engine=args.engine.lower(),
+        layout=args.layout.lower(),
         gpu=sizing.gpu_named(args.gpu).name,
         gpus=args.gpus,
         input_tokens=args.input_tokens,
@@ -393,11 +400,15 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
     if e.active_params:
         who += f" ({e.active_params / 1e9:g}B active)"
     lines = [
-        f"{who}, {e.precision} weights, {e.kv_precision} KV cache, {e.engine}, on {e.gpus} x {e.gpu}; "
+        f"{who}, {e.precision} weights, {e.kv_precision} KV cache, {e.engine}"
+        + (" (attention DP + expert parallel)" if e.layout == "ep" else "")
+        + f", on {e.gpus} x {e.gpu}; "
         f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"
     ]
     lines.append(
-        f"memory: weights {e.weights_gb:,.1f} GB + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
+        f"memory: weights {e.weights_gb:,.1f} GB"
+        + (" (the shared ones on every GPU)" if e.layout == "ep" else "")
+        + f" + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
         f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once "
         + (
             "(each reserved at full length)"
@@ -426,9 +437,8 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         f"({e.requests_per_second_per_gpu:,.2f} req/s per GPU); at ${e.hourly:.2f}/GPU-hour "
         f"${e.cost_per_million_output:,.3f} per 1M output tokens"
     )
-    tp = (
-        f", tensor parallel {e.tp_efficiency:.0%} ({e.gpus} GPUs over {e.interconnect})" if e.gpus > 1 else ""
-    )
+    comm = "all-to-all" if e.layout == "ep" else "tensor parallel"
+    tp = f", {comm} {e.tp_efficiency:.0%} ({e.gpus} GPUs over {e.interconnect})" if e.gpus > 1 else ""
     cal = f", calibrated x{e.calibration:.3g}" if e.calibration != 1 else ""
     spec = sizing.gpu_named(e.gpu)
     if spec.bandwidth_scale != 1 or spec.gemm_scale != 1:
@@ -437,7 +447,11 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
             "of an H100's share"
         )
     if e.expert_efficiency < 1:
-        cal += f", expert arithmetic at {e.expert_efficiency:.1%} (set on DeepSeek-R1 runs, for DeepSeek's shapes)"
+        how = "attention data-parallel, experts expert-parallel" if e.layout == "ep" else "tensor-parallel"
+        cal += (
+            f", expert arithmetic at {e.expert_efficiency:.1%} ({how}; set on DeepSeek-R1 runs laid out so, "
+            "for DeepSeek's shapes)"
+        )
     elif e.active_params and e.active_params < e.params:
         cal += ", expert arithmetic at the dense roofline (no measured share for this model)"
     lines.append(

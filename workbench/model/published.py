@@ -36,6 +36,7 @@ class PublishedPoint:
     # third test set (after ff335c4); "G" the fourth, from vendor and project tables only (after c65771f)
     stage: str = "A"
     first_read: str = ""  # validation points: the error they read when first evaluated blind
+    layout: str = "tp"  # how a mixture of experts was split over the GPUs (sizing.LAYOUTS)
 
 
 _TRTLLM_V1 = (
@@ -218,6 +219,20 @@ def _test(*args: Any, stage: str = "F", **kwargs: Any) -> PublishedPoint:
 
 def _g(*args: Any, **kwargs: Any) -> PublishedPoint:
     return _test(*args, stage="G", **kwargs)
+
+
+def _g_used(read: str, use: str, *args: Any, **kwargs: Any) -> PublishedPoint:
+    """A point of test set G, evaluated once at 934d66a where it read `read`, then used for `use`."""
+    model, gpu, gpus, lin, lout, published, source, *rest = args
+    point = PublishedPoint(model, gpu, gpus, lin, lout, published, True, source, *rest, **kwargs)
+    note = f"test point G, read {read} at 934d66a; used {use}"
+    return replace(point, role="validation", note=note, stage="G", first_read=read)
+
+
+_G_EP_USE = (
+    "to add the expert-parallel layout (attention data-parallel, experts expert-parallel) and set its expert "
+    "arithmetic share, EP_EXPERT_EFFICIENCY, on this pair, after the B200's FP4 rate was added"
+)
 
 
 _E39_USE = (
@@ -721,10 +736,25 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     _g("llama-3.1-70b", "MI300X", 8, 128, 2048, 5797.6, _G_ROCMBP, "vllm", batch=128),  # G20's MI300X cell
     _g("llama-3.1-405b", "H100 SXM", 8, 128, 2048, 34.8, _G_ROCMBP, batch=1),  # G21: 2048 / 58.916 s
     _g("llama-3.1-405b", "MI300X", 8, 128, 2048, 39.6, _G_ROCMBP, "vllm", batch=1),  # G22: 2048 / 51.740 s
-    _g(
-        "deepseek-v3", "B200", 8, 1024, 2048, 36384.08, _G_TRTDSR1, "trtllm", "fp4", "bf16", batch=3072
-    ),  # G23
-    _g("deepseek-v3", "H200", 8, 1024, 2048, 11489.27, _G_TRTDSR1, batch=1024),  # G24
+    _g_used(
+        "-82%",
+        _G_EP_USE,
+        "deepseek-v3",
+        "B200",
+        8,
+        1024,
+        2048,
+        36384.08,
+        _G_TRTDSR1,
+        "trtllm",
+        "fp4",
+        "bf16",
+        batch=3072,
+        layout="ep",
+    ),  # G23: attention DP + EP8
+    _g_used(
+        "-69%", _G_EP_USE, "deepseek-v3", "H200", 8, 1024, 2048, 11489.27, _G_TRTDSR1, batch=1024, layout="ep"
+    ),  # G24: attention DP + EP8
     _g("llama-2-7b", "RTX 4090", 1, 1, 512, 206.4, _G_LMDW4, "vllm", "int4", batch=1),  # G27
     _g("llama-2-13b", "RTX 4090", 1, 1, 512, 115.8, _G_LMDW4, "vllm", "int4", batch=1),  # G28
 )
@@ -780,6 +810,7 @@ def published_comparison() -> list[dict]:
             engine=p.engine,
             max_seqs=p.max_seqs,
             burst=p.burst,
+            layout=p.layout,
             **model_named(p.model).kwargs(),
         )
         row = asdict(p)
@@ -797,7 +828,8 @@ def published_comparison() -> list[dict]:
 
 def error_summary(rows: list[dict] | None = None) -> dict:
     """Median and worst absolute error over the points used to set or check a factor ("tuning"), over the
-    final test set ("held_out": role "test", never used), by role, and by stage (A, B, E, F)."""
+    test sets ("held_out": role "test", never used), by role, by stage (A, B, E, F, G, H), and over each
+    test set's points still never used ("test_by_stage")."""
     rows = published_comparison() if rows is None else rows
 
     def stats(errs: list[float]) -> dict:
@@ -820,8 +852,13 @@ def error_summary(rows: list[dict] | None = None) -> dict:
     }
     out["by_stage"] = {
         stage: stats([abs(r["error"]) for r in rows if r["stage"] == stage])
-        for stage in ("A", "B", "E", "F", "G")
+        for stage in ("A", "B", "E", "F", "G", "H")
         if any(r["stage"] == stage for r in rows)
+    }
+    out["test_by_stage"] = {  # the points of each set still never used
+        stage: stats([abs(r["error"]) for r in rows if r["stage"] == stage and r["role"] == "test"])
+        for stage in ("F", "G", "H")
+        if any(r["stage"] == stage and r["role"] == "test" for r in rows)
     }
     return out
 

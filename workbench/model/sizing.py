@@ -23,6 +23,11 @@ out with continuous batching:
   expert_efficiency of the dense roofline (MOE_KERNEL_EFFICIENCY for DeepSeek's shapes, where it was
   measured; 1 for the rest); the reads do not. A
   latent-attention cache (DeepSeek) has one head, so every tensor-parallel GPU keeps and reads all of it.
+- layout "ep" (a mixture of experts with attention data-parallel and experts expert-parallel): every GPU
+  keeps and reads the shared weights whole and 1/gpus of the routed experts, caches only its own
+  sequences, and sends each token to its experts' GPUs and back (two all-to-alls a layer, in place of the
+  all-reduces); the expert arithmetic runs at the shape's ep_expert_efficiency (EP_EXPERT_EFFICIENCY for
+  DeepSeek's shapes).
 - a burst (`burst=True`: `batch` requests at once, output lengths varying about the mean) runs until its
   longest request ends, the tail at a small batch: throughput = all output over that time.
 - prefill: 2 x active params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY of peak
@@ -36,12 +41,13 @@ out with continuous batching:
   share of the time) and one decode step, plus, beyond what fits, the wait for a slot; TPOT = a decode
   step plus the other sequences' prefills spread over this one's output.
 - calibration divides every time by a factor, so a measured configuration reproduces the measurement.
-- FP8 uses the GPU's FP8 tensor throughput where it has one; otherwise (A100, A10G, int8/int4 weights)
-  weights are stored small but the arithmetic runs at BF16 rates.
+- FP8 uses the GPU's FP8 tensor throughput where it has one (FP4 its FP4 rate, on the B200); otherwise
+  (A100, A10G, int8/int4 weights) weights are stored small but the arithmetic runs at BF16 rates.
 
 The factors were set against the published points marked used_for_tuning: role "tuning" (set A), and
 "validation" points (sets B and E, each evaluated blind once) used since to set or check a change, each with
-its note. The "test" points (set F) were read after the last freeze and never used.
+its note. The "test" points were read after the last freeze and never used; see
+workbench.model.published for each set and what it was used for.
 """
 
 from __future__ import annotations
@@ -89,11 +95,30 @@ LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kerne
 # Test set G then showed it belongs to the engine configurations it was set on too: TensorRT-LLM's DeepSeek-R1
 # runs with attention data parallelism and expert parallelism reach about five times it (-69%, -82%).
 MOE_KERNEL_EFFICIENCY = 0.061
+# How a replica of several GPUs splits a mixture of experts. "tp": everything tensor-parallel (vLLM's and
+# SGLang's default; the layout MOE_KERNEL_EFFICIENCY was set on). "ep": attention data-parallel and the
+# experts expert-parallel (SGLang --enable-dp-attention with --enable-ep-moe, TensorRT-LLM
+# enable_attention_dp with moe_expert_parallel_size, vLLM --data-parallel-size with --enable-expert-parallel):
+# each GPU keeps the shared weights (attention, dense layers, shared experts) whole and serves its own
+# sequences with their own cache, holds 1/gpus of the routed experts whole, and sends each token to the GPUs
+# of its experts and back (two all-to-alls per layer) instead of two all-reduces.
+LAYOUTS = ("tp", "ep")
+# Under "ep" DeepSeek's expert layers reach EP_EXPERT_EFFICIENCY of the dense arithmetic roofline (each GPU
+# runs whole experts, not a tensor-parallel slice of every one). No independent measurement was found; it was
+# set on the two TensorRT-LLM DeepSeek-R1 runs of test set G (attention DP + EP8, 1024 in / 2048 out; 8 x H200
+# FP8 at 1,024 at once, 8 x B200 FP4 at 3,072), which read -69% and -82% with the tensor-parallel layout and
+# its factor and are tuning points since: 0.187 puts the geometric mean of the two estimates on that of the
+# runs (+2% and -2%; one factor fits both GPUs once FP4 runs at the B200's FP4 rate). About 3 times the
+# tensor-parallel share. Test set H was read after it was set.
+EP_EXPERT_EFFICIENCY = 0.187
+# An all-to-all sends a token's activations to the GPUs holding its experts: FP8 out (1 byte an element) and
+# BF16 back (2 bytes), as DeepEP and TensorRT-LLM's all-to-all do; each call pays ALLREDUCE_LATENCY_US.
+ALLTOALL_BYTES_PER_ELEMENT = 3.0
 MAX_BATCH = 4096  # the largest batch the estimate considers (TensorRT-LLM's largest CUDA-graph batch is 8192)
 
 PRECISION_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5, "int8": 1.0, "int4": 0.5}
-# Weights whose arithmetic runs on FP8 tensor cores where the GPU has them (FP4 too: the table has no FP4
-# column, so FP4 is counted at the FP8 rate); int8/int4 weights are widened to BF16 for the arithmetic.
+# Weights whose arithmetic runs on FP8 tensor cores where the GPU has them (FP4 on FP4 tensor cores where the
+# GPU has them, the B200; else at the FP8 rate); int8/int4 weights are widened to BF16 for the arithmetic.
 FP8_ARITHMETIC = ("fp8", "fp4")
 
 # The KV cache each engine keeps when not told: vLLM and SGLang keep the model's 16-bit activation type
@@ -167,6 +192,7 @@ class GpuSpec:
     # achieved all-reduce bus bandwidth of 8 GPUs at large messages against the H100's in the same test
     allreduce_scale: float = 1.0
     share_source: str = ""
+    fp4_tflops: float | None = None  # dense FP4 tensor TFLOPS (Blackwell); None: FP4 runs at the FP8 rate
 
     @property
     def price_label(self) -> str:
@@ -243,11 +269,13 @@ GPUS: tuple[GpuSpec, ...] = (
         7700,
         2250,
         4500,
-        "NVIDIA HGX B200 specifications, per GPU (FP16/BF16 4.5 and FP8 9 PFLOPS halved to dense; 180 GB, 7.7 TB/s)",
+        "NVIDIA HGX B200 specifications, per GPU (FP16/BF16 4.5, FP8 9 and FP4 18 PFLOPS halved to dense; "
+        "180 GB, 7.7 TB/s)",
         5.98,
         _RUNPOD,
         "2026-03-10",
         "nvlink",
+        fp4_tflops=9000,
     ),
     GpuSpec(
         "MI300X",
@@ -366,6 +394,8 @@ class ModelShape:
     kv_elements: int | None = None
     kv_replicated: bool = False  # a latent cache of one head: every tensor-parallel GPU keeps all of it
     expert_efficiency: float = 1.0  # share of the dense arithmetic roofline its expert layers reach
+    experts: tuple[int, int] | None = None  # mixture of experts: routed experts, and how many a token uses
+    ep_expert_efficiency: float = 1.0  # the same share under the "ep" layout
 
     @property
     def kv_elements_per_token(self) -> int:
@@ -380,6 +410,8 @@ class ModelShape:
             "layers": self.layers,
             "kv_replicated": self.kv_replicated,
             "expert_efficiency": self.expert_efficiency,
+            "experts": self.experts,
+            "ep_expert_efficiency": self.ep_expert_efficiency,
         }
 
 
@@ -418,9 +450,11 @@ MODELS: tuple[ModelShape, ...] = (
         kv_elements=27 * 576,
         kv_replicated=True,
         expert_efficiency=MOE_KERNEL_EFFICIENCY,  # DeepSeek's own design: latent attention, fine-grained experts
+        experts=(64, 6),
+        ep_expert_efficiency=EP_EXPERT_EFFICIENCY,
     ),
     # Mixtral 8x7B: 8 experts, 2 per token; 46.7B in all, 12.9B used per token.
-    ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9),
+    ModelShape("mixtral-8x7b", 46.7e9, 32, 8, 128, active_params=12.9e9, experts=(8, 2)),
     # DeepSeek-V3: 671B in all, 37B active; multi-head latent attention caches one 512-wide latent plus a
     # 64-wide rotary key per layer and token: 61 x (512 + 64) elements, not 2 x layers x heads x dim.
     ModelShape(
@@ -433,6 +467,8 @@ MODELS: tuple[ModelShape, ...] = (
         kv_elements=61 * 576,
         kv_replicated=True,
         expert_efficiency=MOE_KERNEL_EFFICIENCY,
+        experts=(256, 8),
+        ep_expert_efficiency=EP_EXPERT_EFFICIENCY,
     ),
 )
 
@@ -460,6 +496,22 @@ def allreduce_seconds(tokens: float, active: float, gpus: int, interconnect: str
     if gpus <= 1:
         return 0.0
     data = tokens * _allreduce_bytes_per_token(active) * 2 * (gpus - 1) / gpus
+    calls = 2 * layers
+    return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
+
+
+def alltoall_seconds(
+    tokens: float, active: float, gpus: int, interconnect: str, layers: float, per_token: int
+) -> float:
+    """Time the GPUs of an expert-parallel replica spend in all-to-all for one pass over `tokens` tokens
+    spread over them: each token goes to the GPUs holding its `per_token` experts (on average
+    gpus x (1 - (1 - 1/gpus)^per_token) of them, (gpus - 1) / gpus of those elsewhere) and comes back,
+    twice a layer; a token's activations are hidden x layers elements (_allreduce_bytes_per_token / 4)."""
+    if gpus <= 1:
+        return 0.0
+    targets = gpus * (1 - (1 - 1 / gpus) ** per_token) * (gpus - 1) / gpus
+    elements = _allreduce_bytes_per_token(active) / 4
+    data = tokens / gpus * elements * ALLTOALL_BYTES_PER_ELEMENT * targets
     calls = 2 * layers
     return data / (ALLREDUCE_GBS[interconnect] * 1e9) + calls * ALLREDUCE_LATENCY_US[interconnect] * 1e-6
 
@@ -537,6 +589,7 @@ class Estimate:
     calibration: float = 1.0
     limit_note: str = ""  # with latency limits: which batch meets them, or that none does
     expert_efficiency: float = 1.0  # a mixture of experts: the arithmetic share used (1 = dense roofline)
+    layout: str = "tp"  # how a mixture of experts is split over the GPUs (LAYOUTS)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -596,6 +649,9 @@ def estimate(
     kv_replicated: bool = False,
     burst: bool = False,
     expert_efficiency: float = 1.0,
+    layout: str = "tp",
+    experts: tuple[int, int] | None = None,
+    ep_expert_efficiency: float = 1.0,
 ) -> Estimate:
     """Roofline estimate of one serving replica (see the module docstring for the formulas). `layers`
     (known from a model's shape) counts the per-layer costs; without it they are guessed from the size.
@@ -603,7 +659,9 @@ def estimate(
     keeps the whole KV cache (a latent-attention cache has one head to split); `burst`: the `batch`
     requests arrive at once with output lengths varying about the mean, and throughput is all their
     output over the time until the last one ends; `expert_efficiency`: the share of the arithmetic
-    roofline a mixture of experts' expert layers reach (a model shape's own; 1 where none was measured)."""
+    roofline a mixture of experts' expert layers reach (a model shape's own; 1 where none was measured);
+    `layout` "ep": attention data-parallel and experts expert-parallel (see LAYOUTS), which needs `experts`
+    (routed experts, experts per token) and uses `ep_expert_efficiency` instead of `expert_efficiency`."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
@@ -631,13 +689,33 @@ def estimate(
         raise SizingError(f"the engine's sequence cap {max_seqs} is out of range (1 to 1,000,000)")
     if kv_elements_per_token is not None and not (1 <= kv_elements_per_token <= 1e8):
         raise SizingError(f"KV elements per token {kv_elements_per_token} is out of range (1 to 1e8)")
+    layout = layout.lower()
+    if layout not in LAYOUTS:
+        raise SizingError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
+    ep = layout == "ep"
+    if ep and (active_params is None or active_params >= params or not experts):
+        raise SizingError(
+            "layout ep (expert parallel) needs a mixture of experts with a known expert count "
+            "(e.g. deepseek-v3, deepseek-v2-lite, mixtral-8x7b)"
+        )
+    if ep and gpus < 2:
+        raise SizingError("layout ep (expert parallel) needs 2 or more GPUs; one GPU holds every expert")
+    if experts is not None and not (1 <= experts[1] < experts[0] <= 4096):
+        raise SizingError(f"experts {experts[0]} with {experts[1]} per token: need 1 <= per token < experts")
 
     active = active_params or params
     kv_elems = kv_elements_per_token or kv_elements_guess(params)
     wbytes = PRECISION_BYTES[precision]
     weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
-    kv_replicated = kv_replicated and gpus > 1
+    kv_replicated = kv_replicated and gpus > 1 and not ep  # under ep each GPU caches its own sequences
+    shared = 0.0  # ep: the weights every GPU keeps whole (attention, dense layers, shared experts)
+    if ep and experts:
+        # total = shared + routed experts, active = shared + per-token share of them: solve for shared
+        n_exp, per_token = experts
+        expert_params = (params - active) / (n_exp - per_token)
+        shared = max(0.0, active - per_token * expert_params)
+        weights = (params + shared * (gpus - 1)) * wbytes  # the shared weights once per GPU
     kv_held = kv_tok * gpus if kv_replicated else kv_tok  # memory one token's cache takes over the replica
     total_memory = gpus * spec.memory_gb * 1e9
     # The KV cache gets MEMORY_USABLE of the memory: of all of it, less the weights, under vLLM and SGLang
@@ -667,7 +745,8 @@ def estimate(
         max_batch = 0
     else:
         max_batch = max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH
-    cap = max_seqs or engine_max_sequences(engine, spec)
+    # under ep every GPU runs its own scheduler, each with the engine's cap
+    cap = max_seqs or engine_max_sequences(engine, spec) * (gpus if ep else 1)
     limit = "memory"
     if max_batch > cap:
         max_batch, limit = cap, "engine"
@@ -691,24 +770,39 @@ def estimate(
     scale = gpus * calibration
     bandwidth = spec.bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY * spec.bandwidth_scale * scale
     rate = spec.fp8_tflops if precision in FP8_ARITHMETIC and spec.fp8_tflops else spec.bf16_tflops
+    if precision == "fp4" and spec.fp4_tflops:
+        rate = spec.fp4_tflops
     peak = rate * 1e12 * spec.gemm_scale * scale
-    if not (math.isfinite(expert_efficiency) and 0.001 <= expert_efficiency <= 1):
-        raise SizingError(f"expert efficiency {expert_efficiency:g} is out of range (0.001 to 1)")
-    moe = expert_efficiency if active < params else 1.0
+    for share in (expert_efficiency, ep_expert_efficiency):
+        if not (math.isfinite(share) and 0.001 <= share <= 1):
+            raise SizingError(f"expert efficiency {share:g} is out of range (0.001 to 1)")
+    moe = (ep_expert_efficiency if ep else expert_efficiency) if active < params else 1.0
     depth = layers or _layers_guess(active)
     link = spec.interconnect
     # a cache every GPU keeps whole (MLA under tensor parallel) is read by each GPU at its own bandwidth
     attn_bandwidth = bandwidth / gpus if kv_replicated else bandwidth
     fixed = depth * LAYER_OVERHEAD_US * 1e-6 / calibration
 
+    def comm_for(tokens: float) -> float:
+        if ep and experts:
+            sent = alltoall_seconds(tokens, active, gpus, link, depth, experts[1])
+        else:
+            sent = allreduce_seconds(tokens, active, gpus, link, depth)
+        return sent / spec.allreduce_scale / calibration
+
     def parts(n: int) -> tuple[float, float, float, float]:
         """Weights read, arithmetic, attention and all-reduce seconds of one decode step for n sequences."""
-        t_w = weights * _moe_weight_share(active, params, n) / bandwidth
+        if ep and experts:
+            # every GPU reads the shared weights whole; the routed experts a step touches, 1/gpus each
+            routed = (params - shared) * wbytes
+            touched = 1 - (1 - experts[1] / experts[0]) ** n
+            t_w = shared * wbytes / (bandwidth / gpus) + routed * touched / bandwidth
+        else:
+            t_w = weights * _moe_weight_share(active, params, n) / bandwidth
         t_c = n * 2 * active / (peak * DECODE_COMPUTE_EFFICIENCY) / moe
         # attention reads every sequence's cache in kernels of its own, after the matrix products
         t_a = n * (lin + lout / 2) * kv_tok / attn_bandwidth
-        comm = allreduce_seconds(n, active, gpus, link, depth) / spec.allreduce_scale / calibration
-        return t_w, t_c, t_a, comm
+        return t_w, t_c, t_a, comm_for(n)
 
     def step_for(n: int) -> float:
         t_w, t_c, t_a, comm = parts(n)
@@ -717,9 +811,7 @@ def estimate(
     t_weights, t_comp, t_attn, comm_step = parts(b)
     t_mem = t_weights + t_attn
     step = step_for(b)
-    comm_prefill = (
-        allreduce_seconds(lin, active, gpus, link, depth) / spec.allreduce_scale / calibration if lin else 0.0
-    )
+    comm_prefill = comm_for(lin) if lin else 0.0
     prefill = 2 * active * lin / (peak * PREFILL_COMPUTE_EFFICIENCY) / moe + comm_prefill
     cycle = b * prefill + lout * step
     tp = 1 - (b * comm_prefill + lout * comm_step) / cycle
@@ -774,6 +866,7 @@ def estimate(
         latency_ms=(ttft + lout * tpot) * 1e3 if fits else 0.0,
         calibration=calibration,
         expert_efficiency=moe,
+        layout=layout,
     )
 
 
@@ -896,6 +989,7 @@ class Sizing:
     calibration: float = 1.0
     measured: float | None = None  # output tokens/s measured at this configuration: calibrates
     kv_elements_per_token: int | None = None  # None: the model's own, or guessed from the size
+    layout: str = "tp"  # a mixture of experts over several GPUs: "tp" or "ep" (LAYOUTS)
 
     def kwargs(self) -> dict:
         """Keyword arguments of estimate() for this sizing (without batch and calibration)."""
@@ -916,6 +1010,7 @@ class Sizing:
             "gpus": self.gpus,
             "kv_precision": self.kv_precision,
             "engine": self.engine,
+            "layout": self.layout,
         }
 
     def factor(self) -> float:
@@ -972,6 +1067,8 @@ class Sizing:
             text += f" ({limits})"
         if self.kv_elements_per_token:
             text += f", {self.kv_elements_per_token} KV elements/token"
+        if self.layout != "tp":
+            text += f", layout {self.layout}"
         if self.calibration != 1.0:
             text += f", calibrated x{_num(self.calibration)}"
         if self.measured is not None:
@@ -1001,6 +1098,7 @@ class Sizing:
         kvel = re.search(r", (\d+) KV elements/token", rest)
         cal = re.search(r", calibrated x(\S+)", rest)
         meas = re.search(r", measured (\S+) tok/s", rest)
+        lay = re.search(r", layout (\w+)", rest)
         try:
             s = cls(
                 model=g["model"] or "",
@@ -1019,6 +1117,7 @@ class Sizing:
                 calibration=_read_num(cal.group(1)) if cal else 1.0,
                 measured=_read_num(meas.group(1)) if meas else None,
                 kv_elements_per_token=int(kvel.group(1)) if kvel else None,
+                layout=lay.group(1) if lay and lay.group(1) in LAYOUTS else "tp",
             )
         except ValueError:
             return None

@@ -77,6 +77,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
                 "precision": precision,
                 "kv": None,
                 "engine": sz.ENGINES[0],
+                "layout": sz.LAYOUTS[0],
                 "gpus": "1",
                 "input": f"{input_tokens:.0f}",  # the engine's mean: a whole number reads better
                 "output": f"{max(1.0, output_tokens):.0f}",
@@ -92,6 +93,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
                 "precision": start.precision if start.precision in sz.PRECISION_BYTES else precision,
                 "kv": start.kv_precision,
                 "engine": start.engine if start.engine in sz.ENGINES else sz.ENGINES[0],
+                "layout": start.layout if start.layout in sz.LAYOUTS else sz.LAYOUTS[0],
                 "gpus": str(start.gpus),
                 "input": f"{start.input_tokens:g}",
                 "output": f"{start.output_tokens:g}",
@@ -161,6 +163,16 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
                     ),
                 )
                 yield from field("GPUs per replica", entry("gpus"))
+                yield from field(
+                    "Experts (MoE, 2+ GPUs)",
+                    Select(
+                        [("tensor-parallel", "tp"), ("attention DP + expert parallel", "ep")],
+                        value=d["layout"],
+                        allow_blank=False,
+                        id="size-layout",
+                        compact=True,
+                    ),
+                )
                 yield from field("Input tokens / request", entry("input"))
                 yield from field("Output tokens / request", entry("output"))
                 yield from field("Batch (blank: the most)", entry("batch", "the most that fit"))
@@ -230,6 +242,7 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
             precision=self._select("size-precision") or "fp8",
             kv_precision=self._select("size-kv"),
             engine=self._select("size-engine") or sz.ENGINES[0],
+            layout=self._select("size-layout") or sz.LAYOUTS[0],
             gpu=self._select("size-gpu") or sz.GPUS[0].name,
             gpus=int(needed("size-gpus", "GPUs per replica")),
             input_tokens=int(num("size-input", "input tokens") or 0),
