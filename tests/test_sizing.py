@@ -443,7 +443,7 @@ def test_expert_parallel_layout_is_refused_where_it_means_nothing():
     with pytest.raises(sizing.SizingError, match="2 or more GPUs"):
         sizing.estimate(**(kw | {"gpus": 1}), layout="ep", **sizing.model_named("deepseek-v2-lite").kwargs())
     with pytest.raises(sizing.SizingError, match="unknown layout"):
-        sizing.estimate(**kw, layout="dp", **sizing.model_named("deepseek-v3").kwargs())
+        sizing.estimate(**kw, layout="xp", **sizing.model_named("deepseek-v3").kwargs())
     with pytest.raises(sizing.SizingError, match="expert count"):  # a MoE given by its sizes only
         sizing.estimate(671e9, layout="ep", active_params=37e9, **kw)
 
@@ -470,3 +470,21 @@ def test_fp4_runs_at_the_b200s_fp4_rate():
     assert fp4.ttft_ms < 0.6 * fp8.ttft_ms  # prefill is arithmetic: about half the time
     h = [sizing.estimate(70.6e9, p, "H200", **kw).ttft_ms for p in ("fp8", "fp4")]
     assert h[1] == pytest.approx(h[0], rel=0.05)
+
+
+def test_attention_data_parallel_with_tensor_parallel_experts():
+    """Layout "dp" (SGLang --enable-dp-attention alone): each GPU its own sequences' cache and the shared
+    weights whole, as under "ep", but the experts split and reduced as under "tp", at the "tp" share."""
+    ds = sizing.model_named("deepseek-v3")
+    kw = dict(precision="fp8", gpu="H200", input_tokens=3200, output_tokens=800, gpus=8, batch=64)
+    tp, dp, ep = (sizing.estimate(**kw, layout=x, **ds.kwargs()) for x in ("tp", "dp", "ep"))
+    assert (
+        dp.kv_gb_per_sequence
+        == pytest.approx(ep.kv_gb_per_sequence)
+        == pytest.approx(tp.kv_gb_per_sequence / 8)
+    )
+    assert dp.weights_gb == pytest.approx(ep.weights_gb) and dp.weights_gb > tp.weights_gb
+    assert dp.expert_efficiency == tp.expert_efficiency == sizing.MOE_KERNEL_EFFICIENCY
+    assert dp.max_batch > tp.max_batch
+    with pytest.raises(sizing.SizingError, match="attention data parallel"):
+        sizing.estimate(**kw, layout="dp", **sizing.model_named("llama-3.1-70b").kwargs())

@@ -67,8 +67,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--layout",
         default="tp",
-        help="a mixture of experts over several GPUs: tp (default, all tensor-parallel) or ep "
-        "(attention data-parallel, experts expert-parallel)",
+        help="a mixture of experts over several GPUs: tp (default, all tensor-parallel), dp (attention "
+        "data-parallel, experts tensor-parallel) or ep (attention data-parallel, experts expert-parallel)",
     )
     p.add_argument("--gpu", required=True, help="a GPU of `workbench gpus`, e.g. 'H100 SXM'")
     p.add_argument(
@@ -401,13 +401,15 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         who += f" ({e.active_params / 1e9:g}B active)"
     lines = [
         f"{who}, {e.precision} weights, {e.kv_precision} KV cache, {e.engine}"
-        + (" (attention DP + expert parallel)" if e.layout == "ep" else "")
+        + {"ep": " (attention DP + expert parallel)", "dp": " (attention DP, experts tensor-parallel)"}.get(
+            e.layout, ""
+        )
         + f", on {e.gpus} x {e.gpu}; "
         f"{e.input_tokens:,} in / {e.output_tokens:,} out tokens per request"
     ]
     lines.append(
         f"memory: weights {e.weights_gb:,.1f} GB"
-        + (" (the shared ones on every GPU)" if e.layout == "ep" else "")
+        + (" (the shared ones on every GPU)" if e.layout in ("dp", "ep") else "")
         + f" + KV cache {e.kv_gb_per_sequence:,.3f} GB per full sequence; "
         f"{e.memory_gb:,.1f} GB usable -> up to {e.max_batch:,} sequences at once "
         + (
@@ -447,7 +449,10 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
             "of an H100's share"
         )
     if e.expert_efficiency < 1:
-        how = "attention data-parallel, experts expert-parallel" if e.layout == "ep" else "tensor-parallel"
+        how = {
+            "ep": "attention data-parallel, experts expert-parallel",
+            "dp": "attention data-parallel, experts tensor-parallel",
+        }.get(e.layout, "tensor-parallel")
         cal += (
             f", expert arithmetic at {e.expert_efficiency:.1%} ({how}; set on DeepSeek-R1 runs laid out so, "
             "for DeepSeek's shapes)"

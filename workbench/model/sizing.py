@@ -23,11 +23,12 @@ out with continuous batching:
   expert_efficiency of the dense roofline (MOE_KERNEL_EFFICIENCY for DeepSeek's shapes, where it was
   measured; 1 for the rest); the reads do not. A
   latent-attention cache (DeepSeek) has one head, so every tensor-parallel GPU keeps and reads all of it.
-- layout "ep" (a mixture of experts with attention data-parallel and experts expert-parallel): every GPU
-  keeps and reads the shared weights whole and 1/gpus of the routed experts, caches only its own
-  sequences, and sends each token to its experts' GPUs and back (two all-to-alls a layer, in place of the
-  all-reduces); the expert arithmetic runs at the shape's ep_expert_efficiency (EP_EXPERT_EFFICIENCY for
-  DeepSeek's shapes).
+- layouts "dp" and "ep" (a mixture of experts with attention data-parallel): every GPU keeps and reads
+  the shared weights whole and caches only its own sequences. Under "ep" (experts expert-parallel) each GPU
+  also holds and reads 1/gpus of the routed experts whole and sends each token to its experts' GPUs and
+  back (two all-to-alls a layer, in place of the all-reduces), and the expert arithmetic runs at the
+  shape's ep_expert_efficiency (EP_EXPERT_EFFICIENCY for DeepSeek's shapes); under "dp" the experts are
+  tensor-parallel, as under "tp".
 - a burst (`burst=True`: `batch` requests at once, output lengths varying about the mean) runs until its
   longest request ends, the tail at a small batch: throughput = all output over that time.
 - prefill: 2 x active params x input tokens FLOPs per request at PREFILL_COMPUTE_EFFICIENCY of peak
@@ -96,13 +97,15 @@ LAYER_OVERHEAD_US = 30.0  # per layer and decode step, whatever the batch: kerne
 # runs with attention data parallelism and expert parallelism reach about five times it (-69%, -82%).
 MOE_KERNEL_EFFICIENCY = 0.061
 # How a replica of several GPUs splits a mixture of experts. "tp": everything tensor-parallel (vLLM's and
-# SGLang's default; the layout MOE_KERNEL_EFFICIENCY was set on). "ep": attention data-parallel and the
-# experts expert-parallel (SGLang --enable-dp-attention with --enable-ep-moe, TensorRT-LLM
-# enable_attention_dp with moe_expert_parallel_size, vLLM --data-parallel-size with --enable-expert-parallel):
-# each GPU keeps the shared weights (attention, dense layers, shared experts) whole and serves its own
-# sequences with their own cache, holds 1/gpus of the routed experts whole, and sends each token to the GPUs
-# of its experts and back (two all-to-alls per layer) instead of two all-reduces.
-LAYOUTS = ("tp", "ep")
+# SGLang's default; the layout MOE_KERNEL_EFFICIENCY was set on). "dp": attention data-parallel, experts
+# tensor-parallel (SGLang --enable-dp-attention alone): each GPU keeps the shared weights (attention, dense
+# layers, shared experts) whole and serves its own sequences with their own cache; the experts are split as
+# under "tp", with its all-reduces and its expert share. "ep": attention data-parallel and the experts
+# expert-parallel (SGLang --enable-dp-attention with --enable-ep-moe, TensorRT-LLM enable_attention_dp with
+# moe_expert_parallel_size, vLLM --data-parallel-size with --enable-expert-parallel): as "dp", but each GPU
+# holds 1/gpus of the routed experts whole, and sends each token to the GPUs of its experts and back (two
+# all-to-alls per layer) instead of the all-reduces. Under "dp" and "ep" every GPU runs its own scheduler.
+LAYOUTS = ("tp", "dp", "ep")
 # Under "ep" DeepSeek's expert layers reach EP_EXPERT_EFFICIENCY of the dense arithmetic roofline (each GPU
 # runs whole experts, not a tensor-parallel slice of every one). No independent measurement was found; it was
 # set on the two TensorRT-LLM DeepSeek-R1 runs of test set G (attention DP + EP8, 1024 in / 2048 out; 8 x H200
@@ -395,7 +398,7 @@ class ModelShape:
     kv_replicated: bool = False  # a latent cache of one head: every tensor-parallel GPU keeps all of it
     expert_efficiency: float = 1.0  # share of the dense arithmetic roofline its expert layers reach
     experts: tuple[int, int] | None = None  # mixture of experts: routed experts, and how many a token uses
-    ep_expert_efficiency: float = 1.0  # the same share under the "ep" layout
+    ep_expert_efficiency: float = 1.0  # the same share under the "ep" layout (experts expert-parallel)
 
     @property
     def kv_elements_per_token(self) -> int:
@@ -660,8 +663,9 @@ def estimate(
     requests arrive at once with output lengths varying about the mean, and throughput is all their
     output over the time until the last one ends; `expert_efficiency`: the share of the arithmetic
     roofline a mixture of experts' expert layers reach (a model shape's own; 1 where none was measured);
-    `layout` "ep": attention data-parallel and experts expert-parallel (see LAYOUTS), which needs `experts`
-    (routed experts, experts per token) and uses `ep_expert_efficiency` instead of `expert_efficiency`."""
+    `layout` "dp" or "ep": attention data-parallel, experts tensor- or expert-parallel (see LAYOUTS); both
+    need `experts` (routed experts, experts per token); "ep" uses `ep_expert_efficiency` instead of
+    `expert_efficiency`."""
     spec = gpu_named(gpu) if isinstance(gpu, str) else gpu
     precision = precision.lower()
     if precision not in PRECISION_BYTES:
@@ -693,13 +697,15 @@ def estimate(
     if layout not in LAYOUTS:
         raise SizingError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
     ep = layout == "ep"
-    if ep and (active_params is None or active_params >= params or not experts):
+    dp = layout in ("dp", "ep")  # attention data-parallel
+    what = {"dp": "attention data parallel", "ep": "expert parallel"}.get(layout, "")
+    if dp and (active_params is None or active_params >= params or not experts):
         raise SizingError(
-            "layout ep (expert parallel) needs a mixture of experts with a known expert count "
+            f"layout {layout} ({what}) needs a mixture of experts with a known expert count "
             "(e.g. deepseek-v3, deepseek-v2-lite, mixtral-8x7b)"
         )
-    if ep and gpus < 2:
-        raise SizingError("layout ep (expert parallel) needs 2 or more GPUs; one GPU holds every expert")
+    if dp and gpus < 2:
+        raise SizingError(f"layout {layout} ({what}) needs 2 or more GPUs; one GPU is the whole replica")
     if experts is not None and not (1 <= experts[1] < experts[0] <= 4096):
         raise SizingError(f"experts {experts[0]} with {experts[1]} per token: need 1 <= per token < experts")
 
@@ -708,9 +714,9 @@ def estimate(
     wbytes = PRECISION_BYTES[precision]
     weights = params * wbytes
     kv_tok = kv_elems * PRECISION_BYTES[kv_precision]
-    kv_replicated = kv_replicated and gpus > 1 and not ep  # under ep each GPU caches its own sequences
-    shared = 0.0  # ep: the weights every GPU keeps whole (attention, dense layers, shared experts)
-    if ep and experts:
+    kv_replicated = kv_replicated and gpus > 1 and not dp  # under dp/ep each GPU caches its own sequences
+    shared = 0.0  # dp/ep: the weights every GPU keeps whole (attention, dense layers, shared experts)
+    if dp and experts:
         # total = shared + routed experts, active = shared + per-token share of them: solve for shared
         n_exp, per_token = experts
         expert_params = (params - active) / (n_exp - per_token)
@@ -745,8 +751,8 @@ def estimate(
         max_batch = 0
     else:
         max_batch = max(1, int(free // live_kv)) if live_kv > 0 else MAX_BATCH
-    # under ep every GPU runs its own scheduler, each with the engine's cap
-    cap = max_seqs or engine_max_sequences(engine, spec) * (gpus if ep else 1)
+    # under dp and ep every GPU runs its own scheduler, each with the engine's cap
+    cap = max_seqs or engine_max_sequences(engine, spec) * (gpus if dp else 1)
     limit = "memory"
     if max_batch > cap:
         max_batch, limit = cap, "engine"
@@ -792,7 +798,7 @@ def estimate(
 
     def parts(n: int) -> tuple[float, float, float, float]:
         """Weights read, arithmetic, attention and all-reduce seconds of one decode step for n sequences."""
-        if ep and experts:
+        if dp and experts:
             # every GPU reads the shared weights whole; the routed experts a step touches, 1/gpus each
             routed = (params - shared) * wbytes
             touched = 1 - (1 - experts[1] / experts[0]) ** n
@@ -989,7 +995,7 @@ class Sizing:
     calibration: float = 1.0
     measured: float | None = None  # output tokens/s measured at this configuration: calibrates
     kv_elements_per_token: int | None = None  # None: the model's own, or guessed from the size
-    layout: str = "tp"  # a mixture of experts over several GPUs: "tp" or "ep" (LAYOUTS)
+    layout: str = "tp"  # a mixture of experts over several GPUs: "tp", "dp" or "ep" (LAYOUTS)
 
     def kwargs(self) -> dict:
         """Keyword arguments of estimate() for this sizing (without batch and calibration)."""

@@ -166,7 +166,11 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
                 yield from field(
                     "Experts (MoE, 2+ GPUs)",
                     Select(
-                        [("tensor-parallel", "tp"), ("attention DP + expert parallel", "ep")],
+                        [
+                            ("tensor-parallel", "tp"),
+                            ("attention DP, experts TP", "dp"),
+                            ("attention DP + expert parallel", "ep"),
+                        ],
                         value=d["layout"],
                         allow_blank=False,
                         id="size-layout",
