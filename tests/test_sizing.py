@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from helpers import until
 
+from workbench.cli import data as cli_data
 from workbench.cli.run import main
 from workbench.edits import data as data_edits
 from workbench.edits import edit
@@ -488,3 +489,16 @@ def test_attention_data_parallel_with_tensor_parallel_experts():
     assert dp.max_batch > tp.max_batch
     with pytest.raises(sizing.SizingError, match="attention data parallel"):
         sizing.estimate(**kw, layout="dp", **sizing.model_named("llama-3.1-70b").kwargs())
+
+
+def test_a_mixture_of_experts_estimate_carries_the_published_spread():
+    from workbench.model import published
+
+    ds = sizing.model_named("deepseek-v3")
+    small = published.moe_caution(16, ds.active_params, ds.params)
+    assert small.startswith("caution: at 128 or fewer") and "published mixture-of-experts runs" in small
+    assert published.moe_caution(16, None, 70e9) == "" and published.moe_caution(16, 70e9, 70e9) == ""
+    lines = cli_data.size_lines(
+        sizing.estimate(precision="fp8", gpu="H200", gpus=8, batch=16, **ds.kwargs()), "deepseek-v3"
+    )
+    assert any(line.startswith("caution:") and "--measured" in line for line in lines)

@@ -146,13 +146,24 @@ def test_test_set_errors_are_what_the_readme_reports():
         return
     assert test["points"] >= 5
     by = summary["test_by_stage"]
-    for stage in ("F", "G"):
+    for stage in ("F", "G", "H"):
         st = by[stage]
         assert (
             f"test {stage}: median {st['median']:.0%}, worst {st['worst']:.0%}, on {st['points']} points"
             in text
         )
-    assert f"together, test F and G read median {test['median']:.0%}, worst {test['worst']:.0%}" in text
+    assert f"together, test F, G and H read median {test['median']:.0%}, worst {test['worst']:.0%}" in text
+    never = [abs(r["error"]) for r in rows if not r["used_for_tuning"]]
+    over = sum(e > 0.6 for e in never)
+    flat = " ".join(text.split())  # the story's sentences wrap anywhere
+    assert f"all {len(never)} points never used for tuning read median {_median(never):.0%}" in flat
+    assert f"{over} of them beyond 60%" in flat
+
+
+def _median(errs: list[float]) -> float:
+    errs = sorted(errs)
+    mid = len(errs) // 2
+    return errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
 
 
 if __name__ == "__main__":

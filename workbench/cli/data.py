@@ -467,6 +467,9 @@ def size_lines(e, label: str = "", kv_known: bool = True) -> list[str]:
         + "; "
         + published.summary_line()
     )
+    caution = published.moe_caution(e.batch, e.active_params, e.params)
+    if caution and e.calibration == 1:
+        lines.append(caution + " (--measured)")
     return lines
 
 

@@ -5,6 +5,7 @@ estimate. Data, kept apart from the estimate in workbench.model.sizing so the mo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -33,7 +34,8 @@ class PublishedPoint:
     note: str = ""
     # the set it came in: "A" tuning; "B" first held-out set (evaluated at 915a8d0); "E" the round-2 test set
     # (Part E and the Part B rows still unused, evaluated once at e07c7d2 with the factors of feff83c); "F" the
-    # third test set (after ff335c4); "G" the fourth, from vendor and project tables only (after c65771f)
+    # third test set (after ff335c4); "G" the fourth, from vendor and project tables only (after c65771f; its
+    # two expert-parallel DeepSeek-R1 runs set EP_EXPERT_EFFICIENCY since); "H" the fifth (after the layouts)
     stage: str = "A"
     first_read: str = ""  # validation points: the error they read when first evaluated blind
     layout: str = "tp"  # how a mixture of experts was split over the GPUs (sizing.LAYOUTS)
@@ -187,6 +189,28 @@ _G_LMDW4 = (
     "LMDeploy docs, 'AWQ/GPTQ' W4A16 page, Performance (docs/en/quantization/w4a16.md at commit 00948ee273c6, "
     "lmdeploy.readthedocs.io): RTX 4090, INT4 AWQ, one prompt token, 512 generated, batch 1, TurboMind"
 )
+_H_DSTACK_R1 = (
+    "dstack, 'DeepSeek R1 inference performance: MI300X vs. H200', 2025-03-18 "
+    "(https://dstack.ai/blog/h200-mi300x-deepskeek-benchmark), figures from dstackai/benchmarks "
+    "Deepseek-R1/raw_data/online_results.csv at commit 7f37e66: DeepSeek-R1 FP8, 8 x H200 and 8 x MI300X, "
+    "SGLang bench_serving, fixed 3200 in / 800 out (or 3200), 500 prompts at a max concurrency; output_throughput"
+)
+_H_AMD_QWEN3 = (
+    "AMD ROCm Blogs, 'Benchmarking Reasoning Models: From Tokens to Answers', 2025-07-24 "
+    "(https://rocm.blogs.amd.com/artificial-intelligence/benchmark-reasoning-models/README.html, ROCm/rocm-blogs "
+    "at commit 153d454): Qwen3-8B, 1 x MI300X, vLLM 0.9.1, 128 random prompts of 128 tokens at once, 887.66 "
+    "generated on average; 7.87 req/s x 887.66 output tokens (the printed 7,998 tok/s counts input too)"
+)
+_H_GPTFAST = (
+    "PyTorch gpt-fast, mixtral-moe/README.md (https://github.com/meta-pytorch/gpt-fast, commit 5b78df6): "
+    "Mixtral 8x7B on A100-80GB SXM power-limited to 330 W, batch 1, 5 prompt tokens, 200 generated "
+    "(generate.py's default); tokens/s; counted as vLLM (a 16-bit cache)"
+)
+_H_DSTACK_405 = (
+    "dstack, '8xH100 Benchmark with Llama3.1-405B-Fp8 Results' (dstackai/benchmarks nvidia/8xh100, "
+    "charts/throughput_output.csv at commit fc820a8, 2024-11): vLLM 0.6.3.post2.dev308 benchmark_throughput, "
+    "TP8, a batch of fixed-length prompts; output tokens/s = batch x output / elapsed_time"
+)
 _SHARES = "the MI300X's measured bandwidth, GEMM and all-reduce shares (Azure microbenchmarks)"
 
 
@@ -211,7 +235,7 @@ def _seen(read: str, use: str, *args: Any, **kwargs: Any) -> PublishedPoint:
 
 
 def _test(*args: Any, stage: str = "F", **kwargs: Any) -> PublishedPoint:
-    """A point of a test set (F, or G), never used to set or check a factor."""
+    """A point of a test set (F, G or H), never used to set or check a factor."""
     model, gpu, gpus, lin, lout, published, source, *rest = args
     point = PublishedPoint(model, gpu, gpus, lin, lout, published, False, source, *rest, **kwargs)
     return replace(point, role="test", stage=stage)
@@ -219,6 +243,10 @@ def _test(*args: Any, stage: str = "F", **kwargs: Any) -> PublishedPoint:
 
 def _g(*args: Any, **kwargs: Any) -> PublishedPoint:
     return _test(*args, stage="G", **kwargs)
+
+
+def _h(*args: Any, **kwargs: Any) -> PublishedPoint:
+    return _test(*args, stage="H", **kwargs)
 
 
 def _g_used(read: str, use: str, *args: Any, **kwargs: Any) -> PublishedPoint:
@@ -757,6 +785,45 @@ PUBLISHED: tuple[PublishedPoint, ...] = (
     ),  # G24: attention DP + EP8
     _g("llama-2-7b", "RTX 4090", 1, 1, 512, 206.4, _G_LMDW4, "vllm", "int4", batch=1),  # G27
     _g("llama-2-13b", "RTX 4090", 1, 1, 512, 115.8, _G_LMDW4, "vllm", "int4", batch=1),  # G28
+    # Test set H (research notes Part H, 29 rows from 8 sources; collection rules written before any row:
+    # as G's, plus the parallel layout stated). Rows chosen before any estimate (notes, "how set H is
+    # evaluated"): left out H07, H15 (attention tensor-parallel with expert-parallel experts: not a layout the
+    # estimate has), H14 (MTP not stated; G23's configuration), H16 (layout not stated), H21-H23 (latency with
+    # lengths that may be random), H28-H29 (eager mode, as E19 and E21). Evaluated once at the commit that
+    # added the "dp" layout, with EP_EXPERT_EFFICIENCY already set on G23-G24.
+    _h("deepseek-v3", "H200", 8, 3200, 800, 802.54, _H_DSTACK_R1, "sglang", batch=128, layout="dp"),  # H01
+    _h("deepseek-v3", "H200", 8, 3200, 800, 405.54, _H_DSTACK_R1, "sglang", batch=32, layout="dp"),  # H02
+    _h("deepseek-v3", "H200", 8, 3200, 800, 164.14, _H_DSTACK_R1, "sglang", batch=8, layout="dp"),  # H03
+    _h("deepseek-v3", "H200", 8, 3200, 800, 758.38, _H_DSTACK_R1, "vllm", batch=64),  # H04
+    _h("deepseek-v3", "H200", 8, 3200, 800, 294.07, _H_DSTACK_R1, "vllm", batch=16),  # H05
+    _h("deepseek-v3", "H200", 8, 3200, 800, 148.58, _H_DSTACK_R1, "vllm", batch=4),  # H06
+    _h("deepseek-v3", "MI300X", 8, 3200, 800, 914.74, _H_DSTACK_R1, "vllm", batch=128),  # H08
+    _h("deepseek-v3", "MI300X", 8, 3200, 800, 442.58, _H_DSTACK_R1, "vllm", batch=32),  # H09
+    _h("deepseek-v3", "MI300X", 8, 3200, 800, 300.98, _H_DSTACK_R1, "sglang", batch=16),  # H10
+    _h("deepseek-v3", "MI300X", 8, 3200, 800, 612.34, _H_DSTACK_R1, "sglang", batch=64),  # H11
+    _h("deepseek-v3", "H200", 8, 3200, 3200, 1169.81, _H_DSTACK_R1, "sglang", batch=128, layout="dp"),  # H12
+    _h(
+        "qwen3-8b",
+        "MI300X",
+        1,
+        128,
+        888,
+        6986,
+        _H_AMD_QWEN3,
+        "vllm",
+        "bf16",
+        batch=128,
+        max_seqs=128,
+        burst=True,
+    ),  # H13
+    _h("mixtral-8x7b", "A100 80GB", 2, 5, 200, 96.67, _H_GPTFAST, "vllm", "bf16", batch=1),  # H17
+    _h("mixtral-8x7b", "A100 80GB", 8, 5, 200, 227.82, _H_GPTFAST, "vllm", "bf16", batch=1),  # H18
+    _h("mixtral-8x7b", "A100 80GB", 1, 5, 200, 97.92, _H_GPTFAST, "vllm", "int8", batch=1),  # H19
+    _h("mixtral-8x7b", "A100 80GB", 4, 5, 200, 216.87, _H_GPTFAST, "vllm", "int8", batch=1),  # H20
+    _h("llama-3.1-405b", "H100 SXM", 8, 2048, 2048, 112.20, _H_DSTACK_405, "vllm", batch=4),  # H24
+    _h("llama-3.1-405b", "H100 SXM", 8, 2048, 2048, 390.75, _H_DSTACK_405, "vllm", batch=16),  # H25
+    _h("llama-3.1-405b", "H100 SXM", 8, 2048, 2048, 499.39, _H_DSTACK_405, "vllm", batch=64),  # H26
+    _h("llama-3.1-405b", "H100 SXM", 8, 128, 2048, 836.24, _H_DSTACK_405, "vllm", batch=32),  # H27
 )
 
 
@@ -792,6 +859,10 @@ SOURCE_NAMES = {
     _G_ROCMBP: "AMD ROCm blog, MI300X vs H100 (G)",
     _G_TRTDSR1: "TensorRT-LLM DeepSeek-R1 guide (G)",
     _G_LMDW4: "LMDeploy W4A16 docs, RTX 4090 (G)",
+    _H_DSTACK_R1: "dstack, DeepSeek-R1 on H200 and MI300X (H)",
+    _H_AMD_QWEN3: "AMD ROCm blog, Qwen3-8B on MI300X (H)",
+    _H_GPTFAST: "gpt-fast, Mixtral 8x7B on A100 (H)",
+    _H_DSTACK_405: "dstack, 405B on 8 x H100 (H)",
 }
 
 
@@ -872,3 +943,35 @@ def summary_line(rows: list[dict] | None = None) -> str:
     if held:
         text += f" (median |error| {held['median']:.0%} on the {held['points']} test points never used for tuning)"
     return text
+
+
+@functools.cache
+def _moe_errors(small: bool) -> tuple[float, ...]:
+    """The errors of the mixture-of-experts points served at 128 or fewer at once (small) or more, sorted."""
+    return tuple(
+        sorted(
+            r["error"]
+            for r in published_comparison()
+            if model_named(r["model"]).active_params is not None and ((r["served_batch"] <= 128) == small)
+        )
+    )
+
+
+def moe_caution(batch: int, active_params: float | None, params: float) -> str:
+    """For a mixture of experts, how far the published runs of one at a like concurrency (128 or fewer at
+    once, or more) stood from the estimate, and the advice to measure; "" for a dense model. The
+    mixture-of-experts factors rest on few runs, and test set H found them far off at a small batch."""
+    if active_params is None or active_params >= params:
+        return ""
+    small = batch <= 128
+    errs = _moe_errors(small)
+    if not errs:
+        return ""
+    mid = len(errs) // 2
+    median = errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
+    where = "128 or fewer" if small else "over 128"
+    return (
+        f"caution: at {where} sequences at once the estimate read {errs[0]:+.0%} to {errs[-1]:+.0%} "
+        f"(median {median:+.0%}; + = too high) against {len(errs)} published mixture-of-experts runs; "
+        "measure one configuration and calibrate"
+    )

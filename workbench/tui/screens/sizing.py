@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from workbench.edits.values import parse_count
+from workbench.model import published
 from workbench.model import sizing as sz
 
 
@@ -313,6 +314,9 @@ class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
             )
         else:
             t.append(f"calibration x{e.calibration:.2f} (type a measured tok/s to calibrate)", style="dim")
+            caution = published.moe_caution(e.batch, e.active_params, e.params)
+            if caution:
+                t.append("\n" + caution, style="bold")
         return t
 
     @on(Input.Submitted)
