@@ -60,7 +60,9 @@ def matrix_view(a: Analysis) -> RenderableType:
     return Group(*parts)
 
 
-def radar_view(a: Analysis, focus: int = 0) -> RenderableType:
+def radar_view(a: Analysis, focus: int = 0, width: int = 80) -> RenderableType:
+    """The scores table, then one group of bars per quality with its rule; `width` (the pane's) lets the
+    bars' name column take the longest name whole where it fits."""
     r = aids.radar(a.scenario, a.results)
     head = Text()
     head.append("Radar of qualities", style="bold")
@@ -84,9 +86,10 @@ def radar_view(a: Analysis, focus: int = 0) -> RenderableType:
         title.append(f": {q.rule}", style="dim")
         parts.append(title)
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1), show_edge=False)
-        table.add_column("Option", ratio=2, overflow="fold")
+        longest = max(len(name) for name in r.options)
+        table.add_column("Option", width=min(longest, max(12, width - 24)), overflow="fold")
         table.add_column("Bar", no_wrap=True)
-        table.add_column("From", ratio=3, overflow="fold")
+        table.add_column("From", ratio=1, overflow="fold")
         for i, (name, (score, why)) in enumerate(zip(r.options, row, strict=True)):
             colour = SERIES[i % len(SERIES)]
             table.add_row(
@@ -117,6 +120,10 @@ class AidsPane(RunsWhenShown, VerticalScroll):
     def show(self, a: Analysis, focus_option: int = 0) -> None:
         self.focus_option = focus_option
         super().show(a)
+
+    def on_resize(self) -> None:
+        if self._on_screen and self.view == "radar":
+            self.run()  # the names' column follows the width
 
     def action_switch(self, step: int) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)]
