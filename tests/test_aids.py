@@ -5,9 +5,10 @@ the right way when a figure improves), and the pane shows both at 80x24 with eve
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
-from helpers import PRESETS, changed, make_app, until
+from helpers import PRESETS, changed, make_app, run_cli, until
 from rich.console import Console
 
 from workbench.model import aids
@@ -250,3 +251,25 @@ async def test_the_pane_shows_both_aids_with_every_name_whole(name, size):
             for name_, (score, _) in zip(r.options, row, strict=True):
                 shown = f"{name_} " if score is None else name_
                 assert any(shown in line and "█" * (score or 0) in line for line in lines), (q.key, name_)
+
+
+# --- the command line -----------------------------------------------------------------------------------
+def test_the_cli_prints_both_aids_in_80_columns_and_as_json():
+    table = run_cli("aids", "starter", env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    flat = " ".join(table.stdout.split())
+    m = _matrix("starter")
+    assert " ".join(m.summary().split()) in flat
+    for q in _radar("starter").qualities:
+        assert f"{q.title}: {' '.join(q.rule.split())}" in flat
+    out = run_cli("aids", "starter", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["matrix"]["fires"] == [2, 3]
+    assert data["matrix"]["ladder_pick"] == "Fine-tuned 8B, self-hosted"
+    privacy = data["radar"]["qualities"][0]
+    assert (
+        privacy["title"] == "Data privacy" and privacy["scores"]["Fine-tuned 8B, self-hosted"]["score"] == 5
+    )
