@@ -273,3 +273,14 @@ def test_the_cli_prints_both_aids_in_80_columns_and_as_json():
     assert (
         privacy["title"] == "Data privacy" and privacy["scores"]["Fine-tuned 8B, self-hosted"]["score"] == 5
     )
+
+
+def test_a_row_without_the_figures_it_needs_is_undecided_not_guessed():
+    # two-million-tokens-a-day without its API options: nothing shows what prompting reaches
+    data = files.load(PRESETS / "two-million-tokens-a-day.toml").model_dump()
+    data["options"] = [o | {"baseline": False} for o in data["options"] if o["serve"] != "api"]
+    data["options"][0]["baseline"] = True
+    a = analyze(validate(data))
+    rows = {x.row.n: x for x in aids.matrix(a.scenario, a.results, a.ladder).rows}
+    assert rows[3].holds is None and "no prompting-only API option" in rows[3].here
+    assert rows[7].options == []  # "stay with APIs": no API option here, said as such

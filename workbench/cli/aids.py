@@ -12,7 +12,7 @@ import sys
 
 from workbench.cli.common import command
 
-HOLDS = {True: "yes", False: "no", None: "not asked"}
+HOLDS = {True: "yes", False: "no", None: "undecided"}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -65,7 +65,7 @@ def _print_tables(m, r) -> None:
             more = f" (the cheapest of {len(x.options)})" if len(x.options) > 1 else ""
             advice.append(f" Points to {x.options[0]!r}{more}.")
         else:
-            advice.append(f" No option here is {x.row.approach}.")
+            advice.append(" No option in this scenario follows it.")
         if x.agrees is not None:
             advice.append(" Agrees with the ladder." if x.agrees else f" The ladder picks {m.picked!r}.")
         grid.add_row("", "rule", Text(x.row.rule))

@@ -241,7 +241,7 @@ class Matrix:
         else:
             text = "fires: " + ", ".join(f"{x.row.n} ({x.row.approach})" for x in fire)
         if self.maybe:
-            text += "; depends on an input not asked: " + ", ".join(str(x.row.n) for x in self.maybe)
+            text += "; undecided: " + ", ".join(str(x.row.n) for x in self.maybe) + " (see its figures)"
         if self.picked is not None and fire:
             agree = [str(x.row.n) for x in fire if x.agrees]
             differ = [str(x.row.n) for x in fire if x.agrees is False]

@@ -17,7 +17,7 @@ from workbench.tui.widgets.shown import RunsWhenShown
 VIEWS = ("matrix", "radar")
 # One colour per option in the radar's bars (16-colour names); the name beside each bar says which is which.
 SERIES = ("blue", "magenta", "cyan", "green", "yellow", "red")
-HOLDS_MARK = {True: ("✔ yes", "bold green"), False: ("✖ no", "dim"), None: ("? not asked", "yellow")}
+HOLDS_MARK = {True: ("✔ yes", "bold green"), False: ("✖ no", "dim"), None: ("? undecided", "yellow")}
 
 
 def bar(score: int | None, top: int = aids.TOP) -> str:
@@ -48,7 +48,7 @@ def matrix_view(a: Analysis) -> RenderableType:
             more = f" (the cheapest of {len(x.options)})" if len(x.options) > 1 else ""
             advice.append(f" Points to {x.options[0]!r}{more}.")
         else:
-            advice.append(f" No option here is {x.row.approach}.", style="dim")
+            advice.append(" No option in this scenario follows it.", style="dim")
         if x.agrees is True:
             advice.append(" Agrees with the ladder.", style="green")
         elif x.agrees is False:
