@@ -284,3 +284,26 @@ def test_a_row_without_the_figures_it_needs_is_undecided_not_guessed():
     rows = {x.row.n: x for x in aids.matrix(a.scenario, a.results, a.ladder).rows}
     assert rows[3].holds is None and "no prompting-only API option" in rows[3].here
     assert rows[7].options == []  # "stay with APIs": no API option here, said as such
+
+
+async def test_the_pane_follows_an_edit_of_the_requirements():
+    """refresh_all feeds the pane: data that must stay on premises makes row 5 (self-hosting) fire at once."""
+    from workbench.edits import edit
+    from workbench.tui.panes.aids import AidsPane
+
+    app = make_app("starter")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: app.active_view() is not None)
+        view = app.active_view()
+        assert view is not None
+        await pilot.press("f12")
+        pane = view.query_one(AidsPane)
+        await until(pilot, lambda: pane.display and pane.analysis is not None)
+        before = "\n".join(await _pane_lines(app, pilot, pane))
+        assert "5 (self-hosting)" not in " ".join(before.split())
+        view.commit(
+            edit.apply_text(view.doc.scenario, ("requirements", "data_must_stay_on_prem"), "yes"), "x"
+        )
+        await pilot.pause()
+        after = " ".join(" ".join(await _pane_lines(app, pilot, pane)).split())
+        assert "5 (self-hosting)" in after
