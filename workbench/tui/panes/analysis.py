@@ -42,7 +42,8 @@ def _post(widget: Widget, callback, *args) -> None:
 
 
 def _signed(x: float, cur: str) -> str:
-    return ("+" if x > 0 else "-" if x < 0 else "±") + fmt.money(abs(x), cur)
+    """+$1.2k, -$40, and $0 for no change (the model rounds changes to cents, so 0 is exact)."""
+    return ("+" if x > 0 else "-" if x < 0 else "") + fmt.money(abs(x), cur)
 
 
 def _month(m: int | None) -> str:
@@ -70,8 +71,8 @@ def tornado_plot(res, top: int = 10):
         shown = effects[:n]
         room = max(12, min(26, w // 4))
         labels = [f"{k + 1} {_short(e.label, room - 2)}" for k, e in enumerate(shown)][::-1]
-        lows = [e.diff_low - res.diff for e in shown][::-1]
-        highs = [e.diff_high - res.diff for e in shown][::-1]
+        lows = [e.change_low for e in shown][::-1]
+        highs = [e.change_high for e in shown][::-1]
         width = 0.8 if n > 1 else 0.3
         plt.bar(labels, lows, orientation="h", color=low_c, width=width)
         plt.bar(labels, highs, orientation="h", color=high_c, width=width)
@@ -218,10 +219,7 @@ class SensitivityPane(RunsWhenShown, Widget):
         t.append(f"{res.option}", style="bold green")
         t.append(" vs ")
         t.append(f"{res.against}", style="bold")
-        t.append(
-            f": TCO {_signed(res.diff, cur)} over {H} months, pays back in month {_month(res.breakeven)}; "
-            f"inputs ±{res.step:.0%}\n"
-        )
+        t.append(f": TCO {_signed(res.diff, cur)} over {H} months, {res.payback}; inputs ±{res.step:.0%}\n")
         t.append("Decided by: ", style="bold")
         t.append("; ".join(f"{k}. {e.label}" for k, e in enumerate(res.effects[:3], 1)) or "nothing moves it")
         head.update(t)
@@ -230,8 +228,8 @@ class SensitivityPane(RunsWhenShown, Widget):
             table.add_row(
                 Text(f"{k}{'R' if e.source == 'range' else ''}", justify="right"),
                 Text(e.label, style="bold" if k <= 3 else ""),
-                Text(_signed(e.diff_low - res.diff, cur), justify="right"),
-                Text(_signed(e.diff_high - res.diff, cur), justify="right"),
+                Text(_signed(e.change_low, cur), justify="right"),
+                Text(_signed(e.change_high, cur), justify="right"),
                 Text(f"{_num(e.low)} → {_num(e.high)}", justify="right"),
                 Text(_num(e.base), justify="right"),
                 Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
