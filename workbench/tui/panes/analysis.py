@@ -406,8 +406,22 @@ class SimulationPane(RunsWhenShown, Widget):
     SimulationPane > #sim-head { height: auto; max-height: 3; padding: 0 1; }
     SimulationPane > ProgressBar { height: 1; padding: 0 1; }
     SimulationPane > Chart { height: 1fr; min-height: 8; }
+    SimulationPane > #sim-note { height: auto; padding: 0 1; color: $text-muted; }
     SimulationPane > DataTable { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
     """
+    # The histogram is drawn when it gets this many rows (title, legend, and ten rows of plot); below that
+    # its lines would merge into one band, and the table (P10, P50, P90) says it instead.
+    HISTOGRAM_MIN_ROWS = 14
+    COLUMNS = (
+        ("name", "Option"),
+        ("p10", "P10"),
+        ("p50", "P50"),
+        ("p90", "P90"),
+        ("asis", "As is"),
+        ("cheapest", "Cheapest"),
+        ("be", "B/E P10/50/90"),
+        ("pays", "Pays"),
+    )
     BINDINGS = [
         Binding(
             "plus,equals_sign",
@@ -447,21 +461,56 @@ class SimulationPane(RunsWhenShown, Widget):
         bar.display = False
         yield bar
         yield Chart(id="sim-chart")
+        note = Static("", id="sim-note")
+        note.display = False
+        yield note
         yield PlainTable(id="sim-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self._rows: list[list[Text]] = []
+        self._fill_table()
+
+    def on_resize(self) -> None:
+        self._fill_table()
+        self.call_after_refresh(self._fit_chart)
+
+    def _fit_chart(self) -> None:
+        """Show the histogram when it has room to be read; else say so, and the table stands for it."""
+        if not self.is_attached:
+            return
+        head = self.query_one("#sim-head", Static)
+        table = self.query_one("#sim-table", DataTable)
+        bar = self.query_one("#sim-progress", ProgressBar)
+        note = self.query_one("#sim-note", Static)
+        room = self.size.height - head.outer_size.height - table.outer_size.height
+        room -= bar.outer_size.height if bar.display else 0
+        fits = room >= self.HISTOGRAM_MIN_ROWS or self.result is None
+        chart = self.query_one("#sim-chart", Chart)
+        if chart.display != fits:
+            chart.display = fits
+            note.display = not fits
+            note.update(
+                "Histogram hidden at this height (a taller window shows it); the table gives each "
+                "option's P10, P50 and P90."
+            )
+
+    def _fill_table(self) -> None:
+        """The table's columns as wide as their widest cell, the names' column taking what is left (names
+        wrap onto a second line rather than push a figure out of sight)."""
         t = self.query_one("#sim-table", DataTable)
-        for key, label, width in (
-            ("name", "Option", 22),
-            ("p10", "P10", 7),
-            ("p50", "P50", 7),
-            ("p90", "P90", 7),
-            ("asis", "As is", 7),
-            ("cheapest", "Cheapest", 8),
-            ("be", "B/E P10/50/90", 13),
-            ("pays", "Pays", 5),
-        ):
+        widths = [
+            max([len(label)] + [r[i].cell_len for r in self._rows])
+            for i, (_, label) in enumerate(self.COLUMNS)
+        ]
+        room = (t.size.width or self.size.width) - 1 - 2 * t.cell_padding * len(widths) - sum(widths[1:])
+        widths[0] = max(12, min(widths[0], room))
+        if [c.width for c in t.columns.values()] == widths and t.row_count == len(self._rows):
+            return
+        t.clear(columns=True)
+        for (key, label), width in zip(self.COLUMNS, widths, strict=True):
             t.add_column(label, key=key, width=width)
+        for row in self._rows:
+            t.add_row(*row, height=None if row[0].cell_len > widths[0] else 1)
 
     def run(self) -> None:
         a = self.analysis
@@ -481,6 +530,8 @@ class SimulationPane(RunsWhenShown, Widget):
             )
             self.query_one("#sim-chart", Chart).set_plot("Monte Carlo", None, [], "no [uncertainty] ranges")
             self.query_one("#sim-table", DataTable).clear()
+            self._rows = []
+            self.call_after_refresh(self._fit_chart)
             return
         if self.draws > self.limit():  # the scenario grew (options, months) since the draws were set
             self.draws = self.limit()
@@ -540,8 +591,10 @@ class SimulationPane(RunsWhenShown, Widget):
         head = self.query_one("#sim-head", Static)
         table = self.query_one("#sim-table", DataTable)
         table.clear()
+        self._rows = []
         if sim is None:
             head.update(Text(f"Simulation: {err}", style="bold"))
+            self.call_after_refresh(self._fit_chart)
             return
         cur = a.scenario.currency
         best = max(sim.options, key=lambda o: o.p_cheapest)
@@ -553,6 +606,7 @@ class SimulationPane(RunsWhenShown, Widget):
         head.update(t)
         self.query_one("#sim-chart", Chart).set_plot(*histogram_plot(sim))
         n = sim.draws
+        self._rows = []
         for o in sim.options:
             if o.is_baseline:
                 be, pays = "baseline", "—"
@@ -560,16 +614,20 @@ class SimulationPane(RunsWhenShown, Widget):
                 qs = (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
                 be = "never" if all(x is None for x in qs) else "/".join(_month(x) for x in qs)
                 pays = f"{1 - o.never / n:.0%}"
-            table.add_row(
-                Text(o.name, style="bold green" if o is best else ""),
-                *(
-                    Text(fmt.money(x, cur), justify="right")
-                    for x in (o.p10, o.p50, o.p90, o.deterministic_tco)
-                ),
-                Text(f"{o.p_cheapest:.1%}", justify="right"),
-                Text(be, justify="right"),
-                Text(pays, justify="right"),
+            self._rows.append(
+                [
+                    Text(o.name, style="bold green" if o is best else ""),
+                    *(
+                        Text(fmt.money(x, cur), justify="right")
+                        for x in (o.p10, o.p50, o.p90, o.deterministic_tco)
+                    ),
+                    Text(f"{o.p_cheapest:.1%}", justify="right"),
+                    Text(be, justify="right"),
+                    Text(pays, justify="right"),
+                ]
             )
+        self._fill_table()
+        self.call_after_refresh(self._fit_chart)
 
     def limit(self) -> int:
         """The most draws `+` goes to: PANE_MAX_DRAWS, or fewer where the scenario's size makes the run's
