@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from plotext._dict import themes as plotext_themes
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -256,6 +257,26 @@ class Chart(PlotextPlot):
         if prefix != self.prefix:
             self.prefix = prefix
             self.refresh()
+
+    def _register_theme(self, app_theme_name: str) -> None:
+        """textual-plotext gives plotext the theme's surface and foreground as RGB; an ANSI theme's are
+        `ansi_default`, which reads as black for both, so the axes and ticks were black on black (and so
+        in an exported SVG). For those themes the plot keeps the terminal's own default colours."""
+        theme = self.app.available_themes.get(app_theme_name)
+        ansi = theme is not None and any(
+            str(c).startswith("ansi_") for c in (theme.foreground, theme.background, theme.surface) if c
+        )
+        if self.theme == "auto" and ansi:
+            plotext_themes[self._get_plotext_theme_name(app_theme_name)] = (
+                "default",
+                "default",
+                "default",
+                "default",
+                list(PALETTE),
+            )
+            self.refresh()
+            return
+        super()._register_theme(app_theme_name)
 
     @property
     def no_color(self) -> bool:
