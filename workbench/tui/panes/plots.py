@@ -377,6 +377,15 @@ def wants_log(tops: Sequence[float]) -> bool:
     return len(positive) > 1 and max(positive) > LOG_RATIO * min(positive)
 
 
+def _round_125(x: float, up: bool) -> float:
+    """The nearest of 1, 2, 5 x 10^k at or above `x` (or at or below it)."""
+    d = 10 ** math.floor(math.log10(x))
+    steps = [m * d for m in (1, 2, 5, 10)]
+    if up:
+        return next(v for v in steps if v >= x * (1 - 1e-9))
+    return max(v for v in steps if v <= x * (1 + 1e-9))
+
+
 class MoneyAxis:
     """A money y axis, linear from 0 or log10 between the smallest positive value and the top (a floor
     at a millionth of the top), with round ticks; `y()` maps a value to where plotext draws it. plotext's
@@ -388,8 +397,9 @@ class MoneyAxis:
         self.log = log and bool(positive) and top > min(positive)
         self.currency = currency
         n_ticks = max(2, min(6, rows // 3))
-        if self.log:
-            self.floor = max(min(positive), top / 1e6)
+        if self.log:  # from a round value under the smallest to a round value over the top, both labelled
+            self.floor = _round_125(max(min(positive), top / 1e6), up=False)
+            top = _round_125(top, up=True)
             self.ticks = log_ticks(self.floor, top, n_ticks)
             self.lo, self.hi = math.log10(self.floor), math.log10(top)
         else:
@@ -895,7 +905,7 @@ def _compare_plot(items: list[tuple[str, Analysis]]) -> tuple[str, Draw | None, 
     currencies = {a.scenario.currency for _, a in items}
     cur = items[0][1].scenario.currency if items else "USD"
     unit = cur if len(currencies) <= 1 else "mixed currencies!"
-    title = f"Cumulative cost: each scenario's recommended option and baseline ({unit}"
+    title = f"Cumulative cost, recommended and baseline per scenario ({unit}"
     lines: list[tuple[list[float], int, str]] = []  # (cumulative, scenario number, glyph)
     legend: list[LegendItem] = []
     for k, (label, a) in enumerate(items):
