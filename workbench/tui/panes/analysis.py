@@ -8,6 +8,8 @@ typing never waits for them. They say things on their tab's status line with a `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from rich.text import Text
 from textual import work
@@ -44,6 +46,31 @@ def _post(widget: Widget, callback, *args) -> None:
 def _signed(x: float, cur: str) -> str:
     """+$1.2k, -$40, and $0 for no change (the model rounds changes to cents, so 0 is exact)."""
     return ("+" if x > 0 else "-" if x < 0 else "") + fmt.money(abs(x), cur)
+
+
+Row = tuple[str | None, list[Text]]  # a table row's key and cells
+
+
+def fit_table(
+    t: DataTable, columns: Sequence[tuple[str, str]], rows: Sequence[Row], flex: int, width: int
+) -> None:
+    """Fill `t` with columns as wide as their widest cell, column `flex` (a name) taking what is left of
+    `width` and wrapping onto more lines there, so no figure is pushed out of sight or cut."""
+    widths = [
+        max([len(label)] + [cells[i].cell_len for _, cells in rows]) for i, (_, label) in enumerate(columns)
+    ]
+    room = width - 1 - 2 * t.cell_padding * len(widths) - (sum(widths) - widths[flex])
+    widths[flex] = max(12, min(widths[flex], room))
+    if [c.width for c in t.columns.values()] == widths and t.row_count == len(rows):
+        return
+    cursor = t.cursor_row
+    t.clear(columns=True)
+    for (key, label), w in zip(columns, widths, strict=True):
+        t.add_column(label, key=key, width=w)
+    for row_key, cells in rows:
+        t.add_row(*cells, key=row_key, height=None if cells[flex].cell_len > widths[flex] else 1)
+    if rows:
+        t.move_cursor(row=min(cursor, len(rows) - 1))
 
 
 def _month(m: int | None) -> str:
@@ -153,18 +180,26 @@ class SensitivityPane(RunsWhenShown, Widget):
         table: DataTable = PlainTable(id="sens-table", cursor_type="row", zebra_stripes=True)
         yield table
 
+    COLUMNS = (
+        ("n", "#"),
+        ("input", "Input"),
+        ("dlow", "Δ low"),
+        ("dhigh", "Δ high"),
+        ("range", "Low → High"),
+        ("base", "Base"),
+        ("be", "B/E mo"),
+    )
+
     def on_mount(self) -> None:
+        self._rows: list[Row] = []
+        self._fill_table()
+
+    def on_resize(self) -> None:
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         t = self.query_one("#sens-table", DataTable)
-        for key, label, width in (
-            ("n", "#", 3),
-            ("input", "Input", 26),
-            ("dlow", "Δ low", 8),
-            ("dhigh", "Δ high", 8),
-            ("range", "Low → High", 17),
-            ("base", "Base", 8),
-            ("be", "B/E mo", 9),
-        ):
-            t.add_column(label, key=key, width=width)
+        fit_table(t, self.COLUMNS, self._rows, 1, t.size.width or self.size.width)
 
     def show(self, a: Analysis) -> None:
         """A new analysis: recompute when on screen, else when next shown."""
@@ -209,6 +244,7 @@ class SensitivityPane(RunsWhenShown, Widget):
         table = self.query_one("#sens-table", DataTable)
         chart = self.query_one("#sens-chart", Chart)
         table.clear()
+        self._rows = []
         if res is None:
             head.update(Text(f"Sensitivity: {err}", style="bold"))
             chart.set_plot("Sensitivity", None, [], err or "")
@@ -225,7 +261,8 @@ class SensitivityPane(RunsWhenShown, Widget):
         head.update(t)
         chart.set_plot(*tornado_plot(res))
         for k, e in enumerate(res.effects, 1):
-            table.add_row(
+            self._add_row(
+                e.path,
                 Text(f"{k}{'R' if e.source == 'range' else ''}", justify="right"),
                 Text(e.label, style="bold" if k <= 3 else ""),
                 Text(_signed(e.change_low, cur), justify="right"),
@@ -233,11 +270,11 @@ class SensitivityPane(RunsWhenShown, Widget):
                 Text(f"{_num(e.low)} → {_num(e.high)}", justify="right"),
                 Text(_num(e.base), justify="right"),
                 Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
-                key=e.path,
             )
         for m in res.not_moved:  # a move validation refuses: listed, not ranked
             low_bad, high_bad = "low" in m.refused, "high" in m.refused
-            table.add_row(
+            self._add_row(
+                f"not-moved:{m.path}",
                 Text("×", justify="right", style="dim"),
                 Text(f"{m.label}: not moved, {m.reason}", style="dim"),
                 Text("refused" if low_bad else "—", justify="right", style="dim"),
@@ -245,8 +282,11 @@ class SensitivityPane(RunsWhenShown, Widget):
                 Text(f"{_num(m.low)} → {_num(m.high)}", justify="right", style="dim"),
                 Text(_num(m.base), justify="right", style="dim"),
                 Text("", justify="right"),
-                key=f"not-moved:{m.path}",
             )
+        self._fill_table()
+
+    def _add_row(self, key: str, *cells: Text) -> None:
+        self._rows.append((key, list(cells)))
 
     def _names(self) -> list[str]:
         return [o.name for o in self.analysis.scenario.options] if self.analysis else []
@@ -495,22 +535,8 @@ class SimulationPane(RunsWhenShown, Widget):
             )
 
     def _fill_table(self) -> None:
-        """The table's columns as wide as their widest cell, the names' column taking what is left (names
-        wrap onto a second line rather than push a figure out of sight)."""
         t = self.query_one("#sim-table", DataTable)
-        widths = [
-            max([len(label)] + [r[i].cell_len for r in self._rows])
-            for i, (_, label) in enumerate(self.COLUMNS)
-        ]
-        room = (t.size.width or self.size.width) - 1 - 2 * t.cell_padding * len(widths) - sum(widths[1:])
-        widths[0] = max(12, min(widths[0], room))
-        if [c.width for c in t.columns.values()] == widths and t.row_count == len(self._rows):
-            return
-        t.clear(columns=True)
-        for (key, label), width in zip(self.COLUMNS, widths, strict=True):
-            t.add_column(label, key=key, width=width)
-        for row in self._rows:
-            t.add_row(*row, height=None if row[0].cell_len > widths[0] else 1)
+        fit_table(t, self.COLUMNS, [(None, r) for r in self._rows], 0, t.size.width or self.size.width)
 
     def run(self) -> None:
         a = self.analysis
