@@ -76,3 +76,20 @@ async def test_pane_says_does_not_pay_back():
         pane = await tornado(pilot, app)
         head = str(pane.query_one("#sens-head", Static).render())
         assert "does not pay back" in head and "month never" not in head
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_pane_table_shows_base_and_breakeven_whole(size):
+    from textual.widgets import DataTable
+
+    app = make_app("starter")
+    async with app.run_test(size=size) as pilot:
+        pane = await tornado(pilot, app)
+        await pilot.pause()
+        table = pane.query_one("#sens-table", DataTable)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used <= table.scrollable_content_region.width, "Base and B/E mo are cut"
+        for key in ("base", "be", "range"):
+            col = table.columns[next(k for k in table.columns if k.value == key)]
+            i = list(table.columns).index(col.key)
+            assert col.width >= max(len(str(table.get_row_at(r)[i])) for r in range(table.row_count))

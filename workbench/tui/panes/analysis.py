@@ -59,7 +59,12 @@ def fit_table(
     widths = [
         max([len(label)] + [cells[i].cell_len for _, cells in rows]) for i, (_, label) in enumerate(columns)
     ]
-    room = width - 1 - 2 * t.cell_padding * len(widths) - (sum(widths) - widths[flex])
+    room = (
+        width
+        - t.styles.scrollbar_size_vertical
+        - 2 * t.cell_padding * len(widths)
+        - (sum(widths) - widths[flex])
+    )
     widths[flex] = max(12, min(widths[flex], room))
     if [c.width for c in t.columns.values()] == widths and t.row_count == len(rows):
         return
