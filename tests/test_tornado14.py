@@ -38,7 +38,7 @@ def test_every_listed_input_feeds_one_of_the_two_options(name):
     listed = {e.path for e in res.effects}
     # Two API options: nothing of fine-tuning enters their costs.
     assert "training.runs" not in listed and "overheads.labeling_cost_per_example" not in listed
-    assert "training.runs" in res.feeds_neither
+    assert "training.runs" in res.changes_neither
     for e in res.effects:  # rounded to cents: a change is a whole number of cents, 0 when nothing moved
         for x in (e.change_low, e.change_high):
             assert round(x * 100) == pytest.approx(x * 100, abs=1e-6)

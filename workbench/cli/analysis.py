@@ -161,11 +161,11 @@ def sensitivity_table(res, top: int | None = None) -> str:
         )
     if top and len(res.effects) > top:
         lines.append(f"     … {len(res.effects) - top} more (--top to show more)")
-    if res.feeds_neither:
+    if res.changes_neither:
         lines.append("")
         lines.append(
-            f"Not listed, they feed neither option ({len(res.feeds_neither)}): "
-            + ", ".join(res.feeds_neither)
+            f"Not listed, their moves change neither option's TCO ({len(res.changes_neither)}): "
+            + ", ".join(res.changes_neither)
         )
     if res.unchanged:
         lines.append("")

@@ -15,8 +15,9 @@ and teachers, 3 fields and 3 prices of each one's fallback, 5 GPU fields), so at
 2 options × 120 months = 41,520 rows (about 24 MB of columns).
 Inputs are ranked by the swing of the TCO difference. The changes are rounded to the currency's cents (a
 sum in another order differs in the 11th digit, which is no change), and an input whose moves change
-neither A's TCO nor B's (a fine-tuning cost when neither option is fine-tuned) is not listed: it feeds
-neither option (`feeds_neither`).
+neither A's TCO nor B's is not listed (`changes_neither`): it feeds neither option (a fine-tuning cost
+when neither is fine-tuned), or its move is absorbed (throughput or utilization while the GPU count
+stays at the option's minimum).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Sensitivity:
     effects: list[Effect]  # ranked, largest swing first
     unchanged: list[str] = field(default_factory=list)  # inputs at 0 (a ±step move leaves them at 0)
     not_moved: list[NotMoved] = field(default_factory=list)  # a move validation refuses: not ranked
-    feeds_neither: list[str] = field(default_factory=list)  # moves that change neither option's TCO
+    changes_neither: list[str] = field(default_factory=list)  # moves that change neither option's TCO
 
     @property
     def diff(self) -> float:
@@ -124,7 +125,7 @@ class Sensitivity:
             "inputs": [e.as_dict(self.diff) for e in self.effects],
             "unchanged_at_zero": self.unchanged,
             "not_moved": [m.as_dict() for m in self.not_moved],
-            "feeds_neither": self.feeds_neither,
+            "changes_neither": self.changes_neither,
         }
 
     @property
@@ -316,7 +317,7 @@ def sensitivity(
         for j, (p, base, low, high, src) in enumerate(moves)
         if feeds(j)
     ]
-    feeds_neither = [str(p) for j, (p, *_) in enumerate(moves) if not feeds(j)]
+    changes_neither = [str(p) for j, (p, *_) in enumerate(moves) if not feeds(j)]
     be0 = be[0]
     effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
     return Sensitivity(
@@ -330,7 +331,7 @@ def sensitivity(
         effects,
         unchanged,
         not_moved,
-        feeds_neither,
+        changes_neither,
     )
 
 
