@@ -38,7 +38,8 @@ def canvas(text: str) -> str:
     lines = text.splitlines()
     top = next(i for i, line in enumerate(lines) if "┌" in line)
     bottom = next(i for i, line in enumerate(lines) if "└" in line)
-    return "\n".join(line.split("┤", 1)[-1].split("│", 1)[-1] for line in lines[top + 1 : bottom])
+    left = lines[top].index("┌")
+    return "\n".join(line[left + 1 :] for line in lines[top + 1 : bottom])
 
 
 async def plots_pane(pilot, app) -> PlotsPane:
@@ -66,6 +67,13 @@ async def test_every_option_of_two_million_tokens_shows_on_the_cumulative_plot(s
             assert GLYPHS[k] in inside, f"{o.name} ({GLYPHS[k]}) is hidden:\n{text}"
             assert o.name in text  # and named in the legend, in full
         assert "more" not in text
+        pane.switch(1)  # the sweep (log-log): API lines within a fifth of a row of each other
+        await pilot.pause()
+        sweep = pane.charts[1]
+        await until(pilot, lambda: sweep._draw is not None and "┌" in sweep.render().plain)
+        inside = canvas(sweep.render().plain)
+        for k, o in enumerate(pane.analysis.results.options):
+            assert GLYPHS[k] in inside, f"{o.name} ({GLYPHS[k]}) is hidden on the sweep"
 
 
 async def test_l_toggles_the_money_axis_between_log_and_linear():

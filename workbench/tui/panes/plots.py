@@ -377,6 +377,21 @@ def wants_log(tops: Sequence[float]) -> bool:
     return len(positive) > 1 and max(positive) > LOG_RATIO * min(positive)
 
 
+def interleave(plt: Plot, lines: Sequence[tuple[Sequence[float], Sequence[float], int]], width: int) -> None:
+    """Where lines run on the same rows the last drawn hides the others: over them, each line's glyph at
+    its own turn of evenly spaced points (line 0 at the first, line 1 at the second ...), so every line
+    shows along its length ("•+x•+x"), in colour or not. `lines`: (xs, ys, series number)."""
+    n = len(lines)
+    if n < 2:
+        return
+    for turn, (xs, ys, k) in enumerate(lines):
+        count = len(xs)
+        points = max(n, min(count, width // 2))  # about one mark every two columns, over all lines
+        picks = sorted({round(i * (count - 1) / max(1, points - 1)) for i in range(points) if i % n == turn})
+        if picks:
+            plt.scatter([xs[i] for i in picks], [ys[i] for i in picks], marker=glyph(k), color=color(k))
+
+
 def _round_125(x: float, up: bool) -> float:
     """The nearest of 1, 2, 5 x 10^k at or above `x` (or at or below it)."""
     d = 10 ** math.floor(math.log10(x))
@@ -459,12 +474,15 @@ def _cumulative_plot(a: Analysis, log: bool | None = None) -> tuple[str, Draw | 
             )
         # The largest first, so where lines meet the smaller ones (drawn last) stay visible.
         order = sorted(range(len(r.options)), key=lambda k: -max(series[r.options[k].index], default=0.0))
+        drawn = []
         for k in order:
             ys = [axis.y(v) for v in series[r.options[k].index]]
+            drawn.append((months, ys, k))
             if H == 1:
                 plt.scatter(months, ys, marker=glyph(k), color=color(k))
             else:
                 plt.plot(months, ys, marker=glyph(k), color=color(k))
+        interleave(plt, drawn, w)
         for k, o in enumerate(r.options):
             bm = o.breakeven_month
             if o.is_baseline or bm is None:
@@ -526,9 +544,12 @@ def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
         ly_lo, ly_hi = math.log10(y_lo), math.log10(y_hi)
         if ly_hi - ly_lo < 1e-9:
             ly_lo, ly_hi = ly_lo - 0.5, ly_hi + 0.5
+        drawn = []
         for k in range(len(r.options)):
             ys = [math.log10(max(float(c), y_lo)) for c in costs[k]]
             plt.plot(lx, ys, marker=glyph(k), color=color(k))
+            drawn.append((lx, ys, k))
+        interleave(plt, drawn, w)
         row = (ly_hi - ly_lo) / max(1, h - 3)
         if v_lo <= today <= v_hi:
             plt.vertical_line(math.log10(today), color=NEUTRAL)
