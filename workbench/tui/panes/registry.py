@@ -161,7 +161,7 @@ PANES: tuple[Pane, ...] = (
         "Plots pane",
         _plots,
         keys_of=(PlotsPane,),
-        hint="[ and ] switch plots · cumulative plot: ◆ breakeven month, ▲ go-live month",
+        hint="[ ] switch plots · l log/linear axis · ◆ breakeven, ▲ go-live month",
     ),
     Pane("risks", "Risks", "outputs", "f8", "Risk checklist pane", _risks, keys_of=(RiskTable,)),
     Pane(
