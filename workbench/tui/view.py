@@ -26,19 +26,26 @@ from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
 from workbench.edits import data as data_edits
 from workbench.edits import edit
-from workbench.model import prices
+from workbench.model import columns, fmt, prices
 from workbench.model import sizing as sz
 from workbench.model.explain import TABLE_METRICS, ExplainError, explain
-from workbench.model.report import headline
+from workbench.model.report import Analysis, headline
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
 from workbench.store import paths
-from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
+from workbench.tui.grids.grid import Grid, RowGrid, about_of, label_of
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
 from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
 from workbench.tui.panes.plots import PlotsPane
-from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
+from workbench.tui.panes.tables import (
+    RESULT_COLUMNS,
+    BreakdownTable,
+    LadderView,
+    ResultsTable,
+    RiskTable,
+    risk_detail,
+)
 from workbench.tui.screens.explain import ExplainScreen
 from workbench.tui.screens.prices import PricePicker
 from workbench.tui.screens.sizing import SizingDialog
@@ -51,6 +58,11 @@ WIDE = 120  # columns from which the inputs and the outputs are side by side (ap
 HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
 
 W = TypeVar("W", bound=Widget)
+TABLE_TITLES = {
+    "api_models": "API models",
+    "gpus": "GPUs",
+    "options": "Options",
+}  # the rest: the table's name
 
 
 class EditBar(Vertical):
@@ -109,15 +121,25 @@ class ScenarioView(Vertical):
         self._interrupted = ""  # why an edit was cancelled while the window was too small to say so
         self._halves_activated: set[str] = set()
         self._cache: dict[object, Any] = {}
+        self._shown: Analysis | None = None  # the analysis the panes show
+        self._before: Analysis | None = (
+            None  # the one they showed before the last change (the summary's "since")
+        )
+        self.last_focus: Widget | None = None  # the widget focused when the tab was left (app._switch_tab)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="halves"):
             for half in HALVES:
                 panes = registry.in_half(half)
-                with TabbedContent(id=half, initial=panes[0].id):
-                    for pane in panes:
-                        with TabPane(pane.title, id=pane.id):
-                            yield from pane.build()
+                with Vertical(id=f"{half}-side", classes="half"):
+                    if half == "inputs":
+                        # The figures the edits move, in one line above the grids: at 80 columns only this
+                        # half shows while editing, and an edit must show its effect where it is typed.
+                        yield Static("", id="summary")
+                    with TabbedContent(id=half, initial=panes[0].id):
+                        for pane in panes:
+                            with TabPane(pane.title, id=pane.id):
+                                yield from pane.build()
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
@@ -160,7 +182,49 @@ class ScenarioView(Vertical):
         self._one(RiskTable).show(a)
         self._one(SensitivityPane).show(a)
         self._one(SimulationPane).show(a)
+        if a is not self._shown:
+            self._before, self._shown = self._shown, a
+        self.show_summary()
         self.post_message(self.Changed(self))
+
+    def summary_text(self) -> Text:
+        """The summary line: the recommendation, the focused option's TCO and how the last edit moved it,
+        and its breakeven month; every figure as the model computed it (fmt only words it)."""
+        a = self._shown or self.doc.analysis()
+        cur = a.scenario.currency
+        t = Text()
+        rec = a.ladder.recommendation
+        t.append("★ " if rec.meets_requirements else "☆ ", style="bold")
+        t.append(rec.option or "no option qualifies", style="bold")
+        opts = a.results.options
+        if not opts:
+            return t
+        o = opts[min(self.focus_option, len(opts) - 1)]
+        t.append(f" │ {o.name}: TCO ")
+        t.append(fmt.money(o.tco, cur), style="bold")
+        old = (
+            next((p for p in self._before.results.options if p.name == o.name), None)
+            if self._before
+            else None
+        )
+        if old is not None:
+            delta = o.tco - old.tco
+            if fmt.money(abs(delta), cur) in (fmt.money(0.0, cur), "—"):
+                t.append(" (same as before the last edit)", style="dim")
+            else:
+                sign = "+" if delta > 0 else "-"
+                t.append(f" ({sign}{fmt.money(abs(delta), cur)} since last edit)", style="bold")
+        if o.is_baseline:
+            t.append(" · the baseline")
+        elif o.breakeven_month is None:
+            t.append(" · does not pay back")
+        else:
+            t.append(f" · breaks even {fmt.months(o.breakeven_month)}")
+        return t
+
+    def show_summary(self) -> None:
+        # One line of fixed height: no layout pass (as status() does), so it changes in the edit's frame.
+        self._one(Static, "#summary").update(self.summary_text(), layout=False)
 
     def status(self, text: str, error: bool = False, keep: bool = False) -> None:
         """Show `text` on the status line; `keep`: also when a grid takes the focus next (which would
@@ -196,12 +260,24 @@ class ScenarioView(Vertical):
         narrow = (self.app.size.width if width is None else width) < WIDE
         for half in HALVES:
             try:
-                widget = self._one(TabbedContent, f"#{half}")
+                widget = self._one(Vertical, f"#{half}-side")
             except NoMatches:  # a tab still being composed: its on_mount sets its half
                 return
             shown = not narrow or self._half == half
             if widget.display != shown:
                 widget.display = shown
+
+    def restore_focus(self) -> None:
+        """Back on this tab: the focus (and with it the half and the pane) it had when it was left, else
+        the front pane of the half it showed."""
+        w, self.last_focus = self.last_focus, None
+        self.apply_half()
+        if w is not None and w.is_attached and self in w.ancestors and w.can_focus:
+            self.screen.set_focus(w)
+            return
+        active = self._one(TabbedContent, f"#{self._half}").active
+        if active:
+            self._focus_pane(active)
 
     def other_half(self) -> None:
         """`o`: switch between the input grids and the result panes."""
@@ -260,6 +336,34 @@ class ScenarioView(Vertical):
     def _risk_focused(self, event: RiskTable.Focused) -> None:
         self._one(Static, "#risk-detail").update(risk_detail(event.risk))
 
+    # --- naming cells ------------------------------------------------------------------------------
+    def cell_name(self, path: tuple) -> str:
+        """A cell as the status line, the edit bar and the message of a committed edit all name it:
+        table › row name › column (API models › GPT-4o mini › input), a field as table › field."""
+        s = self.doc.scenario
+        if path[0] == "risk-note":
+            return f"note for {path[1]}"
+        if path[0] == "uncertainty" and len(path) == 3:
+            try:
+                what = columns.label(columns.parse(str(path[1])))
+            except Exception:  # a key the scenario no longer reads
+                what = str(path[1])
+            return f"Uncertainty › {what} › {path[2]}"
+        title = TABLE_TITLES.get(str(path[0]), label_of(str(path[0])))
+        if len(path) == 3 and isinstance(path[1], int):
+            rows = getattr(s, str(path[0]), None)
+            row = rows[path[1]] if isinstance(rows, list) and 0 <= path[1] < len(rows) else None
+            who = getattr(row, "name", None) or f"row {path[1] + 1}"
+            return f"{title} › {who} › {label_of(str(path[2]))}"
+        if len(path) == 2:
+            return f"{title} › {label_of(str(path[1]))}"
+        return " › ".join(label_of(str(p)) for p in path)
+
+    def help_of(self, path: tuple) -> str:
+        """The status line on a cell: its name, then unit, bounds and description."""
+        about = about_of(path, bounds_first=True)
+        return f"{self.cell_name(path)}: {about}" if about else self.cell_name(path)
+
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
@@ -269,7 +373,7 @@ class ScenarioView(Vertical):
         elif event.path is None:
             self.status("")
         else:
-            self.status(help_of(event.path))
+            self.status(self.help_of(event.path))
         if event.path is None:
             return
         if event.grid.id == "grid-options" and isinstance(event.path[1], int):
@@ -286,6 +390,7 @@ class ScenarioView(Vertical):
             a = self.doc.analysis()
             self._one(BreakdownTable).show(a, index)
             self._one(PlotsPane).show(a, index)
+            self.show_summary()
 
     # --- the cell editor (textual_fixes.CellEditor: the grids call these) --------------------------------
     @property
@@ -297,7 +402,7 @@ class ScenarioView(Vertical):
         self._edit_grid = grid
         bar = self._one(EditBar)
         bar.display = True
-        where = label or where_of(path)
+        where = label or self.cell_name(path)
         self.query_one("#edit-label", Label).update(Content(f" {where} = "))
         # The bar covers the status line while it is open: it carries the cell's unit and bounds first
         # (beside the input an 80-column terminal has room for about 30 characters), then the keys.
@@ -312,7 +417,10 @@ class ScenarioView(Vertical):
         self.screen.set_focus(inp)  # now, so the next keys typed land in the editor
         inp.cursor_position = len(text)
         if path[0] != "risk-note":
-            self.status(help_of(path))
+            self.status(self.help_of(path))
+        else:  # a note opens at its start (the cursor at the end scrolled its first words away)
+            inp.cursor_position = 0
+            inp.scroll_to(x=0, animate=False, immediate=True)
 
     def close_editor(self) -> None:
         self.editing_path = None
@@ -389,9 +497,10 @@ class ScenarioView(Vertical):
         # Recompute and refresh the panes first, then give the focus back: the panes' repaints then
         # reach the screen no later than the grid's, and the next frame carries them all (the other
         # way round, the first frame showed only the grid and the results waited two frames more).
-        what: str | Callable[[Scenario], str] = f"{where_of(path)} = {value.strip()}"
+        name = self.cell_name(path)
+        what: str | Callable[[Scenario], str] = f"{name} = {value.strip()}"
         if path[0] not in ("risk-note", "uncertainty") and edit.field_kind(path)[0] == "shares":
-            what = lambda new: f"{where_of(path)} = {edit.display(edit.get_value(new, path))}"  # noqa: E731
+            what = lambda new: f"{name} = {edit.display(edit.get_value(new, path))}"  # noqa: E731
         if self.commit_edit(make, what, refused="not changed: ", on_refused=refused) is not None:
             self.close_editor()
 
@@ -429,7 +538,7 @@ class ScenarioView(Vertical):
     @on(Grid.CellAction)
     def _cell_action(self, event: Grid.CellAction) -> None:
         path = event.path
-        name = where_of(path)
+        name = self.cell_name(path)
         if event.action == "cycle":
             self.commit_edit(
                 lambda s: edit.cycle(s, path),
@@ -550,6 +659,9 @@ class ScenarioView(Vertical):
         w = self.app.focused
         if isinstance(w, ResultsTable):
             cell = w.focused_cell()
+            if cell is None and w.tall and w.row_count:
+                # On a row's label (where F5 puts the cursor at 80 columns): the focused option's figure.
+                cell = self.focus_option, RESULT_COLUMNS[w.cursor_coordinate.row + 1][0]
             if cell is None:
                 return None
             return cell[0], TABLE_METRICS.get(cell[1], "tco"), None
