@@ -272,12 +272,12 @@ class ScenarioView(Vertical):
         the front pane of the half it showed."""
         w, self.last_focus = self.last_focus, None
         self.apply_half()
-        if w is not None and w.is_attached and self in w.ancestors and w.can_focus:
-            self.screen.set_focus(w)
-            return
-        active = self._one(TabbedContent, f"#{self._half}").active
-        if active:
-            self._focus_pane(active)
+        if w is None or not w.is_attached or self not in w.ancestors or not w.can_focus:
+            active = self._one(TabbedContent, f"#{self._half}").active
+            pane = self.query_one(f"#{active}", TabPane) if active else None
+            w = next((x for x in pane.query("*") if x.can_focus and not x.disabled), None) if pane else None
+        if w is not None:
+            w.focus()  # deferred, as a focus at start is: a pane key typed meanwhile wins
 
     def other_half(self) -> None:
         """`o`: switch between the input grids and the result panes."""
@@ -367,6 +367,8 @@ class ScenarioView(Vertical):
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
+        if self.screen.focused is not event.grid:
+            return  # a late message: a pane key typed meanwhile took the focus (and the half) elsewhere
         self.set_half("inputs")
         if self._keep_status:
             self._keep_status = False  # the grid regained focus after an edit: keep its message
