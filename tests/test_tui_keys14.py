@@ -21,10 +21,12 @@ def help_text(app) -> str:
 
 
 async def test_x_right_after_f5_explains_a_figure(saves):
-    app = make_app("starter")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5", "x")
-        await until(pilot, lambda: isinstance(app.screen, ExplainScreen))
+    for size in ((80, 24), (160, 45)):
+        app = make_app("starter", "two-million-tokens-a-day")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("f5", "x")
+            await until(pilot, lambda: isinstance(app.screen, ExplainScreen))
 
 
 async def test_a_cell_is_named_the_same_on_the_status_line_and_in_the_edit_message(saves):
