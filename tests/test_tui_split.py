@@ -1,0 +1,142 @@
+"""The split view (two scenarios side by side) and the live summary line, as a person uses them."""
+
+from __future__ import annotations
+
+import io
+
+from helpers import make_app, until
+from rich.console import Console
+from textual.widgets import ContentSwitcher, TabbedContent
+
+from workbench.model import fmt
+from workbench.tui.panes.split import SplitView
+from workbench.tui.panes.tables import ResultsTable
+
+
+def titles(app) -> list[str]:
+    return [str(h.query_one(".split-title").render()).strip() for h in app.query_one(SplitView).halves]
+
+
+def on_screen(app) -> str:
+    """Every line of the screen as a person sees it."""
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text(styles=False)
+
+
+async def open_split(app, pilot) -> SplitView:
+    await pilot.pause()
+    await pilot.press("backslash")
+    await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "split")
+    await pilot.pause()
+    return app.query_one(SplitView)
+
+
+async def test_split_shows_this_tab_and_the_next_stacked_at_80_side_by_side_at_160(saves):
+    for size, side_by_side in (((80, 24), False), ((160, 45), True)):
+        app = make_app("starter", "two-million-tokens-a-day")
+        async with app.run_test(size=size) as pilot:
+            split = await open_split(app, pilot)
+            names = [v.doc.title for v in app.views()]
+            assert [t.lstrip("◧◨ ") for t in titles(app)] == names
+            left, right = split.halves
+            await pilot.pause()
+            if side_by_side:
+                assert left.region.y == right.region.y and left.region.right <= right.region.x
+            else:
+                assert left.region.x == right.region.x and left.region.bottom <= right.region.y
+            screen = on_screen(app)
+            for name in names:
+                assert name in screen
+            # Each half shows its own scenario's results: a TCO of each is on the screen.
+            for v, half in zip(app.views(), split.halves, strict=True):
+                assert half.doc is v.doc
+                a = v.doc.analysis()
+                assert half.query_one(ResultsTable).row_count
+                assert fmt.money(a.results.options[0].tco, a.scenario.currency) in screen
+
+
+async def test_pane_keys_switch_both_halves_together(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(80, 24)) as pilot:
+        split = await open_split(app, pilot)
+        for key, pane in (("f6", "ladder"), ("G", "plots"), ("f8", "risks"), ("R", "results")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert [h.query_one(ContentSwitcher).current for h in split.halves] == [pane, pane], key
+        assert "Recommendation" not in on_screen(app)
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.pause()
+        assert on_screen(app).count("Recommendation") == 2  # one ladder per half
+
+
+async def test_split_opens_on_the_pane_the_tab_showed_and_follows_an_edit(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        view = app.active_view()
+        await pilot.press("f1", "right", "9", "9", "enter")  # a dearer first API model
+        await pilot.pause()
+        await pilot.press("f6")
+        split = await open_split(app, pilot)
+        assert split.halves[0].query_one(ContentSwitcher).current == "ladder"
+        await pilot.press("f5")
+        await pilot.pause()
+        a = view.doc.analysis()
+        assert split.halves[0].doc is view.doc
+        shown = on_screen(app)
+        assert fmt.money(a.results.options[0].tco, a.scenario.currency) in shown
+        # Edited again in its own tab, the split shows the new figures when it comes back.
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign")
+        await until(pilot, lambda: app.active_view() is view)
+        await pilot.press("f1", "right", "1", "enter")
+        await pilot.pause()
+        await open_split(app, pilot)
+        a2 = view.doc.analysis()
+        assert a2 is not a
+        assert fmt.money(a2.results.options[0].tco, a2.scenario.currency) in on_screen(app)
+
+
+async def test_backslash_on_the_split_changes_the_right_scenario(saves):
+    app = make_app("starter", "two-million-tokens-a-day", "loan-underwriting-100k")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_split(app, pilot)
+        names = [v.doc.title for v in app.views()]
+        assert titles(app)[1].endswith(names[1])
+        await pilot.press("backslash")
+        await pilot.pause()
+        assert titles(app)[0].endswith(names[0]) and titles(app)[1].endswith(names[2])
+        await pilot.press("vertical_line")
+        await pilot.pause()
+        assert titles(app)[0].endswith(names[1]) and titles(app)[1].endswith(names[2])
+
+
+async def test_the_palette_offers_the_split_view(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Split view" in commands
+        await commands["Split view"].callback()
+        await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "split")
+
+
+async def test_summary_line_shows_the_edit_in_the_same_refresh_at_80x24(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.active_view()
+        before = view.doc.analysis()
+        focus = view.focus_option
+        await pilot.press("f1", "right", "9", "9", "enter")
+        await pilot.pause()
+        a = view.doc.analysis()
+        o, old = a.results.options[focus], before.results.options[focus]
+        cur = a.scenario.currency
+        line = str(view.query_one("#summary").render())
+        assert view.query_one("#inputs-side").display  # the grids are on screen, and the line with them
+        assert (a.ladder.recommendation.option or "") in line
+        assert fmt.money(o.tco, cur) in line
+        assert f"+{fmt.money(o.tco - old.tco, cur)} since last edit" in line
+        assert line in on_screen(app) or line.rstrip("…")[:60] in on_screen(app)
