@@ -26,7 +26,7 @@ async def test_x_right_after_f5_explains_a_figure(saves):
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await pilot.press("f5", "x")
-            await until(pilot, lambda: isinstance(app.screen, ExplainScreen))
+            await until(pilot, lambda app=app: isinstance(app.screen, ExplainScreen))
 
 
 async def test_a_cell_is_named_the_same_on_the_status_line_and_in_the_edit_message(saves):

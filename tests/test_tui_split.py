@@ -6,11 +6,13 @@ import io
 
 from helpers import make_app, until
 from rich.console import Console
-from textual.widgets import ContentSwitcher, TabbedContent
+from textual.widgets import ContentSwitcher, Static, TabbedContent
 
 from workbench.model import fmt
+from workbench.tui.panes.compare import CompareView
 from workbench.tui.panes.split import SplitView
 from workbench.tui.panes.tables import ResultsTable
+from workbench.tui.screens.dialogs import TextScreen
 
 
 def titles(app) -> list[str]:
@@ -140,3 +142,53 @@ async def test_summary_line_shows_the_edit_in_the_same_refresh_at_80x24(saves):
         assert fmt.money(o.tco, cur) in line
         assert f"+{fmt.money(o.tco - old.tco, cur)} since last edit" in line
         assert line in on_screen(app) or line.rstrip("…")[:60] in on_screen(app)
+
+
+async def test_compare_table_shows_every_label_whole_moves_with_j_and_enter_shows_a_row(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "compare")
+        await pilot.pause()
+        view = app.query_one(CompareView)
+        table = view.table
+        caption = str(view.query_one("#compare-caption").render())
+        n_diff = sum(1 for r in view.rows if any(r["differs"]))
+        assert f"({n_diff} of {len(view.rows)} rows" not in on_screen(app)  # the old, cut header
+        assert f"{n_diff} of {len(view.rows)} rows differ" in on_screen(app)
+        assert caption.endswith(view.labels[0])  # the first scenario's name whole
+        start = table.cursor_row
+        await pilot.press("j")
+        await pilot.pause()
+        assert table.cursor_row == start + 1
+        await pilot.press("k")
+        await pilot.pause()
+        assert table.cursor_row == start
+        seen_labels = set()
+        for _ in range(table.row_count - 1):
+            await pilot.press("j")
+            row = view.row_at_cursor()
+            if row is None:
+                continue
+            await pilot.pause()
+            detail = str(view.query_one("#compare-detail").render()).replace("\n", " ")
+            assert row["label"] in detail
+            for value in row["values"]:
+                assert value in detail
+            seen_labels.add(row["label"])
+        assert seen_labels == {r["label"] for r in view.rows}
+        # The rows that read alike when cut (two options' TCO) are told apart, and Enter shows one whole.
+        long_row = max(view.rows, key=lambda r: len(r["label"]) + sum(len(v) for v in r["values"]))
+        table.move_cursor(row=table.get_row_index(long_row["key"]))
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TextScreen))
+        shown = str(app.screen.query_one(Static).render())
+        assert long_row["label"].split(" · ")[-1] in shown
+        for value in long_row["values"]:
+            assert value in shown
+        static = app.screen.query_one(Static)
+        assert static.region.height >= shown.count("\n") + 1  # not clipped by the dialog
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, TextScreen))

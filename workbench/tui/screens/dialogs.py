@@ -198,3 +198,23 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """Some text shown whole in a small dialog (a Compare row); any of Esc, Enter, q closes it."""
+
+    AUTO_FOCUS = "VerticalScroll"
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, text: Text) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog small text-screen"):
+            yield Static(self.text)
+            yield Label("Esc or Enter closes", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
