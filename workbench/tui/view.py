@@ -533,7 +533,9 @@ class ScenarioView(Vertical):
             return None
         said = what if isinstance(what, str) else what(new)
         if new.schema_version > self.doc.scenario.schema_version:  # short: the line must fit 80 columns
-            said += f" · now schema_version {new.schema_version} (a version-{new.schema_version} key)"
+            said += (
+                f" · now schema v{new.schema_version}"  # the cell names a version-2 key: the file is one now
+            )
         self.commit(new, said)
         return new
 
