@@ -187,9 +187,10 @@ class ScenarioView(Vertical):
         self.show_summary()
         self.post_message(self.Changed(self))
 
-    def summary_text(self) -> Text:
+    def summary_text(self, compact: bool = False, two_lines: bool = False) -> Text:
         """The summary line: the recommendation, the focused option's TCO and how the last edit moved it,
-        and its breakeven month; every figure as the model computed it (fmt only words it)."""
+        and its breakeven month; every figure as the model computed it (fmt only words it). `compact`:
+        the shorter wording an 80-column line holds; `two_lines`: the option's part on a line of its own."""
         a = self._shown or self.doc.analysis()
         cur = a.scenario.currency
         t = Text()
@@ -200,31 +201,49 @@ class ScenarioView(Vertical):
         if not opts:
             return t
         o = opts[min(self.focus_option, len(opts) - 1)]
-        t.append(f" │ {o.name}: TCO ")
+        t.append("\n" if two_lines else " │ ")
+        t.append(f"{o.name}{'' if compact else ':'} TCO ")
         t.append(fmt.money(o.tco, cur), style="bold")
-        old = (
-            next((p for p in self._before.results.options if p.name == o.name), None)
-            if self._before
-            else None
-        )
+        before = self._before.results.options if self._before is not None else []
+        old = next((p for p in before if p.name == o.name), None)
         if old is not None:
             delta = o.tco - old.tco
-            if fmt.money(abs(delta), cur) in (fmt.money(0.0, cur), "—"):
-                t.append(" (same as before the last edit)", style="dim")
+            if fmt.money(abs(delta), cur) == fmt.money(0.0, cur):
+                t.append(" (unchanged)" if compact else " (unchanged by the last edit)", style="dim")
             else:
                 sign = "+" if delta > 0 else "-"
-                t.append(f" ({sign}{fmt.money(abs(delta), cur)} since last edit)", style="bold")
+                t.append(
+                    f" ({sign}{fmt.money(abs(delta), cur)}{'' if compact else ' since last edit'})",
+                    style="bold",
+                )
         if o.is_baseline:
-            t.append(" · the baseline")
+            t.append(" · baseline" if compact else " · the baseline")
         elif o.breakeven_month is None:
-            t.append(" · does not pay back")
+            t.append(" · never pays back" if compact else " · does not pay back")
         else:
             t.append(f" · breaks even {fmt.months(o.breakeven_month)}")
         return t
 
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show_summary()  # its wording depends on the room
+
     def show_summary(self) -> None:
-        # One line of fixed height: no layout pass (as status() does), so it changes in the edit's frame.
-        self._one(Static, "#summary").update(self.summary_text(), layout=False)
+        """One line where the words fit (the compact wording first), two where they do not: the height
+        changes (a layout pass) only when that choice does, so an edit's update needs none."""
+        st = self._one(Static, "#summary")
+        room = (self.size.width or self.app.size.width) - 2
+        if self.size.width and self._one(Vertical, "#inputs-side").size.width:
+            room = self._one(Vertical, "#inputs-side").size.width - 2
+        text = self.summary_text()
+        lines = 1
+        if text.cell_len > room:
+            text = self.summary_text(compact=True)
+        if text.cell_len > room:
+            text, lines = self.summary_text(compact=True, two_lines=True), 2
+        st.update(text, layout=False)
+        if st.styles.height is None or st.styles.height.value != lines:
+            st.styles.height = lines
 
     def status(self, text: str, error: bool = False, keep: bool = False) -> None:
         """Show `text` on the status line; `keep`: also when a grid takes the focus next (which would
