@@ -63,6 +63,8 @@ class SplitHalf(Vertical):
         head = Text()
         head.append(" ◧ " if self.side == "left" else " ◨ ", style="bold")
         head.append(title or "—", style="bold")
+        if doc is not None and doc.scenario.name and doc.scenario.name != title:
+            head.append(f" · {doc.scenario.name}", style="dim")  # the tab's name, then the scenario's own
         self.query_one(".split-title", Static).update(head)
         if doc is None:
             return
