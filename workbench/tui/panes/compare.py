@@ -202,9 +202,9 @@ class CompareView(Container):
         for n, label in enumerate(self.labels):
             key = f"s{n}"
             keys.append(key)
-            # the header is one line: a long name is cut here, and shown whole in the caption and by Enter
-            head = label if len(label) <= value_width else label[: value_width - 1] + "…"
-            table.add_column(head, key=key, width=value_width)
+            table.add_column(Text(label), key=key, width=value_width)
+        # The scenarios' names wrap in a header as tall as the longest needs (up to 3 lines).
+        table.header_height = min(3, max((_lines(label, value_width) for label in self.labels), default=1))
         group = None
         for n, row in enumerate(self.rows):
             if row["group"] != group:
