@@ -386,9 +386,14 @@ class ScenarioView(Vertical):
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
-        if self.screen.focused is not event.grid:
-            return  # a late message: a pane key typed meanwhile took the focus (and the half) elsewhere
-        self.set_half("inputs")
+        focused = self.screen.focused
+        if (
+            focused is event.grid
+            or focused is None
+            or self._one(Vertical, "#inputs-side") in focused.ancestors
+        ):
+            self.set_half("inputs")
+        # else a late message: a pane key typed meanwhile took the focus (and the half) to a result pane
         if self._keep_status:
             self._keep_status = False  # the grid regained focus after an edit: keep its message
         elif event.path is None:
