@@ -196,3 +196,13 @@ async def test_compare_table_shows_every_label_whole_moves_with_j_and_enter_show
         assert static.region.height >= shown.count("\n") + 1  # not clipped by the dialog
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, TextScreen))
+
+
+async def test_the_palette_on_the_split_switches_both_halves(saves):
+    app = make_app("starter", "two-million-tokens-a-day")
+    async with app.run_test(size=(80, 24)) as pilot:
+        split = await open_split(app, pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Split: Risks"].callback()
+        await pilot.pause()
+        assert [h.query_one(ContentSwitcher).current for h in split.halves] == ["risks", "risks"]

@@ -1038,6 +1038,13 @@ class WorkbenchApp(FixedApp):
             yield SystemCommand(title, b.tooltip or title, partial(self.run_action, b.action))
         view = self.active_view()
         if view is None:
+            if self._active_tab() == "split":  # the result panes, in both halves
+                for pane in registry.in_half("outputs"):
+                    yield SystemCommand(
+                        f"Split: {pane.command_title}",
+                        f"{pane.help}, in both halves ({self._pane_keys(pane).upper()})",
+                        partial(self.action_pane, pane.id),
+                    )
             return
         for pane in registry.PANES:
             yield SystemCommand(
