@@ -448,10 +448,13 @@ class WorkbenchApp(FixedApp):
             self.open_doc(doc)
 
     @on(TabbedContent.TabActivated, "#tabs")
-    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "split":
-            self._show_split()
-            self.query_one(SplitView).halves[0].focus_pane()
+            split = self.query_one(SplitView)
+            await split.ensure()
+            if split.ready:  # (not when the app closed meanwhile)
+                self._show_split()
+                split.halves[0].focus_pane()
         elif event.pane.id == "compare":
             self._show_compare()
             # The focus goes with the tab: left in a scenario tab, keys typed here edited that hidden
@@ -542,7 +545,8 @@ class WorkbenchApp(FixedApp):
         if self._active_tab() == "split":
             split = self.query_one(SplitView)
             if split.set_pane(pane):
-                split.halves[0].focus_pane()
+                if split.ready:
+                    split.halves[0].focus_pane()
                 split.status(f"both halves: {registry.BY_ID[pane].title}")
             else:
                 split.status(

@@ -112,18 +112,43 @@ class SplitView(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.pane = PANES[0]
+        self._mounting = False
 
     def compose(self) -> ComposeResult:
-        with Container(id="split-halves"):
-            yield SplitHalf("left", id="split-left")
-            yield SplitHalf("right", id="split-right")
+        yield Container(id="split-halves")  # the halves are mounted when the split is first shown (ensure)
         yield Static("", id="split-status")
+
+    @property
+    def ready(self) -> bool:
+        try:
+            return bool(self.query("#split-left")) and bool(self.query("#split-right"))
+        except NoMatches:
+            return False
+
+    async def ensure(self) -> None:
+        """Mount the two halves, once: two sets of every result pane cost the start-up nothing until the
+        split is first opened."""
+        if self.ready or self._mounting:  # (a second call while the first mounts: the first shows them)
+            return
+        self._mounting = True
+        try:
+            await self.query_one("#split-halves").mount(
+                SplitHalf("left", id="split-left"), SplitHalf("right", id="split-right")
+            )
+        finally:
+            self._mounting = False
+        if not self.ready:  # the app closed meanwhile
+            return
+        for half in self.halves:
+            half.set_pane(self.pane)
 
     @property
     def halves(self) -> tuple[SplitHalf, SplitHalf]:
         return self.query_one("#split-left", SplitHalf), self.query_one("#split-right", SplitHalf)
 
     def show(self, left: tuple[Document, str] | None, right: tuple[Document, str] | None) -> None:
+        if not self.ready:
+            return
         for half, item in zip(self.halves, (left, right), strict=True):
             if item is None:
                 half.show(None, "open a second scenario (ctrl+t) to split")
@@ -135,8 +160,9 @@ class SplitView(Vertical):
         if pane_id not in PANES:
             return False
         self.pane = pane_id
-        for half in self.halves:
-            half.set_pane(pane_id)
+        if self.ready:
+            for half in self.halves:
+                half.set_pane(pane_id)
         return True
 
     def status(self, text: str, error: bool = False) -> None:
