@@ -58,11 +58,8 @@ WIDE = 120  # columns from which the inputs and the outputs are side by side (ap
 HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
 
 W = TypeVar("W", bound=Widget)
-TABLE_TITLES = {
-    "api_models": "API models",
-    "gpus": "GPUs",
-    "options": "Options",
-}  # the rest: the table's name
+# A table as the cell names call it; the rest: the table's name, capitalised (Workload, Overheads).
+TABLE_TITLES = {"api_models": "API models", "gpus": "GPUs", "options": "Options", "rag": "RAG"}
 
 
 class EditBar(Vertical):
@@ -368,7 +365,7 @@ class ScenarioView(Vertical):
             except Exception:  # a key the scenario no longer reads
                 what = str(path[1])
             return f"Uncertainty › {what} › {path[2]}"
-        title = TABLE_TITLES.get(str(path[0]), label_of(str(path[0])))
+        title = TABLE_TITLES.get(str(path[0]), label_of(str(path[0])).capitalize())
         if len(path) == 3 and isinstance(path[1], int):
             rows = getattr(s, str(path[0]), None)
             row = rows[path[1]] if isinstance(rows, list) and 0 <= path[1] < len(rows) else None
