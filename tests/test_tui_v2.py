@@ -148,7 +148,7 @@ async def test_go_live_and_rollout_typed_at_80x24_make_the_tab_version_2(saves):
         await until(pilot, lambda: view.doc.scenario.options[2].go_live_month == 4)
         assert view.doc.scenario.schema_version == 2
         said = status(view)
-        assert said == "✔ options.3.go_live_month = 4 · now schema_version 2 (a version-2 key)"
+        assert said == "✔ Options › Fine-tuned 8B, self-hosted › go live month = 4 · now schema v2"
         assert len(said) <= 78  # the status line has 78 columns at 80 (a space of padding each side)
 
         grid.move_cursor(column=grid.columns_order.index("rollout"))
@@ -164,7 +164,8 @@ async def test_go_live_and_rollout_typed_at_80x24_make_the_tab_version_2(saves):
         view.query_one("#edit-input").value = "5%, 25%"
         await pilot.press("enter")
         await until(pilot, lambda: view.doc.scenario.options[2].rollout == [0.05, 0.25])
-        assert status(view) == "✔ options.3.rollout = 5%, 25%"  # already version 2: said once
+        said = status(view)
+        assert said == "✔ Options › Fine-tuned 8B, self-hosted › rollout = 5%, 25%"  # version 2: said once
         assert grid.get_cell("2", "rollout").plain == "5%, 25%"
 
         table = view.query_one(BreakdownTable)

@@ -26,6 +26,7 @@ from workbench.store import config, files, paths
 from workbench.tui.grids.grid import Grid
 from workbench.tui.panes import registry
 from workbench.tui.panes.compare import CompareView
+from workbench.tui.panes.split import SplitView
 from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
 from workbench.tui.screens.dialogs import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
 from workbench.tui.screens.export import ExportChooser
@@ -97,6 +98,22 @@ class WorkbenchApp(FixedApp):
             id="app.prev_tab",
         ),
         Binding("m", "compare", "Compare", show=False, tooltip="Show the Compare tab", id="app.compare"),
+        Binding(
+            "backslash",
+            "split",
+            "Split view",
+            tooltip="Two scenarios side by side (this tab and the next); on the split, \\ changes the "
+            "right/lower one",
+            id="app.split",
+        ),
+        Binding(
+            "vertical_line",
+            "split_left",
+            "Split: left",
+            show=False,
+            tooltip="On the split: change the left/upper scenario",
+            id="app.split_left",
+        ),
         Binding(
             "o",
             "other_half",
@@ -171,6 +188,7 @@ class WorkbenchApp(FixedApp):
         # The files the app was started on (the command line; in a served session, the server's owner
         # chose them): a served session may use these besides the saves and presets folders.
         self.start_files: tuple[Path, ...] = tuple(d.path for d in docs if d.path is not None)
+        self._split: list[str] = []  # the tab ids the split view shows: left (upper), right (lower)
 
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,6 +197,8 @@ class WorkbenchApp(FixedApp):
                 yield self._pane(doc)
             with TabPane("Compare", id="compare"):
                 yield CompareView(id="compare-view")
+            with TabPane("Split", id="split"):
+                yield SplitView(id="split-view")
         yield Static("", id="too-small")
         yield KeyFooter()  # rebuilt only when the keys it shows change
 
@@ -284,7 +304,7 @@ class WorkbenchApp(FixedApp):
     def active_view(self) -> ScenarioView | None:
         tabs = self.query_one("#tabs", TabbedContent)
         pane = tabs.active_pane
-        if pane is None or pane.id == "compare":
+        if pane is None or pane.id in SHARED_TABS:
             return None
         return pane.query_one(ScenarioView)
 
@@ -301,9 +321,7 @@ class WorkbenchApp(FixedApp):
         view = self.active_view()
         focused = self.focused
         if view is not None and (focused is None or view not in focused.ancestors_with_self):
-            grids = list(view.query(Grid))
-            if grids:
-                grids[0].focus()
+            view.restore_focus()  # the pane the tab showed when it was left, not its first grid
 
     def _retitle(self, view: ScenarioView) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
@@ -318,6 +336,8 @@ class WorkbenchApp(FixedApp):
         view = self.active_view()
         if view is not None:
             view.status(text, error=error)
+        elif self._active_tab() == "split":
+            self.query_one(SplitView).status(text, error=error)
         else:
             self.notify(text, severity="error" if error else "information", markup=False)
 
@@ -325,6 +345,72 @@ class WorkbenchApp(FixedApp):
     def _changed(self, event: ScenarioView.Changed) -> None:
         self._retitle(event.view)
         self._keep_recovery_later(event.view.doc)
+        if event.view.tab_id in self._split and self._active_tab() == "split":
+            self._show_split()  # (otherwise shown when the Split tab comes to the front)
+
+    def _active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
+
+    # --- the split view (workbench.tui.panes.split) -----------------------------------------------
+    def action_split(self) -> None:
+        """`\\`: the split view of this tab and the next; on the split, the next scenario on the right."""
+        ids = [v.tab_id for v in self.views()]
+        if self._active_tab() == "split":
+            self._cycle_split(1)
+            return
+        view = self.active_view()
+        left = view.tab_id if view is not None else (self._split[0] if self._split else ids[0])
+        if left not in ids:
+            left = ids[0]
+        right = ids[(ids.index(left) + 1) % len(ids)] if len(ids) > 1 else ""
+        self._split = [left, right] if right else [left]
+        split = self.query_one(SplitView)
+        if view is not None:  # both halves open on the pane this tab showed
+            split.set_pane(view.query_one("#outputs", TabbedContent).active or split.pane)
+        self._switch_tab("split")
+
+    def action_split_left(self) -> None:
+        if self._active_tab() == "split":
+            self._cycle_split(0)
+        else:
+            self.message("| changes the split's left scenario: open the split first (\\)")
+
+    def _cycle_split(self, side: int) -> None:
+        """The next open scenario (not the other half's) in one half of the split."""
+        ids = [v.tab_id for v in self.views()]
+        self._prune_split()
+        if len(ids) < 2:
+            self.message("open a second scenario to compare (ctrl+t)", error=True)
+            return
+        other = self._split[1 - side]
+        now = self._split[side]
+        n = ids.index(now)
+        for step in range(1, len(ids) + 1):
+            cand = ids[(n + step) % len(ids)]
+            if cand != other:
+                self._split[side] = cand
+                break
+        self._show_split()
+
+    def _prune_split(self) -> None:
+        """Keep the split's two tab ids to open tabs, two different ones where there are two."""
+        ids = [v.tab_id for v in self.views()]
+        chosen = [t for t in self._split if t in ids]
+        for t in ids:
+            if len(chosen) >= min(2, len(ids)):
+                break
+            if t not in chosen:
+                chosen.append(t)
+        self._split = chosen
+
+    def _show_split(self) -> None:
+        self._prune_split()
+        by_id = {v.tab_id: v for v in self.views()}
+        items = [(by_id[t].doc, by_id[t].doc.title) for t in self._split]
+        split = self.query_one(SplitView)
+        split.show(items[0] if items else None, items[1] if len(items) > 1 else None)
+        names = " | ".join(title for _, title in items)
+        split.status(f"F5-F10 switch both · \\ right scenario · | left · edits in each tab · {names}")
 
     # --- recovery copies (workbench.session.recovery) ---------------------------------------------------
     def _keep_recovery_later(self, doc: Document) -> None:
@@ -362,8 +448,14 @@ class WorkbenchApp(FixedApp):
             self.open_doc(doc)
 
     @on(TabbedContent.TabActivated, "#tabs")
-    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "compare":
+    async def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "split":
+            split = self.query_one(SplitView)
+            await split.ensure()
+            if split.ready:  # (not when the app closed meanwhile)
+                self._show_split()
+                split.halves[0].focus_pane()
+        elif event.pane.id == "compare":
             self._show_compare()
             # The focus goes with the tab: left in a scenario tab, keys typed here edited that hidden
             # tab, and TabbedContent brought it back to the front when a late focus event arrived.
@@ -442,12 +534,26 @@ class WorkbenchApp(FixedApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.screen is not self.screen_stack[0] and action in APP_ACTIONS:
             return False  # a dialog is open: closing or changing its tab underneath would strand its answer
+        if action == "pane" and self._active_tab() == "split":
+            return True  # the result panes switch both halves of the split
         if action in TAB_ACTIONS:
             return self.active_view() is not None
         return True
 
     # Pane keys act on the visible tab, wherever the focus is.
     def action_pane(self, pane: str) -> None:
+        if self._active_tab() == "split":
+            split = self.query_one(SplitView)
+            if split.set_pane(pane):
+                if split.ready:
+                    split.halves[0].focus_pane()
+                split.status(f"both halves: {registry.BY_ID[pane].title}")
+            else:
+                split.status(
+                    f"the split shows result panes; {registry.BY_ID[pane].title} is edited in a scenario tab",
+                    error=True,
+                )
+            return
         view = self.active_view()
         if view is not None and pane in registry.BY_ID:
             view.action_pane(pane)
@@ -529,6 +635,16 @@ class WorkbenchApp(FixedApp):
     def action_save(self) -> None:
         view = self.active_view()
         if view is None:
+            # Compare and Split show several tabs: saving them all at once from here could write files the
+            # user did not mean to (or ask several questions in a row), so say which tabs have unsaved edits
+            # and how to save each; nothing is written.
+            unsaved = [v.doc.title for v in self.views() if v.doc.dirty]
+            if unsaved:
+                self.message(
+                    f"ctrl+s saves the tab in front: unsaved here are {', '.join(unsaved)} (< > go to a tab)"
+                )
+            else:
+                self.message("nothing to save: every scenario tab is saved")
             return
         if view.doc.path is not None:
             target = view.doc.save_target()
@@ -755,7 +871,7 @@ class WorkbenchApp(FixedApp):
             return
         if view.doc.dirty:
             choice = await self.push_screen_wait(
-                Confirm(f"{view.doc.title} has unsaved changes. Save before closing?")
+                Confirm(f"{view.doc.title} has unsaved changes. Save before closing?", default="save")
             )
             if choice == "cancel":
                 return
@@ -772,7 +888,7 @@ class WorkbenchApp(FixedApp):
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         # The scenario tabs, in order, then Compare (not the panes nested inside a tab, such as "simulation").
-        ids = [v.tab_id for v in self.views()] + ["compare"]
+        ids = [v.tab_id for v in self.views()] + list(SHARED_TABS)
         if tabs.active in ids:
             self._switch_tab(ids[(ids.index(tabs.active) + step) % len(ids)])
 
@@ -783,6 +899,12 @@ class WorkbenchApp(FixedApp):
         self._switch_tab("compare")
 
     def _switch_tab(self, tab_id: str) -> None:
+        view = self.active_view()
+        if view is not None and self.focused is not None and view in self.focused.ancestors:
+            view.last_focus = self.focused  # given back when the tab is shown again (restore_focus)
+        self._switch_tab_now(tab_id)
+
+    def _switch_tab_now(self, tab_id: str) -> None:
         """Show a tab, with no focus left behind in the one being hidden. Textual hands the focus of a
         widget being hidden to a sibling; when the hide arrives before the sibling is hidden too, that
         sibling is in the old tab, and TabbedContent shows the old tab again (a key such as `>` right
@@ -798,7 +920,7 @@ class WorkbenchApp(FixedApp):
                 continue
             self.query_one("#tabs", TabbedContent).active = view.tab_id
             choice = await self.push_screen_wait(
-                Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?")
+                Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?", default="save")
             )
             if choice == "cancel":
                 return
@@ -920,6 +1042,13 @@ class WorkbenchApp(FixedApp):
             yield SystemCommand(title, b.tooltip or title, partial(self.run_action, b.action))
         view = self.active_view()
         if view is None:
+            if self._active_tab() == "split":  # the result panes, in both halves
+                for pane in registry.in_half("outputs"):
+                    yield SystemCommand(
+                        f"Split: {pane.command_title}",
+                        f"{pane.help}, in both halves ({self._pane_keys(pane).upper()})",
+                        partial(self.action_pane, pane.id),
+                    )
             return
         for pane in registry.PANES:
             yield SystemCommand(
@@ -942,6 +1071,8 @@ EXPORT_COMMANDS = (
 )
 KEY_NAMES = {
     "question_mark": "?",
+    "backslash": "\\",
+    "vertical_line": "|",
     "greater_than_sign": ">",
     "less_than_sign": "<",
     "plus": "+",
@@ -966,11 +1097,11 @@ def _rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
 
 
 APP_ACTIONS = {b.action.split("(")[0] for b in _bindings(WorkbenchApp.BINDINGS)}
+SHARED_TABS = ("compare", "split")  # the tabs over several scenarios, after the scenario tabs
 # Actions on the tab in front: off on the Compare tab.
 TAB_ACTIONS = {
     "undo",
     "redo",
-    "save",
     "save_as",
     "duplicate_tab",
     "rename_tab",

@@ -26,20 +26,24 @@ from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
 from workbench.edits import data as data_edits
 from workbench.edits import edit
-from workbench.model import prices
+from workbench.model import columns, fmt, prices
 from workbench.model import sizing as sz
 from workbench.model.explain import TABLE_METRICS, ExplainError, explain
-from workbench.model.report import headline
+from workbench.model.report import Analysis, headline
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
 from workbench.store import paths
-from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
+from workbench.tui.grids.grid import Grid, RowGrid, about_of, label_of
 from workbench.tui.messages import Say
-from workbench.tui.panes import registry
-from workbench.tui.panes.aids import AidsPane
-from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
+from workbench.tui.panes import registry, split
 from workbench.tui.panes.plots import PlotsPane
-from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
+from workbench.tui.panes.tables import (
+    RESULT_COLUMNS,
+    BreakdownTable,
+    ResultsTable,
+    RiskTable,
+    risk_detail,
+)
 from workbench.tui.screens.explain import ExplainScreen
 from workbench.tui.screens.prices import PricePicker
 from workbench.tui.screens.sizing import SizingDialog
@@ -52,6 +56,8 @@ WIDE = 120  # columns from which the inputs and the outputs are side by side (ap
 HALVES: tuple[registry.Half, ...] = ("inputs", "outputs")
 
 W = TypeVar("W", bound=Widget)
+# A table as the cell names call it; the rest: the table's name, capitalised (Workload, Overheads).
+TABLE_TITLES = {"api_models": "API models", "gpus": "GPUs", "options": "Options", "rag": "RAG"}
 
 
 class EditBar(Vertical):
@@ -110,15 +116,25 @@ class ScenarioView(Vertical):
         self._interrupted = ""  # why an edit was cancelled while the window was too small to say so
         self._halves_activated: set[str] = set()
         self._cache: dict[object, Any] = {}
+        self._shown: Analysis | None = None  # the analysis the panes show
+        self._before: Analysis | None = (
+            None  # the one they showed before the last change (the summary's "since")
+        )
+        self.last_focus: Widget | None = None  # the widget focused when the tab was left (app._switch_tab)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="halves"):
             for half in HALVES:
                 panes = registry.in_half(half)
-                with TabbedContent(id=half, initial=panes[0].id):
-                    for pane in panes:
-                        with TabPane(pane.title, id=pane.id):
-                            yield from pane.build()
+                with Vertical(id=f"{half}-side", classes="half"):
+                    if half == "inputs":
+                        # The figures the edits move, in one line above the grids: at 80 columns only this
+                        # half shows while editing, and an edit must show its effect where it is typed.
+                        yield Static("", id="summary")
+                    with TabbedContent(id=half, initial=panes[0].id):
+                        for pane in panes:
+                            with TabPane(pane.title, id=pane.id):
+                                yield from pane.build()
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
@@ -154,15 +170,69 @@ class ScenarioView(Vertical):
             grid.follow(s)
         n = len(a.results.options)
         self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
-        self._one(ResultsTable).show(a)
-        self._one(BreakdownTable).show(a, self.focus_option)
-        self._one(LadderView).show(a)
-        self._one(PlotsPane).show(a, self.focus_option)
-        self._one(RiskTable).show(a)
-        self._one(SensitivityPane).show(a)
-        self._one(SimulationPane).show(a)
-        self._one(AidsPane).show(a, self.focus_option)
+        split.feed(self._one, a, self.focus_option)
+        if a is not self._shown:
+            self._before, self._shown = self._shown, a
+        self.show_summary()
         self.post_message(self.Changed(self))
+
+    def summary_text(self, compact: bool = False, two_lines: bool = False) -> Text:
+        """The summary line: the recommendation, the focused option's TCO and how the last edit moved it,
+        and its breakeven month; every figure as the model computed it (fmt only words it). `compact`:
+        the shorter wording an 80-column line holds; `two_lines`: the option's part on a line of its own."""
+        a = self._shown or self.doc.analysis()
+        cur = a.scenario.currency
+        t = Text()
+        rec = a.ladder.recommendation
+        t.append("★ " if rec.meets_requirements else "☆ ", style="bold")
+        t.append(rec.option or "no option qualifies", style="bold")
+        opts = a.results.options
+        if not opts:
+            return t
+        o = opts[min(self.focus_option, len(opts) - 1)]
+        t.append("\n" if two_lines else " │ ")
+        t.append(f"{o.name}{'' if compact else ':'} TCO ")
+        t.append(fmt.money(o.tco, cur), style="bold")
+        before = self._before.results.options if self._before is not None else []
+        old = next((p for p in before if p.name == o.name), None)
+        if old is not None:
+            delta = o.tco - old.tco
+            if fmt.money(abs(delta), cur) == fmt.money(0.0, cur):
+                t.append(" (unchanged)" if compact else " (unchanged by the last edit)", style="dim")
+            else:
+                sign = "+" if delta > 0 else "-"
+                t.append(
+                    f" ({sign}{fmt.money(abs(delta), cur)}{'' if compact else ' since last edit'})",
+                    style="bold",
+                )
+        if o.is_baseline:
+            t.append(" · baseline" if compact else " · the baseline")
+        elif o.breakeven_month is None:
+            t.append(" · never pays back" if compact else " · does not pay back")
+        else:
+            t.append(f" · breaks even {fmt.months(o.breakeven_month)}")
+        return t
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show_summary()  # its wording depends on the room
+
+    def show_summary(self) -> None:
+        """One line where the words fit (the compact wording first), two where they do not: the height
+        changes (a layout pass) only when that choice does, so an edit's update needs none."""
+        st = self._one(Static, "#summary")
+        room = (self.size.width or self.app.size.width) - 2
+        if self.size.width and self._one(Vertical, "#inputs-side").size.width:
+            room = self._one(Vertical, "#inputs-side").size.width - 2
+        text = self.summary_text()
+        lines = 1
+        if text.cell_len > room:
+            text = self.summary_text(compact=True)
+        if text.cell_len > room:
+            text, lines = self.summary_text(compact=True, two_lines=True), 2
+        st.update(text, layout=False)
+        if st.styles.height is None or st.styles.height.value != lines:
+            st.styles.height = lines
 
     def status(self, text: str, error: bool = False, keep: bool = False) -> None:
         """Show `text` on the status line; `keep`: also when a grid takes the focus next (which would
@@ -198,12 +268,24 @@ class ScenarioView(Vertical):
         narrow = (self.app.size.width if width is None else width) < WIDE
         for half in HALVES:
             try:
-                widget = self._one(TabbedContent, f"#{half}")
+                widget = self._one(Vertical, f"#{half}-side")
             except NoMatches:  # a tab still being composed: its on_mount sets its half
                 return
             shown = not narrow or self._half == half
             if widget.display != shown:
                 widget.display = shown
+
+    def restore_focus(self) -> None:
+        """Back on this tab: the focus (and with it the half and the pane) it had when it was left, else
+        the front pane of the half it showed."""
+        w, self.last_focus = self.last_focus, None
+        self.apply_half()
+        if w is None or not w.is_attached or self not in w.ancestors or not w.can_focus:
+            active = self._one(TabbedContent, f"#{self._half}").active
+            pane = self.query_one(f"#{active}", TabPane) if active else None
+            w = next((x for x in pane.query("*") if x.can_focus and not x.disabled), None) if pane else None
+        if w is not None:
+            w.focus()  # deferred, as a focus at start is: a pane key typed meanwhile wins
 
     def other_half(self) -> None:
         """`o`: switch between the input grids and the result panes."""
@@ -262,16 +344,51 @@ class ScenarioView(Vertical):
     def _risk_focused(self, event: RiskTable.Focused) -> None:
         self._one(Static, "#risk-detail").update(risk_detail(event.risk))
 
+    # --- naming cells ------------------------------------------------------------------------------
+    def cell_name(self, path: tuple) -> str:
+        """A cell as the status line, the edit bar and the message of a committed edit all name it:
+        table › row name › column (API models › GPT-4o mini › input), a field as table › field."""
+        s = self.doc.scenario
+        if path[0] == "risk-note":
+            return f"note for {path[1]}"
+        if path[0] == "uncertainty" and len(path) == 3:
+            try:
+                what = columns.label(columns.parse(str(path[1])))
+            except Exception:  # a key the scenario no longer reads
+                what = str(path[1])
+            return f"Uncertainty › {what} › {path[2]}"
+        title = TABLE_TITLES.get(str(path[0]), label_of(str(path[0])).capitalize())
+        if len(path) == 3 and isinstance(path[1], int):
+            rows = getattr(s, str(path[0]), None)
+            row = rows[path[1]] if isinstance(rows, list) and 0 <= path[1] < len(rows) else None
+            who = getattr(row, "name", None) or f"row {path[1] + 1}"
+            return f"{title} › {who} › {label_of(str(path[2]))}"
+        if len(path) == 2:
+            return f"{title} › {label_of(str(path[1]))}"
+        return " › ".join(label_of(str(p)) for p in path)
+
+    def help_of(self, path: tuple) -> str:
+        """The status line on a cell: its name, then unit, bounds and description."""
+        about = about_of(path, bounds_first=True)
+        return f"{self.cell_name(path)}: {about}" if about else self.cell_name(path)
+
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
-        self.set_half("inputs")
+        focused = self.screen.focused
+        if (
+            focused is event.grid
+            or focused is None
+            or self._one(Vertical, "#inputs-side") in focused.ancestors
+        ):
+            self.set_half("inputs")
+        # else a late message: a pane key typed meanwhile took the focus (and the half) to a result pane
         if self._keep_status:
             self._keep_status = False  # the grid regained focus after an edit: keep its message
         elif event.path is None:
             self.status("")
         else:
-            self.status(help_of(event.path))
+            self.status(self.help_of(event.path))
         if event.path is None:
             return
         if event.grid.id == "grid-options" and isinstance(event.path[1], int):
@@ -288,6 +405,7 @@ class ScenarioView(Vertical):
             a = self.doc.analysis()
             self._one(BreakdownTable).show(a, index)
             self._one(PlotsPane).show(a, index)
+            self.show_summary()
 
     # --- the cell editor (textual_fixes.CellEditor: the grids call these) --------------------------------
     @property
@@ -299,7 +417,7 @@ class ScenarioView(Vertical):
         self._edit_grid = grid
         bar = self._one(EditBar)
         bar.display = True
-        where = label or where_of(path)
+        where = label or self.cell_name(path)
         self.query_one("#edit-label", Label).update(Content(f" {where} = "))
         # The bar covers the status line while it is open: it carries the cell's unit and bounds first
         # (beside the input an 80-column terminal has room for about 30 characters), then the keys.
@@ -314,7 +432,10 @@ class ScenarioView(Vertical):
         self.screen.set_focus(inp)  # now, so the next keys typed land in the editor
         inp.cursor_position = len(text)
         if path[0] != "risk-note":
-            self.status(help_of(path))
+            self.status(self.help_of(path))
+        else:  # a note opens at its start (the cursor at the end scrolled its first words away)
+            inp.cursor_position = 0
+            inp.scroll_to(x=0, animate=False, immediate=True)
 
     def close_editor(self) -> None:
         self.editing_path = None
@@ -391,9 +512,10 @@ class ScenarioView(Vertical):
         # Recompute and refresh the panes first, then give the focus back: the panes' repaints then
         # reach the screen no later than the grid's, and the next frame carries them all (the other
         # way round, the first frame showed only the grid and the results waited two frames more).
-        what: str | Callable[[Scenario], str] = f"{where_of(path)} = {value.strip()}"
+        name = self.cell_name(path)
+        what: str | Callable[[Scenario], str] = f"{name} = {value.strip()}"
         if path[0] not in ("risk-note", "uncertainty") and edit.field_kind(path)[0] == "shares":
-            what = lambda new: f"{where_of(path)} = {edit.display(edit.get_value(new, path))}"  # noqa: E731
+            what = lambda new: f"{name} = {edit.display(edit.get_value(new, path))}"  # noqa: E731
         if self.commit_edit(make, what, refused="not changed: ", on_refused=refused) is not None:
             self.close_editor()
 
@@ -424,14 +546,16 @@ class ScenarioView(Vertical):
             return None
         said = what if isinstance(what, str) else what(new)
         if new.schema_version > self.doc.scenario.schema_version:  # short: the line must fit 80 columns
-            said += f" · now schema_version {new.schema_version} (a version-{new.schema_version} key)"
+            said += (
+                f" · now schema v{new.schema_version}"  # the cell names a version-2 key: the file is one now
+            )
         self.commit(new, said)
         return new
 
     @on(Grid.CellAction)
     def _cell_action(self, event: Grid.CellAction) -> None:
         path = event.path
-        name = where_of(path)
+        name = self.cell_name(path)
         if event.action == "cycle":
             self.commit_edit(
                 lambda s: edit.cycle(s, path),
@@ -552,6 +676,9 @@ class ScenarioView(Vertical):
         w = self.app.focused
         if isinstance(w, ResultsTable):
             cell = w.focused_cell()
+            if cell is None and w.tall and w.row_count:
+                # On a row's label (where F5 puts the cursor at 80 columns): the focused option's figure.
+                cell = self.focus_option, RESULT_COLUMNS[w.cursor_coordinate.row + 1][0]
             if cell is None:
                 return None
             return cell[0], TABLE_METRICS.get(cell[1], "tco"), None

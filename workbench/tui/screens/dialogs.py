@@ -114,23 +114,38 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+# Arrow keys move between a dialog's buttons (Textual's Buttons take only tab and shift+tab). Not priority:
+# a focused Input or OptionList keeps its own arrows.
+BUTTON_ARROWS = [
+    Binding("left,up", "app.focus_previous", "Previous button", show=False),
+    Binding("right,down", "app.focus_next", "Next button", show=False),
+]
+
+
 class Confirm(ModalScreen[str]):
     """Unsaved changes: save, discard or cancel. Returns 'save', 'discard' or 'cancel'.
 
-    With `discard=False` only the first choice and Cancel are offered (overwrite a file, or not)."""
+    With `discard=False` only the first choice and Cancel are offered (overwrite a file, or not).
+    `default`: the button the focus starts on, so Enter takes it."""
 
     BINDINGS = [
+        *BUTTON_ARROWS,
         Binding("escape", "choose('cancel')", "Cancel"),
         Binding("s", "choose('save')", "Save"),
         Binding("d", "choose('discard')", "Discard"),
         Binding("c", "choose('cancel')", "Cancel", show=False),
     ]
 
-    def __init__(self, message: str, save_label: str = "Save", discard: bool = True) -> None:
+    def __init__(
+        self, message: str, save_label: str = "Save", discard: bool = True, default: str = "cancel"
+    ) -> None:
         super().__init__()
         self.message = message
         self.save_label = save_label
         self.discard = discard
+        # Cancel unless the caller knows better: an overwrite must be chosen on purpose, while the user who
+        # quits or closes a tab with unsaved edits most likely wants them saved (app passes "save").
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
@@ -144,7 +159,7 @@ class Confirm(ModalScreen[str]):
                 yield Button(Content("Cancel [esc]"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.query_one(f"#{self.default}", Button).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "choose" and parameters == ("discard",) and not self.discard:
@@ -180,6 +195,26 @@ class HelpScreen(ModalScreen[None]):
             t.append("\n")
         with VerticalScroll(classes="dialog help"):
             yield Static(t)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """Some text shown whole in a small dialog (a Compare row); any of Esc, Enter, q closes it."""
+
+    AUTO_FOCUS = "VerticalScroll"
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, text: Text) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog small text-screen"):
+            yield Static(self.text)
+            yield Label("Esc or Enter closes", classes="dim")
 
     def action_close(self) -> None:
         self.dismiss(None)
