@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from workbench.edits import edit
+from workbench.model import fmt
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
 from workbench.tui.textual_fixes import CellCache, CellEditor, run_own_binding
@@ -129,7 +130,9 @@ class Grid(CellCache):
         shown = (type(value), value)
         if self._shown.get((row_key, column_key)) != shown:
             self._shown[(row_key, column_key)] = shown
-            self.update_cell(row_key, column_key, _cell(value, path))
+            cell = _cell(value, path)
+            self.update_cell(row_key, column_key, cell)
+            widen(self, column_key, cell.cell_len)
 
     def clear(self, columns: bool = False):
         self._shown = {}  # rows re-added from scratch show what they were given
@@ -260,21 +263,33 @@ def _kind(path: tuple) -> str:
     return kind
 
 
+def widen(table: DataTable, column_key: str, width: int) -> None:
+    """Widen a fixed-width column to `width` if it is narrower, so an edited value shows whole. Cheap
+    (no re-measuring of every cell, unlike `update_cell(update_width=True)`); only ever widens."""
+    column = table.columns.get(column_key)  # type: ignore[call-overload]
+    if column is not None and column.width < width:
+        column.width = width
+        table._require_update_dimensions = True
+        table.refresh()
+
+
 def _cell(value: object, path: tuple) -> Text:
-    text = edit.display(value)
     kind = _kind(path)
     if kind == "bool":
         return Text("yes" if value else "no", style="bold" if value else "dim")
-    if kind in ("number", "int"):
-        return Text(text, justify="right")
-    return Text(text)
+    if kind in ("number", "int") and isinstance(value, int | float):
+        return Text(fmt.grouped(value), justify="right")  # one format for every number of a column
+    return Text(edit.display(value))
+
+
+TEXT_WIDTH = 30  # a field grid's value column: longer text wraps onto a second line
 
 
 class FieldGrid(Grid):
     """label / value / unit / about rows for the fields of one or more tables."""
 
     def __init__(self, sections: list[Section], **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=False, fixed_columns=1, **kwargs)
         self.sections = sections
         self._built = False
         self._rows: list[tuple | None] = []
@@ -285,8 +300,24 @@ class FieldGrid(Grid):
     def load(self, scenario: Scenario) -> None:
         self._scenario = scenario
         if not self._built:
-            self.add_column("Field", key="label", width=30)
-            self.add_column("Value", key="value", width=16)
+            # widths from what the rows hold: every label whole; values whole (an edit widens the column)
+            paths = [
+                (name,) if sec.table is None else (sec.table, name)
+                for sec in self.sections
+                for name in sec.fields
+            ]
+            label_width = max(len(sec.title) + 1 for sec in self.sections)
+            label_width = max(label_width, *(len(label_of(p[-1])) + 2 for p in paths))
+            cells = {p: _cell(edit.get_value(scenario, p), p) for p in paths}
+            # figures set the width; long text (a name, a source) wraps onto more lines instead of
+            # pushing the unit and the figures' right edge out of an 80-column pane
+            value_width = max(
+                16,
+                *(c.cell_len for p, c in cells.items() if _kind(p) != "text"),
+                *(min(c.cell_len, TEXT_WIDTH) for p, c in cells.items() if _kind(p) == "text"),
+            )
+            self.add_column("Field", key="label", width=label_width)
+            self.add_column("Value", key="value", width=value_width)
             self.add_column("Unit", key="unit", width=12)
             self.add_column("About", key="about")
             for sec in self.sections:
@@ -301,10 +332,11 @@ class FieldGrid(Grid):
                     self._shown[(".".join(path), "value")] = (type(value), value)
                     self.add_row(
                         Text("  " + label_of(name)),
-                        _cell(value, path),
+                        cells[path],
                         Text(sc.field_unit(model, name), style="dim"),
                         Text(f.description or "", style="dim"),
                         key=".".join(path),
+                        height=max(1, -(-cells[path].cell_len // value_width)),
                     )
             self._built = True
             if len(self._rows) > 1:
@@ -359,12 +391,9 @@ class RowGrid(Grid):
     def load(self, scenario: Scenario) -> None:
         self._scenario = scenario
         rows = getattr(scenario, self.table)
-        if not self.columns:
-            for name in self.columns_order:
-                width = COLUMN_WIDTHS.get(name, max(len(label_of(name)), 6))
-                self.add_column(label_of(name), key=name, width=min(width, 24))
         keep = self.cursor_coordinate
         if len(rows) != self._count:
+            self._add_columns(rows)
             self.clear()
             self._paths = {}
             self._shown = {}
@@ -384,6 +413,25 @@ class RowGrid(Grid):
         for i, row in enumerate(rows):
             for name in self.columns_order:
                 self._show(str(i), name, getattr(row, name), (self.table, i, name))
+
+    def _add_columns(self, rows: list) -> None:
+        """Columns as wide as the widest value they hold (names and sources whole; the name column stays
+        in view when the grid scrolls sideways), each header in at most two lines. Decided when rows are
+        added or removed; an edit only widens a column whose value grew (`widen`)."""
+        widths, heights = {}, []
+        for name in self.columns_order:
+            values = [_cell(getattr(row, name), (self.table, i, name)).cell_len for i, row in enumerate(rows)]
+            width = max(COLUMN_WIDTHS.get(name, 6), *values)
+            lines = fmt.wrap_lines(label_of(name), 2, width)
+            widths[name] = (Text("\n".join(lines)), max(width, *(len(x) for x in lines)))
+            heights.append(len(lines))
+        if self.columns:
+            for name, (_, width) in widths.items():
+                widen(self, name, width)
+            return
+        self.header_height = max(heights, default=1)
+        for name, (label, width) in widths.items():
+            self.add_column(label, key=name, width=width)
 
     def current_index(self) -> int | None:
         return self.cursor_coordinate.row if self.row_count else None
