@@ -120,8 +120,8 @@ class ResultsTable(CellCache):
             ]
             self.header_height = max((lines for _, _, lines in headers), default=1)
             self.add_column("", key="label", width=max(len(label) for _, label, _ in RESULT_COLUMNS))
-            for i, (label, width, _) in enumerate(headers):
-                self.add_column(label, key=str(i), width=width)
+            for i, (name_label, width, _) in enumerate(headers):
+                self.add_column(name_label, key=str(i), width=width)
             for key, label, _ in RESULT_COLUMNS[1:]:
                 self.add_row(
                     Text(label or "marks", style="bold"),
