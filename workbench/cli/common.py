@@ -56,7 +56,7 @@ def fit(table: Table, width: int) -> Table:
 
     Right-justified columns hold figures: they never wrap or take an ellipsis (a cut figure reads as
     another number), and their headers wrap word by word to the figures' width instead. Text columns
-    wrap at spaces. If the table still does not fit, the borders and then the padding give way:
+    wrap at spaces, in two lines if the borders and padding can make room. If the table does not fit, the borders and then the padding give way:
     box lines become spaces, then cells are one space apart. A text column narrower than its longest
     word folds that word rather than cutting it.
     """
@@ -65,6 +65,8 @@ def fit(table: Table, width: int) -> Table:
     from rich import box
     from rich.cells import cell_len
     from rich.text import Text
+
+    from workbench.model import fmt
 
     def plain(cell: object) -> str:
         return cell.plain if isinstance(cell, Text) else str(cell)
@@ -85,7 +87,9 @@ def fit(table: Table, width: int) -> Table:
             mins.append(widest)
         else:
             col.overflow = "fold"  # a word longer than the column (a model id) folds, whole, onto lines
-            mins.append(max(longest(cells, True), longest([header], True)))
+            # room for each cell in two lines: a name over three or four lines is hard to read
+            two = max((len(line) for c in cells for line in fmt.wrap_lines(c, 2)), default=0)
+            mins.append(max(two, longest(cells, True), longest([header], True)))
 
     def needed() -> int:
         n = len(table.columns)

@@ -297,6 +297,43 @@ class FieldGrid(Grid):
     def _path_at(self, row: int, column: int) -> tuple | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    # Section-header rows hold no value: the cursor passes over them (typed digits there used to vanish).
+    def _skip_headers(self, step: int) -> None:
+        row = self.cursor_coordinate.row
+        target = row
+        while 0 <= target < len(self._rows) and self._rows[target] is None:
+            target += step
+        if not 0 <= target < len(self._rows):  # a header at the very top or bottom: the nearest field
+            target = row
+            while 0 <= target < len(self._rows) and self._rows[target] is None:
+                target -= step
+        if 0 <= target < len(self._rows) and target != row:
+            self.move_cursor(row=target)
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._skip_headers(1)
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._skip_headers(-1)
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self._skip_headers(1)
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self._skip_headers(-1)
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self._skip_headers(1)
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self._skip_headers(-1)
+
     def load(self, scenario: Scenario) -> None:
         self._scenario = scenario
         if not self._built:

@@ -391,7 +391,9 @@ class RiskTable(CellCache):
     def show(self, a: Analysis) -> None:
         keep = self.cursor_coordinate.row if self.row_count else 0
         current = self._order[keep].id if self._order and keep < len(self._order) else None
-        order = sorted(a.risks, key=lambda x: (not x.flagged, x.mitigated))
+        # Flagged first, then catalog order: ticking a risk mitigated does not move it (the list used to
+        # re-sort under the cursor, so the next tick landed on another risk).
+        order = sorted(a.risks, key=lambda x: not x.flagged)
         shown = [(x.id, x.flagged, x.mitigated, x.title, x.why, x.note) for x in order]
         if shown == self._shown_rows and self.row_count == len(order):
             self._order = order  # same rows: rebuilding them would only cost a layout and a repaint

@@ -1,0 +1,240 @@
+"""Nothing cut that holds a name or a number (issue 14, deliverable 3).
+
+Every pane of the registry and every CLI table, at 80x24 and 160x45, on every preset: a figure of the JSON
+report (an option's name, its money figures formatted as the screen formats them) must be found whole
+on the screen, where a user would look for it, scrolling a pane as a user would.
+
+"Whole" means on one line, or wrapped at spaces onto the next lines (a column header stacks the words at
+the same column, prose continues at the start of the next line). One app per preset and size; the panes
+are shown in turn with their keys and read from the rendered strips, cropped to the pane.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from workbench.model import fmt
+from workbench.model.report import analyze, to_json_dict
+from workbench.session.document import Document
+from workbench.store import files
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = sorted((ROOT / "presets").glob("*.toml"))
+SIZES = ((80, 24), (160, 45))
+PREFIX = 12  # a name is "shown" on a pane once this much of it is: then it must be shown whole
+
+Frame = list[str]
+
+
+# --- finding a figure whole in rendered lines -----------------------------------------------------------
+def _splits(words: list[str], parts: int) -> list[list[str]]:
+    """Every way to cut a name's words into `parts` consecutive lines."""
+    if parts == 1:
+        return [[" ".join(words)]]
+    out = []
+    for i in range(1, len(words) - parts + 2):
+        for rest in _splits(words[i:], parts - 1):
+            out.append([" ".join(words[:i]), *rest])
+    return out
+
+
+def _bounded(line: str, at: int, text: str) -> bool:
+    """`text` at `at` is not part of a longer word or figure ("$1.2k" inside "$11.2k" is not it)."""
+    before = line[at - 1] if at > 0 else " "
+    after = line[at + len(text)] if at + len(text) < len(line) else " "
+    return not (before.isalnum() or before in "$.,") and not (after.isalnum() or after in ".,")
+
+
+def found_whole(frame: Frame, text: str) -> bool:
+    """`text` in the frame on one line, or its words wrapped over up to three lines."""
+    words = text.split()
+    for i, line in enumerate(frame):
+        for m in re.finditer(re.escape(text), line):
+            if _bounded(line, m.start(), text):
+                return True
+    for parts in (2, 3):
+        if len(words) < parts:
+            break
+        for chunks in _splits(words, parts):
+            for i in range(len(frame) - parts + 1):
+                for m in re.finditer(re.escape(chunks[0]), frame[i]):
+                    x = m.start()
+                    # stacked (a column header) or continued at the next line's first word (prose)
+                    ok = True
+                    for k, chunk in enumerate(chunks[1:], 1):
+                        nxt = frame[i + k]
+                        if nxt[x : x + len(chunk)] == chunk or nxt.lstrip().startswith(chunk):
+                            continue
+                        ok = False
+                        break
+                    if ok:
+                        return True
+    return False
+
+
+def shows_part(frame: Frame, name: str) -> bool:
+    """Some of a name (its first PREFIX characters, or its first line's worth) is on screen."""
+    if len(name) <= PREFIX:
+        return False
+    return any(name[:PREFIX] in line for line in frame)
+
+
+# --- what each pane must show -----------------------------------------------------------------------
+def report_figures(path: Path) -> dict:
+    doc = Document(files.load(path), path)
+    rep = to_json_dict(analyze(doc.scenario))
+    cur = rep["currency"]
+    names = [o["name"] for o in rep["options"]]
+    money = [
+        fmt.money(o[k], cur)
+        for o in rep["options"]
+        for k in ("month1", "average_monthly", "tco", "cost_per_request", "cost_per_mtok")
+    ]
+    s = doc.scenario
+    pricing = [m.name for m in s.api_models] + [g.name for g in s.gpus]
+    pricing += [x.source for x in (*s.api_models, *s.gpus) if getattr(x, "source", "")]
+    return {
+        "names": names,
+        "expect": {
+            "results": names + money,
+            "options": names,
+            "pricing": pricing,
+            "risks": [r["title"] for r in rep["risks"]],
+        },
+    }
+
+
+# --- reading a pane as a user would ---------------------------------------------------------------
+def _crop(app, region) -> Frame:
+    strips = app.screen._compositor.render_strips()
+    return [s.text[region.x : region.x + region.width] for s in strips[region.y : region.y + region.height]]
+
+
+async def pane_frames(app, pilot, widget) -> list[Frame]:
+    """What the pane shows, and what it shows scrolled to each part of each scrolling widget in it."""
+    frames = [_crop(app, widget.region)]
+    for w in [widget, *widget.query("*")]:
+        if not w.display or w.region.area == 0:
+            continue
+        max_x, max_y = int(w.max_scroll_x), int(w.max_scroll_y)
+        if not (max_x or max_y):
+            continue
+        step_x = max(1, w.scrollable_content_region.width // 2)
+        step_y = max(1, w.scrollable_content_region.height - 1)
+        xs = sorted({*range(0, max_x + 1, step_x), max_x})
+        ys = sorted({*range(0, max_y + 1, step_y), max_y})
+        for y in ys:
+            for x in xs:
+                w.scroll_to(x, y, animate=False, immediate=True)
+                await pilot.pause()
+                frames.append(_crop(app, widget.region))
+        w.scroll_to(0, 0, animate=False, immediate=True)
+    return frames
+
+
+async def screens(path: Path, size: tuple[int, int]) -> dict[str, list[Frame]]:
+    """Every pane of the registry, by id, as it reads at `size`."""
+    from textual.widgets import TabbedContent
+
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.panes.registry import PANES
+
+    app = WorkbenchApp([Document(files.load(path), path)])
+    out: dict[str, list[Frame]] = {}
+    async with app.run_test(size=size) as pilot:
+        for _ in range(200):
+            view = app.active_view()
+            if view is not None and view.query("DataTable"):
+                break
+            await pilot.pause()
+        assert view is not None
+        for p in PANES:
+            await pilot.press(p.fkey)
+            tabs = view.query_one(f"#{p.half}", TabbedContent)
+            for _ in range(200):
+                if tabs.active == p.id:
+                    break
+                await pilot.pause()
+            for _ in range(5):  # panes that work when shown draw on the next frames
+                await pilot.pause()
+            pane = view.query_one(f"#{p.id}")
+            out[p.id] = await pane_frames(app, pilot, pane)
+    return out
+
+
+def missing(frames: list[Frame], texts: list[str]) -> list[str]:
+    return [t for t in texts if not any(found_whole(f, t) for f in frames)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.stem)
+async def test_every_pane_shows_every_name_and_figure_whole(preset: Path, size: tuple[int, int]) -> None:
+    want = report_figures(preset)
+    shown = await screens(preset, size)
+    problems = []
+    for pane_id, frames in shown.items():
+        expected = want["expect"].get(pane_id, [])
+        # any pane that shows part of an option's name shows the whole name somewhere (a cut header,
+        # cell or legend fails here, whichever pane it is on)
+        partly = [n for n in want["names"] if any(shows_part(f, n) for f in frames)]
+        for text in missing(frames, expected + [n for n in partly if n not in expected]):
+            problems.append(f"{pane_id}: {text!r}")
+    assert not problems, f"{preset.stem} at {size}: not shown whole: {problems}"
+
+
+# --- the CLI's tables ------------------------------------------------------------------------------
+def _cli(monkeypatch, columns: int, *argv: str) -> list[str]:
+    from workbench.cli.run import main
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.delenv("LINES", raising=False)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(list(argv)) in (0, None)
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("columns", (80, 160))
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.stem)
+def test_report_table_fits_and_cuts_no_figure(monkeypatch, preset: Path, columns: int) -> None:
+    want = report_figures(preset)
+    lines = _cli(monkeypatch, columns, "report", str(preset), "--format", "table")
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    table = lines[: next(i for i, line in enumerate(lines) if line.startswith("B baseline"))]
+    assert not [line for line in table if "…" in line]
+    assert not missing([table], want["expect"]["results"])
+    # a name wraps over at most two lines at 80 columns (it took four)
+    for name in want["names"]:
+        assert any(found_whole(table[i : i + 2], name) for i in range(len(table))), name
+
+
+@pytest.mark.parametrize("columns", (80, 160))
+@pytest.mark.parametrize(
+    "argv",
+    (
+        ("gpus",),
+        ("prices", "llama"),
+        ("size", "--model", "llama-3.1-8b", "--gpu", "H100 SXM", "--sweep", "batch"),
+    ),
+    ids=lambda a: a[0],
+)
+def test_cli_tables_fit_and_cut_no_figure(monkeypatch, argv: tuple[str, ...], columns: int) -> None:
+    lines = _cli(monkeypatch, columns, *argv)
+    tables = [line for line in lines if re.search(r"\d", line) and "  " in line]
+    assert tables
+    assert not [line for line in tables if "…" in line]
+    assert all(len(line.rstrip()) <= columns for line in lines if line in tables)
+
+
+def test_gpus_shows_every_price_and_kind_whole(monkeypatch) -> None:
+    from workbench.model import sizing
+
+    lines = _cli(monkeypatch, 80, "gpus")
+    for g in sizing.GPUS:
+        row = next(line for line in lines if line.startswith(g.name + " "))
+        assert f"{g.hourly:.2f}" in row and g.price_kind in row, row
