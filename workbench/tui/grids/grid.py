@@ -132,7 +132,21 @@ class Grid(CellCache):
             self._shown[(row_key, column_key)] = shown
             cell = _cell(value, path)
             self.update_cell(row_key, column_key, cell)
-            widen(self, column_key, cell.cell_len)
+            self._fit(row_key, column_key, cell)
+
+    def _fit(self, row_key: str, column_key: str, cell: Text) -> None:
+        """Show an edited value whole: its column widens (text up to TEXT_WIDTH), and text longer than
+        that makes its row taller. Costs nothing when the value fits, which is nearly every edit."""
+        column = self.columns.get(column_key)  # type: ignore[call-overload]
+        if column is None or cell.cell_len <= column.width:
+            return
+        widen(self, column_key, cell.cell_len if cell.justify == "right" else min(cell.cell_len, TEXT_WIDTH))
+        lines = len(cell.wrap(self.app.console, column.width))
+        row = self.rows.get(row_key)  # type: ignore[call-overload]
+        if row is not None and row.height < lines:
+            row.height = lines
+            self._require_update_dimensions = True
+            self.refresh()
 
     def clear(self, columns: bool = False):
         self._shown = {}  # rows re-added from scratch show what they were given
@@ -263,6 +277,9 @@ def _kind(path: tuple) -> str:
     return kind
 
 
+TEXT_WIDTH = 30  # a text column's widest: longer text (a source, a long name) wraps onto more lines
+
+
 def widen(table: DataTable, column_key: str, width: int) -> None:
     """Widen a fixed-width column to `width` if it is narrower, so an edited value shows whole. Cheap
     (no re-measuring of every cell, unlike `update_cell(update_width=True)`); only ever widens."""
@@ -280,9 +297,6 @@ def _cell(value: object, path: tuple) -> Text:
     if kind in ("number", "int") and isinstance(value, int | float):
         return Text(fmt.grouped(value), justify="right")  # one format for every number of a column
     return Text(edit.display(value))
-
-
-TEXT_WIDTH = 30  # a field grid's value column: longer text wraps onto a second line
 
 
 class FieldGrid(Grid):
@@ -442,7 +456,11 @@ class RowGrid(Grid):
                     value = getattr(row, name)
                     self._shown[(str(i), name)] = (type(value), value)
                     cells.append(_cell(value, path))
-                self.add_row(*cells, key=str(i))
+                height = max(
+                    len(c.wrap(self.app.console, self.columns[name].width))  # type: ignore[index]
+                    for c, name in zip(cells, self.columns_order, strict=True)
+                )
+                self.add_row(*cells, key=str(i), height=height)
             self._count = len(rows)
             if rows:
                 self.move_cursor(row=min(keep.row, len(rows) - 1), column=keep.column)
@@ -457,7 +475,8 @@ class RowGrid(Grid):
         added or removed; an edit only widens a column whose value grew (`widen`)."""
         widths, heights = {}, []
         for name in self.columns_order:
-            values = [_cell(getattr(row, name), (self.table, i, name)).cell_len for i, row in enumerate(rows)]
+            cells = [_cell(getattr(row, name), (self.table, i, name)) for i, row in enumerate(rows)]
+            values = [c.cell_len if c.justify == "right" else min(c.cell_len, TEXT_WIDTH) for c in cells]
             width = max(COLUMN_WIDTHS.get(name, 6), *values)
             lines = fmt.wrap_lines(label_of(name), 2, width)
             widths[name] = (Text("\n".join(lines)), max(width, *(len(x) for x in lines)))

@@ -22,7 +22,7 @@ from workbench.edits import edit
 from workbench.model import columns, fmt
 from workbench.model.report import Analysis
 from workbench.model.scenario import Scenario
-from workbench.tui.grids.grid import Grid
+from workbench.tui.grids.grid import Grid, widen
 from workbench.tui.messages import Say
 from workbench.tui.panes.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
 from workbench.tui.textual_fixes import PlainTable, ScrollsWhenShown
@@ -227,6 +227,7 @@ class SensitivityPane(RunsWhenShown, Widget):
         head.update(t)
         chart.set_plot(*tornado_plot(res))
         for k, e in enumerate(res.effects, 1):
+            widen(table, "input", len(e.label))  # an input's label names its option: whole (issue 14)
             table.add_row(
                 Text(f"{k}{'R' if e.source == 'range' else ''}", justify="right"),
                 Text(e.label, style="bold" if k <= 3 else ""),
@@ -310,7 +311,10 @@ class UncertaintyGrid(Grid, ScrollsWhenShown):
             self.clear()
             self._paths = {}
             for i, k in enumerate(keys):
-                self.add_row(*self._cells(scenario, k), key=k)
+                row = self._cells(scenario, k)
+                widen(self, "input", row[0].cell_len)  # labels and paths name options: whole (issue 14)
+                widen(self, "path", row[-1].cell_len)
+                self.add_row(*row, key=k)
                 for j, f in enumerate(self.RANGE_FIELDS, start=2):
                     self._paths[(i, j)] = ("uncertainty", k, f)
             self._keys = keys
@@ -562,6 +566,8 @@ class SimulationPane(RunsWhenShown, Widget):
                 qs = (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
                 be = "never" if all(x is None for x in qs) else "/".join(_month(x) for x in qs)
                 pays = f"{1 - o.never / n:.0%}"
+            widen(table, "name", len(o.name))  # names and breakeven months whole (issue 14)
+            widen(table, "be", len(be))
             table.add_row(
                 Text(o.name, style="bold green" if o is best else ""),
                 *(
