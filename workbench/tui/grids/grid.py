@@ -358,14 +358,16 @@ class FieldGrid(Grid):
                 for name in sec.fields
             ]
             label_width = max(len(sec.title) + 1 for sec in self.sections)
-            label_width = max(label_width, *(len(label_of(p[-1])) + 2 for p in paths))
+            label_width = max([label_width, *(len(label_of(p[-1])) + 2 for p in paths)])
             cells = {p: _cell(edit.get_value(scenario, p), p) for p in paths}
             # figures set the width; long text (a name, a source) wraps onto more lines instead of
             # pushing the unit and the figures' right edge out of an 80-column pane
             value_width = max(
-                16,
-                *(c.cell_len for p, c in cells.items() if _kind(p) != "text"),
-                *(min(c.cell_len, TEXT_WIDTH) for p, c in cells.items() if _kind(p) == "text"),
+                [
+                    16,
+                    *(c.cell_len for p, c in cells.items() if _kind(p) != "text"),
+                    *(min(c.cell_len, TEXT_WIDTH) for p, c in cells.items() if _kind(p) == "text"),
+                ]
             )
             self.add_column("Field", key="label", width=label_width)
             self.add_column("Value", key="value", width=value_width)
@@ -457,8 +459,11 @@ class RowGrid(Grid):
                     self._shown[(str(i), name)] = (type(value), value)
                     cells.append(_cell(value, path))
                 height = max(
-                    len(c.wrap(self.app.console, self.columns[name].width))  # type: ignore[index]
-                    for c, name in zip(cells, self.columns_order, strict=True)
+                    [1]
+                    + [
+                        len(c.wrap(self.app.console, self.columns[name].width))  # type: ignore[index]
+                        for c, name in zip(cells, self.columns_order, strict=True)
+                    ]
                 )
                 self.add_row(*cells, key=str(i), height=height)
             self._count = len(rows)
@@ -477,9 +482,9 @@ class RowGrid(Grid):
         for name in self.columns_order:
             cells = [_cell(getattr(row, name), (self.table, i, name)) for i, row in enumerate(rows)]
             values = [c.cell_len if c.justify == "right" else min(c.cell_len, TEXT_WIDTH) for c in cells]
-            width = max(COLUMN_WIDTHS.get(name, 6), *values)
+            width = max([COLUMN_WIDTHS.get(name, 6), *values])
             lines = fmt.wrap_lines(label_of(name), 2, width)
-            widths[name] = (Text("\n".join(lines)), max(width, *(len(x) for x in lines)))
+            widths[name] = (Text("\n".join(lines)), max([width, *(len(x) for x in lines)]))
             heights.append(len(lines))
         if self.columns:
             for name, (_, width) in widths.items():

@@ -52,7 +52,7 @@ FIGURE_WIDTH = 9  # room for any short figure (fmt.money: "-$0.0075", "68.1k/d")
 def header(name: str, min_width: int) -> tuple[Text, int, int]:
     """An option's name as a column header, whole, in at most three lines: (label, width, lines)."""
     lines = fmt.wrap_lines(name, NAME_LINES, min_width)
-    return Text("\n".join(lines)), max(min_width, *(len(line) for line in lines)), len(lines)
+    return Text("\n".join(lines)), max([min_width, *(len(line) for line in lines)]), len(lines)
 
 
 class ResultsTable(CellCache):
