@@ -264,3 +264,19 @@ def test_gpus_shows_every_price_and_kind_whole(monkeypatch) -> None:
     for g in sizing.GPUS:
         row = next(line for line in lines if line.startswith(g.name + " "))
         assert f"{g.hourly:.2f}" in row and g.price_kind in row, row
+
+
+@pytest.mark.parametrize("columns", (80, 160))
+@pytest.mark.parametrize("argv", (("sensitivity",), ("simulate", "--draws", "1000")), ids=lambda a: a[0])
+@pytest.mark.parametrize("preset", ("starter", "loan-underwriting-100k", "10k-extraction"))
+def test_sensitivity_and_simulate_tables_fit_and_cut_no_name(monkeypatch, argv, preset, columns) -> None:
+    path = ROOT / "presets" / f"{preset}.toml"
+    if argv[0] == "simulate" and not files.load(path).uncertainty:
+        pytest.skip("no [uncertainty] ranges to simulate")
+    lines = _cli(monkeypatch, columns, argv[0], str(path), *argv[1:])
+    rows = [line for line in lines if "$" in line and re.search(r"\S {2,}\S", line)]
+    assert rows and all(len(line) <= columns for line in rows), [r for r in rows if len(r) > columns]
+    assert not [line for line in lines if "…" in line and "more (--top" not in line]
+    names = [o.name for o in files.load(path).options]
+    if argv[0] == "simulate":
+        assert not missing([lines], names)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from helpers import PRESETS, make_app, until
 from test_cut import found_whole
 
@@ -107,14 +108,14 @@ def test_markdown_table_keeps_its_columns_with_a_pipe_in_a_name(tmp_path):
         assert any("API \\| prompting" in row for row in rows)
 
 
-async def test_results_headers_show_every_option_name_whole_at_80_columns(saves):
-    for preset in ("loan-underwriting-100k", "10k-extraction"):
-        app = make_app(preset)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.active_view() is not None and app.active_view().query("DataTable"))
-            view = app.active_view()
-            view.action_pane("results")
-            await until(pilot, lambda: any("Month 1" in line for line in screen_lines(app)))
-            lines = screen_lines(app)
-            for o in view.doc.scenario.options:
-                assert found_whole(lines, o.name), (o.name, lines[4:10])
+@pytest.mark.parametrize("preset", ("loan-underwriting-100k", "10k-extraction"))
+async def test_results_headers_show_every_option_name_whole_at_80_columns(saves, preset):
+    app = make_app(preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.active_view() is not None and app.active_view().query("DataTable"))
+        view = app.active_view()
+        view.action_pane("results")
+        await until(pilot, lambda: any("Month 1" in line for line in screen_lines(app)))
+        lines = screen_lines(app)
+        for o in view.doc.scenario.options:
+            assert found_whole(lines, o.name), (o.name, lines[4:10])
