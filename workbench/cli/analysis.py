@@ -135,8 +135,8 @@ def sensitivity_table(res, top: int | None = None) -> str:
     cur = res.scenario.currency
     H = res.scenario.horizon_months
 
-    def money(x: float) -> str:
-        return ("+" if x > 0 else "-" if x < 0 else "±") + fmt.money(abs(x), cur)
+    def money(x: float) -> str:  # changes are rounded to cents by the model: 0 is no change
+        return ("+" if x > 0 else "-" if x < 0 else "") + fmt.money(abs(x), cur)
 
     def month(m: int | None) -> str:
         return "never" if m is None else str(m)
@@ -144,7 +144,7 @@ def sensitivity_table(res, top: int | None = None) -> str:
     lines = [
         res.scenario.name,
         f"{res.option} against {res.against}: TCO over {H} months {fmt.money(res.tco_option, cur)} vs "
-        f"{fmt.money(res.tco_against, cur)}, difference {money(res.diff)}; breakeven month {month(res.breakeven)}",
+        f"{fmt.money(res.tco_against, cur)}, difference {money(res.diff)}; {res.payback}",
         f"Each input moved ±{res.step:.0%} (or to its [uncertainty] range, marked R); ranked by the swing of "
         "the TCO difference.",
         "",
@@ -156,13 +156,19 @@ def sensitivity_table(res, top: int | None = None) -> str:
         be = f"{month(e.breakeven_low)}/{month(e.breakeven_high)}"
         figures = (
             f"{_num(e.base):>10} {_num(e.low) + ' → ' + _num(e.high):>23} "
-            f"{money(e.diff_low - res.diff):>10} {money(e.diff_high - res.diff):>10} {be:>11}"
+            f"{money(e.change_low):>10} {money(e.change_high):>10} {be:>11}"
         )
         rows.append((f"{n:>3}{mark}", e.label, figures))
     figures_head = f"{'base':>10} {'low → high':>23} {'Δ at low':>10} {'Δ at high':>10} {'B/E mo':>11}"
     lines += labelled_rows(("  #", "input", figures_head), rows)
     if top and len(res.effects) > top:
         lines.append(f"     … {len(res.effects) - top} more (--top to show more)")
+    if res.changes_neither:
+        lines.append("")
+        lines.append(
+            f"Not listed, their moves change neither option's TCO ({len(res.changes_neither)}): "
+            + ", ".join(res.changes_neither)
+        )
     if res.unchanged:
         lines.append("")
         lines.append(

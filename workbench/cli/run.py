@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import workbench
-from workbench.cli import analysis, data, settings, usage
+from workbench.cli import aids, analysis, data, settings, usage
 from workbench.cli.common import COMMANDS, add_columns, command, fail, fit
 from workbench.model.scenario import Scenario
 from workbench.store import paths
@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.add_parsers(sub)
     settings.add_parsers(sub)
     usage.add_parsers(sub)
+    aids.add_parsers(sub)
     return parser
 
 

@@ -13,7 +13,11 @@ option rows that differs in the column(s) the input feeds (workbench.model.colum
 at most 86 inputs enter two options' costs (29 scenario fields, 12 per option, 16 prices of their models
 and teachers, 3 fields and 3 prices of each one's fallback, 5 GPU fields), so at most 173 variants ×
 2 options × 120 months = 41,520 rows (about 24 MB of columns).
-Inputs are ranked by the swing of the TCO difference.
+Inputs are ranked by the swing of the TCO difference. The changes are rounded to the currency's cents (a
+sum in another order differs in the 11th digit, which is no change), and an input whose moves change
+neither A's TCO nor B's is not listed (`changes_neither`): it feeds neither option (a fine-tuning cost
+when neither is fine-tuned), or its move is absorbed (throughput or utilization while the GPU count
+stays at the option's minimum).
 """
 
 from __future__ import annotations
@@ -29,6 +33,19 @@ from workbench.model.engine import Results
 from workbench.model.scenario import CrossCheckError, Scenario, ValidationError, validate
 
 DEFAULT_STEP = 0.25
+
+# Digits after the point of a currency's smallest unit (ISO 4217); 2 for any other.
+MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "KWD": 3, "BHD": 3}
+
+
+def cents(x: float, currency: str = "USD") -> float:
+    """`x` rounded to the currency's smallest unit (cents; yen for JPY), with -0.0 made 0.0."""
+    return round(x, MINOR_UNITS.get(currency.upper(), 2)) + 0.0
+
+
+def payback(month: int | None) -> str:
+    """A's breakeven against B in words: "pays back in month 3", or "does not pay back"."""
+    return "does not pay back" if month is None else f"pays back in month {month}"
 
 
 class SensitivityError(ValueError):
@@ -50,10 +67,12 @@ class Effect:
     breakeven_low: int | None
     breakeven_high: int | None
     integer: bool = False
+    change_low: float = 0.0  # diff_low − the scenario's difference, rounded to the currency's cents
+    change_high: float = 0.0
 
     @property
     def swing(self) -> float:
-        return abs(self.diff_high - self.diff_low)
+        return abs(self.change_high - self.change_low)
 
     def as_dict(self, base_diff: float) -> dict:
         return {
@@ -65,8 +84,8 @@ class Effect:
             "source": self.source,
             "tco_difference_low": self.diff_low,
             "tco_difference_high": self.diff_high,
-            "change_low": self.diff_low - base_diff,
-            "change_high": self.diff_high - base_diff,
+            "change_low": self.change_low,
+            "change_high": self.change_high,
             "swing": self.swing,
             "breakeven_month_low": self.breakeven_low,
             "breakeven_month_high": self.breakeven_high,
@@ -85,6 +104,7 @@ class Sensitivity:
     effects: list[Effect]  # ranked, largest swing first
     unchanged: list[str] = field(default_factory=list)  # inputs at 0 (a ±step move leaves them at 0)
     not_moved: list[NotMoved] = field(default_factory=list)  # a move validation refuses: not ranked
+    changes_neither: list[str] = field(default_factory=list)  # moves that change neither option's TCO
 
     @property
     def diff(self) -> float:
@@ -105,7 +125,12 @@ class Sensitivity:
             "inputs": [e.as_dict(self.diff) for e in self.effects],
             "unchanged_at_zero": self.unchanged,
             "not_moved": [m.as_dict() for m in self.not_moved],
+            "changes_neither": self.changes_neither,
         }
+
+    @property
+    def payback(self) -> str:
+        return payback(self.breakeven)
 
 
 @dataclass
@@ -268,6 +293,11 @@ def sensitivity(
     tco = summary["tco"].to_numpy().reshape(n, 2)
     be = summary["breakeven_month"].to_list()[0::2]
     diff = tco[:, 0] - tco[:, 1]
+    cur = s.currency
+
+    def feeds(j: int) -> bool:
+        return any(cents(tco[v, i] - tco[0, i], cur) != 0 for v in (2 * j + 1, 2 * j + 2) for i in (0, 1))
+
     effects = [
         Effect(
             path=str(p),
@@ -281,9 +311,13 @@ def sensitivity(
             breakeven_low=be[2 * j + 1],
             breakeven_high=be[2 * j + 2],
             integer=columns.bounds(p).integer,
+            change_low=cents(diff[2 * j + 1] - diff[0], cur),
+            change_high=cents(diff[2 * j + 2] - diff[0], cur),
         )
         for j, (p, base, low, high, src) in enumerate(moves)
+        if feeds(j)
     ]
+    changes_neither = [str(p) for j, (p, *_) in enumerate(moves) if not feeds(j)]
     be0 = be[0]
     effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
     return Sensitivity(
@@ -297,6 +331,7 @@ def sensitivity(
         effects,
         unchanged,
         not_moved,
+        changes_neither,
     )
 
 

@@ -54,6 +54,8 @@ DEFAULT_THEME = "textual-dark"  # Textual's own default (TEXTUAL_THEME overrides
 
 # Every binding id of the app (tests/test_config.py holds this to the app's Binding(id=...) declarations).
 BINDING_IDS = (
+    "aids.next",
+    "aids.previous",
     "app.close_tab",
     "app.compare",
     "app.duplicate_tab",
@@ -75,6 +77,8 @@ BINDING_IDS = (
     "grid.edit",
     "grid.edit.e",
     "grid.paste",
+    "pane.aids",
+    "pane.aids.letter",
     "pane.ladder",
     "pane.options",
     "pane.overheads",

@@ -36,6 +36,7 @@ from workbench.store import paths
 from workbench.tui.grids.grid import Grid, RowGrid, about_of, help_of, where_of
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
+from workbench.tui.panes.aids import AidsPane
 from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
 from workbench.tui.panes.plots import PlotsPane
 from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
@@ -160,6 +161,7 @@ class ScenarioView(Vertical):
         self._one(RiskTable).show(a)
         self._one(SensitivityPane).show(a)
         self._one(SimulationPane).show(a)
+        self._one(AidsPane).show(a, self.focus_option)
         self.post_message(self.Changed(self))
 
     def status(self, text: str, error: bool = False, keep: bool = False) -> None:

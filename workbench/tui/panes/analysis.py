@@ -8,6 +8,8 @@ typing never waits for them. They say things on their tab's status line with a `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from rich.text import Text
 from textual import work
@@ -42,7 +44,38 @@ def _post(widget: Widget, callback, *args) -> None:
 
 
 def _signed(x: float, cur: str) -> str:
-    return ("+" if x > 0 else "-" if x < 0 else "±") + fmt.money(abs(x), cur)
+    """+$1.2k, -$40, and $0 for no change (the model rounds changes to cents, so 0 is exact)."""
+    return ("+" if x > 0 else "-" if x < 0 else "") + fmt.money(abs(x), cur)
+
+
+Row = tuple[str | None, list[Text]]  # a table row's key and cells
+
+
+def fit_table(
+    t: DataTable, columns: Sequence[tuple[str, str]], rows: Sequence[Row], flex: int, width: int
+) -> None:
+    """Fill `t` with columns as wide as their widest cell, column `flex` (a name) taking what is left of
+    `width` and wrapping onto more lines there, so no figure is pushed out of sight or cut."""
+    widths = [
+        max([len(label)] + [cells[i].cell_len for _, cells in rows]) for i, (_, label) in enumerate(columns)
+    ]
+    room = (
+        width
+        - t.styles.scrollbar_size_vertical
+        - 2 * t.cell_padding * len(widths)
+        - (sum(widths) - widths[flex])
+    )
+    widths[flex] = max(12, min(widths[flex], room))
+    if [c.width for c in t.columns.values()] == widths and t.row_count == len(rows):
+        return
+    cursor = t.cursor_row
+    t.clear(columns=True)
+    for (key, label), w in zip(columns, widths, strict=True):
+        t.add_column(label, key=key, width=w)
+    for row_key, cells in rows:
+        t.add_row(*cells, key=row_key, height=None if cells[flex].cell_len > widths[flex] else 1)
+    if rows:
+        t.move_cursor(row=min(cursor, len(rows) - 1))
 
 
 def _month(m: int | None) -> str:
@@ -70,8 +103,8 @@ def tornado_plot(res, top: int = 10):
         shown = effects[:n]
         room = max(12, min(26, w // 4))
         labels = [f"{k + 1} {_short(e.label, room - 2)}" for k, e in enumerate(shown)][::-1]
-        lows = [e.diff_low - res.diff for e in shown][::-1]
-        highs = [e.diff_high - res.diff for e in shown][::-1]
+        lows = [e.change_low for e in shown][::-1]
+        highs = [e.change_high for e in shown][::-1]
         width = 0.8 if n > 1 else 0.3
         plt.bar(labels, lows, orientation="h", color=low_c, width=width)
         plt.bar(labels, highs, orientation="h", color=high_c, width=width)
@@ -152,18 +185,26 @@ class SensitivityPane(RunsWhenShown, Widget):
         table: DataTable = PlainTable(id="sens-table", cursor_type="row", zebra_stripes=True)
         yield table
 
+    COLUMNS = (
+        ("n", "#"),
+        ("input", "Input"),
+        ("dlow", "Δ low"),
+        ("dhigh", "Δ high"),
+        ("range", "Low → High"),
+        ("base", "Base"),
+        ("be", "B/E mo"),
+    )
+
     def on_mount(self) -> None:
+        self._rows: list[Row] = []
+        self._fill_table()
+
+    def on_resize(self) -> None:
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         t = self.query_one("#sens-table", DataTable)
-        for key, label, width in (
-            ("n", "#", 3),
-            ("input", "Input", 26),
-            ("dlow", "Δ low", 8),
-            ("dhigh", "Δ high", 8),
-            ("range", "Low → High", 17),
-            ("base", "Base", 8),
-            ("be", "B/E mo", 9),
-        ):
-            t.add_column(label, key=key, width=width)
+        fit_table(t, self.COLUMNS, self._rows, 1, t.size.width or self.size.width)
 
     def show(self, a: Analysis) -> None:
         """A new analysis: recompute when on screen, else when next shown."""
@@ -208,6 +249,7 @@ class SensitivityPane(RunsWhenShown, Widget):
         table = self.query_one("#sens-table", DataTable)
         chart = self.query_one("#sens-chart", Chart)
         table.clear()
+        self._rows = []
         if res is None:
             head.update(Text(f"Sensitivity: {err}", style="bold"))
             chart.set_plot("Sensitivity", None, [], err or "")
@@ -218,29 +260,26 @@ class SensitivityPane(RunsWhenShown, Widget):
         t.append(f"{res.option}", style="bold green")
         t.append(" vs ")
         t.append(f"{res.against}", style="bold")
-        t.append(
-            f": TCO {_signed(res.diff, cur)} over {H} months, pays back in month {_month(res.breakeven)}; "
-            f"inputs ±{res.step:.0%}\n"
-        )
+        t.append(f": TCO {_signed(res.diff, cur)} over {H} months, {res.payback}; inputs ±{res.step:.0%}\n")
         t.append("Decided by: ", style="bold")
         t.append("; ".join(f"{k}. {e.label}" for k, e in enumerate(res.effects[:3], 1)) or "nothing moves it")
         head.update(t)
         chart.set_plot(*tornado_plot(res))
         for k, e in enumerate(res.effects, 1):
-            widen(table, "input", len(e.label))  # an input's label names its option: whole (issue 14)
-            table.add_row(
+            self._add_row(
+                e.path,
                 Text(f"{k}{'R' if e.source == 'range' else ''}", justify="right"),
                 Text(e.label, style="bold" if k <= 3 else ""),
-                Text(_signed(e.diff_low - res.diff, cur), justify="right"),
-                Text(_signed(e.diff_high - res.diff, cur), justify="right"),
+                Text(_signed(e.change_low, cur), justify="right"),
+                Text(_signed(e.change_high, cur), justify="right"),
                 Text(f"{_num(e.low)} → {_num(e.high)}", justify="right"),
                 Text(_num(e.base), justify="right"),
                 Text(f"{_month(e.breakeven_low)}/{_month(e.breakeven_high)}", justify="right"),
-                key=e.path,
             )
         for m in res.not_moved:  # a move validation refuses: listed, not ranked
             low_bad, high_bad = "low" in m.refused, "high" in m.refused
-            table.add_row(
+            self._add_row(
+                f"not-moved:{m.path}",
                 Text("×", justify="right", style="dim"),
                 Text(f"{m.label}: not moved, {m.reason}", style="dim"),
                 Text("refused" if low_bad else "—", justify="right", style="dim"),
@@ -248,8 +287,11 @@ class SensitivityPane(RunsWhenShown, Widget):
                 Text(f"{_num(m.low)} → {_num(m.high)}", justify="right", style="dim"),
                 Text(_num(m.base), justify="right", style="dim"),
                 Text("", justify="right"),
-                key=f"not-moved:{m.path}",
             )
+        self._fill_table()
+
+    def _add_row(self, key: str, *cells: Text) -> None:
+        self._rows.append((key, list(cells)))
 
     def _names(self) -> list[str]:
         return [o.name for o in self.analysis.scenario.options] if self.analysis else []
@@ -412,8 +454,22 @@ class SimulationPane(RunsWhenShown, Widget):
     SimulationPane > #sim-head { height: auto; max-height: 3; padding: 0 1; }
     SimulationPane > ProgressBar { height: 1; padding: 0 1; }
     SimulationPane > Chart { height: 1fr; min-height: 8; }
+    SimulationPane > #sim-note { height: auto; padding: 0 1; color: $text-muted; }
     SimulationPane > DataTable { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
     """
+    # The histogram is drawn when it gets this many rows (title, legend, and ten rows of plot); below that
+    # its lines would merge into one band, and the table (P10, P50, P90) says it instead.
+    HISTOGRAM_MIN_ROWS = 14
+    COLUMNS = (
+        ("name", "Option"),
+        ("p10", "P10"),
+        ("p50", "P50"),
+        ("p90", "P90"),
+        ("asis", "As is"),
+        ("cheapest", "Cheapest"),
+        ("be", "B/E P10/50/90"),
+        ("pays", "Pays"),
+    )
     BINDINGS = [
         Binding(
             "plus,equals_sign",
@@ -453,21 +509,42 @@ class SimulationPane(RunsWhenShown, Widget):
         bar.display = False
         yield bar
         yield Chart(id="sim-chart")
+        note = Static("", id="sim-note")
+        note.display = False
+        yield note
         yield PlainTable(id="sim-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self._rows: list[list[Text]] = []
+        self._fill_table()
+
+    def on_resize(self) -> None:
+        self._fill_table()
+        self.call_after_refresh(self._fit_chart)
+
+    def _fit_chart(self) -> None:
+        """Show the histogram when it has room to be read; else say so, and the table stands for it."""
+        if not self.is_attached:
+            return
+        head = self.query_one("#sim-head", Static)
+        table = self.query_one("#sim-table", DataTable)
+        bar = self.query_one("#sim-progress", ProgressBar)
+        note = self.query_one("#sim-note", Static)
+        room = self.size.height - head.outer_size.height - table.outer_size.height
+        room -= bar.outer_size.height if bar.display else 0
+        fits = room >= self.HISTOGRAM_MIN_ROWS or self.result is None
+        chart = self.query_one("#sim-chart", Chart)
+        if chart.display != fits:
+            chart.display = fits
+            note.display = not fits
+            note.update(
+                "Histogram hidden at this height (a taller window shows it); the table gives each "
+                "option's P10, P50 and P90."
+            )
+
+    def _fill_table(self) -> None:
         t = self.query_one("#sim-table", DataTable)
-        for key, label, width in (
-            ("name", "Option", 22),
-            ("p10", "P10", 7),
-            ("p50", "P50", 7),
-            ("p90", "P90", 7),
-            ("asis", "As is", 7),
-            ("cheapest", "Cheapest", 8),
-            ("be", "B/E P10/50/90", 13),
-            ("pays", "Pays", 5),
-        ):
-            t.add_column(label, key=key, width=width)
+        fit_table(t, self.COLUMNS, [(None, r) for r in self._rows], 0, t.size.width or self.size.width)
 
     def run(self) -> None:
         a = self.analysis
@@ -487,6 +564,8 @@ class SimulationPane(RunsWhenShown, Widget):
             )
             self.query_one("#sim-chart", Chart).set_plot("Monte Carlo", None, [], "no [uncertainty] ranges")
             self.query_one("#sim-table", DataTable).clear()
+            self._rows = []
+            self.call_after_refresh(self._fit_chart)
             return
         if self.draws > self.limit():  # the scenario grew (options, months) since the draws were set
             self.draws = self.limit()
@@ -546,8 +625,10 @@ class SimulationPane(RunsWhenShown, Widget):
         head = self.query_one("#sim-head", Static)
         table = self.query_one("#sim-table", DataTable)
         table.clear()
+        self._rows = []
         if sim is None:
             head.update(Text(f"Simulation: {err}", style="bold"))
+            self.call_after_refresh(self._fit_chart)
             return
         cur = a.scenario.currency
         best = max(sim.options, key=lambda o: o.p_cheapest)
@@ -559,6 +640,7 @@ class SimulationPane(RunsWhenShown, Widget):
         head.update(t)
         self.query_one("#sim-chart", Chart).set_plot(*histogram_plot(sim))
         n = sim.draws
+        self._rows = []
         for o in sim.options:
             if o.is_baseline:
                 be, pays = "baseline", "—"
@@ -566,18 +648,20 @@ class SimulationPane(RunsWhenShown, Widget):
                 qs = (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
                 be = "never" if all(x is None for x in qs) else "/".join(_month(x) for x in qs)
                 pays = f"{1 - o.never / n:.0%}"
-            widen(table, "name", len(o.name))  # names and breakeven months whole (issue 14)
-            widen(table, "be", len(be))
-            table.add_row(
-                Text(o.name, style="bold green" if o is best else ""),
-                *(
-                    Text(fmt.money(x, cur), justify="right")
-                    for x in (o.p10, o.p50, o.p90, o.deterministic_tco)
-                ),
-                Text(f"{o.p_cheapest:.1%}", justify="right"),
-                Text(be, justify="right"),
-                Text(pays, justify="right"),
+            self._rows.append(
+                [
+                    Text(o.name, style="bold green" if o is best else ""),
+                    *(
+                        Text(fmt.money(x, cur), justify="right")
+                        for x in (o.p10, o.p50, o.p90, o.deterministic_tco)
+                    ),
+                    Text(f"{o.p_cheapest:.1%}", justify="right"),
+                    Text(be, justify="right"),
+                    Text(pays, justify="right"),
+                ]
             )
+        self._fill_table()
+        self.call_after_refresh(self._fit_chart)
 
     def limit(self) -> int:
         """The most draws `+` goes to: PANE_MAX_DRAWS, or fewer where the scenario's size makes the run's

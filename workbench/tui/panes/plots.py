@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from plotext._dict import themes as plotext_themes
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -30,17 +31,18 @@ from workbench.model.sweep import volume_sweep
 
 RGB = tuple[int, int, int]
 
-# Colours that read on dark and light backgrounds (textual-plotext's own sequence, reordered), and one
-# glyph per series so that lines stay apart under NO_COLOR or on a 16-colour terminal.
+# Colours that read on dark and light backgrounds and that stay eight different colours on a 16-colour
+# terminal (TEXTUAL_COLOR_SYSTEM=standard: rich maps them to bright blue, bright red, green, yellow,
+# magenta, cyan, bright magenta, red), and one glyph per series so that lines stay apart under NO_COLOR.
 PALETTE: tuple[RGB, ...] = (
-    (0, 130, 200),
+    (0, 110, 230),
     (230, 25, 75),
-    (60, 180, 75),
-    (245, 130, 48),
-    (145, 30, 180),
+    (0, 150, 0),
+    (220, 150, 0),
+    (160, 0, 200),
     (0, 160, 160),
     (240, 50, 230),
-    (128, 128, 0),
+    (150, 40, 0),
 )
 GLYPHS: tuple[str, ...] = ("•", "+", "x", "o", "*", "#", "=", "%")
 NEUTRAL: RGB = (128, 128, 128)
@@ -86,6 +88,7 @@ COMPONENT_FILLS = {
 LEFT: Any = "left"
 RIGHT: Any = "right"
 
+SPIKE = 5  # the breakdown cuts a month's bar only when it is over 5x the steady months' highest
 MIN_PLOT_WIDTH = 24
 MIN_PLOT_HEIGHT = 5
 
@@ -255,6 +258,26 @@ class Chart(PlotextPlot):
             self.prefix = prefix
             self.refresh()
 
+    def _register_theme(self, app_theme_name: str) -> None:
+        """textual-plotext gives plotext the theme's surface and foreground as RGB; an ANSI theme's are
+        `ansi_default`, which reads as black for both, so the axes and ticks were black on black (and so
+        in an exported SVG). For those themes the plot keeps the terminal's own default colours."""
+        theme = self.app.available_themes.get(app_theme_name)
+        ansi = theme is not None and any(
+            str(c).startswith("ansi_") for c in (theme.foreground, theme.background, theme.surface) if c
+        )
+        if self.theme == "auto" and ansi:
+            plotext_themes[self._get_plotext_theme_name(app_theme_name)] = (
+                "default",
+                "default",
+                "default",
+                "default",
+                list(PALETTE),
+            )
+            self.refresh()
+            return
+        super()._register_theme(app_theme_name)
+
     @property
     def no_color(self) -> bool:
         try:
@@ -262,35 +285,32 @@ class Chart(PlotextPlot):
         except Exception:
             return False
 
-    def _legend_lines(self, width: int, max_lines: int) -> list[Text]:
-        if max_lines <= 0 or not self.legend:
+    def _legend_lines(self, width: int) -> list[Text]:
+        """The legend in full, items packed onto lines of `width`; an item longer than a line wraps onto
+        the next ones (indented), so no name is cut and nothing is left out."""
+        if not self.legend or width <= 0:
             return []
         lines: list[Text] = []
         line = Text()
-        for n, item in enumerate(self.legend):
+        for item in self.legend:
             piece = Text()
             piece.append(item.glyph, style=Style(color=_rich_color(item.color)) if item.color else "")
             piece.append(" " + item.label)
-            if len(piece) > width:
-                piece.truncate(width, overflow="ellipsis")
             sep = 3 if line.plain else 0
             if line.plain and len(line) + sep + len(piece) > width:
                 lines.append(line)
-                line = Text()
-                sep = 0
-                if len(lines) == max_lines:
-                    rest = len(self.legend) - n
-                    last = lines[-1]
-                    more = f" +{rest} more"
-                    if len(last) + len(more) > width:
-                        last.truncate(max(0, width - len(more)))
-                    last.append(more, style="dim")
-                    return lines
+                line, sep = Text(), 0
             line.append(" " * sep)
             line.append_text(piece)
+            while len(line) > width:  # one item wider than the line: break it at a space
+                cut = line.plain.rfind(" ", 0, width + 1)
+                cut = cut if cut > len(item.glyph) else width
+                head, tail = line.divide([cut])
+                lines.append(head)
+                line = Text("   " + tail.plain.lstrip(" "))  # the label's rest (the glyph is on head)
         if line.plain:
             lines.append(line)
-        return lines[:max_lines]
+        return lines
 
     def render(self) -> Text:
         self.resolve()
@@ -310,11 +330,14 @@ class Chart(PlotextPlot):
             return title
         if self._draw is None:
             return Text.assemble(title, "\n", Text(self.message, style="dim"))
-        legend_room = max(0, min(4, height - 1 - max(MIN_PLOT_HEIGHT + 3, math.ceil(0.6 * height))))
-        legend = self._legend_lines(width, legend_room)
+        legend = self._legend_lines(width)
         plot_height = height - 1 - len(legend)
         if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT:
-            return Text.assemble(title, "\n", Text("(enlarge to see the plot)", style="dim"))
+            out = Text.assemble(title, "\n", Text("(enlarge to see the plot)", style="dim"))
+            for line in legend[: max(0, height - 2)]:
+                out.append("\n")
+                out.append_text(line)
+            return out
         try:
             plt = self._plot
             plt.clear_figure()
@@ -345,14 +368,80 @@ def _rich_color(c: RGB | None) -> str:
 # The plots of one analysis, as draw functions (pure over their data)
 
 
-def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
+LOG_RATIO = 20  # series whose tops differ by more than this get a log money axis (the small ones vanish)
+
+
+def wants_log(tops: Sequence[float]) -> bool:
+    """Whether series topping out at `tops` need a log money axis: the largest over 20x the smallest."""
+    positive = [t for t in tops if t > 0]
+    return len(positive) > 1 and max(positive) > LOG_RATIO * min(positive)
+
+
+def interleave(plt: Plot, lines: Sequence[tuple[Sequence[float], Sequence[float], int]], width: int) -> None:
+    """Where lines run on the same rows the last drawn hides the others: over them, each line's glyph at
+    its own turn of evenly spaced points (line 0 at the first, line 1 at the second ...), so every line
+    shows along its length ("•+x•+x"), in colour or not. `lines`: (xs, ys, series number)."""
+    n = len(lines)
+    if n < 2:
+        return
+    for turn, (xs, ys, k) in enumerate(lines):
+        count = len(xs)
+        points = max(n, min(count, width // 2))  # about one mark every two columns, over all lines
+        picks = sorted({round(i * (count - 1) / max(1, points - 1)) for i in range(points) if i % n == turn})
+        if picks:
+            plt.scatter([xs[i] for i in picks], [ys[i] for i in picks], marker=glyph(k), color=color(k))
+
+
+def _round_125(x: float, up: bool) -> float:
+    """The nearest of 1, 2, 5 x 10^k at or above `x` (or at or below it)."""
+    d = 10 ** math.floor(math.log10(x))
+    steps = [m * d for m in (1, 2, 5, 10)]
+    if up:
+        return next(v for v in steps if v >= x * (1 - 1e-9))
+    return max(v for v in steps if v <= x * (1 + 1e-9))
+
+
+class MoneyAxis:
+    """A money y axis, linear from 0 or log10 between the smallest positive value and the top (a floor
+    at a millionth of the top), with round ticks; `y()` maps a value to where plotext draws it. plotext's
+    own `yscale("log")` fails on a 0 (a cumulative cost starts at 0 for an option not yet live)."""
+
+    def __init__(self, values: Sequence[float], log: bool, rows: int, currency: str):
+        top = max(values, default=0.0)
+        positive = [v for v in values if v > 0]
+        self.log = log and bool(positive) and top > min(positive)
+        self.currency = currency
+        n_ticks = max(2, min(6, rows // 3))
+        if self.log:  # from a round value under the smallest to a round value over the top, both labelled
+            self.floor = _round_125(max(min(positive), top / 1e6), up=False)
+            top = _round_125(top, up=True)
+            self.ticks = log_ticks(self.floor, top, n_ticks)
+            self.lo, self.hi = math.log10(self.floor), math.log10(top)
+        else:
+            self.floor = 0.0
+            self.ticks = nice_ticks(0.0, top if top > 0 else 1.0, n_ticks)
+            self.lo, self.hi = self.ticks[0], self.ticks[-1]
+
+    def y(self, v: float) -> float:
+        return math.log10(max(v, self.floor)) if self.log else v
+
+    def apply(self, plt: Plot) -> None:
+        plt.ylim(self.lo, self.hi)
+        plt.yticks([self.y(t) for t in self.ticks], [tick_money(t, self.currency) for t in self.ticks])
+
+
+def _cumulative_plot(a: Analysis, log: bool | None = None) -> tuple[str, Draw | None, list[LegendItem], str]:
+    """`log`: a log money axis (None: when the options' totals differ by more than LOG_RATIO)."""
     r, cur = a.results, a.scenario.currency
-    title = f"Cumulative cost by month, every option ({cur}; {BREAKEVEN_GLYPH} = pays back vs the baseline)"
-    if not r.options:
-        return title, None, [], "no options in this scenario"
     H = a.scenario.horizon_months
     months = list(range(1, H + 1))
     series = {o.index: r.series(o.index, "cumulative") for o in r.options}
+    if log is None:
+        log = wants_log([max(v, default=0.0) for v in series.values()])
+    scale = "log scale" if log else "linear scale"
+    title = f"Cumulative cost, every option ({cur}, {scale}; {BREAKEVEN_GLYPH} = pays back vs baseline)"
+    if not r.options:
+        return title, None, [], "no options in this scenario"
     legend = []
     for k, o in enumerate(r.options):
         label = f"{o.name} {fmt.money(o.tco, cur)}"
@@ -370,9 +459,8 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
             live.setdefault(o.go_live_month, k)
 
     def draw(plt: Plot, w: int, h: int) -> None:
-        top = max((max(v) for v in series.values() if v), default=0.0)
-        yt = nice_ticks(0.0, top if top > 0 else 1.0, max(2, min(6, h // 3)))
-        row = (yt[-1] - yt[0]) / max(1, h - 3)
+        axis = MoneyAxis([v for ys in series.values() for v in ys], bool(log), h, cur)
+        row = (axis.hi - axis.lo) / max(1, h - 3)
         for k, o in enumerate(r.options):  # under the curves, which are drawn over them
             if 1 < o.go_live_month <= H:
                 plt.vertical_line(o.go_live_month, color=color(k))
@@ -380,28 +468,32 @@ def _cumulative_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], s
             plt.text(
                 f"{GO_LIVE_GLYPH}go-live",
                 g,
-                yt[-1] - row * (n % max(1, h - 4)),
+                axis.hi - row * (n % max(1, h - 4)),
                 color=color(k),
                 alignment="left" if g <= H / 2 else "right",
             )
-        for k, o in enumerate(r.options):
-            ys = series[o.index]
+        # The largest first, so where lines meet the smaller ones (drawn last) stay visible.
+        order = sorted(range(len(r.options)), key=lambda k: -max(series[r.options[k].index], default=0.0))
+        drawn = []
+        for k in order:
+            ys = [axis.y(v) for v in series[r.options[k].index]]
+            drawn.append((months, ys, k))
             if H == 1:
                 plt.scatter(months, ys, marker=glyph(k), color=color(k))
             else:
                 plt.plot(months, ys, marker=glyph(k), color=color(k))
+        interleave(plt, drawn, w)
         for k, o in enumerate(r.options):
             bm = o.breakeven_month
             if o.is_baseline or bm is None:
                 continue
-            y = series[o.index][bm - 1]
+            y = axis.y(series[o.index][bm - 1])
             plt.scatter([bm], [y], marker=BREAKEVEN_GLYPH, color=color(k))
             align: Literal["left", "right", "center"] = (
                 "left" if bm <= H / 4 else "right" if bm >= H * 3 / 4 else "center"
             )
-            plt.text(f"m{bm}", bm, y + row * 1.2, color=color(k), alignment=align)
-        plt.ylim(yt[0], yt[-1])
-        plt.yticks(yt, [tick_money(t, cur) for t in yt])
+            plt.text(f"m{bm}", bm, min(axis.hi, y + row * 1.2), color=color(k), alignment=align)
+        axis.apply(plt)
         plt.xlim(*((0.5, 1.5) if H == 1 else (1, H)))
         xt = month_ticks(H, w)
         plt.xticks(cast(list[float], xt), [str(t) for t in xt])
@@ -452,9 +544,12 @@ def _sweep_plot(a: Analysis) -> tuple[str, Draw | None, list[LegendItem], str]:
         ly_lo, ly_hi = math.log10(y_lo), math.log10(y_hi)
         if ly_hi - ly_lo < 1e-9:
             ly_lo, ly_hi = ly_lo - 0.5, ly_hi + 0.5
+        drawn = []
         for k in range(len(r.options)):
             ys = [math.log10(max(float(c), y_lo)) for c in costs[k]]
             plt.plot(lx, ys, marker=glyph(k), color=color(k))
+            drawn.append((lx, ys, k))
+        interleave(plt, drawn, w)
         row = (ly_hi - ly_lo) / max(1, h - 3)
         if v_lo <= today <= v_hi:
             plt.vertical_line(math.log10(today), color=NEUTRAL)
@@ -504,7 +599,9 @@ def _breakdown_plot(
     steady = [totals[m] - data["one_time"][m] - data["pretraining"][m] for m in range(H)]
     peak = max(totals)
     cap = max(steady) * 1.3 if max(steady) > 0 else peak
-    clipped = peak > cap * 1.5  # a one-time spike would flatten every other month: clip it and say so
+    # Bars are drawn whole; only a one-time spike over SPIKE times the steady months (pre-training), which
+    # would flatten every other month to a row, is cut, with its total written above it.
+    clipped = max(steady) > 0 and peak > SPIKE * max(steady)
     top_value = cap if clipped else peak
     legend = [
         LegendItem(COMPONENT_FILLS[c] * 2 if no_color else "██", COMPONENT_LABELS[c], COMPONENT_COLORS[c])
@@ -531,7 +628,7 @@ def _breakdown_plot(
         if slot >= 2:  # bars of equal width with at least one blank column between them
             width = max(1, min(math.floor(slot) - 1, round(slot * 0.65)))
             for m in range(H):
-                centre = round((m + 0.5) * slot)
+                centre = math.floor((m + 0.5) * slot + 0.5)  # not round(): 4.5 -> 4 would pair bars
                 for i in range(centre - (width - 1) // 2, centre + width // 2 + 1):
                     if 0 <= i < cols:
                         bar_cols.append((0.5 + i * x_step, m))
@@ -688,6 +785,13 @@ class PlotsPane(Widget, can_focus=True):
     BINDINGS = [
         Binding("[", "previous_plot", "Prev plot", id="plots.previous", tooltip="Show the previous plot"),
         Binding("]", "next_plot", "Next plot", id="plots.next", tooltip="Show the next plot"),
+        Binding(
+            "l",
+            "toggle_log",
+            "Log/linear",
+            id="plots.log",
+            tooltip="Cumulative plot: switch the money axis between log and linear scale",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -726,6 +830,7 @@ class PlotsPane(Widget, can_focus=True):
         self.mode = "single"
         self.analysis: Analysis | None = None
         self.focus_index = 0
+        self.log_money: bool | None = None  # the cumulative plot's money axis: None = log when needed
         self.add_class("-single")
 
     def compose(self):
@@ -743,7 +848,7 @@ class PlotsPane(Widget, can_focus=True):
         if not self._ready:  # drawn in on_mount
             return
         cumulative, sweep, breakdown, sizing = self.charts
-        cumulative.set_plot(*_cumulative_plot(analysis))
+        cumulative.set_plot(*_cumulative_plot(analysis, self.log_money))
         sweep.set_plot_later(_sweep_title(analysis), lambda: _sweep_plot(analysis))
         breakdown.set_plot(*_breakdown_plot(analysis, focus, breakdown.no_color))
         sizing.set_plot_later(_sizing_title(), lambda: _sizing_plot(analysis, focus))
@@ -782,6 +887,15 @@ class PlotsPane(Widget, can_focus=True):
             return self.mode == "single"
         return True
 
+    def action_toggle_log(self) -> None:
+        """Switch the cumulative plot's money axis between log and linear (and show that plot)."""
+        chart = self.charts[0]
+        self.log_money = "log scale" not in chart.chart_title
+        if self.mode == "single":
+            self.switch(0)
+        if self.analysis is not None:
+            chart.set_plot(*_cumulative_plot(self.analysis, self.log_money))
+
     def action_next_plot(self) -> None:
         self.switch(self.current + 1)
 
@@ -795,11 +909,12 @@ class PlotsPane(Widget, can_focus=True):
 
 
 class CompareChart(Chart):
-    """Cumulative cost of each scenario's recommended option (solid) and baseline (dotted), overlaid."""
+    """Cumulative cost of each scenario's recommended option and baseline, overlaid: one colour per
+    scenario, one glyph per line (the legend says which glyph is which)."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(
-            "Cumulative cost: recommended (solid) vs baseline (dotted)", name=name, id=id, classes=classes
+            "Cumulative cost: recommended option and baseline", name=name, id=id, classes=classes
         )
 
     def show(self, items: Sequence[tuple[str, Analysis]]) -> None:
@@ -811,73 +926,47 @@ def _compare_plot(items: list[tuple[str, Analysis]]) -> tuple[str, Draw | None, 
     currencies = {a.scenario.currency for _, a in items}
     cur = items[0][1].scenario.currency if items else "USD"
     unit = cur if len(currencies) <= 1 else "mixed currencies!"
-    title = f"Cumulative cost: recommended option (solid) vs baseline (dotted), {unit}"
-    lines: list[tuple[list[float], int, bool]] = []  # (cumulative, scenario number, is baseline line)
+    title = f"Cumulative cost, recommended and baseline per scenario ({unit}"
+    lines: list[tuple[list[float], int, str]] = []  # (cumulative, scenario number, glyph)
     legend: list[LegendItem] = []
     for k, (label, a) in enumerate(items):
         r = a.results
         rec_name = a.ladder.recommendation.option if a.ladder and a.ladder.recommendation else None
         rec = r.option(rec_name) if rec_name else None
         base = r.option(r.baseline) if r.baseline else None
+        money = a.scenario.currency
         if rec is not None:
-            lines.append((r.series(rec.index, "cumulative"), k, False))
-            extra = " (also the baseline)" if base is not None and base.index == rec.index else ""
+            g = glyph(len(lines))
+            lines.append((r.series(rec.index, "cumulative"), k, g))
+            also = ", also the baseline" if base is not None and base.index == rec.index else ""
             legend.append(
                 LegendItem(
-                    glyph(k) * 3,
-                    f"{label}: {rec.name}{extra} {fmt.money(rec.tco, a.scenario.currency)}",
-                    color(k),
+                    g * 2, f"{label}: {rec.name} (recommended{also}) {fmt.money(rec.tco, money)}", color(k)
                 )
             )
         if base is not None and (rec is None or base.index != rec.index):
-            lines.append((r.series(base.index, "cumulative"), k, True))
+            g = glyph(len(lines))
+            lines.append((r.series(base.index, "cumulative"), k, g))
             legend.append(
-                LegendItem(
-                    f"{glyph(k)} {glyph(k)}",
-                    f"{label}: {base.name} (baseline) {fmt.money(base.tco, a.scenario.currency)}",
-                    color(k),
-                )
+                LegendItem(g * 2, f"{label}: {base.name} (baseline) {fmt.money(base.tco, money)}", color(k))
             )
     if not lines:
-        return title, None, [], "no scenarios to compare" if not items else "no options to compare"
+        return title + ")", None, [], "no scenarios to compare" if not items else "no options to compare"
     horizon = max(len(ys) for ys, _, _ in lines)
-    finals = [ys[-1] for ys, _, _ in lines if ys and ys[-1] > 0]
     # Scenarios of very different size would flatten the small ones to the floor: use a log scale then.
-    log_scale = len(finals) > 1 and max(finals) / min(finals) > 30
-    if log_scale:
-        title += ", log scale"
-    positive = [v for ys, _, _ in lines for v in ys if v > 0]
-    floor = min(positive) if positive else 1.0
+    log_scale = wants_log([max(ys, default=0.0) for ys, _, _ in lines])
+    title += ", log scale)" if log_scale else ")"
 
     def draw(plt: Plot, w: int, h: int) -> None:
-        top = max((max(ys) for ys, _, _ in lines if ys), default=0.0)
-        n_ticks = max(2, min(6, h // 3))
-        if log_scale:
-            yt = log_ticks(floor, top, n_ticks)
-            y_lo, y_hi = math.log10(floor), math.log10(top)
-
-            def fy(v: float) -> float:
-                return math.log10(max(v, floor))
-        else:
-            yt = nice_ticks(0.0, top if top > 0 else 1.0, n_ticks)
-            y_lo, y_hi = yt[0], yt[-1]
-
-            def fy(v: float) -> float:
-                return v
-
-        gap = max(2, math.ceil(3 * horizon / max(1, w - 10)))  # months between dots: about 3 columns
-        for ys, k, is_base in lines:
+        axis = MoneyAxis([v for ys, _, _ in lines for v in ys], log_scale, h, cur)
+        for ys, k, g in sorted(lines, key=lambda line: -max(line[0], default=0.0)):  # small ones on top
             xs = list(range(1, len(ys) + 1))
-            ty = [fy(v) for v in ys]
-            if is_base:
-                pick = [i for i in range(len(ys)) if i % gap == 0 or i == len(ys) - 1]
-                plt.scatter([xs[i] for i in pick], [ty[i] for i in pick], marker=glyph(k), color=color(k))
-            elif len(ys) == 1:
-                plt.scatter(xs, ty, marker=glyph(k), color=color(k))
+            ty = [axis.y(v) for v in ys]
+            if len(ys) == 1:
+                plt.scatter(xs, ty, marker=g, color=color(k))
             else:
-                plt.plot(xs, ty, marker=glyph(k), color=color(k))
-        plt.ylim(y_lo, y_hi)
-        plt.yticks([fy(t) for t in yt], [tick_money(t, cur) for t in yt])
+                plt.plot(xs, ty, marker=g, color=color(k))
+        axis.apply(plt)
         plt.xlim(*((0.5, 1.5) if horizon == 1 else (1, horizon)))
         xt = month_ticks(horizon, w)
         plt.xticks(cast(list[float], xt), [str(t) for t in xt])

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from workbench.tui.grids.grid import FieldGrid, RowGrid, sections_for
+from workbench.tui.panes.aids import AidsPane
 from workbench.tui.panes.analysis import SensitivityPane, SimulationPane, UncertaintyGrid
 from workbench.tui.panes.plots import PlotsPane
 from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable
@@ -160,7 +161,7 @@ PANES: tuple[Pane, ...] = (
         "Plots pane",
         _plots,
         keys_of=(PlotsPane,),
-        hint="[ and ] switch plots · cumulative plot: ◆ breakeven month, ▲ go-live month",
+        hint="[ ] switch plots · l log/linear axis · ◆ breakeven, ▲ go-live month",
     ),
     Pane("risks", "Risks", "outputs", "f8", "Risk checklist pane", _risks, keys_of=(RiskTable,)),
     Pane(
@@ -197,6 +198,19 @@ PANES: tuple[Pane, ...] = (
         "Uncertainty grid: low/high ranges of inputs",
         _uncertainty,
         letter="U",
+    ),
+    Pane(
+        "aids",
+        "Aids",
+        "outputs",
+        "f12",
+        "Decision aids pane: the guides' decision matrix and radar of qualities, on this scenario",
+        lambda: [AidsPane(id="aids-pane")],
+        letter="B",
+        letter_label="Build-or-buy aids",
+        runs_when_shown=True,
+        keys_of=(AidsPane,),
+        hint="The guides' decision matrix and radar: [ and ] switch between them",
     ),
 )
 
