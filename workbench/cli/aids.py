@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from workbench.cli.common import command
+from workbench.cli.common import command, fit
 
 HOLDS = {True: "yes", False: "no", None: "undecided"}
 
@@ -81,7 +81,7 @@ def _print_tables(m, r) -> None:
         t.add_column(q.title.replace(" ", "\n", 1), justify="center", no_wrap=True)
     for i, name in enumerate(r.options):
         t.add_row(Text(name), *(Text("?" if row[i][0] is None else str(row[i][0])) for row in r.scores))
-    con.print(t)
+    con.print(fit(t, con.width))  # borders give way before the table runs past the terminal
     for q in r.qualities:
         line = Text(f"{q.title}: ", style="bold")
         line.append(q.rule)

@@ -148,17 +148,19 @@ def sensitivity_table(res, top: int | None = None) -> str:
         f"Each input moved ±{res.step:.0%} (or to its [uncertainty] range, marked R); ranked by the swing of "
         "the TCO difference.",
         "",
-        f"{'#':>3}  {'input':<44} {'base':>10} {'low → high':>23} {'Δ at low':>10} {'Δ at high':>10} {'B/E mo':>11}",
     ]
     effects = res.effects[:top] if top else res.effects
+    rows = []
     for n, e in enumerate(effects, 1):
-        label = e.label if len(e.label) <= 42 else e.label[:41] + "…"
         mark = "R" if e.source == "range" else " "
         be = f"{month(e.breakeven_low)}/{month(e.breakeven_high)}"
-        lines.append(
-            f"{n:>3}{mark} {label:<44} {_num(e.base):>10} {_num(e.low) + ' → ' + _num(e.high):>23} "
+        figures = (
+            f"{_num(e.base):>10} {_num(e.low) + ' → ' + _num(e.high):>23} "
             f"{money(e.change_low):>10} {money(e.change_high):>10} {be:>11}"
         )
+        rows.append((f"{n:>3}{mark}", e.label, figures))
+    figures_head = f"{'base':>10} {'low → high':>23} {'Δ at low':>10} {'Δ at high':>10} {'B/E mo':>11}"
+    lines += labelled_rows(("  #", "input", figures_head), rows)
     if top and len(res.effects) > top:
         lines.append(f"     … {len(res.effects) - top} more (--top to show more)")
     if res.changes_neither:
@@ -185,6 +187,29 @@ def sensitivity_table(res, top: int | None = None) -> str:
         "Δ = change of TCO(A) − TCO(B); negative favours A. B/E mo = A's breakeven month at low/high."
     )
     return "\n".join(lines) + "\n"
+
+
+def labelled_rows(head: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> list[str]:
+    """A text table of (number, label, figures) rows that fits the terminal without cutting a label or a
+    figure: one line a row when the whole label fits beside its figures, else the label on a line of
+    its own and the figures on the next, indented."""
+    import shutil
+
+    width = shutil.get_terminal_size().columns  # COLUMNS when set
+    label_width = max(len(head[1]), *(len(label) for _, label, _ in rows)) if rows else len(head[1])
+    lead = max(len(n) for n, _, _ in (head, *rows))
+
+    def line(n: str, label: str, figures: str, pad: int) -> str:
+        start = f"{n:>{lead}} " if lead else ""
+        return (start + f"{label:<{pad}} {figures}").rstrip()
+
+    if lead + 1 + label_width + 1 + len(head[2]) <= width:
+        return [line(*head, label_width), *(line(*row, label_width) for row in rows)]
+    indent = " " * (lead + 3)
+    out = [line(head[0], head[1], "", 0), indent + head[2]]
+    for n, label, figures in rows:
+        out += [line(n, label, "", 0), indent + figures]
+    return out
 
 
 def _num(x: float) -> str:
@@ -280,10 +305,9 @@ def simulation_table(sim) -> str:
         lines.append(f"  {path}: {r.dist} {r.low:,.6g} .. {r.high:,.6g}{extra}")
     lines += [
         "",
-        f"{'option':<34} {'P10':>9} {'P50':>9} {'P90':>9} {'as is':>9} {'cheapest':>9}  {'breakeven month P10/P50/P90':>27}",
     ]
+    rows = []
     for o in sim.options:
-        name = o.name if len(o.name) <= 34 else o.name[:33] + "…"
         if o.is_baseline:
             be = "baseline"
         else:
@@ -291,10 +315,13 @@ def simulation_table(sim) -> str:
                 "never" if x is None else str(x) for x in (o.breakeven_p10, o.breakeven_p50, o.breakeven_p90)
             )
             be += f" ({1 - o.never / sim.draws:.0%} pay back)"
-        lines.append(
-            f"{name:<34} {fmt.money(o.p10, cur):>9} {fmt.money(o.p50, cur):>9} {fmt.money(o.p90, cur):>9} "
-            f"{fmt.money(o.deterministic_tco, cur):>9} {o.p_cheapest:>9.1%}  {be:>27}"
+        figures = (
+            f"{fmt.money(o.p10, cur):>8} {fmt.money(o.p50, cur):>8} {fmt.money(o.p90, cur):>8} "
+            f"{fmt.money(o.deterministic_tco, cur):>8} {o.p_cheapest:>8.1%}  {be}"
         )
+        rows.append(("", o.name, figures))
+    head = f"{'P10':>8} {'P50':>8} {'P90':>8} {'as is':>8} {'cheapest':>8}  breakeven month P10/P50/P90"
+    lines += labelled_rows(("", "option", head), rows)
     lines += [
         "",
         "TCO over the horizon; 'as is' = the scenario's own values; cheapest = share of draws in which"

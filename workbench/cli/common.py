@@ -49,3 +49,58 @@ def add_columns(table: Table, *columns: tuple[str, JustifyMethod]) -> None:
     """Rich table columns from (header, justify) pairs: the tables of report, prices and gpus."""
     for header, justify in columns:
         table.add_column(header, justify=justify)
+
+
+def fit(table: Table, width: int) -> Table:
+    """Fit a table to `width` columns without cutting a figure.
+
+    Right-justified columns hold figures: they never wrap or take an ellipsis (a cut figure reads as
+    another number), and their headers wrap word by word to the figures' width instead. Text columns
+    wrap at spaces, in two lines if the borders and padding can make room. If the table does not fit, the borders and then the padding give way:
+    box lines become spaces, then cells are one space apart. A text column narrower than its longest
+    word folds that word rather than cutting it.
+    """
+    import textwrap
+
+    from rich import box
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from workbench.model import fmt
+
+    def plain(cell: object) -> str:
+        return cell.plain if isinstance(cell, Text) else str(cell)
+
+    def longest(texts: list[str], words: bool) -> int:
+        parts = [p for t in texts for line in t.split("\n") for p in (line.split() if words else [line])]
+        return max((cell_len(p) for p in parts), default=0)
+
+    mins = []
+    for col in table.columns:
+        cells = [plain(c) for c in col._cells]
+        header = plain(col.header)
+        if col.justify == "right":
+            widest = max(longest(cells, False), longest([header], True))
+            col.header = textwrap.fill(header, widest, break_long_words=False)
+            col.no_wrap = True
+            col.min_width = widest
+            mins.append(widest)
+        else:
+            col.overflow = "fold"  # a word longer than the column (a model id) folds, whole, onto lines
+            # room for each cell in two lines: a name over three or four lines is hard to read
+            two = max((len(line) for c in cells for line in fmt.wrap_lines(c, 2)), default=0)
+            mins.append(max(two, longest(cells, True), longest([header], True)))
+
+    def needed() -> int:
+        n = len(table.columns)
+        pad = table.padding[1] + table.padding[3]
+        edges = 2 if table.show_edge and table.box else 0
+        dividers = n - 1 if table.box else 0
+        outer_pad = 0 if table.pad_edge else pad
+        return sum(mins) + n * pad - outer_pad + edges + dividers
+
+    if needed() > width:
+        table.box, table.show_edge = box.SIMPLE_HEAD, False
+    if needed() > width:
+        table.padding = (0, 0, 0, 0)
+    return table

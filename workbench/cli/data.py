@@ -10,7 +10,7 @@ import json
 import math
 import sys
 
-from workbench.cli.common import add_columns, command, fail, whole
+from workbench.cli.common import add_columns, command, fail, fit, whole
 
 
 def parse_count(text: str) -> float:
@@ -197,7 +197,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
             prices.price_text(e.output),
             prices.price_text(e.cached_input),
         )
-    con.print(t)
+    con.print(fit(t, con.width))
     notes = []
     if len(shown) < len(hits):
         notes.append(f"{len(shown)} of {len(hits)} matches shown (--limit 0 lists all, or add words)")
@@ -235,8 +235,9 @@ def cmd_gpus(args: argparse.Namespace) -> int:
         ("link", "left"),
         ("BW/GEMM", "right"),
         ("$/hour", "right"),
+        ("price", "left"),
     )
-    t.columns[0].no_wrap = True  # a GPU's name on one line; the numbers give way first
+    t.columns[0].no_wrap = True  # a GPU's name on one line
     for g in sizing.GPUS:
         shares = (
             f"{g.bandwidth_share or 0:.0%}/{g.gemm_share:.0%}" if g.bandwidth_share and g.gemm_share else "—"
@@ -249,9 +250,10 @@ def cmd_gpus(args: argparse.Namespace) -> int:
             "—" if g.fp8_tflops is None else f"{g.fp8_tflops:g}",
             g.interconnect,
             shares,
-            f"{g.hourly:.2f} {g.price_kind}",
+            f"{g.hourly:.2f}",
+            g.price_kind,
         )
-    con.print(t)
+    con.print(fit(t, con.width))
     con.print(
         "BW/GEMM: the share of the datasheet bandwidth and GEMM rate a microbenchmark reached; "
         "the estimate scales its factors by it against the H100's (— : none published, the H100's used)."
@@ -371,7 +373,8 @@ def _print_sweep(rows: list) -> None:
             f"{e.tpot_ms:,.1f}",
             "—" if e.cost_per_million_output is None else f"{e.cost_per_million_output:,.3f}",
         )
-    Console(highlight=False, width=100).print(t)
+    con = Console(highlight=False)
+    con.print(fit(t, con.width))
 
 
 def _factors(e) -> dict:

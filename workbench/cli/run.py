@@ -15,7 +15,7 @@ from pathlib import Path
 
 import workbench
 from workbench.cli import aids, analysis, data, settings, usage
-from workbench.cli.common import COMMANDS, add_columns, command, fail
+from workbench.cli.common import COMMANDS, add_columns, command, fail, fit
 from workbench.model.scenario import Scenario
 from workbench.store import paths
 from workbench.store.config import ConfigError
@@ -89,7 +89,7 @@ def _print_table(a) -> None:
             "gpus",
         )
         t.add_row(label, *(Text(str(row[k])) for k in cells), style=style)
-    con.print(t)
+    con.print(fit(t, con.width))
     shown = {m for row in report.option_rows(a) for m in row["marks"]}
     con.print(
         Text(

@@ -97,6 +97,38 @@ def months(n: int | None) -> str:
     return f"month {n}"
 
 
+def grouped(x: float | int) -> str:
+    """A number as a grid cell shows it, one format for a whole column: thousands always grouped
+    (1,500 beside 20,000), six significant digits otherwise (0.0005, 2.5)."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, float) and not math.isfinite(x):
+        return "—"
+    if isinstance(x, int) or (x.is_integer() and abs(x) < 1e15):
+        return f"{int(x):,}"
+    if abs(x) >= 1e6:
+        return f"{x:,.2f}"
+    short = f"{x:.6g}"
+    return short if abs(x) < 1000 or "e" in short else f"{float(short):,}"
+
+
+def wrap_lines(text: str, max_lines: int = 3, min_width: int = 1, longest_word: int = 24) -> list[str]:
+    """Text in at most `max_lines` lines, as narrow as that allows but at least `min_width`: a column
+    header that shows a whole name. Words are kept whole, except one longer than `longest_word`, which
+    is split across lines (never cut)."""
+    import textwrap
+
+    words = text.split()
+    if not words:
+        return [""]
+    width = max(min_width, min(max(len(w) for w in words), longest_word), 1)
+    while True:
+        lines = textwrap.wrap(text, width, break_on_hyphens=False)
+        if len(lines) <= max_lines or width >= len(text):
+            return lines
+        width += 1
+
+
 def json_number(x: N) -> N | None:
     """x as JSON can hold it: None for infinity and NaN (and for None); any other number unchanged."""
     if isinstance(x, float) and not math.isfinite(x):

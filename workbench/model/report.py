@@ -173,6 +173,24 @@ def option_rows(a: Analysis) -> list[dict]:
     return rows
 
 
+MARKDOWN_FIGURES = (
+    "month1",
+    "average",
+    "tco",
+    "per_request",
+    "per_mtok",
+    "breakeven_month",
+    "breakeven_volume",
+    "gpus",
+)
+
+
+def md_cell(text: object) -> str:
+    """Text made safe for a Markdown table cell: a `|` in a name would end the cell (and shift every
+    figure after it one column right), a line break would end the row."""
+    return " ".join(str(text).replace("\\", "\\\\").replace("|", "\\|").split())
+
+
 def to_markdown(a: Analysis) -> str:
     """A summary fit to paste into meeting notes."""
     s = a.scenario
@@ -193,10 +211,8 @@ def to_markdown(a: Analysis) -> str:
         marks = {"B": "baseline", "$": "cheapest", "★": "recommended", "☆": "closest"}
         tags = ", ".join(marks[c] for c in row["marks"] if c in marks)
         name = f"{row['name']} ({tags})" if tags else row["name"]
-        lines.append(
-            f"| {name} | {row['month1']} | {row['average']} | {row['tco']} | {row['per_request']} | "
-            f"{row['per_mtok']} | {row['breakeven_month']} | {row['breakeven_volume']} | {row['gpus']} |"
-        )
+        cells = [name] + [row[k] for k in MARKDOWN_FIGURES]
+        lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
     lines += ["", "## Decision ladder", ""]
     for st in a.ladder.steps + a.ladder.rungs:
         lines.append(

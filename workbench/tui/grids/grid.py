@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from workbench.edits import edit
+from workbench.model import fmt
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
 from workbench.tui.textual_fixes import CellCache, CellEditor, run_own_binding
@@ -129,7 +130,23 @@ class Grid(CellCache):
         shown = (type(value), value)
         if self._shown.get((row_key, column_key)) != shown:
             self._shown[(row_key, column_key)] = shown
-            self.update_cell(row_key, column_key, _cell(value, path))
+            cell = _cell(value, path)
+            self.update_cell(row_key, column_key, cell)
+            self._fit(row_key, column_key, cell)
+
+    def _fit(self, row_key: str, column_key: str, cell: Text) -> None:
+        """Show an edited value whole: its column widens (text up to TEXT_WIDTH), and text longer than
+        that makes its row taller. Costs nothing when the value fits, which is nearly every edit."""
+        column = self.columns.get(column_key)  # type: ignore[call-overload]
+        if column is None or cell.cell_len <= column.width:
+            return
+        widen(self, column_key, cell.cell_len if cell.justify == "right" else min(cell.cell_len, TEXT_WIDTH))
+        lines = len(cell.wrap(self.app.console, column.width))
+        row = self.rows.get(row_key)  # type: ignore[call-overload]
+        if row is not None and row.height < lines:
+            row.height = lines
+            self._require_update_dimensions = True
+            self.refresh()
 
     def clear(self, columns: bool = False):
         self._shown = {}  # rows re-added from scratch show what they were given
@@ -260,21 +277,33 @@ def _kind(path: tuple) -> str:
     return kind
 
 
+TEXT_WIDTH = 30  # a text column's widest: longer text (a source, a long name) wraps onto more lines
+
+
+def widen(table: DataTable, column_key: str, width: int) -> None:
+    """Widen a fixed-width column to `width` if it is narrower, so an edited value shows whole. Cheap
+    (no re-measuring of every cell, unlike `update_cell(update_width=True)`); only ever widens."""
+    column = table.columns.get(column_key)  # type: ignore[call-overload]
+    if column is not None and column.width < width:
+        column.width = width
+        table._require_update_dimensions = True
+        table.refresh()
+
+
 def _cell(value: object, path: tuple) -> Text:
-    text = edit.display(value)
     kind = _kind(path)
     if kind == "bool":
         return Text("yes" if value else "no", style="bold" if value else "dim")
-    if kind in ("number", "int"):
-        return Text(text, justify="right")
-    return Text(text)
+    if kind in ("number", "int") and isinstance(value, int | float):
+        return Text(fmt.grouped(value), justify="right")  # one format for every number of a column
+    return Text(edit.display(value))
 
 
 class FieldGrid(Grid):
     """label / value / unit / about rows for the fields of one or more tables."""
 
     def __init__(self, sections: list[Section], **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=False, fixed_columns=1, **kwargs)
         self.sections = sections
         self._built = False
         self._rows: list[tuple | None] = []
@@ -282,11 +311,66 @@ class FieldGrid(Grid):
     def _path_at(self, row: int, column: int) -> tuple | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    # Section-header rows hold no value: the cursor passes over them (typed digits there used to vanish).
+    def _skip_headers(self, step: int) -> None:
+        row = self.cursor_coordinate.row
+        target = row
+        while 0 <= target < len(self._rows) and self._rows[target] is None:
+            target += step
+        if not 0 <= target < len(self._rows):  # a header at the very top or bottom: the nearest field
+            target = row
+            while 0 <= target < len(self._rows) and self._rows[target] is None:
+                target -= step
+        if 0 <= target < len(self._rows) and target != row:
+            self.move_cursor(row=target)
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._skip_headers(1)
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._skip_headers(-1)
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self._skip_headers(1)
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self._skip_headers(-1)
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self._skip_headers(1)
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self._skip_headers(-1)
+
     def load(self, scenario: Scenario) -> None:
         self._scenario = scenario
         if not self._built:
-            self.add_column("Field", key="label", width=30)
-            self.add_column("Value", key="value", width=16)
+            # widths from what the rows hold: every label whole; values whole (an edit widens the column)
+            paths = [
+                (name,) if sec.table is None else (sec.table, name)
+                for sec in self.sections
+                for name in sec.fields
+            ]
+            label_width = max(len(sec.title) + 1 for sec in self.sections)
+            label_width = max([label_width, *(len(label_of(p[-1])) + 2 for p in paths)])
+            cells = {p: _cell(edit.get_value(scenario, p), p) for p in paths}
+            # figures set the width; long text (a name, a source) wraps onto more lines instead of
+            # pushing the unit and the figures' right edge out of an 80-column pane
+            value_width = max(
+                [
+                    16,
+                    *(c.cell_len for p, c in cells.items() if _kind(p) != "text"),
+                    *(min(c.cell_len, TEXT_WIDTH) for p, c in cells.items() if _kind(p) == "text"),
+                ]
+            )
+            self.add_column("Field", key="label", width=label_width)
+            self.add_column("Value", key="value", width=value_width)
             self.add_column("Unit", key="unit", width=12)
             self.add_column("About", key="about")
             for sec in self.sections:
@@ -301,10 +385,11 @@ class FieldGrid(Grid):
                     self._shown[(".".join(path), "value")] = (type(value), value)
                     self.add_row(
                         Text("  " + label_of(name)),
-                        _cell(value, path),
+                        cells[path],
                         Text(sc.field_unit(model, name), style="dim"),
                         Text(f.description or "", style="dim"),
                         key=".".join(path),
+                        height=max(1, -(-cells[path].cell_len // value_width)),
                     )
             self._built = True
             if len(self._rows) > 1:
@@ -359,12 +444,9 @@ class RowGrid(Grid):
     def load(self, scenario: Scenario) -> None:
         self._scenario = scenario
         rows = getattr(scenario, self.table)
-        if not self.columns:
-            for name in self.columns_order:
-                width = COLUMN_WIDTHS.get(name, max(len(label_of(name)), 6))
-                self.add_column(label_of(name), key=name, width=min(width, 24))
         keep = self.cursor_coordinate
         if len(rows) != self._count:
+            self._add_columns(rows)
             self.clear()
             self._paths = {}
             self._shown = {}
@@ -376,7 +458,14 @@ class RowGrid(Grid):
                     value = getattr(row, name)
                     self._shown[(str(i), name)] = (type(value), value)
                     cells.append(_cell(value, path))
-                self.add_row(*cells, key=str(i))
+                height = max(
+                    [1]
+                    + [
+                        len(c.wrap(self.app.console, self.columns[name].width))  # type: ignore[index]
+                        for c, name in zip(cells, self.columns_order, strict=True)
+                    ]
+                )
+                self.add_row(*cells, key=str(i), height=height)
             self._count = len(rows)
             if rows:
                 self.move_cursor(row=min(keep.row, len(rows) - 1), column=keep.column)
@@ -384,6 +473,26 @@ class RowGrid(Grid):
         for i, row in enumerate(rows):
             for name in self.columns_order:
                 self._show(str(i), name, getattr(row, name), (self.table, i, name))
+
+    def _add_columns(self, rows: list) -> None:
+        """Columns as wide as the widest value they hold (names and sources whole; the name column stays
+        in view when the grid scrolls sideways), each header in at most two lines. Decided when rows are
+        added or removed; an edit only widens a column whose value grew (`widen`)."""
+        widths, heights = {}, []
+        for name in self.columns_order:
+            cells = [_cell(getattr(row, name), (self.table, i, name)) for i, row in enumerate(rows)]
+            values = [c.cell_len if c.justify == "right" else min(c.cell_len, TEXT_WIDTH) for c in cells]
+            width = max([COLUMN_WIDTHS.get(name, 6), *values])
+            lines = fmt.wrap_lines(label_of(name), 2, width)
+            widths[name] = (Text("\n".join(lines)), max([width, *(len(x) for x in lines)]))
+            heights.append(len(lines))
+        if self.columns:
+            for name, (_, width) in widths.items():
+                widen(self, name, width)
+            return
+        self.header_height = max(heights, default=1)
+        for name, (label, width) in widths.items():
+            self.add_column(label, key=name, width=width)
 
     def current_index(self) -> int | None:
         return self.cursor_coordinate.row if self.row_count else None

@@ -24,7 +24,7 @@ from workbench.edits import edit
 from workbench.model import columns, fmt
 from workbench.model.report import Analysis
 from workbench.model.scenario import Scenario
-from workbench.tui.grids.grid import Grid
+from workbench.tui.grids.grid import Grid, widen
 from workbench.tui.messages import Say
 from workbench.tui.panes.plots import Chart, LegendItem, color, glyph, nice_ticks, tick_money
 from workbench.tui.textual_fixes import PlainTable, ScrollsWhenShown
@@ -353,7 +353,10 @@ class UncertaintyGrid(Grid, ScrollsWhenShown):
             self.clear()
             self._paths = {}
             for i, k in enumerate(keys):
-                self.add_row(*self._cells(scenario, k), key=k)
+                row = self._cells(scenario, k)
+                widen(self, "input", row[0].cell_len)  # labels and paths name options: whole (issue 14)
+                widen(self, "path", row[-1].cell_len)
+                self.add_row(*row, key=k)
                 for j, f in enumerate(self.RANGE_FIELDS, start=2):
                     self._paths[(i, j)] = ("uncertainty", k, f)
             self._keys = keys

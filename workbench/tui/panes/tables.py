@@ -13,6 +13,7 @@ from workbench.model import fmt
 from workbench.model.engine import COMPONENTS
 from workbench.model.ladder import NONE_MEETS, Verdict
 from workbench.model.report import MARKS, VERDICT_MARK, Analysis, because, headline, option_rows
+from workbench.tui.grids.grid import widen
 from workbench.tui.textual_fixes import CellCache
 from workbench.tui.widgets.shown import RunsWhenShown
 
@@ -44,19 +45,14 @@ BREAKDOWN_HEADERS = {"one_time": "one-time", "pretraining": "pre-train"}
 TALL_BELOW = 106  # pane columns: below this, options become columns and figures become rows
 
 
-def _wrap_name(name: str, width: int = 11) -> str:
-    """An option name in at most two header lines."""
-    words, lines, cur = name.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    lines.append(cur)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
-    return "\n".join(line[:width] for line in lines)
+NAME_LINES = 3  # an option's name in a column header: up to three lines, every word whole
+FIGURE_WIDTH = 9  # room for any short figure (fmt.money: "-$0.0075", "68.1k/d") without a re-measure
+
+
+def header(name: str, min_width: int) -> tuple[Text, int, int]:
+    """An option's name as a column header, whole, in at most three lines: (label, width, lines)."""
+    lines = fmt.wrap_lines(name, NAME_LINES, min_width)
+    return Text("\n".join(lines)), max([min_width, *(len(line) for line in lines)]), len(lines)
 
 
 class ResultsTable(CellCache):
@@ -88,7 +84,9 @@ class ResultsTable(CellCache):
         shown = (cell.plain, str(cell.style))
         if self._cells.get((i, key)) != shown:
             self._cells[(i, key)] = shown
-            self.update_cell(*self._key(i, key), cell)
+            row_key, column_key = self._key(i, key)
+            self.update_cell(row_key, column_key, cell)
+            widen(self, column_key, cell.cell_len)
 
     def _want_tall(self) -> bool:
         """Options as columns when the pane (not the terminal) is too narrow for one row per option."""
@@ -113,11 +111,17 @@ class ResultsTable(CellCache):
             self._cells[(i, key)] = (out.plain, str(out.style))
             return out
 
+        # Widths are decided here, when the options change, so every name and figure shows whole; an edit
+        # then only widens a column whose figure grew (`widen`).
         if self.tall:
-            self.header_height = 2
-            self.add_column("", key="label", width=11)
-            for i, row in enumerate(rows):
-                self.add_column(_wrap_name(row["name"]), key=str(i), width=11)
+            headers = [
+                header(row["name"], max(FIGURE_WIDTH, *(len(row[k]) for k, _, _ in RESULT_COLUMNS[1:])))
+                for row in rows
+            ]
+            self.header_height = max((lines for _, _, lines in headers), default=1)
+            self.add_column("", key="label", width=max(len(label) for _, label, _ in RESULT_COLUMNS))
+            for i, (name_label, width, _) in enumerate(headers):
+                self.add_column(name_label, key=str(i), width=width)
             for key, label, _ in RESULT_COLUMNS[1:]:
                 self.add_row(
                     Text(label or "marks", style="bold"),
@@ -127,6 +131,7 @@ class ResultsTable(CellCache):
         else:
             self.header_height = 1
             for key, label, width in RESULT_COLUMNS:
+                width = max(width, len(label), *(len(row[key]) for row in rows)) if rows else width
                 self.add_column(label, key=key, width=width)
             for i in range(len(rows)):
                 self.add_row(*(cell(i, key) for key, _, _ in RESULT_COLUMNS), key=str(i))
@@ -372,25 +377,29 @@ class RiskTable(CellCache):
             self.note = note
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", **kwargs)
+        # flag, done and title stay in view when the reasons scroll sideways
+        super().__init__(cursor_type="row", fixed_columns=3, **kwargs)
         self._order: list = []
         self._shown_rows: list[tuple] = []
 
     def on_mount(self) -> None:
         self.add_column("", key="flag", width=2)
         self.add_column("Done", key="done", width=4)
-        self.add_column("Risk", key="title", width=30)
+        self.add_column("Risk", key="title", width=4)
         self.add_column("Why / note", key="why")
 
     def show(self, a: Analysis) -> None:
         keep = self.cursor_coordinate.row if self.row_count else 0
         current = self._order[keep].id if self._order and keep < len(self._order) else None
-        order = sorted(a.risks, key=lambda x: (not x.flagged, x.mitigated))
+        # Flagged first, then catalog order: ticking a risk mitigated does not move it (the list used to
+        # re-sort under the cursor, so the next tick landed on another risk).
+        order = sorted(a.risks, key=lambda x: not x.flagged)
         shown = [(x.id, x.flagged, x.mitigated, x.title, x.why, x.note) for x in order]
         if shown == self._shown_rows and self.row_count == len(order):
             self._order = order  # same rows: rebuilding them would only cost a layout and a repaint
             return
         self._shown_rows = shown
+        widen(self, "title", max((len(x.title) for x in order), default=0))  # every title whole
         self.clear()
         for x in order:
             flag = (
