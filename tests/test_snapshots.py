@@ -1,4 +1,5 @@
-"""Snapshot tests (pytest-textual-snapshot): the main screen and the Compare tab at 80x24 and 120x40.
+"""Snapshot tests (pytest-textual-snapshot): the main screen, every pane of the registry, the split view and
+the Compare tab, at 80x24 and 160x45.
 
 Update after an intended change with `pytest tests/test_snapshots.py --snapshot-update`, and look at the
 SVGs it writes before committing them.
@@ -9,9 +10,10 @@ from __future__ import annotations
 import pytest
 from helpers import make_app
 
+from workbench.tui.panes import registry
 from workbench.tui.textual_fixes import KeyFooter
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (160, 45)]
 
 
 def settled(*keys: str):
@@ -38,6 +40,8 @@ def settled(*keys: str):
                     break
                 await pilot.pause()
             assert quiet()
+            await app.workers.wait_for_complete()  # the panes that compute when shown (a tornado, a run)
+            await pilot.pause()
 
     return run_before
 
@@ -56,4 +60,26 @@ def test_results_pane(snap_compare, size):
 def test_compare_tab(snap_compare, size):
     assert snap_compare(
         make_app("starter", "loan-underwriting-100k"), terminal_size=size, run_before=settled("m")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+# Results has its own test above; the Simulation pane prints how long its run took, which no snapshot can hold
+# (tests/test_plots14.py and tests/test_cut.py check what it shows).
+@pytest.mark.parametrize(
+    "pane", [p for p in registry.PANES if p.id not in ("results", "simulation")], ids=lambda p: p.id
+)
+def test_every_pane(snap_compare, pane, size):
+    """Each pane of the registry, brought to the front by its key, on the starter preset."""
+    assert snap_compare(make_app("starter"), terminal_size=size, run_before=settled(pane.fkey))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("pane", ["f5", "f6", "f7", "f8"], ids=["results", "ladder", "plots", "risks"])
+def test_split_view(snap_compare, pane, size):
+    """Two scenarios side by side (stacked below 120 columns), each half on the same pane."""
+    assert snap_compare(
+        make_app("starter", "two-million-tokens-a-day"),
+        terminal_size=size,
+        run_before=settled("backslash", pane),
     )

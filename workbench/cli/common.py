@@ -75,13 +75,21 @@ def fit(table: Table, width: int) -> Table:
         parts = [p for t in texts for line in t.split("\n") for p in (line.split() if words else [line])]
         return max((cell_len(p) for p in parts), default=0)
 
+    # Figure headers wrap only when the table would not fit with them on one line (a sweep of six
+    # columns has the room; a report of nine at 80 columns does not).
+    whole = sum(
+        max(longest([plain(c) for c in col._cells], False), cell_len(plain(col.header))) + 3
+        for col in table.columns
+    )
+    wrap_headers = whole + 1 > width
     mins = []
     for col in table.columns:
         cells = [plain(c) for c in col._cells]
         header = plain(col.header)
         if col.justify == "right":
-            widest = max(longest(cells, False), longest([header], True))
-            col.header = textwrap.fill(header, widest, break_long_words=False)
+            widest = max(longest(cells, False), longest([header], wrap_headers))
+            if wrap_headers:
+                col.header = textwrap.fill(header, widest, break_long_words=False)
             col.no_wrap = True
             col.min_width = widest
             mins.append(widest)

@@ -77,6 +77,8 @@ class ResultsTable(CellCache):
         self._analysis: Analysis | None = None
         self.flashed: set[tuple[int, str]] = set()
         self.tall = False
+        self._width = 0  # the pane width the columns were last fitted to
+        self._inner = 0  # and the width inside its scrollbars then (0: not laid out yet)
         self._cells: dict[tuple[int, str], tuple[str, str]] = {}  # what each cell shows: (text, style)
 
     def _set(self, i: int, key: str, cell: Text) -> None:
@@ -90,11 +92,12 @@ class ResultsTable(CellCache):
 
     def _want_tall(self) -> bool:
         """Options as columns when the pane (not the terminal) is too narrow for one row per option."""
-        width = self.size.width or (self.app.size.width // (2 if self.app.size.width >= 120 else 1))
-        return width < TALL_BELOW
+        return self._pane_width() < TALL_BELOW
 
     def on_resize(self) -> None:
-        if self._analysis is not None and self._want_tall() != self.tall:
+        width = self._pane_width()
+        refit = self.tall and (width != self._width or self.scrollable_content_region.width != self._inner)
+        if self._analysis is not None and (self._want_tall() != self.tall or refit):
             self._last = []
             self.show(self._analysis)
 
@@ -103,6 +106,7 @@ class ResultsTable(CellCache):
 
     def _rebuild(self, rows: list[dict], rec: str | None, a: Analysis) -> None:
         self.tall = self._want_tall()
+        self._width = self._pane_width()
         self.clear(columns=True)
         self._cells = {}
 
@@ -119,8 +123,10 @@ class ResultsTable(CellCache):
                 for row in rows
             ]
             self.header_height = max((lines for _, _, lines in headers), default=1)
-            self.add_column("", key="label", width=max(len(label) for _, label, _ in RESULT_COLUMNS))
-            for i, (name_label, width, _) in enumerate(headers):
+            label_width = max(len(label) for _, label, _ in RESULT_COLUMNS)
+            self.add_column("", key="label", width=label_width)
+            widths = self._whole_columns(label_width, [width for _, width, _ in headers])
+            for i, ((name_label, _, _), width) in enumerate(zip(headers, widths, strict=True)):
                 self.add_column(name_label, key=str(i), width=width)
             for key, label, _ in RESULT_COLUMNS[1:]:
                 self.add_row(
@@ -135,6 +141,28 @@ class ResultsTable(CellCache):
                 self.add_column(label, key=key, width=width)
             for i in range(len(rows)):
                 self.add_row(*(cell(i, key) for key, _, _ in RESULT_COLUMNS), key=str(i))
+
+    def _whole_columns(self, label_width: int, widths: list[int]) -> list[int]:
+        """Option columns that do not all fit are scrolled to; the last one that fits whole takes the
+        rest of the width, so the first screen never shows a column cut at its right edge (a cut "$161k"
+        read as "$161")."""
+        # the width inside the scrollbars once laid out; before that, the pane's less a scrollbar's 2
+        self._inner = self.scrollable_content_region.width
+        inner = self._inner or self._pane_width() - 2
+        room = inner - (label_width + 2 * self.cell_padding)
+        used, fit = 0, 0
+        for width in widths:
+            if used + width + 2 * self.cell_padding > room:
+                break
+            used += width + 2 * self.cell_padding
+            fit += 1
+        if 0 < fit < len(widths):
+            widths = list(widths)
+            widths[fit - 1] += room - used
+        return widths
+
+    def _pane_width(self) -> int:
+        return self.size.width or (self.app.size.width // (2 if self.app.size.width >= 120 else 1))
 
     def show(self, a: Analysis) -> None:
         self._analysis = a
