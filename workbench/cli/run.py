@@ -78,17 +78,7 @@ def _print_table(a) -> None:
             row["name"] + (f" [{row['marks']}]" if row["marks"] else "")
         )  # names are text, not markup
         style = "bold green" if "★" in row["marks"] else "bold yellow" if "☆" in row["marks"] else None
-        cells = (
-            "month1",
-            "average",
-            "tco",
-            "per_request",
-            "per_mtok",
-            "breakeven_month",
-            "breakeven_volume",
-            "gpus",
-        )
-        t.add_row(label, *(Text(str(row[k])) for k in cells), style=style)
+        t.add_row(label, *(Text(str(row[k])) for k in report.FIGURE_COLUMNS), style=style)
     con.print(fit(t, con.width))
     shown = {m for row in report.option_rows(a) for m in row["marks"]}
     con.print(

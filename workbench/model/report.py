@@ -173,7 +173,8 @@ def option_rows(a: Analysis) -> list[dict]:
     return rows
 
 
-MARKDOWN_FIGURES = (
+# The figure columns of an option row (option_rows), in the order the report table and the Markdown show them.
+FIGURE_COLUMNS = (
     "month1",
     "average",
     "tco",
@@ -211,7 +212,7 @@ def to_markdown(a: Analysis) -> str:
         marks = {"B": "baseline", "$": "cheapest", "★": "recommended", "☆": "closest"}
         tags = ", ".join(marks[c] for c in row["marks"] if c in marks)
         name = f"{row['name']} ({tags})" if tags else row["name"]
-        cells = [name] + [row[k] for k in MARKDOWN_FIGURES]
+        cells = [name] + [row[k] for k in FIGURE_COLUMNS]
         lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
     lines += ["", "## Decision ladder", ""]
     for st in a.ladder.steps + a.ladder.rungs:
