@@ -409,8 +409,8 @@ class WorkbenchApp(FixedApp):
         items = [(by_id[t].doc, by_id[t].doc.title) for t in self._split]
         split = self.query_one(SplitView)
         split.show(items[0] if items else None, items[1] if len(items) > 1 else None)
-        names = " | ".join(title for _, title in items)
-        split.status(f"F5-F10 switch both · \\ right scenario · | left · edits in each tab · {names}")
+        # the halves' titles name the scenarios; the line says the keys, in what 80 columns hold
+        split.status("F5-F12 both halves · \\ right scenario · | left · Tab other half · read-only")
 
     # --- recovery copies (workbench.session.recovery) ---------------------------------------------------
     def _keep_recovery_later(self, doc: Document) -> None:
