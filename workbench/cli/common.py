@@ -77,15 +77,11 @@ def fit(table: Table, width: int) -> Table:
 
     # Figure headers wrap only when the table would not fit with them on one line (a sweep of six
     # columns has the room; a report of nine at 80 columns does not).
-    whole = sum(
-        max(longest([plain(c) for c in col._cells], False), cell_len(plain(col.header))) + 3
-        for col in table.columns
-    )
+    columns = [(col, [plain(c) for c in col._cells], plain(col.header)) for col in table.columns]
+    whole = sum(max(longest(cells, False), cell_len(header)) + 3 for _, cells, header in columns)
     wrap_headers = whole + 1 > width
     mins = []
-    for col in table.columns:
-        cells = [plain(c) for c in col._cells]
-        header = plain(col.header)
+    for col, cells, header in columns:
         if col.justify == "right":
             widest = max(longest(cells, False), longest([header], wrap_headers))
             if wrap_headers:

@@ -6,6 +6,7 @@ estimate. Data, kept apart from the estimate in workbench.model.sizing so the mo
 from __future__ import annotations
 
 import functools
+import statistics
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -904,10 +905,7 @@ def error_summary(rows: list[dict] | None = None) -> dict:
     rows = published_comparison() if rows is None else rows
 
     def stats(errs: list[float]) -> dict:
-        errs = sorted(errs)
-        mid = len(errs) // 2
-        median = errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
-        return {"points": len(errs), "median": median, "worst": errs[-1]}
+        return {"points": len(errs), "median": statistics.median(errs), "worst": max(errs)}
 
     out: dict[str, Any] = {}
     for key, errs in (
@@ -967,8 +965,7 @@ def moe_caution(batch: int, active_params: float | None, params: float) -> str:
     errs = _moe_errors(small)
     if not errs:
         return ""
-    mid = len(errs) // 2
-    median = errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
+    median = statistics.median(errs)
     where = "128 or fewer" if small else "over 128"
     return (
         f"caution: at {where} sequences at once the estimate read {errs[0]:+.0%} to {errs[-1]:+.0%} "
