@@ -165,3 +165,28 @@ def test_ctrl_c_ends_a_run_with_one_line_and_exit_130(tmp_path):
     assert "Traceback" not in text
     last = [line for line in text.replace("\r", "\n").splitlines() if line.strip()][-1]
     assert "interrupted after" in last and "of 60,000 draws" in last
+
+
+def test_ctrl_c_sets_a_flag_the_run_asks_and_the_handler_is_put_back():
+    """The run stops at its next step, not by a KeyboardInterrupt thrown through polars' Rust code
+    (which can come out as a TypeError or be printed as "Exception ignored" and lost)."""
+    from workbench.cli.common import ctrl_c_flag
+
+    before = signal.getsignal(signal.SIGINT)
+    with ctrl_c_flag() as stop:
+        assert not stop.is_set()
+        signal.raise_signal(signal.SIGINT)  # no KeyboardInterrupt here
+        assert stop.is_set()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_in_any_other_command_is_one_line_and_130(monkeypatch, capsys):
+    from workbench.cli import common
+    from workbench.cli.run import main
+
+    def interrupted(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(common.COMMANDS, "presets", interrupted)
+    assert main(["presets"]) == 130
+    assert capsys.readouterr().err == "workbench: interrupted\n"

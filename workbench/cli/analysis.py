@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from workbench.cli.common import command, fail, whole
+from workbench.cli.common import command, ctrl_c_flag, fail, whole
 from workbench.model import fmt
 
 _positive_int = whole(1)
@@ -223,7 +223,7 @@ def _num(x: float) -> str:
 
 @command("simulate")
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from workbench.model.montecarlo import SimulationError, simulate
+    from workbench.model.montecarlo import Cancelled, SimulationError, simulate
     from workbench.store.files import load
 
     s = load(args.file)
@@ -233,18 +233,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             '"workload.requests_per_day" = {low = 50000, high = 200000, dist = "lognormal"})'
         )
     meter = _Progress(args.draws)
-    try:
-        sim = simulate(s, draws=args.draws, seed=args.seed, progress=meter)
-    except SimulationError as exc:
-        meter.clear()
-        return fail(f"{args.file}: {exc}")
-    except KeyboardInterrupt:
-        meter.clear()
-        print(
-            f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed",
-            file=sys.stderr,
-        )
-        return 130
+    with ctrl_c_flag() as stop:
+        try:
+            sim = simulate(s, draws=args.draws, seed=args.seed, progress=meter, cancelled=stop.is_set)
+        except SimulationError as exc:
+            meter.clear()
+            return fail(f"{args.file}: {exc}")
+        except Cancelled:
+            meter.clear()
+            print(
+                f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed",
+                file=sys.stderr,
+            )
+            return 130
     meter.clear()
     if args.format == "json":
         _dump(sim.as_dict())

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +29,24 @@ def fail(message: str) -> int:
     """Exit code 1 with the one-line message on stderr (every command's invalid-input path)."""
     print(message, file=sys.stderr)
     return 1
+
+
+@contextmanager
+def ctrl_c_flag() -> Iterator[threading.Event]:
+    """Ctrl+C (SIGINT) sets the yielded flag instead of raising KeyboardInterrupt, for a long run that
+    asks it between steps and stops cleanly. A KeyboardInterrupt raised while polars' Rust code is
+    running can come out as another exception, or be printed as "Exception ignored" and lost; a flag
+    cannot. The previous handler is back on leaving; off the main thread (no signals there) the flag is
+    simply never set."""
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def whole(minimum: int) -> Callable[[str], int]:

@@ -286,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         log.debug("exit %s", exc.code)
         raise
+    except KeyboardInterrupt:  # Ctrl+C outside a run that stops on its own: one line, the shell's 130
+        log.debug("interrupted")
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
     except BaseException:
         if log.isEnabledFor(logging.DEBUG):  # without --debug Python prints the traceback; once is enough
             log.exception("uncaught")
