@@ -170,14 +170,19 @@ def test_ctrl_c_ends_a_run_with_one_line_and_exit_130(tmp_path):
 def test_ctrl_c_sets_a_flag_the_run_asks_and_the_handler_is_put_back():
     """The run stops at its next step, not by a KeyboardInterrupt thrown through polars' Rust code
     (which can come out as a TypeError or be printed as "Exception ignored" and lost)."""
+    from types import SimpleNamespace
+
     from workbench.cli.common import ctrl_c_flag
 
-    before = signal.getsignal(signal.SIGINT)
+    before, hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
     with ctrl_c_flag() as stop:
         assert not stop.is_set()
         signal.raise_signal(signal.SIGINT)  # no KeyboardInterrupt here
         assert stop.is_set()
-    assert signal.getsignal(signal.SIGINT) is before
+        sys.unraisablehook(
+            SimpleNamespace(exc_value=KeyboardInterrupt())
+        )  # polars' "Exception ignored": dropped
+    assert signal.getsignal(signal.SIGINT) is before and sys.unraisablehook is hook
 
 
 def test_ctrl_c_in_any_other_command_is_one_line_and_130(monkeypatch, capsys):

@@ -236,16 +236,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     with ctrl_c_flag() as stop:
         try:
             sim = simulate(s, draws=args.draws, seed=args.seed, progress=meter, cancelled=stop.is_set)
-        except SimulationError as exc:
+        except (Exception, KeyboardInterrupt) as exc:
             meter.clear()
-            return fail(f"{args.file}: {exc}")
-        except Cancelled:
-            meter.clear()
-            print(
-                f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed",
-                file=sys.stderr,
-            )
-            return 130
+            # Ctrl+C stops the run at its next step (Cancelled), or polars, whose own handler sees the
+            # signal too, raises KeyboardInterrupt from a query, or a garbled error from inside one
+            if stop.is_set() or isinstance(exc, Cancelled | KeyboardInterrupt):
+                print(
+                    f"{args.file}: interrupted after {meter.done:,} of {args.draws:,} draws; nothing printed",
+                    file=sys.stderr,
+                )
+                return 130
+            if isinstance(exc, SimulationError):
+                return fail(f"{args.file}: {exc}")
+            raise
     meter.clear()
     if args.format == "json":
         _dump(sim.as_dict())

@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -34,19 +34,28 @@ def fail(message: str) -> int:
 @contextmanager
 def ctrl_c_flag() -> Iterator[threading.Event]:
     """Ctrl+C (SIGINT) sets the yielded flag instead of raising KeyboardInterrupt, for a long run that
-    asks it between steps and stops cleanly. A KeyboardInterrupt raised while polars' Rust code is
-    running can come out as another exception, or be printed as "Exception ignored" and lost; a flag
-    cannot. The previous handler is back on leaving; off the main thread (no signals there) the flag is
-    simply never set."""
+    asks it between steps and stops cleanly. polars chains its own handler in front of ours: during a
+    query it raises KeyboardInterrupt itself, or a garbled error, and may print an "Exception ignored"
+    traceback from inside (pola-rs/polars#23988); such unraisable KeyboardInterrupts are dropped here,
+    and the caller reads any error while the flag is set as the interrupt. The previous handler and
+    hook are back on leaving; off the main thread (no signals there) the flag is simply never set."""
     flag = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
+    hook = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:
+        if not isinstance(info.exc_value, KeyboardInterrupt):
+            hook(info)
+
     previous = signal.signal(signal.SIGINT, lambda _signum, _frame: flag.set())
+    sys.unraisablehook = unraisable
     try:
         yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 def whole(minimum: int) -> Callable[[str], int]:
