@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from workbench.model import fmt
 from workbench.model.engine import STEADY_COMPONENTS, Results
@@ -52,11 +53,26 @@ class Context:
     def steady_at_horizon(self, i: int) -> float:
         """The option's running cost in the horizon's last month: the recurring components only (inference,
         retrieval, review, people, fixed, fallback), at the volume of that month."""
-        return sum(float(self.r.series(i, c)[-1]) for c in STEADY_COMPONENTS)
+        return self.steady_costs[i]
 
     def setup_cost(self, i: int) -> float:
         """What the option pays before it serves: month 1's one-time and pre-training components."""
-        return float(self.r.series(i, "one_time")[0]) + float(self.r.series(i, "pretraining")[0])
+        return self.setup_costs[i]
+
+    # Read once per option: each option's score compares it with every other one's (n² reads otherwise,
+    # each a month series copied out of the frame).
+    @cached_property
+    def steady_costs(self) -> list[float]:
+        n = len(self.r.options)
+        return [sum(float(self.r.series(i, c)[-1]) for c in STEADY_COMPONENTS) for i in range(n)]
+
+    @cached_property
+    def setup_costs(self) -> list[float]:
+        n = len(self.r.options)
+        return [
+            float(self.r.series(i, "one_time")[0]) + float(self.r.series(i, "pretraining")[0])
+            for i in range(n)
+        ]
 
 
 # --- the executive decision matrix -------------------------------------------------------------------------
@@ -338,8 +354,7 @@ def _control(c: Context, i: int) -> Score:
 
 def _setup(c: Context, i: int) -> Score:
     o = c.s.options[i]
-    costs = [c.setup_cost(j) for j in range(len(c.s.options))]
-    top = max(costs)
+    top = max(c.setup_costs)
     share = c.setup_cost(i) / top if top > 0 else 0.0
     wait = o.go_live_month - 1
     score = TOP - int(3 * share + 0.5) - min(2, -(-wait // 3))
@@ -349,8 +364,7 @@ def _setup(c: Context, i: int) -> Score:
 
 def _cost(c: Context, i: int) -> Score:
     mine = c.steady_at_horizon(i)
-    costs = [c.steady_at_horizon(j) for j in range(len(c.s.options))]
-    low = min(costs)
+    low = min(c.steady_costs)
     if mine <= 0:
         return TOP, f"{fmt.money(mine, c.s.currency)}/month in month {c.s.horizon_months}"
     return max(1, _clamp(TOP * max(low, 0.0) / mine)), (
