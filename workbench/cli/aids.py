@@ -41,16 +41,12 @@ def cmd_aids(args: argparse.Namespace) -> int:
     return 0
 
 
-def aids_top() -> int:
-    from workbench.model.aids import TOP
-
-    return TOP
-
-
 def _print_tables(m, r) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from workbench.model.aids import TOP
 
     con = Console(highlight=False)
     con.print(Text("Executive decision matrix (a published guide)", style="bold"))
@@ -74,7 +70,7 @@ def _print_tables(m, r) -> None:
         con.print(grid)
     con.print(Text(m.summary(), style="bold"))
     con.print()
-    con.print(Text(f"Radar of qualities (a published guide), 0-{aids_top()}, higher is better", style="bold"))
+    con.print(Text(f"Radar of qualities (a published guide), 0-{TOP}, higher is better", style="bold"))
     t = Table(header_style="bold")
     t.add_column("Option", ratio=1, overflow="fold")
     for q in r.qualities:

@@ -298,6 +298,8 @@ def sensitivity(
     def feeds(j: int) -> bool:
         return any(cents(tco[v, i] - tco[0, i], cur) != 0 for v in (2 * j + 1, 2 * j + 2) for i in (0, 1))
 
+    fed = [feeds(j) for j in range(len(moves))]
+
     effects = [
         Effect(
             path=str(p),
@@ -315,9 +317,9 @@ def sensitivity(
             change_high=cents(diff[2 * j + 2] - diff[0], cur),
         )
         for j, (p, base, low, high, src) in enumerate(moves)
-        if feeds(j)
+        if fed[j]
     ]
-    changes_neither = [str(p) for j, (p, *_) in enumerate(moves) if not feeds(j)]
+    changes_neither = [str(p) for (p, *_), f in zip(moves, fed, strict=True) if not f]
     be0 = be[0]
     effects.sort(key=lambda e: (-e.swing, -_be_shift(e, be0), e.path))
     return Sensitivity(
