@@ -140,7 +140,7 @@ class Grid(CellCache):
         column = self.columns.get(column_key)  # type: ignore[call-overload]
         if column is None or cell.cell_len <= column.width:
             return
-        widen(self, column_key, cell.cell_len if cell.justify == "right" else min(cell.cell_len, TEXT_WIDTH))
+        widen(self, column_key, _room(cell))
         lines = len(cell.wrap(self.app.console, column.width))
         row = self.rows.get(row_key)  # type: ignore[call-overload]
         if row is not None and row.height < lines:
@@ -278,6 +278,11 @@ def _kind(path: tuple) -> str:
 
 
 TEXT_WIDTH = 30  # a text column's widest: longer text (a source, a long name) wraps onto more lines
+
+
+def _room(cell: Text) -> int:
+    """The width a cell asks of its column: a figure (right-justified) whole, text up to TEXT_WIDTH."""
+    return cell.cell_len if cell.justify == "right" else min(cell.cell_len, TEXT_WIDTH)
 
 
 def widen(table: DataTable, column_key: str, width: int) -> None:
@@ -481,7 +486,7 @@ class RowGrid(Grid):
         widths, heights = {}, []
         for name in self.columns_order:
             cells = [_cell(getattr(row, name), (self.table, i, name)) for i, row in enumerate(rows)]
-            values = [c.cell_len if c.justify == "right" else min(c.cell_len, TEXT_WIDTH) for c in cells]
+            values = [_room(c) for c in cells]
             width = max([COLUMN_WIDTHS.get(name, 6), *values])
             lines = fmt.wrap_lines(label_of(name), 2, width)
             widths[name] = (Text("\n".join(lines)), max([width, *(len(x) for x in lines)]))
