@@ -91,6 +91,16 @@ def make_app(*names: str) -> WorkbenchApp:
     return WorkbenchApp([Document(files.load(PRESETS / f"{n}.toml"), PRESETS / f"{n}.toml") for n in names])
 
 
+def screen_lines(app) -> list[str]:
+    """The screen's lines of text as a person reads them (the frame the app would draw now)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def crop(lines: list[str], region) -> list[str]:
+    """The part of the screen's lines inside a widget's region."""
+    return [line[region.x : region.right] for line in lines[region.y : region.bottom]]
+
+
 async def until(
     pilot: Pilot, condition: Callable[[], object], tries: int = 500, delay: float | None = None
 ) -> None:

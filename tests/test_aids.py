@@ -4,12 +4,10 @@ the right way when a figure improves), and the pane shows both at 80x24 with eve
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from helpers import PRESETS, changed, make_app, run_cli, until
-from rich.console import Console
+from helpers import PRESETS, changed, crop, make_app, run_cli, screen_lines, until
 
 from workbench.model import aids
 from workbench.model.report import analyze
@@ -192,12 +190,7 @@ def test_unknown_latency_is_no_score_not_a_guess():
 # --- the pane -------------------------------------------------------------------------------------------
 def _screen(app, pane) -> list[str]:
     """The screen's text inside the pane's region (at 160 columns the inputs half shares the lines)."""
-    w, h = app.size
-    console = Console(width=w, height=h, file=io.StringIO(), force_terminal=True, record=True)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    lines = console.export_text(styles=False).split("\n")
-    box = pane.scrollable_content_region  # without the scroll bar
-    return [line[box.x : box.right] for line in lines[box.y : box.bottom]]
+    return crop(screen_lines(app), pane.scrollable_content_region)  # without the scroll bar
 
 
 async def _pane_lines(app, pilot, pane) -> list[str]:

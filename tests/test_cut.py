@@ -18,6 +18,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from helpers import crop, screen_lines
 
 from workbench.model import fmt
 from workbench.model.report import analyze, to_json_dict
@@ -133,14 +134,9 @@ def report_figures(path: Path) -> dict:
 
 
 # --- reading a pane as a user would ---------------------------------------------------------------
-def _crop(app, region) -> Frame:
-    strips = app.screen._compositor.render_strips()
-    return [s.text[region.x : region.x + region.width] for s in strips[region.y : region.y + region.height]]
-
-
 async def pane_frames(app, pilot, widget) -> list[Frame]:
     """What the pane shows, and what it shows scrolled to each part of each scrolling widget in it."""
-    frames = [_crop(app, widget.region)]
+    frames = [crop(screen_lines(app), widget.region)]
     for w in [widget, *widget.query("*")]:
         if not w.display or w.region.area == 0:
             continue
@@ -155,7 +151,7 @@ async def pane_frames(app, pilot, widget) -> list[Frame]:
             for x in xs:
                 w.scroll_to(x, y, animate=False, immediate=True)
                 await pilot.pause()
-                frames.append(_crop(app, widget.region))
+                frames.append(crop(screen_lines(app), widget.region))
         w.scroll_to(0, 0, animate=False, immediate=True)
     return frames
 

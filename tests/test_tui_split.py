@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from helpers import make_app, until
-from rich.console import Console
+from helpers import make_app, screen_lines, until
 from textual.widgets import ContentSwitcher, Static, TabbedContent
 
 from workbench.model import fmt
@@ -21,9 +18,7 @@ def titles(app) -> list[str]:
 
 def on_screen(app) -> str:
     """Every line of the screen as a person sees it."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text(styles=False)
+    return "\n".join(screen_lines(app))
 
 
 async def open_split(app, pilot) -> SplitView:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PRESETS, make_app, until
+from helpers import PRESETS, make_app, screen_lines, until
 from test_cut import found_whole
 
 from workbench.model.report import analyze, to_markdown
@@ -16,10 +16,6 @@ from workbench.session import exports
 from workbench.store import files
 from workbench.tui.grids.grid import FieldGrid
 from workbench.tui.panes.tables import RiskTable
-
-
-def screen_lines(app) -> list[str]:
-    return [s.text for s in app.screen._compositor.render_strips()]
 
 
 async def workload_grid(pilot, app, path: tuple) -> FieldGrid:
