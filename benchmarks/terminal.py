@@ -1,0 +1,250 @@
+"""The workbench and the floor app (benchmarks/floor.py) driven from outside, on pseudo-terminals, as a
+terminal sees them: keys written to the terminal, the app's bytes read back.
+
+edit      the Enter that commits a typed volume in the input table, written to the terminal, to the moment
+          the first option's new TCO and average-per-month figures have both been read back (the first
+          frame carrying the new figures). Both apps run side by side for the whole run and are edited in
+          turn (workbench, floor, floor, workbench, ...), so a burst of load falls on both.
+settled   the same Enter to the last byte the edit causes (nothing more written for QUIET seconds), minus
+          that wait.
+cold      the process spawned to the first frame with figures read back (the TCO of the first option),
+          alternating between the two apps, a new process each time.
+
+Each edit starts from a quiet screen: the editor is opened and the value typed, and nothing has been
+written for QUIET seconds before the timed Enter. The edited value alternates between 1.25x and 1.5x the
+scenario's volume, so every edit changes every figure.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENV_BIN = Path(sys.executable).parent
+QUIET = 0.25  # seconds without a byte: the screen is at rest
+SIZE = (160, 45)
+
+
+class PtyApp:
+    """A command on a pseudo-terminal of `cols` x `rows`; reads everything it writes."""
+
+    def __init__(self, argv: list[str], cols: int = 120, rows: int = 40, env: dict | None = None) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = dict(
+            env or os.environ,
+            TERM="xterm-256color",
+            COLORTERM="truecolor",
+            COLUMNS=str(cols),
+            LINES=str(rows),
+        )
+        env.pop("TEXTUAL", None)
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self.buffer = b""
+        self.last_byte = self.t0
+
+    def _read(self, wait: float) -> bool:
+        """Read what is there within `wait` seconds; False when the app has gone."""
+        ready, _, _ = select.select([self.master], [], [], wait)
+        if not ready:
+            return self.proc.poll() is None
+        try:
+            chunk = os.read(self.master, 1 << 16)
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        self.buffer += chunk
+        self.last_byte = time.perf_counter()
+        return True
+
+    def read_until(self, predicate: Callable[[bytes], bool], timeout: float = 60.0) -> float | None:
+        """Read output until predicate(all output so far) holds; the time since spawn, or None."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            if not self._read(0.05):
+                return None
+            if predicate(self.buffer):
+                return self.last_byte - self.t0
+        return None
+
+    def drain(self, quiet: float = 0.5, timeout: float = 20.0) -> None:
+        """Read until the app has written nothing for `quiet` seconds (it has finished painting)."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            ready, _, _ = select.select([self.master], [], [], quiet)
+            if not ready:
+                return
+            if not self._read(0):
+                return
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.close(self.master)
+
+
+# --- the two apps ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Subject:
+    """One app as the benchmark drives it: how to start it, when its figures are on screen, how to put
+    the cursor on the volume, and which texts show that an edit's new figures were painted."""
+
+    name: str
+    argv: list[str]
+    volume: float
+    first_figures: Callable[[], list[bytes]]  # on screen once the app has started
+    figures_after: Callable[[float], list[bytes]]  # on screen once an edit to this volume is painted
+    to_volume: Callable[[PtyApp], None] = lambda app: None
+    edits: dict[str, list[float]] = field(default_factory=lambda: {"first": [], "settled": []})
+    cold: list[float] = field(default_factory=list)
+
+
+def workbench_subject(files: list[Path], name: str = "workbench") -> Subject:
+    """The workbench on `files` (one tab each), edited in the first tab's Workload grid."""
+    from workbench.model import fmt
+    from workbench.model.engine import compute
+    from workbench.store import files as store
+
+    first = store.load(files[0])
+    volume = first.workload.requests_per_day or 1000.0
+
+    def figures(v: float) -> list[bytes]:
+        data = first.model_dump(exclude_none=True)
+        data["workload"]["requests_per_day"] = v
+        s = store.from_dict(data)
+        o = compute(s).options[0]
+        return [fmt.money(o.tco, s.currency).encode(), fmt.money(o.average_monthly, s.currency).encode()]
+
+    def to_volume(app: PtyApp) -> None:
+        app.send("W")  # the Workload grid, focused
+        app.drain(QUIET)
+        for _ in range(12):  # down to the volume: its help text shows on the status line
+            app.buffer = b""
+            app.send("\x1b[B")
+            app.drain(QUIET)
+            if b"Requests per day in month 1" in app.buffer:
+                return
+        raise RuntimeError("the workbench's cursor never reached requests per day")
+
+    return Subject(
+        name,
+        [str(VENV_BIN / "workbench"), *map(str, files)],
+        volume,
+        lambda: figures(volume)[:1],
+        figures,
+        to_volume,
+    )
+
+
+def floor_subject(inputs: int, options: int, months: int, volume: float) -> Subject:
+    sys.path.insert(0, str(HERE))
+    import floor
+
+    argv = [sys.executable, str(HERE / "floor.py")]
+    argv += ["--inputs", str(inputs), "--options", str(options), "--months", str(months)]
+    argv += ["--volume", str(volume)]
+    return Subject(
+        "floor",
+        argv,
+        volume,
+        lambda: [floor.tco_text(volume).encode()],
+        lambda v: [floor.tco_text(v).encode(), floor.money(floor.figure(v, 1, 0)).encode()],
+    )
+
+
+def _has_all(texts: list[bytes]) -> Callable[[bytes], bool]:
+    return lambda buf: all(t in buf for t in texts)
+
+
+# --- edits --------------------------------------------------------------------------------------------------
+
+
+def _start(subject: Subject, env: dict) -> PtyApp:
+    app = PtyApp(subject.argv, *SIZE, env=env)
+    if app.read_until(_has_all(subject.first_figures())) is None:
+        app.close()
+        raise RuntimeError(f"{subject.name} never showed its figures: {app.buffer[-400:]!r}")
+    app.drain(QUIET)
+    subject.to_volume(app)
+    return app
+
+
+def _edit(app: PtyApp, subject: Subject, value: float) -> tuple[float, float]:
+    """One edit from a quiet screen; (to the first frame with the new figures, to the last byte) in ms."""
+    app.send("\r")  # open the editor on the cell
+    app.drain(QUIET)
+    app.send("\x15")  # ctrl+u clears the editor
+    app.drain(QUIET)
+    app.send(f"{value:g}")
+    app.drain(QUIET)
+    app.buffer = b""
+    t0 = time.perf_counter()
+    app.send("\r")
+    if app.read_until(_has_all(subject.figures_after(value)), timeout=30) is None:
+        raise RuntimeError(f"{subject.name}: the edit to {value:g} never showed: {app.buffer[-400:]!r}")
+    first = app.last_byte - t0
+    app.drain(QUIET)
+    return first * 1e3, (app.last_byte - t0) * 1e3
+
+
+def edits(subjects: list[Subject], n: int, env: dict, warmup: int = 2) -> None:
+    """`n` timed edits of each subject, interleaved (ABBA...), after `warmup` untimed ones each."""
+    apps = [_start(s, env) for s in subjects]
+    try:
+        for i in range(n + warmup):
+            order = list(zip(subjects, apps, strict=True))
+            if i % 2:
+                order.reverse()
+            for subject, app in order:
+                value = subject.volume * (1.25 if i % 2 == 0 else 1.5)
+                first, settled = _edit(app, subject, value)
+                if i >= warmup:
+                    subject.edits["first"].append(first)
+                    subject.edits["settled"].append(settled)
+    finally:
+        for app in apps:
+            app.close()
+
+
+def cold(subjects: list[Subject], n: int, env: dict) -> None:
+    """`n` cold starts of each subject, alternating, a new process each; seconds to the first figures."""
+    for i in range(n):
+        order = subjects if i % 2 == 0 else subjects[::-1]
+        for subject in order:
+            app = PtyApp(subject.argv, *SIZE, env=env)
+            try:
+                t = app.read_until(_has_all(subject.first_figures()))
+            finally:
+                app.close()
+            if t is None:
+                raise RuntimeError(f"{subject.name} never showed its figures on a cold start")
+            subject.cold.append(t)
