@@ -5,7 +5,8 @@ edit with nothing of the workbench in it.
 
 Left, an input table (field, value, unit; `--inputs` rows, the first holding a volume). Right, a results
 table of nine rows by `--options` columns and a monthly table of `--months` rows by five columns: the
-shape of the workbench's Results pane for a scenario of that many options and months. Below, a status
+shape of the workbench's Results pane for a scenario of that many options and months (`--months 0`: no
+monthly table, only the two tables issue 15 names). Below, a status
 line and a footer. Enter on a value opens an edit bar over the status line (Textual's Input, on an
 overlay layer); Enter in it parses the number, writes it into the input table, recomputes every figure
 with trivial arithmetic (`figure()`), updates the cells of both result tables, closes the edit bar and
@@ -63,7 +64,8 @@ class FloorApp(App):
             yield DataTable(id="inputs", cursor_type="cell")
             with Vertical(id="right"):
                 yield DataTable(id="results", cursor_type="none")
-                yield DataTable(id="monthly", cursor_type="none")
+                if self.n_months:  # --months 0: the two tables of issue 15's own floor, no monthly table
+                    yield DataTable(id="monthly", cursor_type="none")
         yield Input(id="edit")
         yield Static("", id="status")
         yield Footer()
@@ -81,14 +83,15 @@ class FloorApp(App):
             results.add_row(name, *(money(figure(self.volume, r, c)) for c in range(self.n_options)))
             for r, name in enumerate(ROWS)
         ]
-        monthly = self.query_one("#monthly", DataTable)
-        self.month_keys = [monthly.add_column(name) for name in MONTH_COLUMNS]
-        self.month_rows = [
-            monthly.add_row(
-                str(m + 1), *(money(figure(self.volume, m, c) / 24) for c in range(len(MONTH_COLUMNS) - 1))
-            )
-            for m in range(self.n_months)
-        ]
+        self.month_keys: list = []
+        self.month_rows: list = []
+        if self.n_months:
+            monthly = self.query_one("#monthly", DataTable)
+            self.month_keys = [monthly.add_column(name) for name in MONTH_COLUMNS]
+            self.month_rows = [
+                monthly.add_row(str(m + 1), *(money(figure(self.volume, m, c) / 24) for c in range(4)))
+                for m in range(self.n_months)
+            ]
         inputs.move_cursor(row=0, column=1)
         inputs.focus()
 
@@ -113,10 +116,11 @@ class FloorApp(App):
             for r, row_key in enumerate(self.result_keys):
                 for c, column_key in enumerate(self.option_keys):
                     results.update_cell(row_key, column_key, money(figure(value, r, c)))
-            monthly = self.query_one("#monthly", DataTable)
-            for m, row_key in enumerate(self.month_rows):
-                for c, column_key in enumerate(self.month_keys[1:]):
-                    monthly.update_cell(row_key, column_key, money(figure(value, m, c) / 24))
+            if self.month_rows:
+                monthly = self.query_one("#monthly", DataTable)
+                for m, row_key in enumerate(self.month_rows):
+                    for c, column_key in enumerate(self.month_keys[1:]):
+                        monthly.update_cell(row_key, column_key, money(figure(value, m, c) / 24))
         self.query_one("#status", Static).update(f"requests per day = {value:g}")
         self.action_cancel()
 

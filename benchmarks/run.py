@@ -58,12 +58,14 @@ sys.path.insert(0, str(ROOT))
 import baseline  # noqa: E402
 import numpy as np  # noqa: E402
 import synthetic  # noqa: E402
+import terminal  # noqa: E402
 
 from workbench.model.scenario import Scenario  # noqa: E402
 from workbench.store import files  # noqa: E402
 
 PRESETS = ROOT / "presets"
 SYNTHETIC = "synthetic-12x120"
+LARGE = "synthetic-40x120"
 VENV_BIN = Path(sys.executable).parent
 
 # The Monte Carlo benchmark runs on the starter preset with its own [uncertainty] ranges (these, if the
@@ -103,6 +105,7 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 2, scale: float =
 def scenarios() -> dict[str, Scenario]:
     out = {p.stem: files.load(p) for p in sorted(PRESETS.glob("*.toml"))}
     out[SYNTHETIC] = synthetic.large_scenario(12, 120)
+    out[LARGE] = synthetic.large_scenario(40, 120)  # issue 15's scale
     return out
 
 
@@ -314,7 +317,7 @@ def bench_edit_to_repaint(scns: dict[str, Scenario], edits: int, budget_s: float
     out = {}
     start = time.perf_counter()
     for name, s in scns.items():
-        path = PRESETS / f"{name}.toml" if name != SYNTHETIC else None
+        path = PRESETS / f"{name}.toml" if name not in (SYNTHETIC, LARGE) else None
         n = edits if time.perf_counter() - start < budget_s else 3  # a loaded machine: fewer samples
         out[name] = asyncio.run(_edit_to_repaint(s, path, n, ("results", "ladder", "plots")))
     return out
@@ -323,86 +326,9 @@ def bench_edit_to_repaint(scns: dict[str, Scenario], edits: int, budget_s: float
 # --- processes on a pseudo-terminal ------------------------------------------------------------------------
 
 
-class PtyApp:
-    """The `workbench` command on a 120x40 pseudo-terminal; reads everything it writes."""
-
-    def __init__(self, args: list[str], cols: int = 120, rows: int = 40) -> None:
-        import fcntl
-        import pty
-        import struct
-        import termios
-
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = dict(
-            os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(cols), LINES=str(rows)
-        )
-        env.pop("TEXTUAL", None)
-        self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [str(VENV_BIN / "workbench"), *args],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(slave)
-        self.buffer = b""
-
-    def read_until(self, predicate: Callable[[bytes], bool], timeout: float = 60.0) -> float | None:
-        """Read output until predicate(all output so far) holds; the time since spawn, or None."""
-        import select
-
-        end = time.perf_counter() + timeout
-        while time.perf_counter() < end:
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 1 << 16)
-                except OSError:
-                    return None
-                if not chunk:
-                    return None
-                self.buffer += chunk
-                if predicate(self.buffer):
-                    return time.perf_counter() - self.t0
-            elif self.proc.poll() is not None:
-                return None
-        return None
-
-    def drain(self, quiet: float = 0.5, timeout: float = 20.0) -> None:
-        """Read until the app has written nothing for `quiet` seconds (it has finished painting)."""
-        import select
-
-        end = time.perf_counter() + timeout
-        while time.perf_counter() < end:
-            ready, _, _ = select.select([self.master], [], [], quiet)
-            if not ready:
-                return
-            try:
-                chunk = os.read(self.master, 1 << 16)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.buffer += chunk
-
-    def send(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-
-    def close(self) -> None:
-        import signal
-
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        os.close(self.master)
+def PtyApp(args: list[str], cols: int = 120, rows: int = 40) -> terminal.PtyApp:  # noqa: N802
+    """The `workbench` command on a pseudo-terminal (benchmarks/terminal.py)."""
+    return terminal.PtyApp([str(VENV_BIN / "workbench"), *args], cols, rows)
 
 
 def _first_frame(buf: bytes) -> bool:
@@ -415,23 +341,79 @@ def _results_frame(buf: bytes) -> bool:
     return _first_frame(buf) and b"/request" in buf and b"$" in buf
 
 
-def bench_cold_start(runs: int) -> dict:
-    first, with_results, failures = [], [], 0
-    for _ in range(runs):
-        app = PtyApp(["presets/starter.toml"])
-        try:
-            t1 = app.read_until(_first_frame)
-            t2 = app.read_until(_results_frame) if t1 is not None else None
-        finally:
-            app.close()
-        if t1 is None or t2 is None:
-            failures += 1
-            continue
-        first.append(t1)
-        with_results.append(t2)
-    out = {**stats(first, 3), "with_results": stats(with_results, 3) if with_results else None}
-    if failures:
-        out["failures"] = failures
+# --- against the floor: the workbench and a bare Textual app on pseudo-terminals (benchmarks/terminal.py) --
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b else float("nan")
+
+
+def _against_floor(
+    files_: list[Path], options: int, months: int, edits: int, colds: int, env: dict, two_tables: bool = False
+) -> dict:
+    """Edits and cold starts of the workbench on `files_` (the first tab edited) against a floor app of
+    the same shape (the first scenario's options and months), interleaved. With `two_tables`, also against
+    the floor without its monthly table (the input and results tables the issue names), for reference."""
+    wb = terminal.workbench_subject(files_)
+    fl = terminal.floor_subject(FLOOR_INPUTS, options, months, wb.volume)
+    subjects = [wb, fl]
+    if two_tables:
+        subjects.append(terminal.floor_subject(FLOOR_INPUTS, options, 0, wb.volume, "floor_2_tables"))
+    terminal.edits(subjects, edits, env)
+    terminal.cold(subjects, colds, env)
+    w, f = stats(wb.edits["first"], 1), stats(fl.edits["first"], 1)
+    cw, cf = stats(wb.cold, 3), stats(fl.cold, 3)
+    out = {
+        "tabs": len(files_),
+        "options": options,
+        "months": months,
+        "edit_ratio": {"p50": _ratio(w["p50"], f["p50"]), "p95": _ratio(w["p95"], f["p95"])},
+        "edit_ms": {s.name: stats(s.edits["first"], 1) for s in subjects},
+        "settled_ms": {s.name: stats(s.edits["settled"], 1) for s in subjects},
+        "cold_ratio": _ratio(cw["p50"], cf["p50"]),
+        "cold_s": {s.name: stats(s.cold, 3) for s in subjects},
+    }
+    if two_tables:
+        f2, c2 = out["edit_ms"]["floor_2_tables"], out["cold_s"]["floor_2_tables"]
+        out["against_floor_2_tables"] = {
+            "edit_ratio": {"p50": _ratio(w["p50"], f2["p50"]), "p95": _ratio(w["p95"], f2["p95"])},
+            "cold_ratio": _ratio(cw["p50"], c2["p50"]),
+        }
+    return out
+
+
+FLOOR_INPUTS = 25  # rows of the floor's input table: about the Workload grid's
+
+
+def bench_terminal(scale: bool, edits: int, colds: int, folder: Path) -> dict:
+    """edit_ratio and cold_ratio on the starter preset at 160x45; with `scale`, the same for a scenario
+    of 40 options over 120 months and for 12 open tabs."""
+    env = dict(os.environ)
+    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):  # no user config, no recovery offer
+        env[var] = str(folder / var.lower())
+    starter = files.load(PRESETS / "starter.toml")
+    out = {
+        "size": "x".join(map(str, terminal.SIZE)),
+        "starter": _against_floor(
+            [PRESETS / "starter.toml"],
+            len(starter.options),
+            starter.horizon_months,
+            edits,
+            colds,
+            env,
+            two_tables=True,
+        ),
+    }
+    if scale:
+        big = folder / "synthetic-40x120.toml"
+        big.write_text(files.dump_text(synthetic.large_scenario(40, 120)))
+        out["synthetic-40x120"] = _against_floor([big], 40, 120, max(4, edits // 2), max(2, colds // 2), env)
+        presets = sorted(PRESETS.glob("*.toml"))
+        tabs = [PRESETS / "starter.toml", *[p for p in presets if p.stem != "starter"]]
+        tabs = (tabs * 2)[:12]
+        out["12-tabs"] = _against_floor(
+            tabs, len(starter.options), starter.horizon_months, max(4, edits // 2), max(2, colds // 2), env
+        )
     return out
 
 
@@ -654,12 +636,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated subset: engine,sweep,edit,cold,rss,mc,usage (default: all)",
+        help="comma-separated subset: engine,sweep,edit,ratio,rss,mc,usage (default: all; cold = ratio)",
     )
     parser.add_argument("--scenarios", default="", help="comma-separated subset of scenario names")
     args = parser.parse_args(argv)
     only = (
-        set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "cold", "rss", "mc", "usage"}
+        set(args.only.split(",")) if args.only else {"engine", "sweep", "edit", "ratio", "rss", "mc", "usage"}
     )
     log = (
         (lambda *a: print(*a, file=sys.stderr, flush=True))
@@ -706,11 +688,31 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
     if "edit" in only:
         log("edit_to_repaint_ms ...")
         result["edit_to_repaint_ms"] = bench_edit_to_repaint(scns, 6 if quick else 12)
-    if "cold" in only:
-        log("cold_start_s ...")
-        # A loaded machine slows everything above: keep the whole run under five minutes.
-        late = time.perf_counter() - started > 170
-        result["cold_start_s"] = bench_cold_start(3 if quick or late else 8)
+    if "cold" in only or "ratio" in only:
+        log("edit_ratio, cold_ratio (workbench against the floor app, pseudo-terminals) ...")
+        folder = Path(os.environ["WORKBENCH_SAVES"])
+        against = bench_terminal(not quick, 6 if quick else 16, 3 if quick else 8, folder)
+        starter = against["starter"]
+        result["edit_ratio"] = {
+            **starter["edit_ratio"],
+            "scenario": "starter",
+            "size": against["size"],
+            "workbench_ms": starter["edit_ms"]["workbench"],
+            "floor_ms": starter["edit_ms"]["floor"],
+            "settled_ms": starter["settled_ms"],
+            "against_floor_2_tables": starter["against_floor_2_tables"]["edit_ratio"],
+        }
+        result["cold_ratio"] = {
+            "p50": starter["cold_ratio"],
+            "scenario": "starter",
+            "size": against["size"],
+            "workbench_s": starter["cold_s"]["workbench"],
+            "floor_s": starter["cold_s"]["floor"],
+            "against_floor_2_tables": starter["against_floor_2_tables"]["cold_ratio"],
+        }
+        result["cold_start_s"] = starter["cold_s"]["workbench"]
+        result["scale"] = {k: v for k, v in against.items() if k != "size"}
+        late = time.perf_counter() - started > 400
         result["import_ms"] = bench_imports(2 if quick or late else 3)
     if "rss" in only:
         log("rss_mb ...")
@@ -727,6 +729,8 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
         "engine_ms",
         "edit_to_repaint_ms",
         "cold_start_s",
+        "edit_ratio",
+        "cold_ratio",
         "monte_carlo_s",
         "sweep_ms",
         "python_baseline_ratio",
@@ -771,13 +775,33 @@ def print_tables(r: dict) -> None:
             panes = ", ".join(f"{p} p50 {v['p50']} p95 {v['p95']}" for p, v in st["by_pane"].items())
             print(f"  {name:<32} {panes}")
         print()
-    if r.get("cold_start_s"):
-        c = r["cold_start_s"]
-        wr = c.get("with_results") or {}
+    if r.get("edit_ratio"):
+        e, c = r["edit_ratio"], r["cold_ratio"]
+        print(f"against the floor app ({e['size']} pseudo-terminal, interleaved; ratio = workbench / floor)")
         print(
-            f"cold_start_s: first frame p50 {c['p50']} p95 {c['p95']} (n={c['n']}); "
-            f"with results p50 {wr.get('p50')} p95 {wr.get('p95')}\n"
+            f"  edit_ratio  p50 {e['p50']}  p95 {e['p95']}   workbench {e['workbench_ms']['p50']} / "
+            f"{e['workbench_ms']['p95']} ms, floor {e['floor_ms']['p50']} / {e['floor_ms']['p95']} ms "
+            f"(n={e['workbench_ms']['n']})"
         )
+        print(
+            f"  cold_ratio  p50 {c['p50']}          workbench {c['workbench_s']['p50']} / "
+            f"{c['workbench_s']['p95']} s, floor {c['floor_s']['p50']} / {c['floor_s']['p95']} s "
+            f"(n={c['workbench_s']['n']})"
+        )
+        print(
+            f"  against the floor without its monthly table: edit_ratio p50 "
+            f"{e['against_floor_2_tables']['p50']} p95 {e['against_floor_2_tables']['p95']}, "
+            f"cold_ratio {c['against_floor_2_tables']}\n"
+        )
+        print("scale: work against time (p50; edit ms and cold s, workbench / floor)")
+        for name, x in r.get("scale", {}).items():
+            print(
+                f"  {name:<18} {x['tabs']:>2} tabs {x['options']:>3} options {x['months']:>4} months   "
+                f"edit {x['edit_ms']['workbench']['p50']} / {x['edit_ms']['floor']['p50']} "
+                f"(x{x['edit_ratio']['p50']}, p95 x{x['edit_ratio']['p95']})   "
+                f"cold {x['cold_s']['workbench']['p50']} / {x['cold_s']['floor']['p50']} (x{x['cold_ratio']})"
+            )
+        print()
     if r.get("import_ms"):
         print("import_ms (each in a fresh interpreter; workbench.tui.app includes all the others)")
         for name, st in r["import_ms"].items():

@@ -165,7 +165,7 @@ def workbench_subject(files: list[Path], name: str = "workbench") -> Subject:
     )
 
 
-def floor_subject(inputs: int, options: int, months: int, volume: float) -> Subject:
+def floor_subject(inputs: int, options: int, months: int, volume: float, name: str = "floor") -> Subject:
     sys.path.insert(0, str(HERE))
     import floor
 
@@ -173,7 +173,7 @@ def floor_subject(inputs: int, options: int, months: int, volume: float) -> Subj
     argv += ["--inputs", str(inputs), "--options", str(options), "--months", str(months)]
     argv += ["--volume", str(volume)]
     return Subject(
-        "floor",
+        name,
         argv,
         volume,
         lambda: [floor.tco_text(volume).encode()],
