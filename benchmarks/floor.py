@@ -14,6 +14,12 @@ gives the focus back to the input table. Escape cancels. ctrl+q quits.
 
 Nothing is cached and nothing is deferred beyond what Textual does by itself: the point is Textual's own
 cost for this work, measured by benchmarks/run.py from outside the process on a pseudo-terminal.
+
+`--scenario FILE` makes it the floor *plus the model*: before the app starts it reads and validates FILE
+with the workbench's store (pydantic) and computes it with the workbench's engine (`report.analyze`,
+numpy), and the results table shows that analysis's figures (`report.option_rows`). What this costs over
+the bare floor at start-up is the part of the workbench's cold start no TUI work can remove: the first
+frame has to show figures, and figures need the scenario validated and computed.
 """
 
 from __future__ import annotations
@@ -26,6 +32,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 ROWS = ("Month 1", "Avg/mo", "TCO", "/request", "/1M tok", "B/E mo", "B/E vol", "GPUs", "marks")
+# --scenario: the key of `report.option_rows` each results row shows
+SHOWN = (
+    "month1",
+    "average",
+    "tco",
+    "per_request",
+    "per_mtok",
+    "breakeven_month",
+    "breakeven_volume",
+    "gpus",
+    "marks",
+)
 MONTH_COLUMNS = ("Month", "total", "cumulative", "inference", "one-time")
 
 
@@ -54,10 +72,13 @@ class FloorApp(App):
     """
     BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, inputs: int, options: int, months: int, volume: float) -> None:
+    def __init__(
+        self, inputs: int, options: int, months: int, volume: float, shown: list[dict] | None = None
+    ) -> None:
         super().__init__()
         self.n_inputs, self.n_options, self.n_months = inputs, options, months
         self.volume = volume
+        self.shown = shown  # --scenario: the option rows of the workbench's analysis
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -80,7 +101,7 @@ class FloorApp(App):
         results.add_column("")
         self.option_keys = [results.add_column(f"option {c + 1}") for c in range(self.n_options)]
         self.result_keys = [
-            results.add_row(name, *(money(figure(self.volume, r, c)) for c in range(self.n_options)))
+            results.add_row(name, *(self._result(r, c) for c in range(self.n_options)))
             for r, name in enumerate(ROWS)
         ]
         self.month_keys: list = []
@@ -94,6 +115,12 @@ class FloorApp(App):
             ]
         inputs.move_cursor(row=0, column=1)
         inputs.focus()
+
+    def _result(self, row: int, column: int) -> str:
+        if self.shown is None:
+            return money(figure(self.volume, row, column))
+        key = SHOWN[row]
+        return self.shown[column][key] if column < len(self.shown) else ""
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         edit = self.query_one("#edit", Input)
@@ -137,8 +164,15 @@ def main() -> None:
     parser.add_argument("--options", type=int, default=4)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--volume", type=float, default=20000)
+    parser.add_argument("--scenario", help="read, validate and compute this scenario file first")
     args = parser.parse_args()
-    FloorApp(args.inputs, args.options, args.months, args.volume).run()
+    shown = None
+    if args.scenario:
+        from workbench.model.report import analyze, option_rows
+        from workbench.store.files import load
+
+        shown = option_rows(analyze(load(args.scenario)))
+    FloorApp(args.inputs, args.options, args.months, args.volume, shown).run()
 
 
 if __name__ == "__main__":

@@ -360,6 +360,8 @@ def _against_floor(
     if two_tables:
         subjects.append(terminal.floor_subject(FLOOR_INPUTS, options, 0, wb.volume, "floor_2_tables"))
     terminal.edits(subjects, edits, env)
+    if two_tables:  # and the bound: the floor that first reads and computes the scenario with the model
+        subjects.append(terminal.model_floor_subject(FLOOR_INPUTS, months, files_[0], wb))
     terminal.cold(subjects, colds, env)
     w, f = stats(wb.edits["first"], 1), stats(fl.edits["first"], 1)
     cw, cf = stats(wb.cold, 3), stats(fl.cold, 3)
@@ -368,8 +370,8 @@ def _against_floor(
         "options": options,
         "months": months,
         "edit_ratio": {"p50": _ratio(w["p50"], f["p50"]), "p95": _ratio(w["p95"], f["p95"])},
-        "edit_ms": {s.name: stats(s.edits["first"], 1) for s in subjects},
-        "settled_ms": {s.name: stats(s.edits["settled"], 1) for s in subjects},
+        "edit_ms": {s.name: stats(s.edits["first"], 1) for s in subjects if s.edits["first"]},
+        "settled_ms": {s.name: stats(s.edits["settled"], 1) for s in subjects if s.edits["settled"]},
         "cold_ratio": _ratio(cw["p50"], cf["p50"]),
         "cold_s": {s.name: stats(s.cold, 3) for s in subjects},
     }
@@ -379,6 +381,8 @@ def _against_floor(
             "edit_ratio": {"p50": _ratio(w["p50"], f2["p50"]), "p95": _ratio(w["p95"], f2["p95"])},
             "cold_ratio": _ratio(cw["p50"], c2["p50"]),
         }
+        bound = out["cold_s"]["floor_with_model"]
+        out["cold_bound"] = {"floor_with_model_s": bound, "ratio": _ratio(bound["p50"], cf["p50"])}
     return out
 
 
@@ -709,6 +713,7 @@ def _run(args: argparse.Namespace, only: set[str], log: Callable, started: float
             "workbench_s": starter["cold_s"]["workbench"],
             "floor_s": starter["cold_s"]["floor"],
             "against_floor_2_tables": starter["against_floor_2_tables"]["cold_ratio"],
+            "bound": starter["cold_bound"],
         }
         result["cold_start_s"] = starter["cold_s"]["workbench"]
         result["scale"] = {k: v for k, v in against.items() if k != "size"}
@@ -791,7 +796,11 @@ def print_tables(r: dict) -> None:
         print(
             f"  against the floor without its monthly table: edit_ratio p50 "
             f"{e['against_floor_2_tables']['p50']} p95 {e['against_floor_2_tables']['p95']}, "
-            f"cold_ratio {c['against_floor_2_tables']}\n"
+            f"cold_ratio {c['against_floor_2_tables']}"
+        )
+        print(
+            f"  cold bound: the floor that first reads and computes the scenario with the model: "
+            f"{c['bound']['floor_with_model_s']['p50']} s, x{c['bound']['ratio']} the floor\n"
         )
         print("scale: work against time (p50; edit ms and cold s, workbench / floor)")
         for name, x in r.get("scale", {}).items():

@@ -181,6 +181,18 @@ def floor_subject(inputs: int, options: int, months: int, volume: float, name: s
     )
 
 
+def model_floor_subject(inputs: int, months: int, scenario: Path, workbench: Subject) -> Subject:
+    """The floor app that first reads, validates and computes `scenario` with the workbench's model and
+    shows its figures (floor.py --scenario): the bound on the workbench's cold start. Cold starts only."""
+    from workbench.store import files as store
+
+    options = len(store.load(scenario).options)
+    fl = floor_subject(inputs, options, months, workbench.volume, "floor_with_model")
+    fl.argv += ["--scenario", str(scenario)]
+    fl.first_figures = workbench.first_figures
+    return fl
+
+
 def _has_all(texts: list[bytes]) -> Callable[[bytes], bool]:
     return lambda buf: all(t in buf for t in texts)
 
