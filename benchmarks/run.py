@@ -18,10 +18,18 @@ edit_to_repaint_ms   in a headless `App.run_test(size=(120, 40))`: from the Ente
                      alternate between two volumes, with the Results, Ladder or Plots pane visible in turn.
                      `settled` is the same span to the last screen update the edit causes (footer
                      rebuilds after the focus returns to the grid, layout passes).
-cold_start_s         from just before the `workbench presets/starter.toml` process is spawned on a 120x40
-                     pseudo-terminal to the moment its first frame (the screen with the tabs and grids)
-                     has been read from the terminal; `with_results` to the first frame showing the
-                     results table's figures. A new process every run.
+edit_ratio           from outside, as a terminal sees it (benchmarks/terminal.py): the workbench on the starter
+                     preset and the floor app (benchmarks/floor.py: a bare Textual app of the same shape,
+                     an input table, a results table and a monthly table of the same sizes, an edit bar),
+                     each on a 160x45 pseudo-terminal, edited in turn; the Enter that commits a typed volume
+                     written to the terminal, to the first option's new TCO and average read back. p50 and
+                     p95 of the workbench over the same percentile of the floor. Also against the floor
+                     without its monthly table (`against_floor_2_tables`), for reference.
+cold_ratio           the same two apps spawned in turn, a new process each: to the first option's TCO read
+                     back. `cold_start_s` is the workbench's part; `bound` the floor app that first reads,
+                     validates and computes the scenario with the workbench's model (floor.py --scenario).
+scale                edit_ratio and cold_ratio for the starter preset, a scenario of 40 options over 120
+                     months (floor of the same shape) and 12 open tabs (the starter in front).
 monte_carlo_s        the Monte Carlo batch of workbench/model/montecarlo.py on the starter preset with the
                      uncertainty ranges below, 10,000 and 100,000 draws (null until that module exists).
 python_baseline_ratio  the same draws computed by benchmarks/baseline.py (a plain-Python loop over draws,
