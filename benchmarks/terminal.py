@@ -206,7 +206,11 @@ def _start(subject: Subject, env: dict) -> PtyApp:
         app.close()
         raise RuntimeError(f"{subject.name} never showed its figures: {app.buffer[-400:]!r}")
     app.drain(QUIET)
-    subject.to_volume(app)
+    try:
+        subject.to_volume(app)
+    except BaseException:
+        app.close()  # never leave an app running behind a failed start
+        raise
     return app
 
 
@@ -230,8 +234,10 @@ def _edit(app: PtyApp, subject: Subject, value: float) -> tuple[float, float]:
 
 def edits(subjects: list[Subject], n: int, env: dict, warmup: int = 2) -> None:
     """`n` timed edits of each subject, interleaved (ABBA...), after `warmup` untimed ones each."""
-    apps = [_start(s, env) for s in subjects]
+    apps: list[PtyApp] = []
     try:
+        for s in subjects:
+            apps.append(_start(s, env))
         for i in range(n + warmup):
             order = list(zip(subjects, apps, strict=True))
             if i % 2:
