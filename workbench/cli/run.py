@@ -12,14 +12,19 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import workbench
 from workbench.cli import aids, analysis, data, settings, usage
 from workbench.cli.common import COMMANDS, add_columns, command, fail, fit
-from workbench.model.scenario import Scenario
 from workbench.store import paths
-from workbench.store.config import ConfigError
-from workbench.store.files import ScenarioError, load, load_with_text, shown_path
+from workbench.store.errors import ConfigError, ScenarioError
+
+if TYPE_CHECKING:
+    from workbench.model.scenario import Scenario
+
+# The schema (workbench.store.files -> workbench.model.scenario: pydantic, numpy) is imported by the
+# commands that read a scenario, not here: presets, paths, completion and --help start without it.
 
 log = logging.getLogger("workbench")
 
@@ -30,6 +35,7 @@ SCENARIO_ARGS = ("file", "files", "a", "b")
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.model import report
+    from workbench.store.files import load
 
     a = report.analyze(load(args.file))
     if args.format == "json":
@@ -103,6 +109,8 @@ def _print_table(a) -> None:
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.store.files import load, shown_path
+
     bad = 0
     for f in args.files:
         try:
@@ -168,6 +176,8 @@ def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 
 def open_tui(files: list[str]) -> int:
+    from workbench.store.files import load_with_text
+
     chosen = [paths.preset_or_file(f) for f in files] or [str(paths.default_preset())]
     scenarios: list[tuple[Path, Scenario, str]] = []
     for f in chosen:
@@ -299,10 +309,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
-    parser = build_parser()
+    # The parser (every command's arguments, 4-6 ms) is built only for a command or a flag: opening files
+    # in the TUI needs the command names alone, registered when their modules were imported.
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         if argv[0].startswith("-"):
-            parser.parse_args(argv)  # prints usage and exits 2 for unknown flags
+            build_parser().parse_args(argv)  # prints usage and exits 2 for unknown flags
         problem = not_a_command(argv[0])
         if problem:
             print(problem, file=sys.stderr)
@@ -310,7 +321,7 @@ def _dispatch(argv: list[str]) -> int:
         return open_tui(argv)
     if not argv:
         return open_tui([])
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     for name in SCENARIO_ARGS:  # `report starter`: a preset's bare name is its file (paths.preset_or_file)
         value = getattr(args, name, None)
         if isinstance(value, str):

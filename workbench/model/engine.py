@@ -861,7 +861,10 @@ def breakeven_volumes(rows: pl.DataFrame | Rows) -> list[float | None]:
         points = np.concatenate((kinks[i].points(grid, near), kinks[base].points(grid, near)))
         points = points[(points > 0) & (points < MAX_VOLUME)]
         if points.size:
-            vols = np.unique(np.concatenate((grid, points)))
+            # np.unique's values (finite, sorted, each once) without np.unique, whose first call imports
+            # numpy.ma (20-30 ms of the first frame of a scenario that gets here)
+            vols = np.sort(np.concatenate((grid, points)))
+            vols = vols[np.concatenate(([True], vols[1:] != vols[:-1]))]
             pair = steady_costs({c: v[[i, base]] for c, v in rows.items()}, vols)
             out.append(_last_crossing(vols, pair[0], pair[1]))
         else:

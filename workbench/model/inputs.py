@@ -29,9 +29,10 @@ scenario by `scenario.input_values`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from workbench.model.formula import Meta
+if TYPE_CHECKING:  # formula imports numpy; the schema reads this table without it
+    from workbench.model.formula import Meta
 
 Source = Literal[
     "scenario",
@@ -63,6 +64,8 @@ class Input:
 
     @property
     def meta(self) -> Meta:
+        from workbench.model.formula import Meta
+
         return Meta(self.label, self.kind, self.unit)
 
 

@@ -11,14 +11,19 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from workbench.model import capacity, inputs, pretrain
-from workbench.model.capacity import MIN_CAPACITY
+from workbench.model import inputs
 from workbench.model.catalog import RISK_IDS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy, and the capacity and pre-training trees that evaluate over it, are imported by the checks that
+# run them (below_capacity_floor, _pretraining_too_long), not with the schema: a command that reads the
+# schema without validating a scenario (config) starts without numpy.
 
 SCHEMA_VERSION = 2
 """The highest `schema_version` this version of the workbench reads (docs/model.md section 6)."""
@@ -364,6 +369,19 @@ class Range(Table):
     mode: float | None = fld(None, "triangular: the most likely value; absent = midway", "input's unit")
 
 
+def _empty_list() -> list:
+    return []
+
+
+def _empty_dict() -> dict:
+    return {}
+
+
+# The empty tables' factories are Python functions, not `list` and `dict`: pydantic reads each factory's
+# signature, and a builtin's is parsed from its text by `tokenize`, whose first use compiles a large
+# regular expression (3-6 ms of every start, paid by nothing else on the way to the first frame).
+
+
 class Scenario(Table):
     schema_version: Int = fld(FIRST_VERSION, "Version of the file format", "", ge=1)
     name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
@@ -379,11 +397,11 @@ class Scenario(Table):
     training: Training = Field(default_factory=Training)
     rag: Rag = Field(default_factory=Rag)
     pretraining: Pretraining = Field(default_factory=Pretraining)
-    api_models: list[ApiModel] = Field(default_factory=list, max_length=500)
-    gpus: list[Gpu] = Field(default_factory=list, max_length=500)
-    options: list[Option] = Field(default_factory=list, max_length=100)
-    risks: list[RiskState] = Field(default_factory=list, max_length=100)
-    uncertainty: dict[str, Range] = Field(default_factory=dict, max_length=200)
+    api_models: list[ApiModel] = Field(default_factory=_empty_list, max_length=500)
+    gpus: list[Gpu] = Field(default_factory=_empty_list, max_length=500)
+    options: list[Option] = Field(default_factory=_empty_list, max_length=100)
+    risks: list[RiskState] = Field(default_factory=_empty_list, max_length=100)
+    uncertainty: dict[str, Range] = Field(default_factory=_empty_dict, max_length=200)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -430,6 +448,8 @@ class Scenario(Table):
                         )
                     )
                 elif short[i]:  # else GPU counts overflow to infinity
+                    from workbench.model.capacity import MIN_CAPACITY
+
                     key = (
                         "requests_per_second_per_gpu"
                         if o.requests_per_second_per_gpu > 0
@@ -678,6 +698,10 @@ def strategy_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
 
 def _pretraining_too_long(s: Scenario) -> list[tuple[tuple, str, str]]:
     """A pre-training run past pretrain.MAX_GPU_HOURS, by the engine's own trees."""
+    import numpy as np
+
+    from workbench.model import pretrain
+
     cols = input_values(s, [inputs.BY_COL[c] for c in pretrain.READS])
     env = {
         c: np.array(v, dtype=bool if inputs.BY_COL[c].kind == "bool" else np.float64) for c, v in cols.items()
@@ -862,6 +886,10 @@ def input_values(s: Scenario, cols: Iterable[inputs.Input] = inputs.INPUTS) -> d
 
 def below_capacity_floor(s: Scenario) -> np.ndarray:
     """For each option, whether the capacity trees put it under MIN_CAPACITY requests/s per GPU."""
+    import numpy as np
+
+    from workbench.model import capacity
+
     cols = input_values(s, [inputs.BY_COL[c] for c in capacity.READS])
     return capacity.below_floor({c: np.array(v, dtype=np.float64) for c, v in cols.items()})
 
@@ -1041,6 +1069,8 @@ _CAPACITY_INPUTS = {
 def _capacity_problems(s: Scenario) -> list[tuple[tuple, str, str]]:
     """A range may not take a self-hosted option below the throughput floor the scenario itself must meet
     (capacity.MIN_CAPACITY): a draw there would need an infinite number of GPUs."""
+    from workbench.model.capacity import MIN_CAPACITY
+
     out: list[tuple[tuple, str, str]] = []
     ranges = s.uncertainty
     w_key = "workload.output_tokens"

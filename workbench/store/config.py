@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.model.problems import join_problems, shown_value, toml_syntax_problem
 from workbench.model.scenario import Scenario
+from workbench.store.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
 
@@ -137,10 +138,6 @@ KEY_EXPECTED = "a key such as 'ctrl+s', 'f2', 'x' or 'question_mark'; several se
 def default_currency() -> str:
     """The label a scenario gets when neither its file nor the config sets one."""
     return str(Scenario.model_fields["currency"].default)
-
-
-class ConfigError(ValueError):
-    """A config file that cannot be used, worded as one line per problem."""
 
 
 class _File(BaseModel):

@@ -17,29 +17,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from pydantic import ValidationError
 
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value, toml_syntax_problem
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
 from workbench.store import config, paths
+from workbench.store.errors import ScenarioError
 
 MAX_FILE_BYTES = 5_000_000
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
 BOM = "\ufeff"  # a UTF-8 byte-order mark, as some Windows editors write one
-
-
-class ScenarioError(Exception):
-    """A problem with a scenario file or value, already worded for the user.
-
-    `reason` says what kind of problem, for a caller that acts on it rather than shows it: "content"
-    (the file was read and is not a valid scenario), or why it could not be read: "missing",
-    "not-regular" (a folder, FIFO, socket or device), "too-large", "unreadable", "bad-path"."""
-
-    def __init__(self, message: str, reason: str = "content") -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 # --- Locations and messages ------------------------------------------------------------------------
@@ -252,6 +240,8 @@ def dump_text(scenario: Scenario, base: str | None = None) -> str:
             text = None
         if text is not None and _means(text, scenario):
             return text
+    import tomli_w  # only a save writes TOML
+
     return HEADER + tomli_w.dumps(data, multiline_strings=True)
 
 
