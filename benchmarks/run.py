@@ -429,7 +429,15 @@ def bench_terminal(scale: bool, edits: int, colds: int, folder: Path) -> dict:
     return out
 
 
-IMPORTS = ("numpy", "polars", "pydantic", "workbench.model.scenario", "textual.app", "workbench.tui.app")
+IMPORTS = (
+    "numpy",
+    "polars",
+    "pydantic",
+    "workbench.model.scenario",
+    "workbench.model.report",
+    "textual.app",
+    "workbench.tui.app",
+)
 
 
 def bench_imports(runs: int) -> dict:
