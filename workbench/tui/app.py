@@ -277,7 +277,7 @@ class WorkbenchApp(FixedApp):
         if self.is_headless:
             self.call_later(self._build_rest)
         else:  # after the first frame, beside the keys
-            self.call_after_refresh(lambda: self.run_worker(self._build_rest(), group="build"))
+            self.call_after_refresh(lambda: self.run_worker(self._build_rest, group="build"))
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # self.size still holds the old size (textual_fixes.FixedApp)
