@@ -246,6 +246,10 @@ class WorkbenchApp(FixedApp):
         if view is not None:
             await view.ensure_body()
 
+    @work(group="build")
+    async def _build_in_background(self) -> None:
+        await self._build_rest()
+
     async def _build_rest(self) -> None:
         """After the first frame: the front tab's other panes, then the other tabs (each one's front panes
         first), then Compare and Split. Each step is one mount: in a terminal this runs beside the app's
@@ -277,7 +281,7 @@ class WorkbenchApp(FixedApp):
         if self.is_headless:
             self.call_later(self._build_rest)
         else:  # after the first frame, beside the keys
-            self.call_after_refresh(lambda: self.run_worker(self._build_rest, group="build"))
+            self.call_after_refresh(self._build_in_background)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # self.size still holds the old size (textual_fixes.FixedApp)
