@@ -19,7 +19,7 @@ SIZE = (160, 45)
 
 @pytest.fixture
 def no_background_build(monkeypatch):
-    async def nothing(self) -> None:
+    async def nothing(self, views=None) -> None:
         return None
 
     monkeypatch.setattr(WorkbenchApp, "_build_rest", nothing)
@@ -47,7 +47,7 @@ async def test_the_first_frame_holds_the_front_panes_only(no_background_build):
 async def screens_after(keys: tuple[str, ...], background: bool, monkeypatch) -> list[str]:
     if not background:
 
-        async def nothing(self) -> None:
+        async def nothing(self, views=None) -> None:
             return None
 
         monkeypatch.setattr(WorkbenchApp, "_build_rest", nothing)

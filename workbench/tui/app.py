@@ -246,26 +246,38 @@ class WorkbenchApp(FixedApp):
         if view is not None:
             await view.ensure_body()
 
-    @work(group="build")
-    async def _build_in_background(self) -> None:
-        await self._build_rest()
+    def _build_later(self, views: list[ScenarioView] | None = None) -> None:
+        """Build what is not built yet of `views` (None: of the whole app, as at start) after the next
+        frame. In a terminal that runs in a worker beside the keys; headless (tests, snapshots) it runs
+        in the app's queue, so the app a test drives is whole before its next key."""
+        if self.is_headless:
+            self.call_later(self._build_rest, views)
+        else:
+            self.call_after_refresh(self._build_in_background, views)
 
-    async def _build_rest(self) -> None:
-        """After the first frame: the front tab's other panes, then the other tabs (each one's front panes
-        first), then Compare and Split. Each step is one mount: in a terminal this runs beside the app's
-        keys (a worker), so a key waits for one step at most; a key that shows something not built yet
-        builds it at once (ensure_*). Headless (tests, snapshots) it runs in the app's queue, so the app
-        a test drives is whole before its first key."""
-        views = self.views()
+    @work(group="build", exit_on_error=False)
+    async def _build_in_background(self, views: list[ScenarioView] | None) -> None:
+        """(A tab closed while it was being built must not end the session: what the build did not
+        reach is built when first shown.)"""
+        await self._build_rest(views)
+
+    async def _build_rest(self, views: list[ScenarioView] | None = None) -> None:
+        """The front tab's other panes, then the other tabs (each one's front panes), Compare, the
+        other tabs' other panes, and Split. Each step is one mount (a key waits for one step at most),
+        and a key that shows something not built yet builds it at once (_ensure_tab, ensure_pane)."""
+        everything = views is None
+        views = self.views() if views is None else views
         active = self.active_view()
-        if active is not None:
-            views.sort(key=lambda v: v is not active)
+        if active in views:
+            await active.build_rest()
         for view in views:
             await view.ensure_body()
+        if everything:
+            await self._ensure_shared("compare")
         for view in views:
             await view.build_rest()
-        for tab_id in SHARED_TABS:
-            await self._ensure_shared(tab_id)
+        if everything:
+            await self._ensure_shared("split")
 
     @staticmethod
     def _title(doc: Document) -> str:
@@ -278,10 +290,7 @@ class WorkbenchApp(FixedApp):
         self.call_after_refresh(self._focus_active)
         self.call_after_refresh(self._offer_recovery)
         self.set_timer(0.05, self._focus_active)
-        if self.is_headless:
-            self.call_later(self._build_rest)
-        else:  # after the first frame, beside the keys
-            self.call_after_refresh(self._build_in_background)
+        self._build_later()  # the first frame is painted first
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # self.size still holds the old size (textual_fixes.FixedApp)
@@ -902,6 +911,7 @@ class WorkbenchApp(FixedApp):
         if doc.note:  # e.g. a restored tab that has no file: ctrl+s will ask where
             # the grid's focus, handled next, would show the cell's help instead
             pane.query_one(ScenarioView).status(doc.note, keep=bool(grids))
+        self._build_later([pane.query_one(ScenarioView)])  # its other panes, after its first frame
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:

@@ -182,11 +182,15 @@ class ScenarioView(Vertical):
             if pane in self._built or not self.is_attached:
                 return
             spec = registry.BY_ID[pane]
-            await self.query_one(f"#{pane}", TabPane).mount(*spec.build())
+            try:
+                tab_pane = self.query_one(f"#{pane}", TabPane)
+            except NoMatches:  # the tab is being closed
+                return
+            await tab_pane.mount(*spec.build())
             self._built.add(pane)
             if spec.half == "inputs":
                 self._cache.pop("grids", None)
-                for grid in self.query_one(f"#{pane}", TabPane).query(Grid):
+                for grid in tab_pane.query(Grid):
                     grid.editor = self
                     grid.follow(self.doc.scenario)
             elif self._shown is not None:
