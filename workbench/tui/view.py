@@ -447,6 +447,12 @@ class ScenarioView(Vertical):
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
+        pane = next((w for w in event.grid.ancestors if isinstance(w, TabPane)), None)
+        spec = registry.BY_ID.get(pane.id or "") if pane is not None else None
+        if spec is not None and self._one(TabbedContent, f"#{spec.half}").active != spec.id:
+            # A grid of a pane not in front, built after the first frame: its cursor's first
+            # highlight is no news (it would take the status line and the focused option).
+            return
         focused = self.screen.focused
         if (
             focused is event.grid
