@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -20,19 +21,20 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from workbench.model.scenario import Scenario
-from workbench.session import exports, recovery
+from workbench.session import recovery
 from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
 from workbench.store import config, files, paths
 from workbench.tui.grids.grid import Grid
 from workbench.tui.panes import registry
-from workbench.tui.panes.compare import CompareView
-from workbench.tui.panes.split import SplitView
-from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
-from workbench.tui.screens.dialogs import Confirm, HelpScreen, OpenPicker, PresetPicker, TextPrompt
-from workbench.tui.screens.export import ExportChooser
-from workbench.tui.screens.recover import RecoverScreen
 from workbench.tui.textual_fixes import FixedApp, KeyFooter
 from workbench.tui.view import WIDE, EditBar, ScenarioView
+
+if TYPE_CHECKING:
+    from workbench.tui.panes.compare import CompareView
+    from workbench.tui.panes.split import SplitView
+
+# What the first frame does not show is imported when first used: the dialogs (workbench.tui.screens),
+# the Compare and Split tabs, the exports, and the result panes behind the front one (panes.registry).
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 
@@ -192,22 +194,90 @@ class WorkbenchApp(FixedApp):
 
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The first frame shows the front tab's front panes: the tabs behind it are composed empty
+        # (ScenarioView shells), as are Compare and Split, and built after that frame (_build_rest) or
+        # when first shown (_show_tab), whichever comes first.
         with TabbedContent(id="tabs"):
-            for doc in self.docs:
-                yield self._pane(doc)
-            with TabPane("Compare", id="compare"):
-                yield CompareView(id="compare-view")
-            with TabPane("Split", id="split"):
-                yield SplitView(id="split-view")
+            for i, doc in enumerate(self.docs):
+                yield self._pane(doc, shell=i > 0)
+            yield TabPane("Compare", id="compare")
+            yield TabPane("Split", id="split")
         yield Static("", id="too-small")
         yield KeyFooter()  # rebuilt only when the keys it shows change
 
-    def _pane(self, doc: Document) -> TabPane:
+    def _pane(self, doc: Document, shell: bool = False) -> TabPane:
         self._counter += 1
         tab_id = f"s{self._counter}"
         pane = TabPane(Content(self._title(doc)), id=tab_id)
-        pane.compose_add_child(ScenarioView(doc, tab_id, id=f"view-{tab_id}"))
+        pane.compose_add_child(ScenarioView(doc, tab_id, shell=shell, id=f"view-{tab_id}"))
         return pane
+
+    # --- building what the first frame does not show -------------------------------------------------
+    async def _ensure_shared(self, tab_id: str) -> None:
+        """Mount the Compare or Split tab's view, once."""
+        pane = self.query_one(f"#{tab_id}", TabPane)
+        if pane.children:
+            return
+        if tab_id == "compare":
+            from workbench.tui.panes.compare import CompareView
+
+            await pane.mount(CompareView(id="compare-view"))
+        else:
+            from workbench.tui.panes.split import SplitView
+
+            await pane.mount(SplitView(id="split-view"))
+
+    def _split_view(self) -> SplitView:
+        from workbench.tui.panes.split import SplitView
+
+        return self.query_one("#split-view", SplitView)
+
+    def _compare_view(self) -> CompareView:
+        from workbench.tui.panes.compare import CompareView
+
+        return self.query_one("#compare-view", CompareView)
+
+    async def _ensure_tab(self, tab_id: str) -> None:
+        """Whatever a tab shows, built: a key that brings a tab to the front awaits this first."""
+        if tab_id in SHARED_TABS:
+            await self._ensure_shared(tab_id)
+            return
+        view = next((v for v in self.views() if v.tab_id == tab_id), None)
+        if view is not None:
+            await view.ensure_body()
+
+    def _build_later(self, views: list[ScenarioView] | None = None) -> None:
+        """Build what is not built yet of `views` (None: of the whole app, as at start) after the next
+        frame. In a terminal that runs in a worker beside the keys; headless (tests, snapshots) it runs
+        in the app's queue, so the app a test drives is whole before its next key."""
+        if self.is_headless:
+            self.call_later(self._build_rest, views)
+        else:
+            self.call_after_refresh(self._build_in_background, views)
+
+    @work(group="build", exit_on_error=False)
+    async def _build_in_background(self, views: list[ScenarioView] | None) -> None:
+        """(A tab closed while it was being built must not end the session: what the build did not
+        reach is built when first shown.)"""
+        await self._build_rest(views)
+
+    async def _build_rest(self, views: list[ScenarioView] | None = None) -> None:
+        """The front tab's other panes, then the other tabs (each one's front panes), Compare, the
+        other tabs' other panes, and Split. Each step is one mount (a key waits for one step at most),
+        and a key that shows something not built yet builds it at once (_ensure_tab, ensure_pane)."""
+        everything = views is None
+        views = self.views() if views is None else views
+        active = self.active_view()
+        if active in views:
+            await active.build_rest()
+        for view in views:
+            await view.ensure_body()
+        if everything:
+            await self._ensure_shared("compare")
+        for view in views:
+            await view.build_rest()
+        if everything:
+            await self._ensure_shared("split")
 
     @staticmethod
     def _title(doc: Document) -> str:
@@ -220,6 +290,7 @@ class WorkbenchApp(FixedApp):
         self.call_after_refresh(self._focus_active)
         self.call_after_refresh(self._offer_recovery)
         self.set_timer(0.05, self._focus_active)
+        self._build_later()  # the first frame is painted first
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)  # self.size still holds the old size (textual_fixes.FixedApp)
@@ -306,7 +377,10 @@ class WorkbenchApp(FixedApp):
         pane = tabs.active_pane
         if pane is None or pane.id in SHARED_TABS:
             return None
-        return pane.query_one(ScenarioView)
+        view = pane.query_one(ScenarioView)
+        # A tab shown before it was built (a click on its label: _tab_changed builds it) has no widgets
+        # for a key to act on yet; keys act once it has.
+        return view if view.ready else None
 
     def _on_view(self, act: Callable[[ScenarioView], object]) -> None:
         """Act on the scenario tab in front; on the Compare tab the key does nothing."""
@@ -337,7 +411,7 @@ class WorkbenchApp(FixedApp):
         if view is not None:
             view.status(text, error=error)
         elif self._active_tab() == "split":
-            self.query_one(SplitView).status(text, error=error)
+            self._split_view().status(text, error=error)
         else:
             self.notify(text, severity="error" if error else "information", markup=False)
 
@@ -352,7 +426,7 @@ class WorkbenchApp(FixedApp):
         return self.query_one("#tabs", TabbedContent).active
 
     # --- the split view (workbench.tui.panes.split) -----------------------------------------------
-    def action_split(self) -> None:
+    async def action_split(self) -> None:
         """`\\`: the split view of this tab and the next; on the split, the next scenario on the right."""
         ids = [v.tab_id for v in self.views()]
         if self._active_tab() == "split":
@@ -364,10 +438,11 @@ class WorkbenchApp(FixedApp):
             left = ids[0]
         right = ids[(ids.index(left) + 1) % len(ids)] if len(ids) > 1 else ""
         self._split = [left, right] if right else [left]
-        split = self.query_one(SplitView)
+        await self._ensure_shared("split")
+        split = self._split_view()
         if view is not None:  # both halves open on the pane this tab showed
             split.set_pane(view.query_one("#outputs", TabbedContent).active or split.pane)
-        self._switch_tab("split")
+        await self._switch_tab("split")
 
     def action_split_left(self) -> None:
         if self._active_tab() == "split":
@@ -407,7 +482,7 @@ class WorkbenchApp(FixedApp):
         self._prune_split()
         by_id = {v.tab_id: v for v in self.views()}
         items = [(by_id[t].doc, by_id[t].doc.title) for t in self._split]
-        split = self.query_one(SplitView)
+        split = self._split_view()
         split.show(items[0] if items else None, items[1] if len(items) > 1 else None)
         # the halves' titles name the scenarios; the line says the keys, in what 80 columns hold
         split.status("F5-F12 both halves · \\ right scenario · | left · Tab other half · read-only")
@@ -436,6 +511,8 @@ class WorkbenchApp(FixedApp):
     def _offer_recovery(self) -> None:
         copies = recovery.scan()
         if copies:
+            from workbench.tui.screens.recover import RecoverScreen
+
             self.push_screen(RecoverScreen(copies), self._restore_copies)
 
     def _restore_copies(self, copies: list[recovery.Copy] | None) -> None:
@@ -449,8 +526,10 @@ class WorkbenchApp(FixedApp):
 
     @on(TabbedContent.TabActivated, "#tabs")
     async def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            await self._ensure_tab(event.pane.id)  # (shown by a click on its label: built now)
         if event.pane.id == "split":
-            split = self.query_one(SplitView)
+            split = self._split_view()
             await split.ensure()
             if split.ready:  # (not when the app closed meanwhile)
                 self._show_split()
@@ -459,7 +538,7 @@ class WorkbenchApp(FixedApp):
             self._show_compare()
             # The focus goes with the tab: left in a scenario tab, keys typed here edited that hidden
             # tab, and TabbedContent brought it back to the front when a late focus event arrived.
-            self.query_one(CompareView).table.focus()
+            self._compare_view().table.focus()
         else:
             self.call_after_refresh(self._focus_active)
             self.call_after_refresh(self.check_disk)
@@ -509,6 +588,8 @@ class WorkbenchApp(FixedApp):
                 f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
             )
             return
+        from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
+
         self.push_screen(
             ChangedOnDisk(
                 f"{name} changed on disk. This tab has no unsaved edits: reload it?",
@@ -528,7 +609,7 @@ class WorkbenchApp(FixedApp):
 
     def _show_compare(self) -> None:
         items = [(v.doc.title, v.doc.analysis()) for v in self.views()]
-        self.query_one(CompareView).show(items)
+        self._compare_view().show(items)
 
     # --- actions: history and the visible tab -------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -541,9 +622,9 @@ class WorkbenchApp(FixedApp):
         return True
 
     # Pane keys act on the visible tab, wherever the focus is.
-    def action_pane(self, pane: str) -> None:
+    def action_pane(self, pane: str) -> Awaitable[None] | None:
         if self._active_tab() == "split":
-            split = self.query_one(SplitView)
+            split = self._split_view()
             if split.set_pane(pane):
                 if split.ready:
                     split.halves[0].focus_pane()
@@ -553,10 +634,11 @@ class WorkbenchApp(FixedApp):
                     f"the split shows result panes; {registry.BY_ID[pane].title} is edited in a scenario tab",
                     error=True,
                 )
-            return
+            return None
         view = self.active_view()
         if view is not None and pane in registry.BY_ID:
-            view.action_pane(pane)
+            return view.action_pane(pane)  # a pane not built yet: Textual awaits its build and show
+        return None
 
     def action_other_half(self) -> None:
         self._on_view(ScenarioView.other_half)
@@ -671,6 +753,9 @@ class WorkbenchApp(FixedApp):
     async def save_asking(self, view: ScenarioView, prompt: bool = False) -> bool:
         """Save the tab, asking where (save-as, or a tab with no file) and before overwriting. True when
         saved. Runs in a worker (it waits for the dialogs)."""
+        from workbench.tui.screens.changed import ChangedOnDisk
+        from workbench.tui.screens.dialogs import Confirm, TextPrompt
+
         doc = view.doc
         added = False
         if prompt or doc.path is None:
@@ -826,6 +911,7 @@ class WorkbenchApp(FixedApp):
         if doc.note:  # e.g. a restored tab that has no file: ctrl+s will ask where
             # the grid's focus, handled next, would show the cell's help instead
             pane.query_one(ScenarioView).status(doc.note, keep=bool(grids))
+        self._build_later([pane.query_one(ScenarioView)])  # its other panes, after its first frame
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:
@@ -842,9 +928,13 @@ class WorkbenchApp(FixedApp):
         self.open_doc(doc)
 
     def action_new_tab(self) -> None:
+        from workbench.tui.screens.dialogs import PresetPicker
+
         self.push_screen(PresetPicker(), self._open_path)
 
     def action_open_file(self) -> None:
+        from workbench.tui.screens.dialogs import OpenPicker
+
         self.push_screen(OpenPicker(self.start_files), self._open_path)
 
     def action_duplicate_tab(self) -> None:
@@ -862,10 +952,14 @@ class WorkbenchApp(FixedApp):
                 view.doc.title = value
                 self._retitle(view)
 
+        from workbench.tui.screens.dialogs import TextPrompt
+
         self.push_screen(TextPrompt("Rename tab:", view.doc.title), chosen)
 
     @work
     async def action_close_tab(self) -> None:
+        from workbench.tui.screens.dialogs import Confirm
+
         view = self.active_view()
         if view is None:
             return
@@ -885,20 +979,21 @@ class WorkbenchApp(FixedApp):
         if not self.views():
             self.exit()
 
-    def action_next_tab(self, step: int = 1) -> None:
+    async def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         # The scenario tabs, in order, then Compare (not the panes nested inside a tab, such as "simulation").
         ids = [v.tab_id for v in self.views()] + list(SHARED_TABS)
         if tabs.active in ids:
-            self._switch_tab(ids[(ids.index(tabs.active) + step) % len(ids)])
+            await self._switch_tab(ids[(ids.index(tabs.active) + step) % len(ids)])
 
-    def action_prev_tab(self) -> None:
-        self.action_next_tab(-1)
+    async def action_prev_tab(self) -> None:
+        await self.action_next_tab(-1)
 
-    def action_compare(self) -> None:
-        self._switch_tab("compare")
+    async def action_compare(self) -> None:
+        await self._switch_tab("compare")
 
-    def _switch_tab(self, tab_id: str) -> None:
+    async def _switch_tab(self, tab_id: str) -> None:
+        await self._ensure_tab(tab_id)  # a tab not built yet is built first: the keys typed next wait
         view = self.active_view()
         if view is not None and self.focused is not None and view in self.focused.ancestors:
             view.last_focus = self.focused  # given back when the tab is shown again (restore_focus)
@@ -915,9 +1010,12 @@ class WorkbenchApp(FixedApp):
 
     @work
     async def action_quit_app(self) -> None:
+        from workbench.tui.screens.dialogs import Confirm
+
         for view in self.views():
             if not view.doc.dirty:
                 continue
+            await self._ensure_tab(view.tab_id)
             self.query_one("#tabs", TabbedContent).active = view.tab_id
             choice = await self.push_screen_wait(
                 Confirm(f"{view.doc.title} has unsaved changes. Save before quitting?", default="save")
@@ -932,6 +1030,9 @@ class WorkbenchApp(FixedApp):
 
     # --- exports (`E`) --------------------------------------------------------------------------
     def action_export(self) -> None:
+        from workbench.session import exports
+        from workbench.tui.screens.export import ExportChooser
+
         if self.active_view() is None:
             self.message("exports work on a scenario tab (< and > switch tabs)", error=True)
             return
@@ -946,6 +1047,8 @@ class WorkbenchApp(FixedApp):
 
     def export(self, kind: str) -> list[Path]:
         """Write the export(s) of the active tab; says where on the status line; returns the paths."""
+        from workbench.session import exports
+
         view = self.active_view()
         if view is None:
             self.message("exports work on a scenario tab", error=True)
@@ -1031,6 +1134,8 @@ class WorkbenchApp(FixedApp):
         ]
 
     def action_help(self) -> None:
+        from workbench.tui.screens.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

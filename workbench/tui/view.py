@@ -9,7 +9,8 @@ status line with a `Say` message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,19 +25,15 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
-from workbench.edits import data as data_edits
 from workbench.edits import edit
-from workbench.model import columns, fmt, prices
-from workbench.model import sizing as sz
-from workbench.model.explain import TABLE_METRICS, ExplainError, explain
+from workbench.model import columns, fmt
 from workbench.model.report import Analysis, headline
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document
 from workbench.store import paths
 from workbench.tui.grids.grid import Grid, RowGrid, about_of, label_of
 from workbench.tui.messages import Say
-from workbench.tui.panes import registry, split
-from workbench.tui.panes.plots import PlotsPane
+from workbench.tui.panes import registry
 from workbench.tui.panes.tables import (
     RESULT_COLUMNS,
     BreakdownTable,
@@ -44,12 +41,10 @@ from workbench.tui.panes.tables import (
     RiskTable,
     risk_detail,
 )
-from workbench.tui.screens.explain import ExplainScreen
-from workbench.tui.screens.prices import PricePicker
-from workbench.tui.screens.sizing import SizingDialog
-from workbench.tui.screens.usage import WORKLOAD_SHORT, UsageDialog
 
 if TYPE_CHECKING:
+    from workbench.model import prices
+    from workbench.model import sizing as sz
     from workbench.model.usage import UsageSummary
 
 WIDE = 120  # columns from which the inputs and the outputs are side by side (app.HORIZONTAL_BREAKPOINTS)
@@ -104,9 +99,15 @@ class ScenarioView(Vertical):
             super().__init__()
             self.view = view
 
-    def __init__(self, doc: Document, tab_id: str, **kwargs: Any) -> None:
+    def __init__(self, doc: Document, tab_id: str, shell: bool = False, **kwargs: Any) -> None:
+        """`shell`: compose nothing until `ensure_body` (a tab behind the one in front: the first frame
+        waits for no widget it does not show)."""
         super().__init__(**kwargs)
         self.doc = doc
+        self._body = not shell  # the halves, edit bar and status line are composed (or being mounted)
+        self.ready = False  # the body is mounted and shows the scenario
+        self._built: set[str] = set()  # the panes whose widgets exist (each half's front one at first)
+        self._building = asyncio.Lock()  # one build at a time: a key and the background build may race
         self.tab_id = tab_id  # the id of the app's TabPane that holds this view
         self.focus_option = 0
         self.editing_path: tuple | None = None  # the cell being edited, or ("risk-note", id)
@@ -123,6 +124,8 @@ class ScenarioView(Vertical):
         self.last_focus: Widget | None = None  # the widget focused when the tab was left (app._switch_tab)
 
     def compose(self) -> ComposeResult:
+        if not self._body:
+            return
         with Horizontal(id="halves"):
             for half in HALVES:
                 panes = registry.in_half(half)
@@ -134,16 +137,70 @@ class ScenarioView(Vertical):
                     with TabbedContent(id=half, initial=panes[0].id):
                         for pane in panes:
                             with TabPane(pane.title, id=pane.id):
-                                yield from pane.build()
+                                # Only each half's front pane is built with the tab; the others are
+                                # built after the first frame (build_rest) or when first shown
+                                # (ensure_pane), whichever comes first.
+                                if pane is panes[0]:
+                                    self._built.add(pane.id)
+                                    yield from pane.build()
         yield EditBar(id="edit-bar")
         yield Static("", id="status")
 
     def on_mount(self) -> None:
+        if self._body:
+            self._start()
+
+    def _start(self) -> None:
         for grid in self._grids():
             grid.editor = self  # attributes down: the grids open and feed this view's editor
         self._one(EditBar).display = False
         self.refresh_all()
         self.set_half("inputs")
+        self.ready = True
+
+    # --- building what the first frame does not show ------------------------------------------------
+    @property
+    def unbuilt(self) -> list[str]:
+        """The panes not built yet, in F-key order (all of them while the tab is a shell)."""
+        return [p.id for p in registry.PANES if p.id not in self._built]
+
+    async def ensure_body(self) -> None:
+        """Mount the tab's halves (each with its front pane), edit bar and status line, once."""
+        async with self._building:
+            if self._body or not self.is_attached:
+                return
+            self._body = True
+            await self.recompose()
+            if self.is_attached:
+                self._start()
+
+    async def ensure_pane(self, pane: str) -> None:
+        """Build a pane (and the tab's body first), once, and show it the scenario: every key and
+        command that brings a pane to the front awaits this first."""
+        await self.ensure_body()
+        async with self._building:
+            if pane in self._built or not self.is_attached:
+                return
+            spec = registry.BY_ID[pane]
+            try:
+                tab_pane = self.query_one(f"#{pane}", TabPane)
+            except NoMatches:  # the tab is being closed
+                return
+            await tab_pane.mount(*spec.build())
+            self._built.add(pane)
+            if spec.half == "inputs":
+                self._cache.pop("grids", None)
+                for grid in tab_pane.query(Grid):
+                    grid.editor = self
+                    grid.follow(self.doc.scenario)
+            elif self._shown is not None:
+                registry.feed(self._one, self._shown, self.focus_option, (pane,))
+
+    async def build_rest(self) -> None:
+        """Build every pane not built yet, one at a time (keys are handled between them)."""
+        await self.ensure_body()
+        for pane in self.unbuilt:
+            await self.ensure_pane(pane)
 
     # --- the widgets of the tab, remembered -----------------------------------------------------------
     def _one(self, cls: type[W], selector: str | None = None) -> W:
@@ -170,7 +227,7 @@ class ScenarioView(Vertical):
             grid.follow(s)
         n = len(a.results.options)
         self.focus_option = max(0, min(self.focus_option, n - 1)) if n else 0
-        split.feed(self._one, a, self.focus_option)
+        registry.feed(self._one, a, self.focus_option, self._built)
         if a is not self._shown:
             self._before, self._shown = self._shown, a
         self.show_summary()
@@ -295,8 +352,21 @@ class ScenarioView(Vertical):
         if active:
             self._focus_pane(active)
 
-    def action_pane(self, pane: str) -> None:
-        """Bring a pane of the registry to the front and focus it (F1-F11 and their letters)."""
+    def action_pane(self, pane: str) -> Awaitable[None] | None:
+        """Bring a pane of the registry to the front and focus it (F1-F11 and their letters). A pane not
+        built yet is built first: then this returns the awaitable that builds and shows it, which
+        Textual awaits for a key, a palette command or a call_later (the keys typed next wait for it)."""
+        if pane in self._built:
+            self._show_pane(pane)
+            return None
+        return self.show_pane(pane)
+
+    async def show_pane(self, pane: str) -> None:
+        await self.ensure_pane(pane)
+        if self.is_attached:
+            self._show_pane(pane)
+
+    def _show_pane(self, pane: str) -> None:
         half = registry.BY_ID[pane].half
         self.set_half(half)
         self._one(TabbedContent, f"#{half}").active = pane
@@ -315,8 +385,10 @@ class ScenarioView(Vertical):
                 return
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         half = next((h for h in HALVES if h == event.tabbed_content.id), None)
+        if half is not None and event.pane.id and event.pane.id not in self._built:
+            await self.ensure_pane(event.pane.id)  # a click on the pane's tab: built now
         if half is not None:
             if half not in self._halves_activated:  # each half's initial tab, posted while mounting
                 self._halves_activated.add(half)  # (following it flipped the tab's CSS class twice at
@@ -375,6 +447,12 @@ class ScenarioView(Vertical):
     # --- focus and status ----------------------------------------------------------------------
     @on(Grid.Focused)
     def _grid_focused(self, event: Grid.Focused) -> None:
+        pane = next((w for w in event.grid.ancestors if isinstance(w, TabPane)), None)
+        spec = registry.BY_ID.get(pane.id or "") if pane is not None else None
+        if spec is not None and self._one(TabbedContent, f"#{spec.half}").active != spec.id:
+            # A grid of a pane not in front, built after the first frame: its cursor's first
+            # highlight is no news (it would take the status line and the focused option).
+            return
         focused = self.screen.focused
         if (
             focused is event.grid
@@ -404,7 +482,10 @@ class ScenarioView(Vertical):
             self.focus_option = index
             a = self.doc.analysis()
             self._one(BreakdownTable).show(a, index)
-            self._one(PlotsPane).show(a, index)
+            if "plots" in self._built:
+                from workbench.tui.panes.plots import PlotsPane
+
+                self._one(PlotsPane).show(a, index)
             self.show_summary()
 
     # --- the cell editor (textual_fixes.CellEditor: the grids call these) --------------------------------
@@ -674,6 +755,8 @@ class ScenarioView(Vertical):
     def explain_target(self) -> tuple[int, str, int | None] | None:
         """(option index, metric, month) of the figure under the cursor, or None."""
         w = self.app.focused
+        from workbench.model.explain import TABLE_METRICS
+
         if isinstance(w, ResultsTable):
             cell = w.focused_cell()
             if cell is None and w.tall and w.row_count:
@@ -694,6 +777,9 @@ class ScenarioView(Vertical):
         if target is None:
             self.status("x explains a figure: put the cursor on a Results or monthly-breakdown cell (F5)")
             return
+        from workbench.model.explain import ExplainError, explain
+        from workbench.tui.screens.explain import ExplainScreen
+
         index, metric, month = target
         a = self.doc.analysis()
         try:
@@ -705,6 +791,8 @@ class ScenarioView(Vertical):
 
     # --- the price catalog (`P`) -----------------------------------------------------------------------
     def price_catalog(self) -> None:
+        from workbench.tui.screens.prices import PricePicker
+
         s = self.doc.scenario
         grid = self._row_grid("api_models")
         target = grid.current_index() if grid is not None else None
@@ -720,6 +808,9 @@ class ScenarioView(Vertical):
         self.app.push_screen(PricePicker(name), chosen)
 
     def apply_catalog_entry(self, entry: prices.Entry, index: int | None = None) -> None:
+        from workbench.edits import data as data_edits
+        from workbench.model import prices
+
         row = prices.row_for(entry)
         done: list[tuple[int, str]] = []
 
@@ -741,7 +832,7 @@ class ScenarioView(Vertical):
         if new is None:
             return
         at, message = done[0][0], said(new)
-        self.action_pane("pricing")
+        self.action_pane("pricing")  # (always built: the inputs' front pane)
 
         def land() -> None:
             grid = self._one(RowGrid, "#grid-api_models")
@@ -753,6 +844,10 @@ class ScenarioView(Vertical):
 
     # --- GPU sizing (`S`) ------------------------------------------------------------------------------
     def size_gpu(self) -> None:
+        from workbench.edits import data as data_edits
+        from workbench.model import sizing as sz
+        from workbench.tui.screens.sizing import SizingDialog
+
         s = self.doc.scenario
         grid = self._row_grid("options")
         i = grid.current_index() if grid is not None else (self.focus_option if s.options else None)
@@ -794,6 +889,9 @@ class ScenarioView(Vertical):
     # --- usage-log import (`I`) ------------------------------------------------------------------------
     def import_usage(self) -> None:
         """Read usage logs in a dialog and fill [workload] with what they show, as one undoable edit."""
+        from workbench.edits import data as data_edits
+        from workbench.tui.screens.usage import WORKLOAD_SHORT, UsageDialog
+
         start = getattr(self.app, "start_files", ())
 
         def refuse(path: Path) -> str | None:
@@ -818,7 +916,9 @@ class ScenarioView(Vertical):
                 lambda s: data_edits.set_workload(s, figures, source), said, refused="not imported: "
             )
             if new is not None:
-                self.action_pane("workload")
+                pending = self.action_pane("workload")
+                if pending is not None:  # built first, then shown
+                    self.run_worker(pending)
                 message = said(new)
                 self.call_after_refresh(self.status, "✔ " + message, False, True)
 

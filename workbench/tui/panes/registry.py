@@ -8,19 +8,19 @@ the `?` help screen and the command palette are generated from `PANES`. Adding a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from workbench.tui.grids.grid import FieldGrid, RowGrid, sections_for
-from workbench.tui.panes.aids import AidsPane
-from workbench.tui.panes.analysis import SensitivityPane, SimulationPane, UncertaintyGrid
-from workbench.tui.panes.plots import PlotsPane
-from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable
+
+if TYPE_CHECKING:
+    from workbench.model.report import Analysis
 
 Half = Literal["inputs", "outputs"]
 
@@ -31,7 +31,9 @@ class Pane:
 
     `fkey` is the pane's function key (a priority binding: it works wherever the focus is, editor
     included); `letter`, if any, is a second key that works outside text fields. `keys_of`: the widgets
-    whose own bindings the `?` screen lists under this pane. `hint`: what the status line says when the
+    whose own bindings the `?` screen lists under this pane, named ("module:Class") in `keys_from` so that
+    a pane's module is imported only when the pane is built or its keys are listed (the first frame
+    shows two panes: the others' imports wait). `hint`: what the status line says when the
     pane comes to the front (the view words the panes whose line depends on the figures).
     """
 
@@ -44,8 +46,16 @@ class Pane:
     letter: str | None = None
     letter_label: str = ""
     runs_when_shown: bool = False
-    keys_of: tuple[type[Widget], ...] = ()
+    keys_from: tuple[str, ...] = ()
     hint: str = ""
+
+    @property
+    def keys_of(self) -> tuple[type[Widget], ...]:
+        out = []
+        for name in self.keys_from:
+            module, cls = name.split(":")
+            out.append(getattr(importlib.import_module(module), cls))
+        return tuple(out)
 
     @property
     def binding_id(self) -> str:
@@ -112,6 +122,8 @@ def _options() -> Iterable[Widget]:
 
 
 def _uncertainty() -> Iterable[Widget]:
+    from workbench.tui.panes.analysis import UncertaintyGrid
+
     yield Label(
         "Ranges for the Simulation pane: type Low and High · space adds ±25% · an empty Low removes",
         classes="grid-title",
@@ -120,29 +132,47 @@ def _uncertainty() -> Iterable[Widget]:
 
 
 def _results() -> Iterable[Widget]:
+    from workbench.tui.panes.tables import BreakdownTable, ResultsTable
+
     yield ResultsTable(id="results-table")
     yield BreakdownTable(id="breakdown")
 
 
 def _ladder() -> Iterable[Widget]:
+    from workbench.tui.panes.tables import LadderView
+
     yield LadderView(id="ladder-view")
 
 
 def _plots() -> Iterable[Widget]:
+    from workbench.tui.panes.plots import PlotsPane
+
     yield PlotsPane(id="plots-pane")
 
 
 def _risks() -> Iterable[Widget]:
+    from workbench.tui.panes.tables import RiskTable
+
     yield RiskTable(id="risk-table")
     yield Static("", id="risk-detail")
 
 
 def _sensitivity() -> Iterable[Widget]:
+    from workbench.tui.panes.analysis import SensitivityPane
+
     yield SensitivityPane(id="sensitivity-pane")
 
 
 def _simulation() -> Iterable[Widget]:
+    from workbench.tui.panes.analysis import SimulationPane
+
     yield SimulationPane(id="simulation-pane")
+
+
+def _aids() -> Iterable[Widget]:
+    from workbench.tui.panes.aids import AidsPane
+
+    yield AidsPane(id="aids-pane")
 
 
 # In F-key order; each half's tab strip shows its panes in this order, the first one in front.
@@ -180,7 +210,7 @@ PANES: tuple[Pane, ...] = (
         _plots,
         letter="G",
         letter_label="Graphs",
-        keys_of=(PlotsPane,),
+        keys_from=("workbench.tui.panes.plots:PlotsPane",),
         hint="[ ] switch plots · l log/linear axis · ◆ breakeven, ▲ go-live month",
     ),
     Pane(
@@ -191,7 +221,7 @@ PANES: tuple[Pane, ...] = (
         "Risk checklist pane",
         _risks,
         letter="K",
-        keys_of=(RiskTable,),
+        keys_from=("workbench.tui.panes.tables:RiskTable",),
     ),
     Pane(
         "sensitivity",
@@ -203,7 +233,7 @@ PANES: tuple[Pane, ...] = (
         letter="T",
         letter_label="Tornado",
         runs_when_shown=True,
-        keys_of=(SensitivityPane,),
+        keys_from=("workbench.tui.panes.analysis:SensitivityPane",),
         hint="Tornado: each input moved down/up; [ ] option A · { } option B · + - step · R = a range",
     ),
     Pane(
@@ -216,7 +246,7 @@ PANES: tuple[Pane, ...] = (
         letter="M",
         letter_label="Monte Carlo",
         runs_when_shown=True,
-        keys_of=(SimulationPane,),
+        keys_from=("workbench.tui.panes.analysis:SimulationPane",),
         hint="Monte Carlo over the Uncertainty ranges: + - draws · n new seed · F11/U edits the ranges",
     ),
     Pane(
@@ -234,11 +264,11 @@ PANES: tuple[Pane, ...] = (
         "outputs",
         "f12",
         "Decision aids pane: the guides' decision matrix and radar of qualities, on this scenario",
-        lambda: [AidsPane(id="aids-pane")],
+        _aids,
         letter="B",
         letter_label="Build-or-buy aids",
         runs_when_shown=True,
-        keys_of=(AidsPane,),
+        keys_from=("workbench.tui.panes.aids:AidsPane",),
         hint="The guides' decision matrix and radar: [ and ] switch between them",
     ),
 )
@@ -258,3 +288,46 @@ def bindings() -> list[Binding]:
     """Every pane key, in F-key order, then the letters (the order the `?` screen lists them)."""
     keys = [b for p in PANES for b in p.bindings()]
     return [b for b in keys if b.priority] + [b for b in keys if not b.priority]
+
+
+W = TypeVar("W", bound=Widget)
+
+
+class Lookup(Protocol):
+    def __call__(self, cls: type[W], /) -> W: ...
+
+
+def feed(one: Lookup, a: Analysis, focus: int = 0, panes: Collection[str] = OUTPUT_PANES) -> None:
+    """Show `a` in the result panes among `panes` (those built: a scenario tab builds its hidden panes
+    after the first frame, or when first shown, and feeds each as it is built): `one(cls)` finds a pane's
+    widget (ScenarioView.refresh_all passes its remembered lookup, a split half its own query_one). One
+    list, so a new pane is fed in both."""
+    if "results" in panes:
+        from workbench.tui.panes.tables import BreakdownTable, ResultsTable
+
+        one(ResultsTable).show(a)
+        one(BreakdownTable).show(a, focus)
+    if "ladder" in panes:
+        from workbench.tui.panes.tables import LadderView
+
+        one(LadderView).show(a)
+    if "plots" in panes:
+        from workbench.tui.panes.plots import PlotsPane
+
+        one(PlotsPane).show(a, focus)
+    if "risks" in panes:
+        from workbench.tui.panes.tables import RiskTable
+
+        one(RiskTable).show(a)
+    if "sensitivity" in panes:
+        from workbench.tui.panes.analysis import SensitivityPane
+
+        one(SensitivityPane).show(a)
+    if "simulation" in panes:
+        from workbench.tui.panes.analysis import SimulationPane
+
+        one(SimulationPane).show(a)
+    if "aids" in panes:
+        from workbench.tui.panes.aids import AidsPane
+
+        one(AidsPane).show(a, focus)

@@ -3,53 +3,31 @@ result pane of its own scenario, built with the very widgets a scenario tab uses
 
 Read-only: edits stay in the scenario tabs. The app says which two tabs (`choose`) and calls `show` when
 the tab comes to the front or when one of its scenarios changed (ScenarioView.Changed); a half renders
-only from its Document's `analysis()`, as ScenarioView.refresh_all feeds its own panes.
+only from its Document's `analysis()`, as ScenarioView.refresh_all feeds its own panes (registry.feed).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
-from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
 from workbench.model.report import Analysis
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
-from workbench.tui.panes.aids import AidsPane
-from workbench.tui.panes.analysis import SensitivityPane, SimulationPane
 from workbench.tui.panes.plots import PlotsPane
-from workbench.tui.panes.tables import BreakdownTable, LadderView, ResultsTable, RiskTable, risk_detail
+from workbench.tui.panes.registry import feed
+from workbench.tui.panes.tables import BreakdownTable, ResultsTable, RiskTable, risk_detail
 
 if TYPE_CHECKING:
     from workbench.session.document import Document
 
 PANES = registry.OUTPUT_PANES  # every result pane: the F-keys and letters switch both halves
-
-
-W = TypeVar("W", bound=Widget)
-
-
-class Lookup(Protocol):
-    def __call__(self, cls: type[W], /) -> W: ...
-
-
-def feed(one: Lookup, a: Analysis, focus: int = 0) -> None:
-    """Show `a` in every result pane: `one(cls)` finds a pane's widget (ScenarioView.refresh_all passes its
-    remembered lookup, a split half its own query_one). One list, so a new pane is fed in both."""
-    one(ResultsTable).show(a)
-    one(BreakdownTable).show(a, focus)
-    one(LadderView).show(a)
-    one(PlotsPane).show(a, focus)
-    one(RiskTable).show(a)
-    one(SensitivityPane).show(a)
-    one(SimulationPane).show(a)
-    one(AidsPane).show(a, focus)
 
 
 class SplitHalf(Vertical):
