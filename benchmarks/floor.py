@@ -32,18 +32,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 ROWS = ("Month 1", "Avg/mo", "TCO", "/request", "/1M tok", "B/E mo", "B/E vol", "GPUs", "marks")
-# --scenario: the key of `report.option_rows` each results row shows
-SHOWN = (
-    "month1",
-    "average",
-    "tco",
-    "per_request",
-    "per_mtok",
-    "breakeven_month",
-    "breakeven_volume",
-    "gpus",
-    "marks",
-)
 MONTH_COLUMNS = ("Month", "total", "cumulative", "inference", "one-time")
 
 
@@ -73,12 +61,12 @@ class FloorApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit"), Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(
-        self, inputs: int, options: int, months: int, volume: float, shown: list[dict] | None = None
+        self, inputs: int, options: int, months: int, volume: float, shown: list[list[str]] | None = None
     ) -> None:
         super().__init__()
         self.n_inputs, self.n_options, self.n_months = inputs, options, months
         self.volume = volume
-        self.shown = shown  # --scenario: the option rows of the workbench's analysis
+        self.shown = shown  # --scenario: per option, the figures of the workbench's analysis, in ROWS order
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -119,8 +107,7 @@ class FloorApp(App):
     def _result(self, row: int, column: int) -> str:
         if self.shown is None:
             return money(figure(self.volume, row, column))
-        key = SHOWN[row]
-        return self.shown[column][key] if column < len(self.shown) else ""
+        return self.shown[column][row] if column < len(self.shown) else ""
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         edit = self.query_one("#edit", Input)
@@ -168,10 +155,11 @@ def main() -> None:
     args = parser.parse_args()
     shown = None
     if args.scenario:
-        from workbench.model.report import analyze, option_rows
+        from workbench.model.report import FIGURE_COLUMNS, analyze, option_rows
         from workbench.store.files import load
 
-        shown = option_rows(analyze(load(args.scenario)))
+        keys = (*FIGURE_COLUMNS, "marks")  # the order of ROWS
+        shown = [[row[k] for k in keys] for row in option_rows(analyze(load(args.scenario)))]
     FloorApp(args.inputs, args.options, args.months, args.volume, shown).run()
 
 
