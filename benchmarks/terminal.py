@@ -145,12 +145,14 @@ def workbench_subject(files: list[Path], name: str = "workbench") -> Subject:
         return [fmt.money(o.tco, s.currency).encode(), fmt.money(o.average_monthly, s.currency).encode()]
 
     def to_volume(app: PtyApp) -> None:
-        app.send("W")  # the Workload grid, focused
-        app.drain(QUIET)
+        app.send("W")  # the Workload grid, focused (built first if the build has not reached it)
+        app.drain(1.0)
         for _ in range(12):  # down to the volume: its help text shows on the status line
             app.buffer = b""
             app.send("\x1b[B")
             app.drain(QUIET)
+            if b"Requests per day in month 1" not in app.buffer:
+                app.drain(1.0)  # a busy app may paint the move later: never press past the row
             if b"Requests per day in month 1" in app.buffer:
                 return
         raise RuntimeError("the workbench's cursor never reached requests per day")
@@ -205,7 +207,9 @@ def _start(subject: Subject, env: dict) -> PtyApp:
     if app.read_until(_has_all(subject.first_figures())) is None:
         app.close()
         raise RuntimeError(f"{subject.name} never showed its figures: {app.buffer[-400:]!r}")
-    app.drain(QUIET)
+    # Edits are timed in the steady state: the workbench builds its hidden tabs and panes after the
+    # first frame; wait until nothing has been painted for a second.
+    app.drain(1.0, timeout=60)
     try:
         subject.to_volume(app)
     except BaseException:
