@@ -253,6 +253,11 @@ async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tu
                 return lines
 
             widget.render_lines = timed_render
+        # The steady state: the panes the first frame did not show are built (they are, headless, before
+        # the first key) and the start's focus moves are over.
+        while any(v.unbuilt for v in app.views()):
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
         view.action_pane("workload")
         await pilot.pause()
         grid = view.query_one("#grid-workload", FieldGrid)
@@ -283,7 +288,7 @@ async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tu
             gc.collect()
             t0 = time.perf_counter()
             c0 = time.process_time()
-            app._driver.send_message(events.Key("enter", "\r"))  # commit, as the Enter key does
+            app.post_message(events.Key("enter", "\r"))  # commit, as the Enter key does
             first_frame = None
             deadline = t0 + 60
             while first_frame is None:
@@ -325,6 +330,8 @@ def bench_edit_to_repaint(scns: dict[str, Scenario], edits: int, budget_s: float
     out = {}
     start = time.perf_counter()
     for name, s in scns.items():
+        if name == LARGE:  # measured on the pseudo-terminal (scale); headless it outlasts the budget
+            continue
         path = PRESETS / f"{name}.toml" if name not in (SYNTHETIC, LARGE) else None
         n = edits if time.perf_counter() - start < budget_s else 3  # a loaded machine: fewer samples
         out[name] = asyncio.run(_edit_to_repaint(s, path, n, ("results", "ladder", "plots")))
@@ -400,9 +407,7 @@ FLOOR_INPUTS = 25  # rows of the floor's input table: about the Workload grid's
 def bench_terminal(scale: bool, edits: int, colds: int, folder: Path) -> dict:
     """edit_ratio and cold_ratio on the starter preset at 160x45; with `scale`, the same for a scenario
     of 40 options over 120 months and for 12 open tabs."""
-    env = dict(os.environ)
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):  # no user config, no recovery offer
-        env[var] = str(folder / var.lower())
+    env = dict(os.environ)  # main() points the state, config and data folders into `folder`
     starter = files.load(PRESETS / "starter.toml")
     out = {
         "size": "x".join(map(str, terminal.SIZE)),
@@ -681,6 +686,10 @@ def main(argv: list[str] | None = None) -> int:
     # The app writes recovery copies of unsaved tabs under saves/: keep the benchmark's out of the user's.
     saves = tempfile.mkdtemp(prefix="workbench-bench-saves-")
     os.environ["WORKBENCH_SAVES"] = saves
+    # ... and its state (recovery copies: a run stopped midway must not leave copies the next run, or the
+    # user, is offered), config and data, for the headless app in this process and the ones it spawns.
+    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        os.environ[var] = str(Path(saves) / var.lower())
     try:
         return _run(args, only, log, started)
     finally:

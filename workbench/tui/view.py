@@ -193,8 +193,11 @@ class ScenarioView(Vertical):
                 for grid in tab_pane.query(Grid):
                     grid.editor = self
                     grid.follow(self.doc.scenario)
-            elif self._shown is not None:
-                registry.feed(self._one, self._shown, self.focus_option, (pane,))
+            elif self._shown is not None and tab_pane.is_attached:
+                try:
+                    registry.feed(self._one, self._shown, self.focus_option, (pane,))
+                except NoMatches:  # the tab was rebuilt meanwhile: refresh_all feeds what it has
+                    pass
 
     async def build_rest(self) -> None:
         """Build every pane not built yet, one at a time (keys are handled between them)."""
