@@ -271,7 +271,14 @@ async def _edit_to_repaint(s: Scenario, path: Path | None, edits: int, panes: tu
             pane = panes[i % len(panes)]
             outputs.active = pane
             await pilot.pause()
-            await pilot.press("enter")  # open the editor on the cell
+            for _ in range(5):  # open the editor on the cell (again, if a start-up focus move took it)
+                if app.focused is not grid:
+                    grid.focus()
+                    grid.move_cursor(row=grid._rows.index(("workload", "requests_per_day")))
+                    await pilot.pause()
+                await pilot.press("enter")
+                if getattr(app.focused, "id", None) == "edit-input":
+                    break
             value = volume * (1.25 if i % 2 == 0 else 1.5)  # never the saved value: the tab stays "unsaved"
             view.query_one("#edit-input").value = f"{value:g}"
             await pilot.pause()

@@ -202,8 +202,17 @@ def _has_all(texts: list[bytes]) -> Callable[[bytes], bool]:
 # --- edits --------------------------------------------------------------------------------------------------
 
 
+def _fresh_state(env: dict) -> dict:
+    """`env` with a state folder of its own: an app the benchmark closes with unsaved edits leaves
+    recovery copies there (as it should), and the next app started must not be offered them."""
+    import tempfile
+
+    folder = env.get("WORKBENCH_SAVES")  # run.py's temporary folder, removed at the end of the run
+    return dict(env, XDG_STATE_HOME=tempfile.mkdtemp(prefix="state-", dir=folder))
+
+
 def _start(subject: Subject, env: dict) -> PtyApp:
-    app = PtyApp(subject.argv, *SIZE, env=env)
+    app = PtyApp(subject.argv, *SIZE, env=_fresh_state(env))
     if app.read_until(_has_all(subject.first_figures())) is None:
         app.close()
         raise RuntimeError(f"{subject.name} never showed its figures: {app.buffer[-400:]!r}")
@@ -262,7 +271,7 @@ def cold(subjects: list[Subject], n: int, env: dict) -> None:
     for i in range(n):
         order = subjects if i % 2 == 0 else subjects[::-1]
         for subject in order:
-            app = PtyApp(subject.argv, *SIZE, env=env)
+            app = PtyApp(subject.argv, *SIZE, env=_fresh_state(env))
             try:
                 t = app.read_until(_has_all(subject.first_figures()))
             finally:
