@@ -50,7 +50,14 @@ def test_theme_names_are_textuals():
 
 
 def test_binding_ids_are_the_apps():
-    import workbench.tui.app  # noqa: F401  (loads every widget class of the app)
+    import importlib
+    import pkgutil
+
+    import workbench.tui
+
+    # Every module of the TUI: the app imports its panes and dialogs on first use, not at its own import.
+    for module in pkgutil.walk_packages(workbench.tui.__path__, "workbench.tui."):
+        importlib.import_module(module.name)
 
     def subclasses(cls: type) -> set[type]:
         out = set(cls.__subclasses__())

@@ -109,7 +109,9 @@ def test_a_copy_held_by_a_running_workbench_is_not_offered_until_it_ends(saves):
     try:
         copy_file = Path(live.stdout.readline().strip())  # returns "" at once if the child failed
         assert copy_file.is_file(), "the other session wrote its copy"
-        session = files.read_regular(copy_file)[1].decode().split('"session": "')[1][:32]
+        session = (
+            files.read_regular(copy_file, files.MAX_FILE_BYTES)[1].decode().split('"session": "')[1][:32]
+        )
         lock = recovery.folder() / f".{session}.lock"
         assert lock.is_file()
         assert recovery.scan() == [], "another workbench still running holds this copy"

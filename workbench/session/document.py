@@ -126,7 +126,7 @@ class Document:
         if quick and look is not None and look[0] == _identity(path, st) and look[1] is self.source:
             return look[2]
         try:
-            st, raw = files.read_regular(path)
+            st, raw = files.read_regular(path, files.MAX_FILE_BYTES)
         except FileNotFoundError:
             return DELETED
         except OSError:
@@ -153,7 +153,7 @@ class Document:
         scenario; the tab is then unchanged."""
         if self.path is None or self.from_preset:
             raise files.ScenarioError(f"{self.title}: no file of its own to reload")
-        scenario, text = files.load_with_text(self.path, regular_only=True)
+        scenario, text = files.load_with_text(self.path)
         self.push(scenario)
         self.saved = self.scenario
         self.source = text
@@ -165,9 +165,9 @@ class Document:
         return doc
 
     @classmethod
-    def open(cls, path: Path, regular_only: bool = True) -> Document:
+    def open(cls, path: Path) -> Document:
         """The scenario file at `path`, read once (raises files.ScenarioError)."""
-        scenario, text = files.load_with_text(path, regular_only)
+        scenario, text = files.load_with_text(path)
         return cls(scenario, path, source=text)
 
 
@@ -179,7 +179,7 @@ def _read_quietly(path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        return files.read_text(path, regular_only=True)
+        return files.read_text(path)
     except files.ScenarioError:
         return None
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from workbench.model.scenario import Scenario
 from workbench.session.document import Document, _slug
-from workbench.store import files, paths
+from workbench.store import files, paths, reading
 
 try:
     import fcntl
@@ -55,6 +55,8 @@ DELAY = 2.0
 """Seconds after the last edit before the copy is written (each edit restarts the wait)."""
 
 MARK = "# workbench-recovery: "
+COPY_LIMIT = files.MAX_FILE_BYTES + 65536
+"""A copy is a scenario file and one header line: anything larger is not one of ours, and is not read."""
 SESSION = uuid.uuid4().hex
 """This process's session id: its copies name it, and it holds `.<SESSION>.lock` while it runs."""
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -133,9 +135,46 @@ def keep(doc: Document) -> Path | None:
         raise files.ScenarioError(
             f"{target.parent}: cannot create: {exc.strerror or exc} (a writable folder)"
         ) from None
+    refuse_shared(target.parent)
     session = SESSION if hold_lock(target.parent) else None
-    files.write_atomic(target, text_of(doc, session))
+    files.write_atomic(target, text_of(doc, session), through_links=False, mode=0o600)
     return target
+
+
+def folder_problem(where: Path) -> str:
+    """Why `where` must not hold recovery copies ("" when it may, or does not exist yet).
+
+    Copies hold the user's unsaved work and are offered for restoring at the next start, so they are
+    kept only in a folder of the user's own that no one else can write: another user could otherwise
+    read them, or plant a copy to be restored. Created by `keep` with mode 700; the copies are 600.
+    """
+    if not hasattr(os, "getuid"):  # Windows: the user's own profile folder, with its own ACLs
+        return ""
+    try:
+        st = os.stat(where)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"recovery folder {where}: cannot read: {exc.strerror or exc} (a folder of your own)"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"recovery folder {where}: is not a folder (a folder of your own, or set WORKBENCH_RECOVERY)"
+    if st.st_uid != os.getuid():
+        return (
+            f"recovery folder {where}: belongs to another user (uid {st.st_uid}); copies are kept only "
+            "in a folder of your own (set WORKBENCH_RECOVERY to one)"
+        )
+    if st.st_mode & 0o022:
+        return (
+            f"recovery folder {where}: other users can write to it (mode {stat.S_IMODE(st.st_mode):o}); "
+            f"copies are kept only in a folder only you can write (chmod go-w {where})"
+        )
+    return ""
+
+
+def refuse_shared(where: Path) -> None:
+    """Raise files.ScenarioError when `where` may not hold recovery copies (folder_problem)."""
+    if problem := folder_problem(where):
+        raise files.ScenarioError(problem)
 
 
 def discard(doc_or_copy: Document | Copy) -> None:
@@ -331,14 +370,14 @@ def read(file: Path) -> Copy:
     Opened non-blocking and without following a symbolic link, and checked to be a regular file on the
     open descriptor: a FIFO put there cannot stall the caller."""
     try:
-        st, data = files.read_regular(file, follow=False)
+        st, data = files.read_regular(file, COPY_LIMIT, follow=False)
         written = st.st_mtime
         raw = data.decode("utf-8")
         first, _, _ = raw.partition("\n")
         meta = json.loads(first.removeprefix(MARK)) if first.startswith(MARK) else {}
         if not isinstance(meta, dict):
             meta = {}
-    except files.NotRegularFile as exc:
+    except reading.NotRegularFile as exc:
         return Copy(file, None, file.stem, 0.0, None, f"unreadable: {exc}", regular=False)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         return Copy(file, None, file.stem, 0.0, None, f"unreadable: {exc}")
@@ -362,8 +401,10 @@ def read(file: Path) -> Copy:
 def scan() -> list[Copy]:
     """Copies left by sessions that ended without saving (not those of another workbench still running).
 
-    Only regular `*.toml` files are read; anything else in the folder is skipped unopened."""
+    Only regular `*.toml` files are read; anything else in the folder is skipped unopened. Raises
+    files.ScenarioError, reading nothing, when the folder is one that others can write (folder_problem)."""
     where = folder()
+    refuse_shared(where)
     try:
         entries = sorted(os.scandir(where), key=lambda e: e.name)
     except OSError:
@@ -410,7 +451,7 @@ def original_problem(original: Path | None) -> str:
             return f"its recorded file {original} is outside {shown_saves}/"
         if not os.path.lexists(original):
             return ""
-        files.load(original, regular_only=True)
+        files.load(original)
     except files.ScenarioError:
         return f"its recorded file {original} is not a scenario file"
     except (OSError, ValueError):
@@ -436,7 +477,7 @@ def restore(copy: Copy) -> Document:
     base = None
     if copy.original is not None:
         try:
-            base = files.load(copy.original, regular_only=True)
+            base = files.load(copy.original)
         except files.ScenarioError:
             base = None
     if base is not None:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.model.problems import join_problems, shown_value, toml_syntax_problem
 from workbench.model.scenario import Scenario
+from workbench.store import reading
 from workbench.store.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -171,26 +172,32 @@ class Config:
 
 def load(path: Path) -> Config:
     """The config at `path`; a missing file gives every default. Raises ConfigError."""
+    text = read_text(path)
+    return Config(path) if text is None else parse(text, path)
+
+
+def read_text(path: Path) -> str | None:
+    """The config file's text (a byte-order mark removed), None when there is none. Only a regular file
+    of at most MAX_CONFIG_BYTES is read (store.reading). Raises ConfigError."""
     name = str(path)
     try:
-        if path.is_dir():
-            raise ConfigError(f"{name}: is a folder (a config.toml file)")
-        raw = path.read_bytes()
+        raw = reading.read_regular(path, MAX_CONFIG_BYTES)[1]
     except FileNotFoundError:
-        return Config(path)
+        return None
+    except reading.NotRegularFile as exc:
+        raise ConfigError(f"{name}: {exc} (a config.toml file)") from None
+    except reading.FileTooLarge as exc:
+        raise ConfigError(f"{name}: {exc} (a config file under {MAX_CONFIG_BYTES:,} bytes)") from None
     except PermissionError:
         raise ConfigError(f"{name}: permission denied (a readable file)") from None
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read: {exc.strerror or exc} (a readable file)") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{name}: file is {len(raw):,} bytes (a config file under {MAX_CONFIG_BYTES:,})")
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{name}: not a text file: invalid UTF-8 at byte {exc.start} (UTF-8 TOML)"
         ) from None
-    return parse(text, path)
 
 
 def parse(text: str, path: Path) -> Config:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import math
 import os
-import stat
 import tempfile
 import time
 import tomllib
@@ -22,10 +21,11 @@ from pydantic import ValidationError
 from workbench.model import scenario as sc
 from workbench.model.problems import join_problems, problems_of, shown_value, toml_syntax_problem
 from workbench.model.scenario import SCHEMA_VERSION, CrossCheckError, Scenario
-from workbench.store import config, paths
+from workbench.store import config, paths, reading
 from workbench.store.errors import ScenarioError
+from workbench.store.reading import FileTooLarge, NotRegularFile, read_regular
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = reading.SCENARIO_BYTES
 HEADER = "# A workbench scenario. Every key is described in the README.\n"
 BOM = "\ufeff"  # a UTF-8 byte-order mark, as some Windows editors write one
 
@@ -83,82 +83,26 @@ def _default_currency() -> str:
     return chosen or config.default_currency()
 
 
-class NotRegularFile(OSError):
-    """The path names a folder, a FIFO, a socket or a device: nothing a scenario is read from."""
+def load(path: str | os.PathLike) -> Scenario:
+    """Read and validate one scenario file (a regular file of at most MAX_FILE_BYTES: store.reading)."""
+    return load_with_text(path)[0]
 
 
-class FileTooLarge(OSError):
-    """A regular file over the size a scenario file may have."""
-
-
-def read_regular(
-    path: str | os.PathLike, limit: int = MAX_FILE_BYTES, follow: bool = True
-) -> tuple[os.stat_result, bytes]:
-    """The bytes of a regular file, or NotRegularFile; never blocks on a FIFO or a device.
-
-    The file is opened non-blocking (and not as a controlling terminal) and checked with fstat on the
-    open descriptor, so a file swapped for a FIFO after a check cannot hang the caller. `follow=False`
-    also refuses a symbolic link. Raises NotRegularFile, FileTooLarge (over `limit` bytes, with its size
-    in the message), or OSError when it cannot be opened or read.
-    """
-    flags = (
-        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    )
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise NotRegularFile("is a folder")
-        if not stat.S_ISREG(st.st_mode):
-            raise NotRegularFile("is not a regular file")
-        if st.st_size > limit:
-            raise FileTooLarge(f"file is {st.st_size:,} bytes")
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            if sum(map(len, chunks)) > limit:
-                raise FileTooLarge(f"file is over {limit:,} bytes")
-        return st, b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def load(path: str | os.PathLike, regular_only: bool = False) -> Scenario:
-    """Read and validate one scenario file.
-
-    `regular_only` (the TUI, recovery): refuse FIFOs and devices instead of reading them, which would
-    block until someone writes. The command line reads them (`workbench validate <(...)`).
-    """
-    return load_with_text(path, regular_only)[0]
-
-
-def load_with_text(path: str | os.PathLike, regular_only: bool = False) -> tuple[Scenario, str]:
+def load_with_text(path: str | os.PathLike) -> tuple[Scenario, str]:
     """The validated scenario and the text it was read from (a leading byte-order mark removed): the
     text is the layout a save keeps and what tells whether the file changed on disk since."""
-    text = read_text(path, regular_only)
+    text = read_text(path)
     return parse_text(text, shown_path(path)), text
 
 
-def read_text(path: str | os.PathLike, regular_only: bool = False) -> str:
-    """A scenario file's text, or ScenarioError saying why it cannot be read. A UTF-8 byte-order mark
-    (written by some Windows editors) is removed; a save does not write it back."""
-    p = Path(path)
+def read_text(path: str | os.PathLike) -> str:
+    """A scenario file's text, or ScenarioError saying why it cannot be read. Only a regular file is
+    read, and at most MAX_FILE_BYTES of it (store.reading): a FIFO, a device or a symlink to /dev/zero is
+    refused in one line. A UTF-8 byte-order mark (written by some Windows editors) is removed; a save does
+    not write it back."""
     name = shown_path(path)
     try:
-        if regular_only:
-            raw = read_regular(p)[1]
-        else:
-            if p.is_dir():
-                raise NotRegularFile("is a folder")
-            size = p.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise FileTooLarge(f"file is {size:,} bytes")
-            raw = p.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)[1]
     except NotRegularFile as exc:
         raise ScenarioError(f"{name}: {exc} (a .toml scenario file)", "not-regular") from None
     except FileTooLarge as exc:
@@ -263,9 +207,26 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write text to path so that a crash leaves either the old file or the new one, never half of one."""
+def write_atomic(
+    path: str | os.PathLike, text: str, through_links: bool = True, mode: int | None = None
+) -> None:
+    """Write text to path so that a crash leaves either the old file or the new one, never half of one.
+
+    The new text goes to a temporary file in the same folder, which then replaces the file by a rename.
+    So, with the default `through_links`:
+    - `path` a symbolic link: the save writes through it. The file it points to is replaced (in its own
+      folder, atomically, its permissions kept) and the link stays a link to it. A link to a file not
+      there yet creates that file.
+    - `path` one of several hard links to a file: the name saved becomes a file of its own with the new
+      text; the other names keep the old text (a rename cannot update a shared file atomically, and
+      writing it in place could leave half a file after a crash).
+    `through_links=False` (recovery copies) replaces a link itself with the file instead of following it.
+    `mode`: the new file's permissions (recovery copies: 0o600); by default an existing file's are kept,
+    and a new file gets 0o666 less the umask.
+    """
     p = Path(path)
+    if through_links and p.is_symlink():
+        p = Path(os.path.realpath(p))
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise ScenarioError(f"{path}: folder {str(folder)!r} does not exist (an existing folder)")
@@ -279,7 +240,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(p))
+        os.chmod(tmp, _mode_for(p) if mode is None else mode)
         os.replace(tmp, p)
         tmp = None
         try:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
+from workbench.store import reading
+
 APP = "build-vs-buy-workbench"
 """The platform folders' name: the distribution's, as `workbench` alone belongs to another project."""
 
@@ -154,7 +156,7 @@ def list_presets() -> list[tuple[Path, str, str]]:
     out = []
     for p in sorted(presets_dir().glob("*.toml")):
         try:
-            data = tomllib.loads(p.read_text("utf-8"))
+            data = tomllib.loads(reading.read_regular(p, reading.SCENARIO_BYTES)[1].decode("utf-8"))
             name = str(data.get("name", p.stem))
             desc = str(data.get("description", "")).strip().splitlines()
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):

@@ -19,17 +19,17 @@ import datetime as dt
 import gzip
 import json
 import os
-import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.model import usage as mu
 from workbench.model._polars import pl
 from workbench.model.usage import UsageError
+from workbench.store import reading
 
 if TYPE_CHECKING:
     from workbench.model.scenario import Scenario
@@ -83,6 +83,13 @@ LABELS = {
 # usage section). Set only when the user has not chosen a size.
 CSV_CHUNK_BYTES = 1 << 20
 SAMPLE_LINES = 200  # JSON lines read to learn a file's fields and shape
+# Bounds on what is held or written while reading a log (CSV, Parquet and flat JSON Lines are streamed
+# by polars and need none): a .gz is decompressed to a temporary file of at most UNGZIP_BYTES (a gzip
+# bomb stops there); a JSON document that is not JSON Lines is parsed whole, so it may be at most
+# JSON_DOCUMENT_BYTES; a JSON line read in Python (the sample, nested shapes) at most LINE_CHARS long.
+UNGZIP_BYTES = 4 << 30
+JSON_DOCUMENT_BYTES = 256 << 20
+LINE_CHARS = 64 << 20
 HOUR = dt.timedelta(hours=1)
 JSON_OK = "__json_ok"  # a JSON line that parses (a line cut short is a malformed row)
 
@@ -91,12 +98,13 @@ JSON_OK = "__json_ok"  # a JSON line that parses (a line cut short is a malforme
 
 
 def _open_check(path: str) -> None:
-    """One line for a file that cannot be a log: missing, a folder, unreadable, empty."""
+    """One line for a file that cannot be a log: missing, not a regular file (a folder, a FIFO, a device
+    such as /dev/zero, or a symlink to one: never opened), unreadable, empty."""
     p = Path(path)
     try:
-        if p.is_dir():
-            raise UsageError(f"{path}: is a folder (a usage log file: CSV, JSON Lines, Parquet, or .gz)")
-        size = p.stat().st_size
+        size = reading.regular_size(p)
+    except reading.NotRegularFile as exc:
+        raise UsageError(f"{path}: {exc} (a usage log file: CSV, JSON Lines, Parquet, or .gz)") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file (a usage log file)") from None
     except OSError as exc:
@@ -114,7 +122,15 @@ def _ungzip(path: str, stack: ExitStack) -> str:
     stack.callback(_remove, tmp)
     try:
         with gzip.open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+            written = 0
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+                written += len(chunk)
+                if written > UNGZIP_BYTES:
+                    raise UsageError(
+                        f"{path}: decompresses to over {UNGZIP_BYTES:,} bytes (a .gz log under that; "
+                        "a larger log can be read uncompressed, which is streamed)"
+                    )
     except (OSError, EOFError, zlib.error) as exc:
         raise UsageError(f"{path}: not a readable gzip file ({exc})") from None
     if os.path.getsize(tmp) == 0:
@@ -153,9 +169,21 @@ def _kind(path: str) -> str:
 _NOT_JSON = object()  # what _json_lines yields for a line that does not parse
 
 
-def _json_lines(fh: Iterable[str]) -> Iterator[Any]:
+def _bounded_lines(fh: TextIO) -> Iterator[str]:
+    """The file's lines, each at most LINE_CHARS long: a longer one (a file with no line breaks, say) is
+    skipped in pieces and comes out as one line that is not JSON."""
+    while line := fh.readline(LINE_CHARS):
+        if len(line) < LINE_CHARS or line.endswith("\n"):
+            yield line
+            continue
+        while (rest := fh.readline(LINE_CHARS)) and not rest.endswith("\n"):
+            pass
+        yield "\x00"  # not JSON
+
+
+def _json_lines(fh: TextIO) -> Iterator[Any]:
     """Each non-blank line of a JSON Lines file, parsed; _NOT_JSON for a line that is not JSON."""
-    for line in fh:
+    for line in _bounded_lines(fh):
         text = line.strip().lstrip("\ufeff")
         if not text:
             continue
@@ -239,10 +267,11 @@ def _rows_of(value: Any, bucket: dict | None = None) -> Iterator[dict[str, Any]]
 
 
 def _flatten_json(
-    path: str, names: Sequence[str], lines: bool, stack: ExitStack
+    path: str, names: Sequence[str], lines: bool, stack: ExitStack, shown: str
 ) -> tuple[str, int, set[str]]:
     """Nested JSON flattened into a temporary CSV of the columns `names` (one row per usage record).
-    Returns (the CSV, lines that were not JSON, the fields seen). JSON Lines are read a line at a time;
+    Returns (the CSV, lines that were not JSON, the fields seen); messages name the file as `shown` (the
+    .gz the user gave rather than its decompressed copy). JSON Lines are read a line at a time;
     a single JSON document is read whole."""
     import csv
 
@@ -268,10 +297,16 @@ def _flatten_json(
                     else:
                         emit(value)
             else:
+                size = os.fstat(fh.fileno()).st_size
+                if size > JSON_DOCUMENT_BYTES:
+                    raise UsageError(
+                        f"{shown}: a JSON document of {size:,} bytes is read whole (one under "
+                        f"{JSON_DOCUMENT_BYTES:,} bytes, or JSON Lines, which are streamed)"
+                    )
                 try:
                     emit(json.load(fh))
                 except json.JSONDecodeError as exc:
-                    raise UsageError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+                    raise UsageError(f"{shown}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     return tmp, bad, seen
 
 
@@ -341,7 +376,7 @@ def _open(path: str, columns: dict[str, str] | None, stack: ExitStack) -> _Sourc
         raise UsageError(f"{path}: no JSON object in the first lines (JSON Lines of usage records)")
     if not lines or any(_nested(o) for o in sample):
         names = _all_known_names(columns)
-        tmp, bad, seen = _flatten_json(real, names, lines, stack)
+        tmp, bad, seen = _flatten_json(real, names, lines, stack, shown=path)
         frame = pl.scan_csv(tmp, infer_schema=False)
         present = [n for n in names if n in seen]
         return _Source(path, frame.select(present) if present else frame, present or sorted(seen), bad)

@@ -335,19 +335,14 @@ class WorkbenchApp(FixedApp):
             return
         path = paths.config_file()
         try:
-            try:
-                text: str | None = path.read_text("utf-8").removeprefix(files.BOM)
-            except FileNotFoundError:
-                text = None
-            new = config.with_theme(text, theme)
+            new = config.with_theme(config.read_text(path), theme)
             path.parent.mkdir(parents=True, exist_ok=True)
             files.write_atomic(path, new)
-        except files.ScenarioError as exc:  # write_atomic's message names the file
+        except (files.ScenarioError, config.ConfigError) as exc:  # their messages name the file
             self.message(f"theme {theme} not remembered: {exc}", error=True)
             return
-        except (OSError, UnicodeDecodeError, config.ConfigError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.message(f"theme {theme} not remembered: {path}: {reason}", error=True)
+        except OSError as exc:
+            self.message(f"theme {theme} not remembered: {path}: {exc.strerror or exc}", error=True)
             return
         self.message(f"theme {theme} remembered in {paths.shown(path)}")
 
@@ -509,7 +504,11 @@ class WorkbenchApp(FixedApp):
         recovery.discard(doc)
 
     def _offer_recovery(self) -> None:
-        copies = recovery.scan()
+        try:
+            copies = recovery.scan()
+        except files.ScenarioError as exc:  # a recovery folder others can write: nothing read from it
+            self.message(f"recovery copies not read: {exc}", error=True)
+            return
         if copies:
             from workbench.tui.screens.recover import RecoverScreen
 
@@ -582,7 +581,7 @@ class WorkbenchApp(FixedApp):
             view.status(f"{name} changed on disk: ctrl+s will ask", keep=True)
             return
         try:
-            files.load(doc.path, regular_only=True)
+            files.load(doc.path)
         except files.ScenarioError as exc:
             view.status(
                 f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
@@ -695,7 +694,7 @@ class WorkbenchApp(FixedApp):
             return "refuse", f"not saved: {target} is a folder (type a file name)"
         unreadable = False
         try:
-            files.load(target, regular_only=True)
+            files.load(target)
             is_scenario = True
         except files.ScenarioError as exc:
             if exc.reason == "not-regular":
