@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, make_app, until, user_file
+from test_recovery import edit_volume, edited
 
 from workbench.session import crash, recovery
 from workbench.session.document import Document
@@ -43,12 +44,6 @@ def copies() -> list[Path]:
 
 def logs() -> list[Path]:
     return sorted(paths.log_dir().glob("crash-*.log")) if paths.log_dir().exists() else []
-
-
-def edited(doc: Document, rpd: float) -> Document:
-    s = doc.scenario
-    doc.push(s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_day": rpd})}))
-    return doc
 
 
 # --- the report, without the app ---------------------------------------------------------------------
@@ -113,17 +108,6 @@ CRASHES = {
     "worker": lambda self: self.run_worker(_fail()),
     "timer": lambda self: self.set_timer(0.01, _fail_now),
 }
-
-
-async def edit_volume(pilot, view, text: str) -> None:
-    view.action_pane("workload")
-    await pilot.pause()
-    grid = view.query_one("#grid-workload")
-    grid.focus()
-    grid.move_cursor(row=grid._rows.index(("workload", "requests_per_day")))
-    await pilot.pause()
-    await pilot.press(*text, "enter")
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("where", sorted(CRASHES))

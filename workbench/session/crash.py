@@ -99,7 +99,7 @@ def log_text(
         f"tabs: {len(docs)}",
     ]
     for doc in docs:
-        where = str(doc.path) if doc.path else "never saved"
+        where = str(doc.path.absolute()) if doc.path else "never saved"
         copy, why = copy_of.get(id(doc), (None, ""))
         state = f"recovery copy {copy}" if copy else f"copy NOT written: {why}" if why else "no unsaved edits"
         lines.append(f"  {doc.title} ({where}): {state}")

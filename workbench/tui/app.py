@@ -201,7 +201,11 @@ class WorkbenchApp(FixedApp):
         """Textual's single way in for every unhandled exception (in a handler, a worker, a timer, compose
         or mount, a paint) before it ends the app: the tabs' unsaved edits go to recovery copies and the
         traceback to a log file, now, before anything else can fail. Textual's own handling follows: the
-        return code 1, the exit, and the exception kept for a test's pilot to raise."""
+        return code 1, the exit, and the exception kept for a test's pilot to raise.
+
+        Private, but the only hook every such error passes (Textual 8): the public `panic` is reached only
+        for errors that render themselves (`__rich__`) and `_fatal_error` only for the others, and both
+        run after `return_code` is set. What the terminal gets is decided in `_print_error_renderables`."""
         if self.crash is None:
             try:
                 cause = error.error if isinstance(error, WorkerFailed) else error  # the worker's own
@@ -216,7 +220,7 @@ class WorkbenchApp(FixedApp):
         the traceback is in the log, or follows the line when the log could not be written."""
         if self.crash is not None and not self._crash_said:
             self._crash_said = True
-            self.error_console.print(self.crash.line(), soft_wrap=True)
+            print(self.crash.line(), file=sys.stderr, flush=True)  # plain text: no markup, no emoji codes
         if self.crash is None or self.crash.log is None:
             super()._print_error_renderables()
         else:
