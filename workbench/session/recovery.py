@@ -488,3 +488,22 @@ def restore(copy: Copy) -> Document:
         doc.saved = None  # the original is gone: nothing on disk equals this tab
     doc.recovery_key = copy.key
     return doc
+
+
+# --- at a crash -------------------------------------------------------------------------------------
+
+
+def keep_all(docs: list[Document]) -> list[tuple[Document, Path | None, str]]:
+    """A copy of every tab with unsaved edits, written now (not DELAY seconds after the last edit), when
+    the app is ending on an unhandled error (workbench.session.crash). Each tab is tried on its own: one
+    copy that fails does not stop the others, and nothing here raises. Tabs without unsaved edits are
+    left alone. Returns (tab, copy written or None, why not) for each tab with unsaved edits."""
+    out: list[tuple[Document, Path | None, str]] = []
+    for doc in docs:
+        try:
+            if not doc.dirty:
+                continue
+            out.append((doc, keep(doc), ""))
+        except Exception as exc:  # whatever went wrong with this tab, the others still get their copy
+            out.append((doc, None, f"{type(exc).__name__}: {exc}"))
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
@@ -19,9 +20,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import WorkerFailed
 
 from workbench.model.scenario import Scenario
-from workbench.session import recovery
+from workbench.session import crash, recovery
 from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
 from workbench.store import config, files, paths
 from workbench.tui.grids.grid import Grid
@@ -191,6 +193,53 @@ class WorkbenchApp(FixedApp):
         # chose them): a served session may use these besides the saves and presets folders.
         self.start_files: tuple[Path, ...] = tuple(d.path for d in docs if d.path is not None)
         self._split: list[str] = []  # the tab ids the split view shows: left (upper), right (lower)
+        self.crash: crash.Report | None = None  # what an unhandled error left (_handle_exception)
+        self._crash_said = False  # its line is on the terminal
+
+    # --- an unhandled error (workbench.session.crash) ------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's single way in for every unhandled exception (in a handler, a worker, a timer, compose
+        or mount, a paint) before it ends the app: the tabs' unsaved edits go to recovery copies and the
+        traceback to a log file, now, before anything else can fail. Textual's own handling follows: the
+        return code 1, the exit, and the exception kept for a test's pilot to raise.
+
+        Private, but the only hook every such error passes (Textual 8): the public `panic` is reached only
+        for errors that render themselves (`__rich__`) and `_fatal_error` only for the others, and both
+        run after `return_code` is set. What the terminal gets is decided in `_print_error_renderables`."""
+        if self.crash is None:
+            try:
+                cause = error.error if isinstance(error, WorkerFailed) else error  # the worker's own
+                self.crash = crash.report(cause, self.open_docs(), self._crash_context(error))
+            except Exception:  # the report failed: Textual prints the traceback as it always did
+                pass
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        """Textual calls this once the screen is restored, to print what the exit left (after an
+        unhandled error: its traceback). After a crash the terminal gets the report's one line instead;
+        the traceback is in the log, or follows the line when the log could not be written."""
+        if self.crash is not None and not self._crash_said:
+            self._crash_said = True
+            print(self.crash.line(), file=sys.stderr, flush=True)  # plain text: no markup, no emoji codes
+        if self.crash is None or self.crash.log is None:
+            super()._print_error_renderables()
+        else:
+            self._exit_renderables.clear()
+
+    def open_docs(self) -> list[Document]:
+        """The open tabs' documents (those the app started with, when its widgets cannot be asked)."""
+        try:
+            return [view.doc for view in self.views()]
+        except Exception:
+            return list(self.docs)
+
+    def _crash_context(self, error: Exception) -> dict[str, str]:
+        context = {"raised in": "a worker" if isinstance(error, WorkerFailed) else "the app"}
+        try:
+            context["screen"] = f"{type(self.screen).__name__}, {self.size.width}x{self.size.height}"
+        except Exception:
+            context["screen"] = "none"
+        return context
 
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -1227,9 +1276,21 @@ def run(scenarios: Sequence[tuple[Path, Scenario] | tuple[Path, Scenario, str]])
         print(exc, file=sys.stderr)
         return 1
     docs = [Document(s[1], s[0], source=s[2] if len(s) > 2 else None) for s in scenarios]
-    app = WorkbenchApp(docs)
+    app: WorkbenchApp | None = None
     try:
-        app.run()
+        app = WorkbenchApp(docs)
+        app.run()  # an error inside its loop is reported there (WorkbenchApp._handle_exception)
+        return app.return_code or 0  # 1 when the app ended on an unhandled error, so scripts see it
+    except Exception as error:  # outside the loop (building the app, starting or stopping the terminal)
+        return _crashed(error, docs if app is None else app.open_docs())
     finally:
         recovery.release()  # this session's lock file goes; its copies (if any) are offered next time
-    return app.return_code or 0  # 1 when the app ended on an unhandled error, so scripts see it
+
+
+def _crashed(error: Exception, docs: list[Document]) -> int:
+    """An error outside the app's loop: the same report as inside it (copies, log), and its line."""
+    report = crash.report(error, docs, {"raised in": "tui.app.run, outside the app's loop"})
+    print(report.line(), file=sys.stderr)
+    if report.log is None:
+        traceback.print_exception(error)
+    return 1
