@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from workbench.model.fmt import shown
 from workbench.model.scenario import Scenario
 from workbench.session import recovery
 from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
@@ -404,7 +405,7 @@ class WorkbenchApp(FixedApp):
             tab = tabs.get_tab(pane.id)
             title = self._title(view.doc)
             if tab.label_text != title:  # relabelling re-lays out the tab strip and animates its underline
-                tab.label = Content(title)  # a file or scenario name is text, not markup
+                tab.label = Content(shown(title))  # a file or scenario name is text, not markup
 
     def message(self, text: str, error: bool = False) -> None:
         view = self.active_view()
@@ -413,7 +414,7 @@ class WorkbenchApp(FixedApp):
         elif self._active_tab() == "split":
             self._split_view().status(text, error=error)
         else:
-            self.notify(text, severity="error" if error else "information", markup=False)
+            self.notify(shown(text), severity="error" if error else "information", markup=False)
 
     @on(ScenarioView.Changed)
     def _changed(self, event: ScenarioView.Changed) -> None:
