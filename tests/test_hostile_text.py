@@ -254,6 +254,13 @@ async def test_the_tui_shows_text_as_text(tmp_path):
             for line in lines:
                 _assert_inert(line)
             seen.append("\n".join(lines))
+        view.query_one(
+            "#risk-table"
+        ).focus()  # the risks pane is in front: Enter edits the note under the cursor
+        await pilot.press("enter")
+        await until(pilot, lambda: view.editing_path is not None)
+        editor = "\n".join(screen_lines(app))
+        await pilot.press("escape")
         view.status("status: " + CONTROLS["osc-title"] + MARKUP["unclosed"])
         await pilot.pause()
         status = "\n".join(screen_lines(app))
@@ -263,4 +270,7 @@ async def test_the_tui_shows_text_as_text(tmp_path):
     assert "␛]0;PWNED␇evil" in shown  # sources and notes: the placeholders
     assert "[link=https://evil.example]" in shown
     assert "status: ␛]0;PWNED␇evil[bold red]x" in status
+    assert "␊" not in shown  # the text holds no newline: a two-line header stays two lines
     _assert_inert(status)
+    _assert_inert(editor)
+    assert "= a␛[2J␛[31mred␛]0;PWNED" in editor  # the note's editor shows the placeholders too

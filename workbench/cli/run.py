@@ -143,6 +143,8 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 @command("paths")
 def cmd_paths(args: argparse.Namespace) -> int:
+    from workbench.model.fmt import shown
+
     rows = paths.locations()
     if args.format == "json":
         out = {key: {"path": str(where), "from": why, "exists": where.exists()} for key, where, why in rows}
@@ -152,7 +154,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     width = max(len(labels.get(key, key)) for key, _, _ in rows)
     for key, where, why in rows:
         note = "" if where.exists() else "; not created yet"
-        print(f"{labels.get(key, key):<{width}}  {where}  ({why}{note})")
+        print(shown(f"{labels.get(key, key):<{width}}  {where}  ({why}{note})"))  # a folder from the config
     return 0
 
 

@@ -853,7 +853,7 @@ class WorkbenchApp(FixedApp):
         doc.disk_told = None
         view.refresh_all()
         self._retitle(view)
-        name = paths.shown(doc.path or Path())
+        name = shown(paths.shown(doc.path or Path()))  # a file name may hold control characters
         if kept is None:
             view.status(f"reloaded {name} from disk (u undoes)")
             return True

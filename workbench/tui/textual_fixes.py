@@ -209,15 +209,16 @@ class KeyFooter(Footer):
 
 
 # --- data tables ------------------------------------------------------------------------------------------
-def plain_text(value: str | Text) -> Text:
+def plain_text(value: str | Text, lines: bool = True) -> Text:
     """Text from a file as a widget shows it: never markup, and each control character as its visible
-    placeholder (fmt.shown; one character for one, so a Text keeps its styles where they were)."""
+    placeholder (fmt.shown; one character for one, so a Text keeps its styles where they were). A newline
+    stays one (`lines`): a widget lays it out as a line break (a header in two lines, a wrapped cell)."""
     if isinstance(value, str):
-        return Text(shown(value))
+        return Text(shown(value, lines))  # before Text(), which would drop BEL, BS, VT, FF and CR
     if value.plain.isprintable():
         return value
     value = value.copy()
-    value.plain = shown(value.plain)
+    value.plain = shown(value.plain, lines)
     return value
 
 
@@ -226,7 +227,7 @@ class PlainHighlighter(Highlighter):
     stays as written): the editor of a note or a source never sends an ESC to the terminal."""
 
     def __call__(self, text: str | Text) -> Text:
-        return plain_text(text)
+        return plain_text(text, lines=False)  # one line: a newline is shown as ␊
 
     def highlight(self, text: Text) -> None:  # pragma: no cover - __call__ does the work
         pass
