@@ -274,3 +274,36 @@ async def test_the_tui_shows_text_as_text(tmp_path):
     _assert_inert(status)
     _assert_inert(editor)
     assert "= a␛[2J␛[31mred␛]0;PWNED" in editor  # the note's editor shows the placeholders too
+
+
+async def test_file_names_in_tabs_compare_and_split_are_text(tmp_path):
+    """A file's own name may hold an escape sequence or markup: the tab strip, the Compare tab and the
+    Split view show it as text."""
+    from textual.widgets import TabbedContent
+
+    from workbench.session.document import Document
+    from workbench.tui.app import WorkbenchApp
+
+    names = ["t\x1b]0;PWNED\x07.toml", "[bold red]u\x9b2J.toml"]
+    docs = []
+    for name in names:
+        f = _write(tmp_path, copy.deepcopy(BASE), name)
+        docs.append(Document(files.load(f), f))
+    app = WorkbenchApp(docs)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: app.active_view() is not None)
+        first = "\n".join(screen_lines(app))
+        await pilot.press("m")
+        await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "compare")
+        await pilot.pause()
+        compare = "\n".join(screen_lines(app))
+        await pilot.press("backslash")
+        await until(pilot, lambda: app.query_one("#tabs", TabbedContent).active == "split")
+        await pilot.pause()
+        split = "\n".join(screen_lines(app))
+        assert app.return_code in (None, 0)
+    for screen in (first, compare, split):
+        _assert_inert(screen)
+    assert "t␛]0;PWNED␇" in first and "[bold red]u\ufffd2J" in first
+    assert "t␛]0;PWNED␇" in compare and "[bold red]u" in compare
+    assert "t␛]0;PWNED␇" in split

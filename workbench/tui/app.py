@@ -282,7 +282,7 @@ class WorkbenchApp(FixedApp):
 
     @staticmethod
     def _title(doc: Document) -> str:
-        return ("● " if doc.dirty else "") + doc.title
+        return shown(("● " if doc.dirty else "") + doc.title)  # a file name may hold control characters
 
     def on_mount(self) -> None:
         self.watch(self, "theme", self._remember_theme, init=False)
@@ -405,7 +405,7 @@ class WorkbenchApp(FixedApp):
             tab = tabs.get_tab(pane.id)
             title = self._title(view.doc)
             if tab.label_text != title:  # relabelling re-lays out the tab strip and animates its underline
-                tab.label = Content(shown(title))  # a file or scenario name is text, not markup
+                tab.label = Content(title)  # a file or scenario name is text, not markup
 
     def message(self, text: str, error: bool = False) -> None:
         view = self.active_view()

@@ -295,7 +295,7 @@ class Chart(PlotextPlot):
         for item in self.legend:
             piece = Text()
             piece.append(item.glyph, style=Style(color=_rich_color(item.color)) if item.color else "")
-            piece.append(" " + item.label)
+            piece.append(" " + fmt.shown(item.label))  # a name, or a tab named after a file
             sep = 3 if line.plain else 0
             if line.plain and len(line) + sep + len(piece) > width:
                 lines.append(line)
