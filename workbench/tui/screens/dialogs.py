@@ -150,7 +150,7 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Static(Content(self.message), classes="dialog-title")  # a long path wraps, not cut
+            yield Static(Content(shown(self.message)), classes="dialog-title")  # a long path wraps, not cut
             with Horizontal(classes="buttons"):
                 yield Button(
                     Content(f"{self.save_label} [s]"), id="save", variant="primary"
