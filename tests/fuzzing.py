@@ -35,6 +35,7 @@ class Spec:
     choices: tuple = ()
     min_len: int = 0
     max_len: int | None = None
+    label: bool = False  # a name or label (scenario.Label): no control characters
 
 
 def specs(model: type) -> list[Spec]:
@@ -66,7 +67,7 @@ def specs(model: type) -> list[Spec]:
         elif ann == (float | None):
             out.append(Spec(name, "optional_float", lo, lo_open, hi))
         elif ann is str:
-            out.append(Spec(name, "str", min_len=min_len, max_len=max_len))
+            out.append(Spec(name, "str", min_len=min_len, max_len=max_len, label=sc.is_label(model, name)))
         # nested tables and lists are built by the scenario strategy
     return out
 
@@ -111,6 +112,10 @@ TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
     max_size=40,
 )
+# Names and labels (scenario.Label) refuse control and format characters: a valid name is drawn without.
+LABEL_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf")), max_size=40
+)
 
 
 def value_for(spec: Spec) -> st.SearchStrategy[Any]:
@@ -123,6 +128,8 @@ def value_for(spec: Spec) -> st.SearchStrategy[Any]:
     if spec.kind in ("float", "optional_float"):
         return floats_in(spec)
     size = spec.max_len if spec.max_len is not None else 60
+    if spec.label:
+        return LABEL_TEXT.filter(lambda t: spec.min_len <= len(t) <= size)
     return st.one_of(TEXT, st.text(max_size=size)).filter(lambda t: spec.min_len <= len(t) <= size)
 
 
@@ -150,8 +157,8 @@ def scenario_dicts(draw, max_rows: int = 4) -> dict:
             data[t] = draw(table(t))
     n_models = draw(st.integers(0, max_rows))
     n_gpus = draw(st.integers(0, max_rows))
-    models = [f"m{i} {draw(TEXT)}" for i in range(n_models)]
-    gpus = [f"g{i} {draw(TEXT)}" for i in range(n_gpus)]
+    models = [f"m{i} {draw(LABEL_TEXT)}" for i in range(n_models)]
+    gpus = [f"g{i} {draw(LABEL_TEXT)}" for i in range(n_gpus)]
     data["api_models"] = [draw(table("api_models", {"name": n})) for n in models]
     data["gpus"] = [draw(table("gpus", {"name": n})) for n in gpus]
     if gpus and draw(st.booleans()):
@@ -160,7 +167,7 @@ def scenario_dicts(draw, max_rows: int = 4) -> dict:
     n_options = draw(st.integers(0, max_rows))
     base = draw(st.one_of(st.none(), st.integers(0, max(0, n_options - 1))))
     for i in range(n_options):
-        o = draw(table("options", {"name": f"o{i} {draw(TEXT)}", "baseline": base == i}))
+        o = draw(table("options", {"name": f"o{i} {draw(LABEL_TEXT)}", "baseline": base == i}))
         serve = "self_hosted" if gpus and (not models or draw(st.booleans())) else "api"
         o["serve"] = serve
         if serve == "api" and models:

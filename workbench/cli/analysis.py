@@ -7,7 +7,6 @@ Exit codes as everywhere: 0 success, 1 invalid input (one message on stderr), 2 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from workbench.cli.common import command, ctrl_c_flag, fail, whole
@@ -92,7 +91,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _dump(obj: dict) -> None:
     """JSON has no infinity or NaN: a figure that overflowed is null, as in the report."""
-    sys.stdout.write(json.dumps(fmt.json_safe(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    sys.stdout.write(fmt.json_text(fmt.json_safe(obj)) + "\n")
 
 
 @command("explain")

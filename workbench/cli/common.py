@@ -26,8 +26,11 @@ def command(name: str) -> Callable:
 
 
 def fail(message: str) -> int:
-    """Exit code 1 with the one-line message on stderr (every command's invalid-input path)."""
-    print(message, file=sys.stderr)
+    """Exit code 1 with the one-line message on stderr (every command's invalid-input path). A message
+    quotes file names and text from files: their control characters are shown, not sent (fmt.shown)."""
+    from workbench.model.fmt import shown
+
+    print(shown(message, lines=True), file=sys.stderr)
     return 1
 
 

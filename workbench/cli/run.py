@@ -109,6 +109,7 @@ def _print_table(a) -> None:
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.model.fmt import shown
     from workbench.store.files import load, shown_path
 
     bad = 0
@@ -116,10 +117,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             s = load(f)
         except ScenarioError as exc:
-            print(exc, file=sys.stderr)
+            fail(str(exc))
             bad += 1
             continue
-        print(f"{shown_path(f)}: ok ({s.name}: {len(s.options)} options, {s.horizon_months} months)")
+        print(shown(f"{shown_path(f)}: ok ({s.name}: {len(s.options)} options, {s.horizon_months} months)"))
     return 1 if bad else 0
 
 
@@ -130,16 +131,20 @@ def cmd_presets(args: argparse.Namespace) -> int:
     items = list_presets()
     if not items:
         return fail("no presets found")
+    from workbench.model.fmt import shown
+
     width = max(len(p.name) for p, _, _ in items)
-    for p, name, desc in items:
-        print(f"{p.name:<{width}}  {name}")
+    for p, name, desc in items:  # read without validation: the name too may hold control characters
+        print(f"{shown(p.name):<{width}}  {shown(name)}")
         if desc:
-            print(f"{'':<{width}}  {desc}")
+            print(f"{'':<{width}}  {shown(desc)}")
     return 0
 
 
 @command("paths")
 def cmd_paths(args: argparse.Namespace) -> int:
+    from workbench.model.fmt import shown
+
     rows = paths.locations()
     if args.format == "json":
         out = {key: {"path": str(where), "from": why, "exists": where.exists()} for key, where, why in rows}
@@ -149,7 +154,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     width = max(len(labels.get(key, key)) for key, _, _ in rows)
     for key, where, why in rows:
         note = "" if where.exists() else "; not created yet"
-        print(f"{labels.get(key, key):<{width}}  {where}  ({why}{note})")
+        print(shown(f"{labels.get(key, key):<{width}}  {where}  ({why}{note})"))  # a folder from the config
     return 0
 
 
@@ -316,7 +321,7 @@ def _dispatch(argv: list[str]) -> int:
             build_parser().parse_args(argv)  # prints usage and exits 2 for unknown flags
         problem = not_a_command(argv[0])
         if problem:
-            print(problem, file=sys.stderr)
+            fail(problem)  # it quotes the argument, which may hold control characters
             return 2
         return open_tui(argv)
     if not argv:

@@ -37,6 +37,7 @@ def _source(kind: str, where: str = "") -> dict[str, str]:
 
 @command("config")
 def cmd_config(args: argparse.Namespace) -> int:
+    from workbench.model.fmt import shown
     from workbench.store import config, paths
     from workbench.store.files import ScenarioError, write_atomic
 
@@ -94,12 +95,13 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     state = "exists" if cfg.exists else "does not exist: every value is its default"
     came = " (from WORKBENCH_CONFIG)" if env.get("WORKBENCH_CONFIG") else ""
-    print(f"config file   {path}{came} ({state})")
+    # The config file's text (a folder, a currency, keys) and paths may hold control characters: shown.
+    print(shown(f"config file   {path}{came} ({state})"))
     for key, (value, src) in values.items():
-        print(f"{key:<13} {value:<24} {_shown(src)}")
+        print(shown(f"{key:<13} {value:<24} {_shown(src)}"))
     if cfg.keys:
         for binding_id, keys in cfg.keys.items():
-            print(f"{'keys':<13} {binding_id + ' = ' + keys:<24} {_shown(file)}")
+            print(shown(f"{'keys':<13} {binding_id + ' = ' + keys:<24} {_shown(file)}"))
     else:
         print(f"{'keys':<13} {'(no overrides)':<24} default")
     return 0

@@ -57,6 +57,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 @command("usage")
 def cmd_usage(args: argparse.Namespace) -> int:
+    from workbench.model.fmt import shown
     from workbench.model.usage import UsageError
     from workbench.store import files, paths, usagelog
 
@@ -85,8 +86,8 @@ def cmd_usage(args: argparse.Namespace) -> int:
             out["into"] = {"file": into, "set": summary.workload(), "left_out": dict(summary.left_out())}
         sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
         return 0
-    for line in summary.lines():
-        print(line)
+    for line in summary.lines():  # model names and file names from the logs: shown, not sent
+        print(shown(line))
     if into is not None:
         wrote = summary.workload()
         print(

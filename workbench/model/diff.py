@@ -62,8 +62,7 @@ def show(value: Any) -> str:
         return f"{x:,.6f}".rstrip("0").rstrip(".")
     if isinstance(value, list | tuple):  # an option's rollout shares
         return ", ".join(show(v) for v in value) if value else "none"
-    text = str(value)
-    text = text.replace("\n", " ").strip()
+    text = fmt.shown(str(value).replace("\n", " ").strip())  # free text: its control characters shown
     return text if len(text) <= 60 else text[:57] + "..."
 
 

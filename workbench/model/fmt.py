@@ -145,3 +145,84 @@ def json_safe(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [json_safe(v) for v in obj]
     return obj
+
+
+# --- Text from a file, as it may be shown ---------------------------------------------------------
+# A scenario's free text (a description, a source, a note) may hold characters that steer a terminal
+# (ESC starts an escape sequence, BEL, the C1 CSI 0x9b) or reorder what is read (the bidi overrides and
+# isolates). Names and labels refuse them at validation (scenario.Label); free text keeps them, exactly,
+# and `shown` replaces each with a visible placeholder wherever the text is shown.
+
+_C0_NAMES = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+_JOINER = "\u200d"  # the zero-width joiner: emoji sequences (👩‍💻) need it, and it steers nothing
+UNKNOWN_MARK = "\ufffd"
+"""The placeholder of a control character that has no Control Picture (C1, bidi and format controls)."""
+
+
+def is_control(ch: str) -> bool:
+    """A control character (Unicode category Cc: C0, DEL, C1) or a format character (Cf: the bidi
+    overrides and isolates, zero-width spaces and marks, the BOM), but the zero-width joiner."""
+    import unicodedata
+
+    return ch != _JOINER and unicodedata.category(ch) in ("Cc", "Cf")
+
+
+def first_control(text: str) -> str | None:
+    """The first control character of a text, or None (printable text is answered without a scan)."""
+    if text.isprintable():
+        return None
+    return next((ch for ch in text if is_control(ch)), None)
+
+
+def control_name(ch: str) -> str:
+    """A control character as a message names it: 'ESC, U+001B', 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    import unicodedata
+
+    code = f"U+{ord(ch):04X}"
+    if ord(ch) < 0x20:
+        return f"{_C0_NAMES[ord(ch)]}, {code}"
+    if ch == "\x7f":
+        return f"DEL, {code}"
+    name = unicodedata.name(ch, "")
+    return f"{code} {name}" if name else code
+
+
+def placeholder(ch: str) -> str:
+    """The visible stand-in of a control character: its Unicode Control Picture (ESC -> ␛, BEL -> ␇,
+    DEL -> ␡), or � for one that has none (C1 controls, bidi and format characters)."""
+    if ord(ch) < 0x20:
+        return chr(0x2400 + ord(ch))
+    return "\u2421" if ch == "\x7f" else UNKNOWN_MARK
+
+
+def shown(text: str, lines: bool = False) -> str:
+    """Text from a file as every output shows it: each control character replaced by its placeholder.
+    `lines`: the output has room for several lines, and a newline stays a newline (every other control,
+    a tab and a carriage return included, is replaced)."""
+    if text.isprintable():
+        return text
+    return "".join(placeholder(ch) if is_control(ch) and not (lines and ch == "\n") else ch for ch in text)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON spells a character past the BMP as its UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(obj: Any, indent: int | None = 2) -> str:
+    """JSON of obj, non-ASCII text as itself (€, ★), but every control character escaped (\\u001b,
+    \\u009b, \\u202e): a string keeps its exact value, and no raw control byte reaches a terminal.
+    json.dumps escapes C0 itself; DEL, C1 and the format characters are escaped here (only inside strings
+    can they occur)."""
+    import json
+
+    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False)
+    if not any(is_control(ch) and ch != "\n" for ch in text):
+        return text
+    return "".join(_json_escape(ch) if is_control(ch) and ch != "\n" else ch for ch in text)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workbench.model import fmt
 from workbench.model import scenario as sc
 from workbench.model.scenario import CrossCheckError
 
@@ -29,6 +30,7 @@ def _shown_key(key: object) -> str:
 
 def format_loc(loc: tuple, data: Any = None) -> str:
     """('options', 1, 'gpu') -> '[[options]][2] "Fine-tuned 8B".gpu'; ('workload', 'x') -> '[workload].x'."""
+    loc = tuple(p for p in loc if p != "[key]")  # pydantic's mark of a dict key's own error: the key names it
     if not loc:
         return "(file)"
     head, rest = loc[0], loc[1:]
@@ -39,7 +41,7 @@ def format_loc(loc: tuple, data: Any = None) -> str:
             try:
                 row = data[head][idx]
                 row_name = row.get("name") or row.get("id")
-                if isinstance(row_name, str) and row_name:
+                if isinstance(row_name, str) and row_name and fmt.first_control(row_name) is None:
                     label += f' "{row_name}"'
             except (KeyError, IndexError, TypeError, AttributeError):
                 pass
@@ -110,6 +112,12 @@ def describe_error(err: Mapping[str, Any], data: Any) -> tuple[str, str, str]:
         return where, f"expected a table, got {shown_value(value)}", "a [table]"
     if kind == "list_type":
         return where, f"expected a list of tables, got {shown_value(value)}", "[[table]] rows"
+    if kind == "control_character":  # scenario.Label: a name or label, shown as it is
+        return (
+            where,
+            f"contains a control character ({ctx.get('name', '')})",
+            "plain text without control characters",
+        )
     if kind in ("string_too_short",):
         return where, "is empty", "a non-empty text"
     if kind in ("string_too_long", "too_long"):

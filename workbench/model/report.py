@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 from dataclasses import dataclass
 
 from workbench.model import fmt
@@ -81,7 +80,7 @@ def to_json_dict(a: Analysis) -> dict:
 
 
 def to_json(a: Analysis) -> str:
-    return json.dumps(to_json_dict(a), indent=2, allow_nan=False, ensure_ascii=False)
+    return fmt.json_text(to_json_dict(a))
 
 
 def to_csv(a: Analysis) -> str:
@@ -225,6 +224,7 @@ def to_markdown(a: Analysis) -> str:
         lines.append("No risk flagged.")
     for x in flagged:
         box = "x" if x.mitigated else " "
-        note = f" Mitigation: {x.note}" if x.note else ""
+        note = fmt.shown(x.note.replace("\n", " "))  # one item of the list; control characters shown
+        note = f" Mitigation: {note}" if note else ""
         lines.append(f"- [{box}] **{x.title}** ({x.id}): {x.why}.{note}")
     return "\n".join(lines) + "\n"

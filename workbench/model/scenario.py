@@ -13,9 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from workbench.model import inputs
+from workbench.model import fmt, inputs
 from workbench.model.catalog import RISK_IDS
 
 if TYPE_CHECKING:
@@ -40,6 +49,27 @@ def _integral(value: Any) -> Any:
 
 Int = Annotated[int, BeforeValidator(_integral)]
 Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _plain(value: str) -> str:
+    """A name or label holds no control character (fmt.is_control): it is shown as it is, everywhere."""
+    bad = fmt.first_control(value)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character", "contains a control character ({name})", {"name": fmt.control_name(bad)}
+        )
+    return value
+
+
+Label = Annotated[str, AfterValidator(_plain)]
+"""A name or label (a row's name, a name that refers to a row, an id, the currency): plain text without
+control characters. Every other string of the schema is free text, kept as written and shown through
+fmt.shown."""
+
+
+def is_label(model: type[BaseModel], name: str) -> bool:
+    """Whether a field is a Label (else, when a str, free text)."""
+    return any(getattr(m, "func", None) is _plain for m in model.model_fields[name].metadata)
 
 
 def fld(default: Any, description: str, unit: str = "", version: int = 1, **kwargs: Any) -> Any:
@@ -134,7 +164,7 @@ class Overheads(Table):
 
 
 class Training(Table):
-    gpu: str = fld("", "GPU row used for training runs (empty = no training compute)", "name")
+    gpu: Label = fld("", "GPU row used for training runs (empty = no training compute)", "name")
     gpus: Int = fld(1, "GPUs per training run", "GPUs", ge=1, le=100000)
     hours_per_run: float = fld(6.0, "Hours one training run takes", "hours", ge=0, le=1e6)
     runs: Int = fld(10, "Training runs during development (iterations)", "runs", ge=0, le=100000)
@@ -170,7 +200,7 @@ class Rag(Table):
 
 
 class Pretraining(Table):
-    gpu: str = fld(
+    gpu: Label = fld(
         "",
         "GPU row pre-training runs on (needs bf16_tflops; required when an option pre-trains)",
         "name",
@@ -191,7 +221,7 @@ class Pretraining(Table):
 
 
 class ApiModel(Table):
-    name: str = fld(..., "Model name, as options refer to it", "name", min_length=1, max_length=200)
+    name: Label = fld(..., "Model name, as options refer to it", "name", min_length=1, max_length=200)
     input: float = fld(0.0, "Price of 1M input tokens", "money/1M tok", ge=0, le=1e7)
     output: float = fld(0.0, "Price of 1M output tokens", "money/1M tok", ge=0, le=1e7)
     cached_input: float | None = fld(
@@ -221,7 +251,7 @@ class ApiModel(Table):
 
 
 class Gpu(Table):
-    name: str = fld(..., "GPU name, as options refer to it", "name", min_length=1, max_length=200)
+    name: Label = fld(..., "GPU name, as options refer to it", "name", min_length=1, max_length=200)
     hourly: float = fld(0.0, "Price of one GPU-hour", "money/hour", ge=0, le=1e7)
     bf16_tflops: float = fld(
         0.0, "Dense BF16 peak of one GPU (needed to pre-train on it)", "TFLOPS", version=2, ge=0, le=1e6
@@ -234,16 +264,16 @@ Serve = Literal["api", "self_hosted"]
 
 
 class Option(Table):
-    name: str = fld(..., "Name of the path compared (unique)", "name", min_length=1, max_length=200)
+    name: Label = fld(..., "Name of the path compared (unique)", "name", min_length=1, max_length=200)
     serve: Serve = fld("api", "How the model is served: api or self_hosted", "choice")
-    model: str = fld("", "serve = api: the API model row", "name")
-    gpu: str = fld("", "serve = self_hosted: the GPU row", "name")
+    model: Label = fld("", "serve = api: the API model row", "name")
+    gpu: Label = fld("", "serve = self_hosted: the GPU row", "name")
     baseline: bool = fld(False, "The option others are compared with (at most one)", "yes/no")
     prompt_caching: bool = fld(False, "Cache the static prompt prefix", "yes/no")
     rag: bool = fld(False, "Add retrieved context to each request", "yes/no")
     fine_tune: bool = fld(False, "Fine-tune a model on labeled examples", "yes/no")
     distill: bool = fld(False, "Distill: train on examples a teacher model generates", "yes/no")
-    teacher: str = fld("", "distill: the API model row that generates the training data", "name")
+    teacher: Label = fld("", "distill: the API model row that generates the training data", "name")
     prompt_reduction: float = fld(0.0, "Share of input tokens removed (shorter prompts)", "share", ge=0, le=1)
     output_reduction: float = fld(0.0, "Share of output tokens removed", "share", ge=0, le=1)
     review_rate: float = fld(0.0, "Share of requests a human reviews", "share", ge=0, le=1)
@@ -289,7 +319,7 @@ class Option(Table):
     fallback_share: float = fld(
         0.0, "Share of traffic still sent to the fallback once rolled out", "share", version=2, ge=0, le=1
     )
-    fallback: str = fld(
+    fallback: Label = fld(
         "", "The API option that serves the rest of the traffic; empty = the baseline", "name", version=2
     )
     train_on: Literal["gpu", "provider"] = fld(
@@ -353,7 +383,7 @@ class Option(Table):
 
 
 class RiskState(Table):
-    id: str = fld(..., "An id from the risk catalog", "id")
+    id: Label = fld(..., "An id from the risk catalog", "id")
     mitigated: bool = fld(False, "The risk is mitigated", "yes/no")
     note: str = fld("", "How it is mitigated", "text", max_length=2000)
 
@@ -384,11 +414,11 @@ def _empty_dict() -> dict:
 
 class Scenario(Table):
     schema_version: Int = fld(FIRST_VERSION, "Version of the file format", "", ge=1)
-    name: str = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
+    name: Label = fld("Untitled scenario", "Name of the scenario", "text", max_length=200)
     description: str = fld(
         "", "What the scenario models and where its numbers come from", "text", max_length=5000
     )
-    currency: str = fld("USD", "Currency label for money", "text", min_length=1, max_length=12)
+    currency: Label = fld("USD", "Currency label for money", "text", min_length=1, max_length=12)
     horizon_months: Int = fld(24, "Months the comparison runs (H)", "months", ge=1, le=120)
     workload: Workload = Field(default_factory=Workload)
     market: Market = Field(default_factory=Market)
@@ -401,7 +431,7 @@ class Scenario(Table):
     gpus: list[Gpu] = Field(default_factory=_empty_list, max_length=500)
     options: list[Option] = Field(default_factory=_empty_list, max_length=100)
     risks: list[RiskState] = Field(default_factory=_empty_list, max_length=100)
-    uncertainty: dict[str, Range] = Field(default_factory=_empty_dict, max_length=200)
+    uncertainty: dict[Label, Range] = Field(default_factory=_empty_dict, max_length=200)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

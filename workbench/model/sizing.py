@@ -63,6 +63,8 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from workbench.model import fmt
+
 TABLE_DATE = "2026-12-03"  # when this table was compiled
 
 ENGINES = ("vllm", "trtllm", "sglang")
@@ -1094,7 +1096,7 @@ class Sizing:
     def from_source(cls, text: str) -> Sizing | None:
         """The Sizing a source_text line records; None for any other text (e.g. "measured on our cluster")."""
         m = _SOURCE.search(text.strip())
-        if not m:
+        if not m or fmt.first_control(text) is not None:  # what a sizing writes holds no control character
             return None
         g = m.groupdict()
         rest = g["rest"] or ""

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import WorkerFailed
 
+from workbench.model.fmt import shown
 from workbench.model.scenario import Scenario
 from workbench.session import crash, recovery
 from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
@@ -330,7 +331,7 @@ class WorkbenchApp(FixedApp):
 
     @staticmethod
     def _title(doc: Document) -> str:
-        return ("● " if doc.dirty else "") + doc.title
+        return shown(("● " if doc.dirty else "") + doc.title)  # a file name may hold control characters
 
     def on_mount(self) -> None:
         self.watch(self, "theme", self._remember_theme, init=False)
@@ -457,7 +458,7 @@ class WorkbenchApp(FixedApp):
         elif self._active_tab() == "split":
             self._split_view().status(text, error=error)
         else:
-            self.notify(text, severity="error" if error else "information", markup=False)
+            self.notify(shown(text), severity="error" if error else "information", markup=False)
 
     @on(ScenarioView.Changed)
     def _changed(self, event: ScenarioView.Changed) -> None:
@@ -900,7 +901,7 @@ class WorkbenchApp(FixedApp):
         doc.disk_told = None
         view.refresh_all()
         self._retitle(view)
-        name = paths.shown(doc.path or Path())
+        name = shown(paths.shown(doc.path or Path()))  # a file name may hold control characters
         if kept is None:
             view.status(f"reloaded {name} from disk (u undoes)")
             return True

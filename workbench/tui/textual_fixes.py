@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rich.highlighter import Highlighter
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -30,6 +31,8 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
+
+from workbench.model.fmt import shown
 
 if TYPE_CHECKING:
     from textual.css.styles import RenderStyles
@@ -206,9 +209,33 @@ class KeyFooter(Footer):
 
 
 # --- data tables ------------------------------------------------------------------------------------------
+def plain_text(value: str | Text, lines: bool = True) -> Text:
+    """Text from a file as a widget shows it: never markup, and each control character as its visible
+    placeholder (fmt.shown; one character for one, so a Text keeps its styles where they were). A newline
+    stays one (`lines`): a widget lays it out as a line break (a header in two lines, a wrapped cell)."""
+    if isinstance(value, str):
+        return Text(shown(value, lines))  # before Text(), which would drop BEL, BS, VT, FF and CR
+    if value.plain.isprintable():
+        return value
+    value = value.copy()
+    value.plain = shown(value.plain, lines)
+    return value
+
+
+class PlainHighlighter(Highlighter):
+    """An Input's highlighter that shows the value's control characters as placeholders (the value itself
+    stays as written): the editor of a note or a source never sends an ESC to the terminal."""
+
+    def __call__(self, text: str | Text) -> Text:
+        return plain_text(text, lines=False)  # one line: a newline is shown as ␊
+
+    def highlight(self, text: Text) -> None:  # pragma: no cover - __call__ does the work
+        pass
+
+
 def _plain(value: object) -> Any:
-    """A str shown as the characters it holds."""
-    return Text(value) if isinstance(value, str) else value
+    """A str or Text shown as the characters it holds (plain_text)."""
+    return plain_text(value) if isinstance(value, str | Text) else value
 
 
 class PlainTable(DataTable):

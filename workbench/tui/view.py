@@ -41,6 +41,7 @@ from workbench.tui.panes.tables import (
     RiskTable,
     risk_detail,
 )
+from workbench.tui.textual_fixes import PlainHighlighter
 
 if TYPE_CHECKING:
     from workbench.model import prices
@@ -67,7 +68,7 @@ class EditBar(Vertical):
         yield Static("", id="edit-error")
         with Horizontal(id="edit-row"):
             yield Label("", id="edit-label")
-            yield Input(id="edit-input", select_on_focus=False)
+            yield Input(id="edit-input", select_on_focus=False, highlighter=PlainHighlighter())
             yield Static("", id="edit-hint")
 
     def action_cancel(self) -> None:
@@ -304,7 +305,7 @@ class ScenarioView(Vertical):
         # for an error too long for it (a cross-check names the option and the key, and says what is
         # expected: 130 characters and more), which gets up to three lines until the next message
         lines = min(3, -(-len(text) // max(1, self.size.width - 2))) if error else 1
-        st.update(Text(text), layout=False)
+        st.update(Text(fmt.shown(text)), layout=False)  # a control character as its placeholder
         st.set_class(error, "error")
         if st.styles.height is None or st.styles.height.value != max(1, lines):
             st.styles.height = max(1, lines)

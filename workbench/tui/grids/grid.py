@@ -22,7 +22,7 @@ from workbench.edits import edit
 from workbench.model import fmt
 from workbench.model import scenario as sc
 from workbench.model.scenario import Scenario
-from workbench.tui.textual_fixes import CellCache, CellEditor, run_own_binding
+from workbench.tui.textual_fixes import CellCache, CellEditor, plain_text, run_own_binding
 
 START_EDIT_CHARS = set("0123456789.-$€£")
 
@@ -301,7 +301,7 @@ def _cell(value: object, path: tuple) -> Text:
         return Text("yes" if value else "no", style="bold" if value else "dim")
     if kind in ("number", "int") and isinstance(value, int | float):
         return Text(fmt.grouped(value), justify="right")  # one format for every number of a column
-    return Text(edit.display(value))
+    return plain_text(edit.display(value))  # text from the file: its control characters shown
 
 
 class FieldGrid(Grid):

@@ -19,6 +19,7 @@ from textual.containers import Container
 from textual.widgets import DataTable, Static
 
 from workbench.model.compare import compare_rows
+from workbench.model.fmt import shown
 from workbench.model.report import Analysis
 from workbench.tui.panes.plots import CompareChart
 from workbench.tui.screens.dialogs import TextScreen
@@ -100,7 +101,7 @@ class CompareView(Container):
         items = list(items)[:MAX_SCENARIOS]
         self._items = items
         self._dropped = dropped
-        self.labels = [label for label, _ in items]
+        self.labels = [shown(label) for label, _ in items]  # tab titles: file names may hold controls
         self.rows = compare_rows(items)
         if not self._ready:  # filled in on_mount
             return

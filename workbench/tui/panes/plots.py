@@ -295,7 +295,7 @@ class Chart(PlotextPlot):
         for item in self.legend:
             piece = Text()
             piece.append(item.glyph, style=Style(color=_rich_color(item.color)) if item.color else "")
-            piece.append(" " + item.label)
+            piece.append(" " + fmt.shown(item.label))  # a name, or a tab named after a file
             sep = 3 if line.plain else 0
             if line.plain and len(line) + sep + len(piece) > width:
                 lines.append(line)
@@ -324,12 +324,14 @@ class Chart(PlotextPlot):
         return text
 
     def _render_text(self, width: int, height: int, theme: str) -> Text:
-        title = Text(self.prefix + self.chart_title, style="bold", no_wrap=True, overflow="ellipsis")
+        title = Text(
+            fmt.shown(self.prefix + self.chart_title), style="bold", no_wrap=True, overflow="ellipsis"
+        )
         title.truncate(max(1, width), overflow="ellipsis")
         if height <= 1:
             return title
         if self._draw is None:
-            return Text.assemble(title, "\n", Text(self.message, style="dim"))
+            return Text.assemble(title, "\n", Text(fmt.shown(self.message), style="dim"))
         legend = self._legend_lines(width)
         plot_height = height - 1 - len(legend)
         if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT:

@@ -17,12 +17,14 @@ from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Static
 
+from workbench.model.fmt import shown
 from workbench.model.report import Analysis
 from workbench.tui.messages import Say
 from workbench.tui.panes import registry
 from workbench.tui.panes.plots import PlotsPane
 from workbench.tui.panes.registry import feed
 from workbench.tui.panes.tables import BreakdownTable, ResultsTable, RiskTable, risk_detail
+from workbench.tui.textual_fixes import plain_text
 
 if TYPE_CHECKING:
     from workbench.session.document import Document
@@ -50,7 +52,7 @@ class SplitHalf(Vertical):
         self.doc = doc
         head = Text()
         head.append(" ◧ " if self.side == "left" else " ◨ ", style="bold")
-        head.append(title or "—", style="bold")
+        head.append(shown(title) or "—", style="bold")
         if doc is not None and doc.scenario.name and doc.scenario.name != title:
             head.append(f" · {doc.scenario.name}", style="dim")  # the tab's name, then the scenario's own
         self.query_one(".split-title", Static).update(head)
@@ -155,7 +157,7 @@ class SplitView(Vertical):
 
     def status(self, text: str, error: bool = False) -> None:
         st = self.query_one("#split-status", Static)
-        st.update(Text(text), layout=False)
+        st.update(plain_text(text), layout=False)
         st.set_class(error, "error")
 
     @on(Say)

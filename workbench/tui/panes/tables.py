@@ -327,7 +327,9 @@ class BreakdownTable(CellCache):
         title = f"Monthly breakdown: {a.results.options[index].name}"
         if self._title != title:
             self._title = title
-            self.border_title = Content(title)  # the option's name is text from the file, not markup
+            self.border_title = Content(
+                fmt.shown(title)
+            )  # the option's name is text from the file, not markup
 
     @staticmethod
     def _text(key: str, text: str) -> Text:
@@ -478,5 +480,5 @@ def risk_detail(x) -> Text:
     t.append(f"\n{x.why}\n")
     t.append(x.reasoning, style="dim")
     t.append("\nNote: ", style="bold")
-    t.append(x.note or "(none: Enter writes one)")
+    t.append(fmt.shown(x.note, lines=True) or "(none: Enter writes one)")
     return t

@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from workbench.model.fmt import shown
+
 SAVE_CHOICES = (
     ("overwrite", "Overwrite", "o", "write this tab over the file"),
     ("reload", "Reload", "r", "take the file; your edits go to a recovery copy"),
@@ -48,7 +50,7 @@ class ChangedOnDisk(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="changed-dialog"):
             # Static, not Label: a long path wraps instead of being cut at the dialog's edge
-            yield Static(Content(self.message), classes="dialog-title")
+            yield Static(Content(shown(self.message)), classes="dialog-title")
             for _, label, key, what in self.choices:
                 yield Static(Content.assemble((f"{key}  ", "bold"), (f"{label}: ", "bold"), what))
             yield Static(Content.assemble(("esc  ", "bold"), f"{self.cancel_label}: nothing is written"))

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.model.fmt import shown
 from workbench.store import paths
 
 
@@ -29,9 +30,9 @@ class PresetPicker(ModalScreen[Path | None]):
             options = []
             for p, name, desc in paths.list_presets():
                 t = Text()
-                t.append(name, style="bold")
+                t.append(shown(name), style="bold")  # read without validation: shown, not sent
                 t.append(f"  {p.name}\n", style="dim")
-                t.append(desc or "")
+                t.append(shown(desc or ""))
                 options.append(Option(t, id=str(p)))
             yield OptionList(*options, id="picker")
 
@@ -149,7 +150,7 @@ class Confirm(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Static(Content(self.message), classes="dialog-title")  # a long path wraps, not cut
+            yield Static(Content(shown(self.message)), classes="dialog-title")  # a long path wraps, not cut
             with Horizontal(classes="buttons"):
                 yield Button(
                     Content(f"{self.save_label} [s]"), id="save", variant="primary"

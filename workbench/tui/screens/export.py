@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from workbench.model.fmt import shown
+
 
 class ExportChooser(ModalScreen[str | None]):
     """What to export: m Markdown summary, c CSV monthly table, s SVG screenshot, a all three."""
@@ -37,7 +39,7 @@ class ExportChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(Content(f"Export this tab into {self.folder}"), classes="dialog-title")
+            yield Label(Content(shown(f"Export this tab into {self.folder}")), classes="dialog-title")
             yield OptionList(
                 *[
                     Option(Text.assemble((f"{key}  ", "bold cyan"), what), id=kind)

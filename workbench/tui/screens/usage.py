@@ -24,6 +24,7 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 
+from workbench.model.fmt import shown
 from workbench.model.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -316,7 +317,7 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
         self.summary, self.summary_key = summary, key
         figures = ", ".join(WORKLOAD_SHORT.get(k, k) for k in summary.workload()) or "nothing"
         self._say(f"✔ read {summary.rows:,} rows; Enter sets {figures}")
-        self.query_one("#usage-lines", Static).update(Text("\n".join(summary.lines())))
+        self.query_one("#usage-lines", Static).update(Text(shown("\n".join(summary.lines()), lines=True)))
         if self._apply_when_read:
             self.action_apply()
 
