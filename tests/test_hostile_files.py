@@ -258,3 +258,13 @@ async def test_the_app_says_why_it_reads_no_copies_from_a_shared_folder():
         await until(pilot, lambda: "other users can write" in status(), delay=0.02)
         assert "recovery copies not read" in status()
         assert len(app.screen_stack) == 1, "no restore offer"
+
+
+def test_a_config_currency_with_an_escape_sequence_is_refused(tmp_path):
+    (tmp_path / "config.toml").write_text('currency = "\\u001b]0;title\\u0007EUR"\n', "utf-8")
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(tmp_path / "config.toml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'config.toml'}: currency: contains a control character (ESC, U+001B) "
+        "(plain text without control characters)"
+    )

@@ -16,12 +16,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.model.problems import join_problems, shown_value, toml_syntax_problem
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import Label, Scenario
 from workbench.store import reading
 from workbench.store.errors import ConfigError
 
@@ -148,7 +148,7 @@ class _File(BaseModel):
 
     theme: str | None = Field(None, min_length=1)
     saves_folder: str | None = Field(None, min_length=1)
-    currency: str | None = Field(None, min_length=1, max_length=12)
+    currency: Annotated[Label, Field(min_length=1, max_length=12)] | None = None
     keys: dict[str, Any] = {}
 
 
@@ -295,12 +295,14 @@ def _describe(err: Any) -> tuple[str, str, str]:
     value = err.get("input")
     if kind == "extra_forbidden":
         return where, "unknown key", _choices(key, KNOWN_KEYS)
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "too_short"):  # (too_short: a Label, checked after its validator)
         return where, "is empty", _WANTED.get(key, "a non-empty text")
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):
         return where, f"{shown_value(value)} is too long", _WANTED.get(key, "a shorter text")
     if kind in ("dict_type", "model_type"):
         return where, f"expected a table, got {shown_value(value)}", _WANTED.get(key, "a [table]")
+    if kind == "control_character":
+        return where, err.get("msg", ""), "plain text without control characters"
     return where, f"wrong type: {shown_value(value)} is a {type(value).__name__}", _WANTED.get(key, "")
 
 
