@@ -588,9 +588,11 @@ class WorkbenchApp(FixedApp):
                 f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
             )
             return
+        from workbench.tui.screens import ask
         from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
 
-        self.push_screen(
+        ask(
+            view,
             ChangedOnDisk(
                 f"{name} changed on disk. This tab has no unsaved edits: reload it?",
                 RELOAD_CHOICES,
@@ -600,8 +602,6 @@ class WorkbenchApp(FixedApp):
         )
 
     def _reload_chosen(self, view: ScenarioView, choice: str | None) -> None:
-        if not view.is_attached:
-            return
         if choice == "reload":
             self.reload(view)
         else:
@@ -952,9 +952,10 @@ class WorkbenchApp(FixedApp):
                 view.doc.title = value
                 self._retitle(view)
 
+        from workbench.tui.screens import ask
         from workbench.tui.screens.dialogs import TextPrompt
 
-        self.push_screen(TextPrompt("Rename tab:", view.doc.title), chosen)
+        ask(view, TextPrompt("Rename tab:", view.doc.title), chosen)
 
     @work
     async def action_close_tab(self) -> None:
