@@ -16,7 +16,12 @@ digits, and the keys that open the other screens and dialogs), then makes a sent
 
 The keys are drawn from random.Random(SEED): what is sent is fixed; when it lands depends on the machine,
 as on a real terminal. Writes stay in the test's folder: the saves folder is given as a relative path and
-no key types a slash or a tilde.
+no key types a slash or a tilde. The test prints what it ran (-rP shows it): 19 bursts, 456 keys, 19
+dialogs opened (16 kinds), about 2 minutes on one core.
+
+Two things a burst showed that the sentinel works around (not dialogs; left for their owners): ctrl+u
+and the characters after it in one read reach an Input in the wrong order (the characters first), and
+after some bursts the pane letters (W) did nothing while the F-keys worked.
 """
 
 from __future__ import annotations
@@ -28,17 +33,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from ptydriver import ROOT, PtyApp
 
 from workbench.store import files
 
 SEED = 16
 BURST = 24  # keys a burst
-# Rounds at each terminal size. Not yet run (issue 16, part 3, left open): the rounds from the compare
-# row on (a TextScreen left open after a burst on the Compare tab did not close on Escape), and a large
-# terminal (160x48).
-ROUNDS = {(80, 24): 9}
+# Rounds at each terminal size: every dialog at 80x24, then the first three again on a large terminal.
+ROUNDS = {(80, 24): 16, (160, 48): 3}
 
 
 def ctrl(letter: str) -> bytes:
@@ -78,12 +80,14 @@ class Opener:
     name: str
     keys: bytes
     title: str
-    before: str = ""  # what the round does first: "dirty" (an unsaved edit), "disk" (the file changed)
+    # What the round does first: "dirty" (an unsaved edit), "disk" (the tab's file changed on disk),
+    # "kill" (an unsaved edit, the process killed, started again), "compare" (the Compare tab), "options"
+    # (a self-hosted row of the Options grid).
+    before: str = ""
 
 
 F2 = b"\x1bOQ"  # the Workload pane (a priority key: it works wherever the focus is)
-TO_VOLUME = F2 + UP * 15 + DOWN * 3 + b"\r"  # the editor on requests per day
-TO_SIZING = b"O" + UP * 6 + DOWN * 2  # the starter's third option is self-hosted
+F4 = b"\x1bOS"  # the Options pane
 OPENERS = [
     Opener("preset picker", ctrl("t"), "New tab from a preset"),
     Opener("open picker", ctrl("o"), "Open a scenario"),
@@ -94,9 +98,9 @@ OPENERS = [
     Opener("price catalog", b"P", "rice catalog"),
     Opener("usage import", b"I", "Import a usage log"),
     Opener("command palette", ctrl("p"), "Search for commands"),
-    Opener("compare row", b"mj\r", "Esc or Enter closes"),
+    Opener("compare row", b"j\r", "Esc or Enter closes", before="compare"),
     Opener("explain", b"Rx", "Explain:"),
-    Opener("gpu sizing", TO_SIZING + b"S", "GPU sizing (roofline)"),
+    Opener("gpu sizing", b"", "GPU sizing (roofline)", before="options"),
     Opener("close-tab question", ctrl("w"), "Save before closing?", before="dirty"),
     Opener("quit question", b"q", "Save before quitting?", before="dirty"),
     Opener("changed on disk", ctrl("s"), "changed on disk", before="disk"),
@@ -175,17 +179,30 @@ class Run:
 
 
 def open_dialog(run: Run, opener: Opener) -> None:
-    if opener.before == "dirty":
-        run.send(TO_VOLUME + b"\x15" + b"7\r", 0.3)  # an unsaved edit
+    assert run.app is not None
+    if opener.before in ("dirty", "kill"):
+        set_volume(run, 7)  # an unsaved edit
     elif opener.before == "disk" and run.saved is not None:
         run.saved.write_text(run.saved.read_text() + "\n# changed by another program\n")
-    elif opener.before == "kill":
-        run.send(TO_VOLUME + b"\x15" + b"9\r", 2.5)  # its recovery copy is written
-        assert run.app is not None
+    if opener.before == "kill":
+        run.app.drain(2.5)  # its recovery copy is written
         run.app.proc.kill()
         run.app.proc.wait()
         run.app.close()
         run.start()
+    elif opener.before == "compare":
+        run.app.send(b"m")
+        run.app.wait_for_text("rows differ", 5)
+        run.app.drain(0.3)
+    elif opener.before == "options":
+        run.app.send(F4)  # the Options grid; S on the first self-hosted row
+        run.app.wait_for_text("self_hosted", 5)
+        run.send(UP * 8, 0.3)
+        for _ in range(6):
+            run.app.send(b"S")
+            if run.app.wait_for_text(opener.title, 1.5):
+                break
+            run.send(DOWN, 0.2)
     assert run.app is not None
     if opener.keys:
         run.app.send(opener.keys)
@@ -201,27 +218,45 @@ def escape_all(run: Run) -> None:
         run.check_alive("escaping to the tab")
         run.app.buffer = b""
         run.app.send(ESC)
-        if run.app.read_until(bool, timeout=0.8) is None:
+        if run.app.read_until(bool, timeout=0.5) is None:
             return  # nothing was repainted: nothing was left to close
         run.app.drain(0.2)
+
+
+def to_workload(run: Run) -> None:
+    """Escape to a scenario tab (on Compare or Split, `>` until one is in front) and open the editor on
+    requests per day."""
+    for _ in range(6):
+        escape_all(run)
+        assert run.app is not None
+        run.app.send(F2)
+        if run.app.wait_for_text("requests per day", 3):
+            run.app.send(UP * 15 + DOWN * 3 + b"\r")
+            if run.app.wait_for_text(EDITING, 5):
+                return
+            continue
+        run.send(b">", 0.3)  # not a scenario tab: the next tab
+    raise AssertionError(f"the requests-per-day cell could not be edited; screen:\n{run.screen()}")
+
+
+def set_volume(run: Run, value: int) -> None:
+    """Requests per day := value, in the tab in front (or the next scenario tab), as an edit that lands."""
+    for _ in range(3):  # again when a dialog a worker opened late (a quit's question) took the keys
+        to_workload(run)
+        assert run.app is not None
+        run.app.send(ESC)  # the editor was opened to see the cell is the right one; digits typed on the
+        run.app.wait_for_text("edit cancelled", 3)  # cell start an edit of their own, replacing the value
+        run.app.send(str(value).encode() + b"\r")
+        if run.app.wait_for_text(f"{value:,}", 5):
+            return
+    raise AssertionError(f"requests per day {value} not committed; screen:\n{run.screen()}")
 
 
 def sentinel_edit(run: Run) -> None:
     """Escape to the tab, set requests per day to a new value, ctrl+s; the value must be in a file."""
     run.sentinel += 37
     value = run.sentinel
-    for _ in range(6):
-        escape_all(run)
-        assert run.app is not None
-        run.app.send(TO_VOLUME)
-        if run.app.wait_for_text(EDITING, 5):
-            break
-        run.send(b">", 0.3)  # on Compare or Split: the next tab
-    else:
-        raise AssertionError(f"the requests-per-day cell could not be edited; screen:\n{run.screen()}")
-    run.send(b"\x15", 0.3)  # clear the editor
-    run.send(str(value).encode() + b"\r", 0.3)
-    assert run.app is not None and run.app.wait_for_text(f"{value:,}", 5), f"not committed:\n{run.screen()}"
+    set_volume(run, value)
     run.send(ctrl("s"), 0.3)
     for _ in range(8):
         run.check_alive("saving")
@@ -278,11 +313,6 @@ def fuzz(folder: Path, cols: int, rows: int, rng: random.Random, rounds: int, fi
     return run
 
 
-@pytest.mark.skipif(
-    not os.environ.get("WORKBENCH_KEY_BURSTS"),
-    reason="work in progress (issue 16, part 3): its sentinel edit does not yet always find its way back "
-    "to the Workload grid after a burst (the Compare tab, a TextScreen left open); WORKBENCH_KEY_BURSTS=1 runs it",
-)
 def test_key_bursts_on_a_real_terminal(tmp_path):
     rng = random.Random(SEED)
     runs = []

@@ -191,6 +191,7 @@ class WorkbenchApp(FixedApp):
         # chose them): a served session may use these besides the saves and presets folders.
         self.start_files: tuple[Path, ...] = tuple(d.path for d in docs if d.path is not None)
         self._split: list[str] = []  # the tab ids the split view shows: left (upper), right (lower)
+        self._asking = False  # a close or quit is asking about unsaved tabs (_ask_once)
 
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -957,8 +958,29 @@ class WorkbenchApp(FixedApp):
 
         ask(view, TextPrompt("Rename tab:", view.doc.title), chosen)
 
-    @work
-    async def action_close_tab(self) -> None:
+    def action_close_tab(self) -> None:
+        self._ask_once(self._close_tab)
+
+    def action_quit_app(self) -> None:
+        self._ask_once(self._quit)
+
+    def _ask_once(self, question: Callable[[], Awaitable[None]]) -> None:
+        """Run a close or quit that may ask about unsaved tabs, in a worker, unless one is running: q or
+        ctrl+w twice in one burst stacked two questions, and the second came back after the first was
+        answered."""
+        if self._asking:
+            return
+        self._asking = True
+
+        async def asking() -> None:
+            try:
+                await question()
+            finally:
+                self._asking = False
+
+        self.run_worker(asking(), group="question")
+
+    async def _close_tab(self) -> None:
         from workbench.tui.screens.dialogs import Confirm
 
         view = self.active_view()
@@ -1009,8 +1031,7 @@ class WorkbenchApp(FixedApp):
         self.screen.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab_id
 
-    @work
-    async def action_quit_app(self) -> None:
+    async def _quit(self) -> None:
         from workbench.tui.screens.dialogs import Confirm
 
         for view in self.views():
