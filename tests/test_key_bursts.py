@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +169,15 @@ class Run:
         app.close()
         self.start()
 
+    def settle(self) -> None:
+        """Give an app that is ending (the keys answered a quit's question) time to end, then check it."""
+        assert self.app is not None
+        try:
+            self.app.proc.wait(1)
+        except subprocess.TimeoutExpired:
+            pass
+        self.check_alive("after an attempt")
+
     def send(self, keys: bytes, quiet: float = 0.2) -> None:
         assert self.app is not None
         self.app.send(keys)
@@ -226,7 +236,9 @@ def escape_all(run: Run) -> None:
 def to_workload(run: Run) -> None:
     """Escape to a scenario tab (on Compare or Split, `>` until one is in front) and open the editor on
     requests per day."""
-    for _ in range(6):
+    for attempt in range(6):
+        if attempt:
+            run.settle()
         escape_all(run)
         assert run.app is not None
         run.app.send(F2)
@@ -241,7 +253,9 @@ def to_workload(run: Run) -> None:
 
 def set_volume(run: Run, value: int) -> None:
     """Requests per day := value, in the tab in front (or the next scenario tab), as an edit that lands."""
-    for _ in range(3):  # again when a dialog a worker opened late (a quit's question) took the keys
+    for attempt in range(4):  # again when a dialog a worker opened late (a quit's question) took the keys
+        if attempt:
+            run.settle()
         to_workload(run)
         assert run.app is not None
         run.app.send(ESC)  # the editor was opened to see the cell is the right one; digits typed on the
