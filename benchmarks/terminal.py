@@ -17,10 +17,6 @@ scenario's volume, so every edit changes every figure.
 
 from __future__ import annotations
 
-import os
-import select
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,85 +25,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the pseudo-terminal driver, shared with the key-burst test
+from ptydriver import PtyApp  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 QUIET = 0.25  # seconds without a byte: the screen is at rest
 SIZE = (160, 45)
-
-
-class PtyApp:
-    """A command on a pseudo-terminal of `cols` x `rows`; reads everything it writes."""
-
-    def __init__(self, argv: list[str], cols: int = 120, rows: int = 40, env: dict | None = None) -> None:
-        import fcntl
-        import pty
-        import struct
-        import termios
-
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = dict(
-            env or os.environ,
-            TERM="xterm-256color",
-            COLORTERM="truecolor",
-            COLUMNS=str(cols),
-            LINES=str(rows),
-        )
-        env.pop("TEXTUAL", None)
-        self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True
-        )
-        os.close(slave)
-        self.buffer = b""
-        self.last_byte = self.t0
-
-    def _read(self, wait: float) -> bool:
-        """Read what is there within `wait` seconds; False when the app has gone."""
-        ready, _, _ = select.select([self.master], [], [], wait)
-        if not ready:
-            return self.proc.poll() is None
-        try:
-            chunk = os.read(self.master, 1 << 16)
-        except OSError:
-            return False
-        if not chunk:
-            return False
-        self.buffer += chunk
-        self.last_byte = time.perf_counter()
-        return True
-
-    def read_until(self, predicate: Callable[[bytes], bool], timeout: float = 60.0) -> float | None:
-        """Read output until predicate(all output so far) holds; the time since spawn, or None."""
-        end = time.perf_counter() + timeout
-        while time.perf_counter() < end:
-            if not self._read(0.05):
-                return None
-            if predicate(self.buffer):
-                return self.last_byte - self.t0
-        return None
-
-    def drain(self, quiet: float = 0.5, timeout: float = 20.0) -> None:
-        """Read until the app has written nothing for `quiet` seconds (it has finished painting)."""
-        end = time.perf_counter() + timeout
-        while time.perf_counter() < end:
-            ready, _, _ = select.select([self.master], [], [], quiet)
-            if not ready:
-                return
-            if not self._read(0):
-                return
-
-    def send(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        os.close(self.master)
 
 
 # --- the two apps ------------------------------------------------------------------------------------------

@@ -196,6 +196,7 @@ class WorkbenchApp(FixedApp):
         self._split: list[str] = []  # the tab ids the split view shows: left (upper), right (lower)
         self.crash: crash.Report | None = None  # what an unhandled error left (_handle_exception)
         self._crash_said = False  # its line is on the terminal
+        self._asking = False  # a close or quit is asking about unsaved tabs (_ask_once)
 
     # --- an unhandled error (workbench.session.crash) ------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -637,9 +638,11 @@ class WorkbenchApp(FixedApp):
                 f"changed on disk and no longer loads: {exc} (ctrl+s will ask)", error=True, keep=True
             )
             return
+        from workbench.tui.screens import ask
         from workbench.tui.screens.changed import RELOAD_CHOICES, ChangedOnDisk
 
-        self.push_screen(
+        ask(
+            view,
             ChangedOnDisk(
                 f"{name} changed on disk. This tab has no unsaved edits: reload it?",
                 RELOAD_CHOICES,
@@ -649,8 +652,6 @@ class WorkbenchApp(FixedApp):
         )
 
     def _reload_chosen(self, view: ScenarioView, choice: str | None) -> None:
-        if not view.is_attached:
-            return
         if choice == "reload":
             self.reload(view)
         else:
@@ -1001,12 +1002,34 @@ class WorkbenchApp(FixedApp):
                 view.doc.title = value
                 self._retitle(view)
 
+        from workbench.tui.screens import ask
         from workbench.tui.screens.dialogs import TextPrompt
 
-        self.push_screen(TextPrompt("Rename tab:", view.doc.title), chosen)
+        ask(view, TextPrompt("Rename tab:", view.doc.title), chosen)
 
-    @work
-    async def action_close_tab(self) -> None:
+    def action_close_tab(self) -> None:
+        self._ask_once(self._close_tab)
+
+    def action_quit_app(self) -> None:
+        self._ask_once(self._quit)
+
+    def _ask_once(self, question: Callable[[], Awaitable[None]]) -> None:
+        """Run a close or quit that may ask about unsaved tabs, in a worker, unless one is running: q or
+        ctrl+w twice in one burst stacked two questions, and the second came back after the first was
+        answered."""
+        if self._asking:
+            return
+        self._asking = True
+
+        async def asking() -> None:
+            try:
+                await question()
+            finally:
+                self._asking = False
+
+        self.run_worker(asking(), group="question")
+
+    async def _close_tab(self) -> None:
         from workbench.tui.screens.dialogs import Confirm
 
         view = self.active_view()
@@ -1057,8 +1080,7 @@ class WorkbenchApp(FixedApp):
         self.screen.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab_id
 
-    @work
-    async def action_quit_app(self) -> None:
+    async def _quit(self) -> None:
         from workbench.tui.screens.dialogs import Confirm
 
         for view in self.views():

@@ -15,7 +15,7 @@ ScenarioView.close_editor (focus the grid before hiding the editor), WorkbenchAp
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rich.highlighter import Highlighter
 from rich.segment import Segment
@@ -28,7 +28,7 @@ from textual.cache import LRUCache
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.reactive import Reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
@@ -41,8 +41,50 @@ if TYPE_CHECKING:
 
 CHECKED_WITH = "8.2.8"
 
+ResultType = TypeVar("ResultType")
+
+if TYPE_CHECKING:
+    _ScreenMixin = Screen  # what a DismissOnce is mixed into
+else:
+    _ScreenMixin = object
+
 
 # --- screens and the app ---------------------------------------------------------------------------------
+class DismissOnce(_ScreenMixin):
+    """A screen that is dismissed once, and only while it is the one in front (checked with Textual 8.2.8).
+
+    Textual's `Screen.dismiss` calls the result callback, then pops whatever screen is on top. Keys that
+    arrive in one burst (a paste, a fast typist over SSH) queue a second answer before the first one has
+    closed the dialog: Enter twice on a picker's option, Escape and Enter. The second dismiss then either
+    pops the screen below (another dialog, whose own answer is lost and whose worker waits for ever), or,
+    when a screen opened over the dialog in the same burst (the command palette), calls the dialog's
+    callback again, whose future is already set: `InvalidStateError: invalid state`, and the app ended.
+    Here the first answer wins and later ones are dropped; an answer reaching a dialog that is not in
+    front (the palette opened over it) is dropped too, and the dialog stays for the user to answer again.
+    `closed` tells a dialog's late work (a thread that loads a catalog) that there is no dialog to fill.
+    tests/test_key_bursts.py (a real terminal) and tests/test_dialogs_once.py (the pilot) fail without it.
+
+    A mixin, not a Screen subclass, put before the Textual class it fixes: Textual takes a widget's CSS,
+    type names and component classes from the first widget class among its bases.
+    """
+
+    dismissed = False
+
+    @property
+    def closed(self) -> bool:
+        return self.dismissed or not self.is_attached
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self.dismissed or not self.is_active:
+            return AwaitComplete.nothing()
+        self.dismissed = True
+        return super().dismiss(result)
+
+
+class Dialog(DismissOnce, ModalScreen[ResultType]):
+    """The base of every workbench dialog (workbench.tui.screens): a modal screen dismissed once."""
+
+
 class QuietFocusScreen(Screen):
     """A screen that does not repaint itself whole when the focus moves (checked with Textual 8.2.8).
 
@@ -55,13 +97,14 @@ class QuietFocusScreen(Screen):
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
-class SafeCommandPalette(CommandPalette):
+class SafeCommandPalette(DismissOnce, CommandPalette):
     """The command palette, hardened against keys typed faster than it opens and closes (Textual 8.2.8).
 
     The palette's search worker can finish after Esc has already removed the list it writes to; the
     worker then raises NoMatches and the whole app exits. The key fuzz test (tests/test_fuzz_keys.py)
     found it with `ctrl+p`, a letter and Esc arriving within a few milliseconds, which a paste or a fast
-    typist over SSH delivers; and page down in the list before its first layout raised KeyError.
+    typist over SSH delivers; and page down in the list before its first layout raised KeyError. It is
+    dismissed once (DismissOnce): Enter and Esc in one burst closed it, then the dialog under it.
     """
 
     @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)

@@ -795,6 +795,7 @@ class ScenarioView(Vertical):
 
     # --- the price catalog (`P`) -----------------------------------------------------------------------
     def price_catalog(self) -> None:
+        from workbench.tui.screens import ask
         from workbench.tui.screens.prices import PricePicker
 
         s = self.doc.scenario
@@ -809,7 +810,7 @@ class ScenarioView(Vertical):
             entry, replace = result
             self.apply_catalog_entry(entry, target if replace else None)
 
-        self.app.push_screen(PricePicker(name), chosen)
+        ask(self, PricePicker(name), chosen)
 
     def apply_catalog_entry(self, entry: prices.Entry, index: int | None = None) -> None:
         from workbench.edits import data as data_edits
@@ -850,6 +851,7 @@ class ScenarioView(Vertical):
     def size_gpu(self) -> None:
         from workbench.edits import data as data_edits
         from workbench.model import sizing as sz
+        from workbench.tui.screens import ask
         from workbench.tui.screens.sizing import SizingDialog
 
         s = self.doc.scenario
@@ -888,12 +890,13 @@ class ScenarioView(Vertical):
                 refused="not filled: ",
             )
 
-        self.app.push_screen(SizingDialog(o.name, gpu, tin, tout, start=start), chosen)
+        ask(self, SizingDialog(o.name, gpu, tin, tout, start=start), chosen)
 
     # --- usage-log import (`I`) ------------------------------------------------------------------------
     def import_usage(self) -> None:
         """Read usage logs in a dialog and fill [workload] with what they show, as one undoable edit."""
         from workbench.edits import data as data_edits
+        from workbench.tui.screens import ask
         from workbench.tui.screens.usage import WORKLOAD_SHORT, UsageDialog
 
         start = getattr(self.app, "start_files", ())
@@ -926,7 +929,7 @@ class ScenarioView(Vertical):
                 message = said(new)
                 self.call_after_refresh(self.status, "✔ " + message, False, True)
 
-        self.app.push_screen(UsageDialog(Path.cwd(), self.doc.scenario, refuse=refuse), chosen)
+        ask(self, UsageDialog(Path.cwd(), self.doc.scenario, refuse=refuse), chosen)
 
 
 def _short(value: float) -> str:

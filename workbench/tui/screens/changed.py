@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from workbench.model.fmt import shown
+from workbench.tui.textual_fixes import Dialog
 
 SAVE_CHOICES = (
     ("overwrite", "Overwrite", "o", "write this tab over the file"),
@@ -25,7 +25,7 @@ RELOAD_CHOICES = (("reload", "Reload", "r", "take the file into this tab (u undo
 """The tab has no unsaved edits and its file changed: take it?"""
 
 
-class ChangedOnDisk(ModalScreen[str]):
+class ChangedOnDisk(Dialog[str]):
     """Returns the chosen id, or 'cancel' (Escape, or the last button). The letter of a choice picks it;
     arrows move between the buttons; Enter presses the focused one, which starts on the cancel button so
     that a stray Enter writes nothing."""

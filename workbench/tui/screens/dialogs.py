@@ -9,15 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.model.fmt import shown
 from workbench.store import paths
+from workbench.tui.textual_fixes import Dialog
 
 
-class PresetPicker(ModalScreen[Path | None]):
+class PresetPicker(Dialog[Path | None]):
     """New tab from a preset: every shipped preset with its one-line description."""
 
     AUTO_FOCUS = "OptionList"
@@ -44,7 +44,7 @@ class PresetPicker(ModalScreen[Path | None]):
         self.dismiss(None)
 
 
-class OpenPicker(ModalScreen[Path | None]):
+class OpenPicker(Dialog[Path | None]):
     """Open a file: presets and saves listed, or a typed path. `start_files`: the files a served session
     may open besides the saves and presets folders (paths.confine)."""
 
@@ -90,7 +90,7 @@ class OpenPicker(ModalScreen[Path | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """Ask for one line of text (a tab name, a save-as path)."""
 
     AUTO_FOCUS = "Input"
@@ -123,7 +123,7 @@ BUTTON_ARROWS = [
 ]
 
 
-class Confirm(ModalScreen[str]):
+class Confirm(Dialog[str]):
     """Unsaved changes: save, discard or cancel. Returns 'save', 'discard' or 'cancel'.
 
     With `discard=False` only the first choice and Cancel are offered (overwrite a file, or not).
@@ -174,7 +174,7 @@ class Confirm(ModalScreen[str]):
         self.dismiss(choice)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, grouped, generated from the bindings the app and its widgets declare."""
 
     AUTO_FOCUS = "VerticalScroll"
@@ -201,7 +201,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TextScreen(ModalScreen[None]):
+class TextScreen(Dialog[None]):
     """Some text shown whole in a small dialog (a Compare row); any of Esc, Enter, q closes it."""
 
     AUTO_FOCUS = "VerticalScroll"

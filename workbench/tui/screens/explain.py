@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from workbench.model.explain import Explanation
+from workbench.tui.textual_fixes import Dialog
 
 
 def explanation_text(e: Explanation, width: int = 100) -> Text:
@@ -41,7 +41,7 @@ def explanation_text(e: Explanation, width: int = 100) -> Text:
     return t
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(Dialog[None]):
     """The formula behind one figure, with the scenario's numbers, down to the inputs."""
 
     DEFAULT_CSS = """

@@ -8,14 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from workbench.model.fmt import shown
+from workbench.tui.textual_fixes import Dialog
 
 
-class ExportChooser(ModalScreen[str | None]):
+class ExportChooser(Dialog[str | None]):
     """What to export: m Markdown summary, c CSV monthly table, s SVG screenshot, a all three."""
 
     BINDINGS = [

@@ -8,16 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.model import prices
+from workbench.tui.textual_fixes import Dialog
 
 MAX_LISTED = 100
 
 
-class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
+class PricePicker(Dialog[tuple[prices.Entry, bool] | None]):
     """Search the offline catalog; Enter adds (or updates by name), ctrl+r updates the row under the cursor."""
 
     CSS = """
@@ -84,9 +84,13 @@ class PricePicker(ModalScreen[tuple[prices.Entry, bool] | None]):
         self.app.call_from_thread(self._loaded, entries, label)
 
     def _failed(self, message: str) -> None:
+        if self.closed:  # closed while the catalog loaded: nothing left to fill
+            return
         self.query_one("#price-title", Label).update(Content(f"API price catalog unavailable: {message}"))
 
     def _loaded(self, entries: tuple[prices.Entry, ...], label: str) -> None:
+        if self.closed:  # closed while the catalog loaded (keys typed fast): nothing left to fill
+            return
         self._entries = entries
         self.query_one("#price-title", Label).update(f"Price catalog: {label} (offline snapshot)")
         self._refilter()

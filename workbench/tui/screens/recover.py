@@ -6,14 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.session import recovery
+from workbench.tui.textual_fixes import Dialog
 
 
-class RecoverScreen(ModalScreen[list[recovery.Copy]]):
+class RecoverScreen(Dialog[list[recovery.Copy]]):
     """Lists the recoverable tabs. Enter/r restores the highlighted one, d discards it, a restores all,
     Esc decides later (the copies stay and are offered again). Dismisses with the copies to restore."""
 

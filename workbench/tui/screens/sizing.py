@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from workbench.edits.values import parse_count
 from workbench.model import published
 from workbench.model import sizing as sz
+from workbench.tui.textual_fixes import Dialog
 
 
 def _num(value: float | None) -> str:
@@ -37,7 +37,7 @@ def _known_gpu(name: str, fallback: str) -> str:
         return fallback
 
 
-class SizingDialog(ModalScreen[tuple[sz.Sizing, sz.Estimate] | None]):
+class SizingDialog(Dialog[tuple[sz.Sizing, sz.Estimate] | None]):
     """Model, precision, engine, GPU, lengths and latency limits in; fits?, batch, latency and tokens/s
     per GPU out; Enter fills the option."""
 

@@ -19,13 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 
 from workbench.model.fmt import shown
 from workbench.model.scenario import Scenario
+from workbench.tui.textual_fixes import Dialog
 
 if TYPE_CHECKING:
     from workbench.model.usage import UsageSummary
@@ -126,7 +126,7 @@ class PathSuggester(Suggester):
         return complete(value, self.root, self.refuse)
 
 
-class UsageDialog(ModalScreen["UsageSummary | None"]):
+class UsageDialog(Dialog["UsageSummary | None"]):
     """Log files and a format in; the summary the reader makes of them out; Enter fills [workload]."""
 
     CSS = """
@@ -304,14 +304,14 @@ class UsageDialog(ModalScreen["UsageSummary | None"]):
             self.app.call_from_thread(self._read_done, key, summary)
 
     def _failed(self, key: Wanted, message: str) -> None:
-        if key != self.reading or not self.is_attached:  # typed since, or the dialog is closed
+        if key != self.reading or self.closed:  # typed since, or the dialog is closed
             return
         self.reading = None
         self._apply_when_read = False
         self._say(" ".join(message.split()), error=True)
 
     def _read_done(self, key: Wanted, summary: UsageSummary) -> None:
-        if key != self.reading or not self.is_attached:  # typed since, or the dialog is closed
+        if key != self.reading or self.closed:  # typed since, or the dialog is closed
             return
         self.reading = None
         self.summary, self.summary_key = summary, key
