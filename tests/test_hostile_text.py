@@ -307,3 +307,25 @@ async def test_file_names_in_tabs_compare_and_split_are_text(tmp_path):
     assert "t␛]0;PWNED␇" in first and "[bold red]u\ufffd2J" in first
     assert "t␛]0;PWNED␇" in compare and "[bold red]u" in compare
     assert "t␛]0;PWNED␇" in split
+
+
+async def test_a_tab_is_not_renamed_to_a_control_character(tmp_path):
+    """ctrl+r renames a tab; a name holding a control character (pasted, or typed by a burst of keys) is
+    refused on the status line and the tab keeps its name."""
+    from workbench.session.document import Document
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens.dialogs import TextPrompt
+
+    f = _write(tmp_path, copy.deepcopy(BASE), "mine.toml")
+    app = WorkbenchApp([Document(files.load(f), f)])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: app.active_view() is not None)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        prompt = app.screen.query_one("#prompt-input")
+        prompt.value = "new\x1b[2Jname"
+        await pilot.press("enter")
+        view = app.active_view()
+        await until(pilot, lambda: "tab not renamed" in str(view.query_one("#status").render()))
+        assert "a control character (ESC, U+001B)" in str(view.query_one("#status").render())
+        assert view.doc.title == "mine"

@@ -153,19 +153,26 @@ class Run:
         self.app.drain(0.5)
         return self.app
 
+    def failure(self, what: str, code: int | None = None) -> str:
+        """What a failed check shows: the end of the terminal's output, and the crash log an internal
+        error wrote (the app puts the traceback there and leaves one line on the terminal)."""
+        assert self.app is not None
+        logs = sorted((self.folder / "xdg_state_home").rglob("crash-*.log"))
+        tail = self.app.buffer.decode(errors="replace")[-3000:]
+        return f"{what}: exit {code}: {tail}" + "".join(f"\n--- {p}:\n{p.read_text('utf-8')}" for p in logs)
+
     def check_alive(self, what: str) -> None:
-        """The app runs; or it ended cleanly (then it is started again). Fails on a traceback."""
+        """The app runs; or it ended cleanly (then it is started again). Fails on a traceback or a crash."""
         app = self.app
         assert app is not None
         app.drain(0.2)
-        assert b"Traceback" not in app.buffer, f"{what}: {app.buffer.decode(errors='replace')[-3000:]}"
+        crashed = (b"Traceback", b"an internal error ended the session")
+        assert not any(c in app.buffer for c in crashed), self.failure(what)
         code = app.proc.poll()
         if code is None:
             return
         app.drain(0.3)
-        assert code == 0 and b"Traceback" not in app.buffer, (
-            f"{what}: exit {code}: {app.buffer.decode(errors='replace')[-3000:]}"
-        )
+        assert code == 0 and not any(c in app.buffer for c in crashed), self.failure(what, code)
         app.close()
         self.start()
 

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import WorkerFailed
 
-from workbench.model.fmt import shown
+from workbench.model.fmt import control_name, first_control, shown
 from workbench.model.scenario import Scenario
 from workbench.session import crash, recovery
 from workbench.session.document import CHANGED, DELETED, UNCHANGED, Document
@@ -998,7 +998,12 @@ class WorkbenchApp(FixedApp):
             return
 
         def chosen(value: str | None) -> None:
-            if value:
+            bad = first_control(value or "")
+            if bad is not None:  # keys in a burst can type an Escape into the prompt
+                self.message(
+                    f"tab not renamed: {shown(value or '')}: a control character ({control_name(bad)})", True
+                )
+            elif value:
                 view.doc.title = value
                 self._retitle(view)
 
