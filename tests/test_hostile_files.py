@@ -242,12 +242,9 @@ def test_a_link_planted_at_a_copys_name_is_replaced_not_followed(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 async def test_the_app_says_why_it_reads_no_copies_from_a_shared_folder():
     from helpers import until
+    from test_disk import status
 
     from workbench.tui.app import WorkbenchApp
-
-    def status() -> str:
-        view = app.active_view()
-        return str(view.query_one("#status").render()) if view is not None else ""
 
     where = recovery.folder()
     where.mkdir()
@@ -255,8 +252,9 @@ async def test_the_app_says_why_it_reads_no_copies_from_a_shared_folder():
     (where / "planted-1.toml").write_bytes(STARTER.read_bytes())
     app = WorkbenchApp([Document(files.load(STARTER), STARTER)])
     async with app.run_test(size=(160, 40)) as pilot:
-        await until(pilot, lambda: "other users can write" in status(), delay=0.02)
-        assert "recovery copies not read" in status()
+        await until(pilot, lambda: app.active_view() is not None)
+        await until(pilot, lambda: "other users can write" in status(app), delay=0.02)
+        assert "recovery copies not read" in status(app)
         assert len(app.screen_stack) == 1, "no restore offer"
 
 

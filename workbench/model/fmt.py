@@ -207,6 +207,17 @@ def shown(text: str, lines: bool = False) -> str:
     return "".join(placeholder(ch) if is_control(ch) and not (lines and ch == "\n") else ch for ch in text)
 
 
+def escaped(text: str, keep: str = "") -> str:
+    """Text with each character that is not printable written as its Python escape (ESC as `\\x1b`, a
+    newline as `\\n`): for a message or a log that quotes it on one line and must not drive the terminal
+    that shows it. `keep`: characters left as they are (a log's newlines and tabs)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 def _json_escape(ch: str) -> str:
     code = ord(ch)
     if code > 0xFFFF:  # JSON spells a character past the BMP as its UTF-16 surrogate pair

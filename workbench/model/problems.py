@@ -143,7 +143,7 @@ def problems_of(exc: Exception, data: Any) -> list[tuple[str, str, str]]:
 
 def _tidy_text(text: str, limit: int) -> str:
     """One short line: control and line-break characters escaped, the middle of long text elided."""
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    text = fmt.escaped(text)
     if len(text) > limit:
         text = text[: limit * 2 // 3] + "…" + text[-(limit // 3 - 1) :]
     return text

@@ -21,6 +21,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from workbench.model.fmt import escaped
 from workbench.session import recovery
 from workbench.session.document import Document
 from workbench.store import paths
@@ -53,7 +54,7 @@ class Report:
             parts.append(f"details: {self.log}")
         else:
             parts.append(f"no log ({self.log_error}), so the traceback follows")
-        return printable("; ".join(parts))
+        return escaped("; ".join(parts))
 
 
 def report(error: BaseException, docs: list[Document], context: Mapping[str, str] | None = None) -> Report:
@@ -104,7 +105,7 @@ def log_text(
         state = f"recovery copy {copy}" if copy else f"copy NOT written: {why}" if why else "no unsaved edits"
         lines.append(f"  {doc.title} ({where}): {state}")
     lines += ["", *traceback.format_exception(error)]
-    return printable("\n".join(line.rstrip("\n") for line in lines) + "\n", keep="\n\t")
+    return escaped("\n".join(line.rstrip("\n") for line in lines) + "\n", keep="\n\t")
 
 
 def write_log(text: str) -> Path:
@@ -124,15 +125,6 @@ def write_log(text: str) -> Path:
             fh.write(text)
         return target
     raise FileExistsError(0, "too many crash logs this second", str(folder))
-
-
-def printable(text: str, keep: str = "") -> str:
-    """Control characters (an escape sequence in a tab's title, a newline in a path) written as escapes,
-    so what is printed or logged cannot drive the terminal that shows it; `keep`: characters left as they
-    are (the log's newlines and tabs)."""
-    return "".join(
-        c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii") for c in text
-    )
 
 
 def _count(n: int, one: str, many: str) -> str:

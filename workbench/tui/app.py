@@ -902,7 +902,7 @@ class WorkbenchApp(FixedApp):
         doc.disk_told = None
         view.refresh_all()
         self._retitle(view)
-        name = shown(paths.shown(doc.path or Path()))  # a file name may hold control characters
+        name = paths.shown(doc.path or Path())  # (the status line shows its control characters)
         if kept is None:
             view.status(f"reloaded {name} from disk (u undoes)")
             return True
@@ -1000,9 +1000,7 @@ class WorkbenchApp(FixedApp):
         def chosen(value: str | None) -> None:
             bad = first_control(value or "")
             if bad is not None:  # keys in a burst can type an Escape into the prompt
-                self.message(
-                    f"tab not renamed: {shown(value or '')}: a control character ({control_name(bad)})", True
-                )
+                self.message(f"tab not renamed: {value}: a control character ({control_name(bad)})", True)
             elif value:
                 view.doc.title = value
                 self._retitle(view)
